@@ -1,0 +1,81 @@
+"""LoanFlow's settings, declared once as data (name, environment variable, default, help).
+
+``loanflow settings`` prints this table; the README documents it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One setting: where it is read from, its default and what it does."""
+
+    name: str
+    env: str
+    default: str
+    help: str
+
+    def value(self) -> str:
+        """The setting's current value: the environment variable, else the default."""
+        return os.environ.get(self.env, self.default)
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in [
+        Setting("db", "LOANFLOW_DB", "loanflow.duckdb", "Path of the DuckDB store file."),
+        Setting(
+            "bpic2012",
+            "LOANFLOW_BPIC2012",
+            "../shared/data/bpic2012/BPI_Challenge_2012.xes.gz",
+            "Path of the BPI Challenge 2012 log used by tests and benchmarks.",
+        ),
+        Setting("host", "LOANFLOW_HOST", "127.0.0.1", "Address the dashboard binds to."),
+        Setting("port", "LOANFLOW_PORT", "8050", "Port the dashboard listens on."),
+        Setting(
+            "max_upload_mb",
+            "LOANFLOW_MAX_UPLOAD_MB",
+            "1024",
+            "Largest file the dashboard accepts for upload, in MB.",
+        ),
+        Setting(
+            "max_rows",
+            "LOANFLOW_MAX_ROWS",
+            "50000000",
+            "Most rows one load may read; a larger file is refused with a clear message.",
+        ),
+        Setting(
+            "max_decompressed_mb",
+            "LOANFLOW_MAX_DECOMPRESSED_MB",
+            "4096",
+            "Cap on the decompressed size of a .gz file (stops gzip bombs), in MB.",
+        ),
+        Setting(
+            "cache_dir",
+            "LOANFLOW_CACHE_DIR",
+            ".loanflow-cache",
+            "Folder for the dashboard's background-job cache and uploads in progress.",
+        ),
+        Setting(
+            "pseudonym_key_file",
+            "LOANFLOW_PSEUDONYM_KEY_FILE",
+            "",
+            "File holding the secret key for pseudonymising identities at load (kept outside "
+            "the store).",
+        ),
+    ]
+}
+
+
+def get(name: str) -> str:
+    """The current value of the named setting."""
+    return SETTINGS[name].value()
+
+
+def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """The store's path: an explicit ``--db`` value, else ``LOANFLOW_DB``, else the default."""
+    return Path(explicit) if explicit else Path(get("db"))
