@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -124,3 +125,34 @@ def require_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
 def store_exists(path: str | os.PathLike[str] | None = None) -> bool:
     """Whether the store file exists."""
     return Path(db_path(path)).exists()
+
+
+_shared: dict[Path, duckdb.DuckDBPyConnection] = {}
+_shared_lock = threading.Lock()
+
+
+def cursor(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """A new cursor on this process's one connection to the store.
+
+    DuckDB lets one process hold a store for writing; inside that process any number of
+    cursors read and one writes, each reader seeing the last committed state (MVCC). The
+    dashboard therefore opens the store once and gives every request, and the loader
+    running in a background thread, a cursor of its own. Close the cursor when done.
+    """
+    target = db_path(path).resolve()
+    with _shared_lock:
+        base = _shared.get(target)
+        if base is None:
+            base = connect(target)
+            _shared[target] = base
+        return base.cursor()
+
+
+def close_shared(path: str | os.PathLike[str] | None = None) -> None:
+    """Close this process's shared connection to the store (all of them when no path)."""
+    with _shared_lock:
+        targets = [db_path(path).resolve()] if path is not None else list(_shared)
+        for target in targets:
+            base = _shared.pop(target, None)
+            if base is not None:
+                base.close()

@@ -50,3 +50,20 @@ def test_unknown_dataset_lists_known_ones(store) -> None:
     store.execute("INSERT INTO datasets (name) VALUES ('before'), ('after')")
     with pytest.raises(UnknownDatasetError, match="after, before"):
         require_dataset(store, "nope")
+
+
+def test_cursor_readers_see_last_commit_while_a_load_runs(db_path: Path) -> None:
+    from etl.store import close_shared, cursor
+
+    writer = cursor(db_path)
+    reader = cursor(db_path)
+    try:
+        writer.execute("BEGIN TRANSACTION")
+        writer.execute("INSERT INTO datasets (name) VALUES ('loading')")
+        assert reader.execute("SELECT count(*) FROM datasets").fetchone() == (0,)
+        writer.execute("COMMIT")
+        assert reader.execute("SELECT count(*) FROM datasets").fetchone() == (1,)
+    finally:
+        writer.close()
+        reader.close()
+        close_shared(db_path)
