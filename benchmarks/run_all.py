@@ -1,0 +1,80 @@
+"""Run every benchmark side by side and assemble benchmarks/RESULTS.md.
+
+Each ``benchmarks/bench_*.py`` script measures LoanFlow against its reference (pm4py,
+DuckDB's bare reader) in one run and writes its own section to
+``benchmarks/results/<name>.md``. This script runs them (all, or those named on the command
+line) and joins the sections, in a fixed order, into ``benchmarks/RESULTS.md``.
+
+    python benchmarks/run_all.py                 # every benchmark, then assemble
+    python benchmarks/run_all.py ingest analysis # only these, then assemble
+    python benchmarks/run_all.py --assemble-only # just join the existing sections
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ORDER = ("ingest", "samples", "analysis", "dashboard", "load_test")
+SCRIPTS = {
+    "ingest": "bench_ingest.py",
+    "analysis": "bench_analysis.py",
+    "dashboard": "bench_dashboard.py",
+    "load_test": "bench_load_test.py",
+}
+
+HEADER = """# LoanFlow benchmarks
+
+Measured side by side in one run per benchmark, on this project's machine kind (2 cores,
+24 GiB), by the scripts in `benchmarks/`. Ratios, not absolute times, are the targets of
+DESIGN.md ("Performance"); tests never assert wall-clock times. Regenerate with
+`make bench` (or `python benchmarks/run_all.py NAME ...` for some of them).
+
+BPI Challenge 2012: van Dongen, B.F., 4TU.ResearchData,
+DOI 10.4121/uuid:3926db30-f712-4394-aebc-75976070e91f.
+"""
+
+
+def run(names: list[str]) -> int:
+    """Run the named benchmark scripts; return how many failed."""
+    failed = 0
+    for name in names:
+        script = HERE / SCRIPTS[name]
+        print(f"== {name}: {script.name}", flush=True)
+        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)
+        failed += result.returncode != 0
+    return failed
+
+
+def assemble() -> Path:
+    """Join benchmarks/results/*.md into benchmarks/RESULTS.md; return its path."""
+    sections = []
+    results = HERE / "results"
+    known = [results / f"{name}.md" for name in ORDER]
+    others = sorted(p for p in results.glob("*.md") if p not in known)
+    for path in [*known, *others]:
+        if path.exists():
+            sections.append(path.read_text(encoding="utf-8").strip())
+    target = HERE / "RESULTS.md"
+    target.write_text(HEADER + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
+    return target
+
+
+def main() -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("names", nargs="*", choices=[*SCRIPTS, []], help="benchmarks to run")
+    parser.add_argument("--assemble-only", action="store_true")
+    args = parser.parse_args()
+    failed = 0
+    if not args.assemble_only:
+        failed = run(args.names or list(SCRIPTS))
+    print(f"wrote {assemble()}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
