@@ -1,0 +1,60 @@
+"""The dashboard's app factory: a multi-page Dash app over one LoanFlow store."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import dash
+
+from dashboard import data
+from dashboard.shell import frame_layout, register_callbacks
+from dashboard.uploads import register_upload_route
+from etl.errors import LoanFlowError
+
+HERE = Path(__file__).resolve().parent
+
+
+def create_app(db_path: str | Path | None = None, *, auth: bool = True) -> dash.Dash:
+    """Build the dashboard over the store at ``db_path`` (``--db`` / ``LOANFLOW_DB``).
+
+    With ``auth`` on, ``dashboard.auth.install_auth(app)`` adds sign-in and the role checks;
+    without it (``loanflow serve --no-auth``, local use) every page is open.
+    """
+    path = data.configure(db_path)
+    if not path.exists():
+        # The dashboard is the store's one writer in its process: create and migrate it.
+        with data.cursor():
+            pass
+    data.store_changed()
+    app = dash.Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(HERE / "pages"),
+        assets_folder=str(HERE / "assets"),
+        title="LoanFlow",
+        update_title="",
+        suppress_callback_exceptions=True,
+    )
+    app.layout = frame_layout
+    register_callbacks(app)
+    # Take the page modules' callbacks now, so that several apps in one process (tests,
+    # scripts) each get their own copy rather than the first request's app taking all.
+    app._setup_server()
+    app.server.config["LOANFLOW_AUTH"] = auth
+    app.server.config["LOANFLOW_DB"] = str(path)
+    register_upload_route(app.server)
+    if auth:
+        _install_auth(app)
+    return app
+
+
+def _install_auth(app: dash.Dash) -> None:
+    try:
+        auth = importlib.import_module("dashboard.auth")
+    except ModuleNotFoundError as exc:
+        raise LoanFlowError(
+            "Sign-in is not available in this installation; start the dashboard with "
+            "--no-auth to run it without accounts."
+        ) from exc
+    auth.install_auth(app)

@@ -1,0 +1,128 @@
+"""Small building blocks every page uses: sections, charts with PNG export, tables, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.i18n import t
+from etl.errors import LoanFlowError
+
+
+def graph_config(filename: str) -> Any:
+    """Plotly config: the modebar's camera saves the chart as a PNG named ``filename``."""
+    return {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+    }
+
+
+def chart(component_id: str, figure: go.Figure | None = None, height: int = 380) -> dcc.Graph:
+    """A chart whose modebar exports a PNG."""
+    return dcc.Graph(
+        id=component_id,
+        figure=figure if figure is not None else go.Figure(),
+        config=graph_config(component_id),
+        style={"height": f"{height}px"},
+        className="lf-chart",
+    )
+
+
+def section(title: str, *children: Any, tools: Sequence[Any] = ()) -> dbc.Card:
+    """A titled card; ``tools`` (buttons) sit right of the title and are hidden in print."""
+    header = html.Div(
+        [html.H5(title, className="mb-0"), html.Div(list(tools), className="d-print-none")],
+        className="d-flex justify-content-between align-items-center",
+    )
+    return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3")
+
+
+def csv_button(component_id: str, lang: str) -> html.Div:
+    """A 'Download CSV' button with its dcc.Download (``<id>`` and ``<id>-file``)."""
+    return html.Div(
+        [
+            dbc.Button(
+                t("action.download_csv", lang),
+                id=component_id,
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+            dcc.Download(id=f"{component_id}-file"),
+        ],
+        className="d-inline-block",
+    )
+
+
+def error_alert(exc: Exception, lang: str) -> dbc.Alert:
+    """A user-facing failure: LoanFlowError's message as it is; anything else named."""
+    message = str(exc) if isinstance(exc, LoanFlowError) else f"{type(exc).__name__}: {exc}"
+    return dbc.Alert(
+        [html.Strong(t("common.error", lang) + ": "), message],
+        color="danger",
+        className="lf-error",
+    )
+
+
+def info(message: str) -> dbc.Alert:
+    """A neutral notice."""
+    return dbc.Alert(message, color="secondary", className="lf-info")
+
+
+def grid(
+    component_id: str,
+    frame: pd.DataFrame,
+    columns: Sequence[dict[str, Any]],
+    *,
+    height: int = 360,
+    row_selection: bool = False,
+) -> dag.AgGrid:
+    """A client-side AG Grid for a small table (a few hundred rows at most)."""
+    options: dict[str, Any] = {"pagination": len(frame) > 50, "paginationPageSize": 50}
+    if row_selection:
+        options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
+    return dag.AgGrid(
+        id=component_id,
+        rowData=frame.to_dict("records"),
+        columnDefs=list(columns),
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
+        columnSize="responsiveSizeToFit",
+        dashGridOptions=options,
+        style={"height": f"{height}px"},
+        className="ag-theme-alpine lf-grid",
+    )
+
+
+def column(field: str, header: str, *, number: str | None = None, **extra: Any) -> dict[str, Any]:
+    """An AG Grid column; ``number`` is a d3 format for numbers (',.1f', '.1%')."""
+    spec: dict[str, Any] = {"field": field, "headerName": header, **extra}
+    if number is not None:
+        spec["valueFormatter"] = {"function": f"d3.format('{number}')(params.value)"}
+        spec["type"] = "rightAligned"
+        spec["filter"] = "agNumberColumnFilter"
+    return spec
+
+
+def page_header(title: str, lang: str, page: str) -> html.Div:
+    """The page title with the Print button (prints the page as a report)."""
+    return html.Div(
+        [
+            html.H3(title, className="mb-0"),
+            dbc.Button(
+                t("action.print", lang),
+                id={"type": "print-button", "page": page},
+                color="secondary",
+                outline=True,
+                size="sm",
+                className="d-print-none lf-print",
+            ),
+        ],
+        className="d-flex justify-content-between align-items-center mb-3",
+    )

@@ -1,0 +1,351 @@
+"""The dashboard's access to the store: cursors, the result cache and the URL's filter state.
+
+The view state (dataset, period, product, amount band, outcome, department, language)
+lives in the URL query string, so a view can be bookmarked and shared. Results of analysis
+functions are cached by (store, dataset, filters, store version); the version is bumped
+whenever a dataset is loaded, replaced or deleted through the dashboard.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlencode
+
+import duckdb
+
+from analysis.filters import Filters
+from dashboard.i18n import normalise_language
+from etl import store
+from etl.settings import db_path
+
+T = TypeVar("T")
+
+OUTCOMES = ("approved", "rejected", "withdrawn", "open")
+_KEYS = {
+    "dataset": "dataset",
+    "date_from": "from",
+    "date_to": "to",
+    "products": "product",
+    "amount": "amount",
+    "outcomes": "outcome",
+    "departments": "dept",
+    "lang": "lang",
+}
+
+
+@dataclass(frozen=True)
+class ViewState:
+    """What the URL says the reader is looking at."""
+
+    dataset: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    products: tuple[str, ...] = ()
+    amount: str | None = None
+    outcomes: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    lang: str = "en"
+    extra: tuple[tuple[str, str], ...] = field(default=())
+
+    def filters(self) -> Filters:
+        """The case filters this view applies."""
+        low, high = parse_amount_band(self.amount)
+        return Filters(
+            date_from=self.date_from,
+            date_to=self.date_to,
+            products=self.products,
+            amount_min=low,
+            amount_max=high,
+            outcomes=tuple(o for o in self.outcomes if o in OUTCOMES),
+            departments=self.departments,
+        )
+
+    def to_query(self) -> str:
+        """The URL query string (with the leading ``?``) for this view."""
+        pairs: list[tuple[str, str]] = []
+        if self.dataset:
+            pairs.append(("dataset", self.dataset))
+        if self.date_from:
+            pairs.append(("from", self.date_from.isoformat()))
+        if self.date_to:
+            pairs.append(("to", self.date_to.isoformat()))
+        pairs += [("product", p) for p in self.products]
+        if self.amount:
+            pairs.append(("amount", self.amount))
+        pairs += [("outcome", o) for o in self.outcomes]
+        pairs += [("dept", d) for d in self.departments]
+        if self.lang != "en":
+            pairs.append(("lang", self.lang))
+        pairs += list(self.extra)
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def with_changes(self, **changes: Any) -> ViewState:
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+
+def parse_query(query: str | Mapping[str, Any] | None) -> dict[str, list[str]]:
+    """A query string (``?a=1&a=2``) or Dash's parsed query dict as ``{key: [values]}``."""
+    if query is None:
+        return {}
+    if isinstance(query, str):
+        return parse_qs(query.lstrip("?"), keep_blank_values=False)
+    parsed: dict[str, list[str]] = {}
+    for key, value in query.items():
+        if value is None or value == "":
+            continue
+        values = value if isinstance(value, list | tuple) else [value]
+        parsed[key] = [str(v) for v in values if str(v) != ""]
+    return parsed
+
+
+def _one(values: list[str] | None) -> str | None:
+    return values[0] if values else None
+
+
+def _as_date(value: str | None) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def state_from_query(query: str | Mapping[str, Any] | None) -> ViewState:
+    """The view state a URL query describes (unknown or malformed parts are ignored)."""
+    parsed = parse_query(query)
+    known = set(_KEYS.values())
+    extra = tuple((k, v) for k, vs in sorted(parsed.items()) if k not in known for v in vs)
+    amount = _one(parsed.get("amount"))
+    return ViewState(
+        dataset=_one(parsed.get("dataset")),
+        date_from=_as_date(_one(parsed.get("from"))),
+        date_to=_as_date(_one(parsed.get("to"))),
+        products=tuple(parsed.get("product", ())),
+        amount=amount if amount and _valid_band(amount) else None,
+        outcomes=tuple(o for o in parsed.get("outcome", ()) if o in OUTCOMES),
+        departments=tuple(parsed.get("dept", ())),
+        lang=normalise_language(_one(parsed.get("lang"))),
+        extra=extra,
+    )
+
+
+def filters_from_query(query: str | Mapping[str, Any] | None) -> Filters:
+    """The :class:`analysis.filters.Filters` a URL query describes."""
+    return state_from_query(query).filters()
+
+
+def parse_amount_band(band: str | None) -> tuple[float | None, float | None]:
+    """``"100000-500000"`` -> (100000, 500000); ``"-100000"`` and ``"500000-"`` are open."""
+    if not band or not _valid_band(band):
+        return None, None
+    low, _, high = band.partition("-")
+    return (float(low) if low else None, float(high) if high else None)
+
+
+def _valid_band(band: str) -> bool:
+    low, sep, high = band.partition("-")
+    if not sep or (not low and not high):
+        return False
+    try:
+        _ = [float(x) for x in (low, high) if x]
+    except ValueError:
+        return False
+    return True
+
+
+def amount_band(low: float | None, high: float | None) -> str:
+    """The URL form of an amount band."""
+
+    def part(value: float | None) -> str:
+        return "" if value is None else f"{value:g}"
+
+    return f"{part(low)}-{part(high)}"
+
+
+# --- the store ---------------------------------------------------------------------------
+
+
+class _StoreConfig:
+    """Where this process's dashboard finds its store (set once by the app factory)."""
+
+    def __init__(self) -> None:
+        self.path: Path = db_path(None)
+
+    def set(self, path: str | Path | None) -> None:
+        self.path = db_path(path).resolve()
+
+
+STORE = _StoreConfig()
+
+
+def configure(path: str | Path | None) -> Path:
+    """Point the dashboard at a store file; returns its resolved path."""
+    STORE.set(path)
+    return STORE.path
+
+
+@contextmanager
+def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on the process's shared store connection, closed after the block."""
+    cur = store.cursor(STORE.path)
+    try:
+        yield cur
+    finally:
+        cur.close()
+
+
+# --- the result cache --------------------------------------------------------------------
+
+
+class ResultCache:
+    """A bounded, thread-safe LRU cache of analysis results keyed by view and store version."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._version = 0
+        self.hits = 0
+        self.misses = 0
+
+    @property
+    def version(self) -> int:
+        """The store version: bumped on every load, replace or delete."""
+        return self._version
+
+    def bump(self) -> None:
+        """Forget every result: the store changed."""
+        with self._lock:
+            self._version += 1
+            self._entries.clear()
+
+    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """The cached value for ``key``, computing and storing it on a miss."""
+        full_key = (str(STORE.path), self._version, *key)
+        with self._lock:
+            if full_key in self._entries:
+                self._entries.move_to_end(full_key)
+                self.hits += 1
+                return self._entries[full_key]
+            self.misses += 1
+        value = compute()
+        with self._lock:
+            if self._version == full_key[1]:
+                self._entries[full_key] = value
+                while len(self._entries) > self.max_entries:
+                    self._entries.popitem(last=False)
+        return value
+
+
+CACHE = ResultCache()
+
+
+def cached(
+    name: str,
+    function: Callable[..., T],
+    dataset: str,
+    filters: Filters,
+    *args: Any,
+    **kwargs: Any,
+) -> T:
+    """``function(con, dataset, filters, *args, **kwargs)``, cached by its inputs."""
+    key = (name, dataset, filters.cache_key(), repr(args), repr(sorted(kwargs.items())))
+
+    def compute() -> T:
+        with cursor() as con:
+            return function(con, dataset, filters, *args, **kwargs)
+
+    return CACHE.get_or_compute(key, compute)
+
+
+def store_changed() -> None:
+    """Call after a load, replace or delete: cached results are stale."""
+    CACHE.bump()
+
+
+# --- what the filter bar offers ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The values the filter bar offers for one dataset."""
+
+    products: tuple[str, ...] = ()
+    departments: tuple[str, ...] = ()
+    amount_bands: tuple[tuple[float | None, float | None], ...] = ()
+    first_day: date | None = None
+    last_day: date | None = None
+
+
+def dataset_names() -> list[str]:
+    """The datasets in the store, sorted (cached until the store changes)."""
+
+    def compute() -> list[str]:
+        with cursor() as con:
+            return store.dataset_names(con)
+
+    return CACHE.get_or_compute(("dataset_names",), compute)
+
+
+def filter_choices(dataset: str | None) -> FilterChoices:
+    """Products, departments, amount bands and the date span of a dataset."""
+    if not dataset:
+        return FilterChoices()
+    return CACHE.get_or_compute(("filter_choices", dataset), lambda: _filter_choices(dataset))
+
+
+def _filter_choices(dataset: str) -> FilterChoices:
+    with cursor() as con:
+        products = con.execute(
+            "SELECT DISTINCT product FROM cases WHERE dataset = ? AND product IS NOT NULL"
+            " ORDER BY product",
+            [dataset],
+        ).fetchall()
+        departments = con.execute(
+            "SELECT DISTINCT department FROM activity_instances WHERE dataset = ?"
+            " AND department IS NOT NULL ORDER BY department",
+            [dataset],
+        ).fetchall()
+        span = con.execute(
+            "SELECT min(first_ts)::DATE, max(first_ts)::DATE,"
+            " quantile_cont(amount, [0.25, 0.5, 0.75]) FROM cases WHERE dataset = ?",
+            [dataset],
+        ).fetchone()
+    quartiles = span[2] if span and span[2] else None
+    return FilterChoices(
+        products=tuple(r[0] for r in products),
+        departments=tuple(r[0] for r in departments),
+        amount_bands=amount_bands_from_quartiles(quartiles),
+        first_day=span[0] if span else None,
+        last_day=span[1] if span else None,
+    )
+
+
+def _round_nicely(value: float) -> float:
+    """Round to two significant digits (120,345 -> 120,000)."""
+    if value <= 0:
+        return 0.0
+    magnitude = 10 ** (len(str(int(value))) - 2) if value >= 100 else 1
+    return float(round(value / magnitude) * magnitude)
+
+
+def amount_bands_from_quartiles(
+    quartiles: list[float] | None,
+) -> tuple[tuple[float | None, float | None], ...]:
+    """Four amount bands split at the rounded quartiles (fewer when they coincide)."""
+    if not quartiles:
+        return ()
+    cuts = sorted({_round_nicely(q) for q in quartiles if q is not None and q > 0})
+    if not cuts:
+        return ()
+    edges: list[float | None] = [None, *cuts, None]
+    return tuple((edges[i], edges[i + 1]) for i in range(len(edges) - 1))

@@ -1,0 +1,394 @@
+"""Every chart of the dashboard, built from the data the analysis functions return.
+
+Pure functions: data in, a plotly figure (or cytoscape elements) out; no store access.
+Labels come from :mod:`dashboard.i18n` in the reader's language.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from dashboard.i18n import t
+
+PALETTE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)
+FONT = "Noto Sans CJK SC, Noto Sans CJK TC, Microsoft YaHei, PingFang SC, sans-serif"
+
+
+def department_colours(departments: Sequence[str | None]) -> dict[str, str]:
+    """One stable colour per department (sorted names, cycling the palette)."""
+    names = sorted({d for d in departments if d})
+    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
+
+
+def _base(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        template="plotly_white",
+        font={"family": FONT, "size": 12},
+        margin={"l": 50, "r": 20, "t": 50 if title else 20, "b": 40},
+        title={"text": title} if title else None,
+        legend={"orientation": "h", "y": -0.15},
+    )
+    if height:
+        fig.update_layout(height=height)
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank chart carrying a message (no data for the selection)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _base(fig)
+
+
+# --- overview ----------------------------------------------------------------------------
+
+
+def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
+    """Cases started and closed per week (bars) and the median cycle time of closed cases.
+
+    ``weekly`` has columns week, started, closed, median_cycle_time_hours.
+    """
+    if weekly.empty:
+        return empty_figure(t("common.no_data", lang))
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(
+        go.Bar(
+            x=weekly["week"],
+            y=weekly["started"],
+            name=t("overview.trend.started", lang),
+            marker_color=PALETTE[0],
+        )
+    )
+    fig.add_trace(
+        go.Bar(
+            x=weekly["week"],
+            y=weekly["closed"],
+            name=t("overview.trend.closed", lang),
+            marker_color=PALETTE[2],
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=weekly["week"],
+            y=weekly["median_cycle_time_hours"],
+            name=t("overview.trend.median", lang),
+            mode="lines+markers",
+            line={"color": PALETTE[3]},
+        ),
+        secondary_y=True,
+    )
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=t("common.cases", lang), secondary_y=False)
+    fig.update_yaxes(title_text=t("common.hours", lang), secondary_y=True, rangemode="tozero")
+    return _base(fig)
+
+
+# --- handoffs ----------------------------------------------------------------------------
+
+HANDOFF_MEASURES = {
+    "count": "handoffs.count",
+    "median_wait_hours": "handoffs.median",
+    "p90_wait_hours": "handoffs.p90",
+    "total_wait_hours": "handoffs.total",
+    "pingpong_cases": "handoffs.pingpong",
+}
+
+
+def handoff_heatmap(matrix: pd.DataFrame, measure: str, lang: str) -> go.Figure:
+    """The department x department matrix (rows: from, columns: to) as a heatmap."""
+    if matrix.empty:
+        return empty_figure(t("common.no_data", lang))
+    values = matrix.to_numpy(dtype=float)
+    text = [
+        ["" if math.isnan(v) else f"{v:,.0f}" if v >= 10 else f"{v:,.1f}" for v in row]
+        for row in values
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=values,
+            x=list(matrix.columns),
+            y=list(matrix.index),
+            text=text,
+            texttemplate="%{text}",
+            colorscale="Reds",
+            hoverongaps=False,
+            colorbar={"title": {"text": t(HANDOFF_MEASURES[measure], lang)}},
+            hovertemplate=t("handoffs.from_dept", lang)
+            + ": %{y}<br>"
+            + t("handoffs.to_dept", lang)
+            + ": %{x}<br>%{z:,.1f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=t("handoffs.to_dept", lang), side="bottom")
+    fig.update_yaxes(title_text=t("handoffs.from_dept", lang), autorange="reversed")
+    return _base(fig)
+
+
+def handoff_sankey(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Flows between departments: link width = handoffs, hover = median and total wait.
+
+    Departments appear twice (as source on the left, as target on the right) so that
+    back-and-forth flows do not form cycles, which a Sankey cannot draw.
+    """
+    if table.empty:
+        return empty_figure(t("common.no_data", lang))
+    sources = sorted(set(table["from"]))
+    targets = sorted(set(table["to"]))
+    colours = department_colours([*sources, *targets])
+    labels = [*sources, *targets]
+    index_from = {d: i for i, d in enumerate(sources)}
+    index_to = {d: len(sources) + i for i, d in enumerate(targets)}
+    fig = go.Figure(
+        go.Sankey(
+            node={
+                "label": labels,
+                "color": [colours[d] for d in labels],
+                "pad": 18,
+                "thickness": 16,
+            },
+            link={
+                "source": [index_from[d] for d in table["from"]],
+                "target": [index_to[d] for d in table["to"]],
+                "value": table["count"].tolist(),
+                "customdata": np.stack(
+                    [table["median_wait_hours"].to_numpy(), table["total_wait_hours"].to_numpy()],
+                    axis=1,
+                ),
+                "hovertemplate": "%{source.label} → %{target.label}<br>"
+                + t("handoffs.count", lang)
+                + ": %{value:,}<br>"
+                + t("handoffs.median", lang)
+                + ": %{customdata[0]:,.1f}<br>"
+                + t("handoffs.total", lang)
+                + ": %{customdata[1]:,.0f}<extra></extra>",
+            },
+        )
+    )
+    return _base(fig)
+
+
+def pingpong_bars(table: pd.DataFrame, lang: str) -> go.Figure:
+    """Ping-pong cases per department pair (pairs with any), largest first."""
+    rows = table[table["pingpong_cases"] > 0].sort_values("pingpong_cases", ascending=True)
+    if rows.empty:
+        return empty_figure(t("common.no_data", lang))
+    fig = go.Figure(
+        go.Bar(
+            x=rows["pingpong_cases"],
+            y=rows["from"] + " ⇄ " + rows["to"],
+            orientation="h",
+            marker_color=PALETTE[3],
+        )
+    )
+    fig.update_xaxes(title_text=t("handoffs.pingpong", lang))
+    return _base(fig, height=max(260, 28 * len(rows) + 80))
+
+
+# --- bottlenecks -------------------------------------------------------------------------
+
+
+def wait_vs_processing(frame: pd.DataFrame, name_column: str, lang: str) -> go.Figure:
+    """Stacked horizontal bars: median waiting and median processing per activity/department.
+
+    ``frame`` has ``name_column``, median_wait_hours, median_processing_hours and is shown
+    in the given order (the most waiting first).
+    """
+    if frame.empty:
+        return empty_figure(t("common.no_data", lang))
+    rows = frame.iloc[::-1]
+    names = rows[name_column].astype(str)
+    fig = go.Figure(
+        [
+            go.Bar(
+                y=names,
+                x=rows["median_wait_hours"],
+                name=t("bottlenecks.waiting", lang),
+                orientation="h",
+                marker_color=PALETTE[3],
+            ),
+            go.Bar(
+                y=names,
+                x=rows["median_processing_hours"],
+                name=t("bottlenecks.processing", lang),
+                orientation="h",
+                marker_color=PALETTE[0],
+            ),
+        ]
+    )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text=t("common.hours", lang))
+    return _base(fig, height=max(300, 24 * len(rows) + 100))
+
+
+def workload_bars(frame: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
+    """Activity instances per resource, coloured by department (the busiest ``top``)."""
+    if frame.empty:
+        return empty_figure(t("common.no_data", lang))
+    rows = frame.head(top).iloc[::-1]
+    departments = [str(d) if isinstance(d, str) else "" for d in rows["department"]]
+    colours = department_colours(departments)
+    marker = [colours.get(d, PALETTE[7]) for d in departments]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["instances"],
+            y=rows["resource"].astype(str),
+            orientation="h",
+            marker_color=marker,
+        )
+    )
+    fig.update_xaxes(title_text=t("bottlenecks.instances", lang))
+    return _base(fig, height=max(300, 20 * len(rows) + 100))
+
+
+def wip_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Open cases over time (columns ts/day/week and wip)."""
+    if frame.empty:
+        return empty_figure(t("common.no_data", lang))
+    x_column = next(c for c in frame.columns if c != "wip")
+    fig = go.Figure(
+        go.Scatter(
+            x=frame[x_column],
+            y=frame["wip"],
+            mode="lines",
+            fill="tozeroy",
+            line={"color": PALETTE[4]},
+        )
+    )
+    fig.update_yaxes(title_text=t("bottlenecks.wip_axis", lang), rangemode="tozero")
+    return _base(fig)
+
+
+# --- variants ----------------------------------------------------------------------------
+
+
+def variants_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
+    """Share of cases per variant (bars) with its median cycle time in the hover."""
+    if frame.empty:
+        return empty_figure(t("common.no_data", lang))
+    rows = frame.iloc[::-1]
+    names = [f"#{len(rows) - i}" for i in range(len(rows))]
+    fig = go.Figure(
+        go.Bar(
+            x=rows["share"],
+            y=names,
+            orientation="h",
+            marker_color=PALETTE[0],
+            customdata=np.stack([rows["cases"], rows["median_cycle_time_hours"]], axis=1),
+            hovertemplate=t("variants.cases", lang)
+            + ": %{customdata[0]:,}<br>"
+            + t("variants.median", lang)
+            + ": %{customdata[1]:,.1f}<extra></extra>",
+        )
+    )
+    fig.update_xaxes(title_text=t("variants.share", lang), tickformat=".0%")
+    return _base(fig, height=max(300, 22 * len(rows) + 100))
+
+
+# --- cases -------------------------------------------------------------------------------
+
+
+def case_gantt(instances: pd.DataFrame, lang: str) -> go.Figure:
+    """One case's activity instances as bars on a time axis, one row per department.
+
+    ``instances`` has activity, department, resource, start_ts, end_ts (NaT: open).
+    """
+    if instances.empty:
+        return empty_figure(t("common.no_data", lang))
+    frame = instances.copy()
+    frame["department"] = frame["department"].fillna("–")
+    open_end = frame["end_ts"].isna()
+    frame.loc[open_end, "end_ts"] = frame["start_ts"].max()
+    colours = department_colours(frame["department"].tolist())
+    fig = go.Figure()
+    for department, rows in frame.groupby("department", sort=True):
+        duration_ms = (rows["end_ts"] - rows["start_ts"]).dt.total_seconds() * 1000
+        fig.add_trace(
+            go.Bar(
+                base=rows["start_ts"],
+                x=duration_ms.clip(lower=60_000),
+                y=[department] * len(rows),
+                orientation="h",
+                name=str(department),
+                marker_color=colours.get(str(department), PALETTE[7]),
+                text=rows["activity"],
+                textposition="inside",
+                insidetextanchor="middle",
+                customdata=np.stack([rows["activity"], rows["resource"].fillna("–")], axis=1),
+                hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>"
+                "%{base|%Y-%m-%d %H:%M}<extra></extra>",
+            )
+        )
+    fig.update_xaxes(type="date")
+    fig.update_layout(barmode="overlay", showlegend=False)
+    return _base(fig, height=max(260, 60 * frame["department"].nunique() + 100))
+
+
+# --- compare -----------------------------------------------------------------------------
+
+
+def ecdf_figure(before: Sequence[float], after: Sequence[float], lang: str) -> go.Figure:
+    """Empirical cumulative distributions of cycle time (hours), before and after."""
+    fig = go.Figure()
+    for values, key, colour in (
+        (before, "compare.before", PALETTE[7]),
+        (after, "compare.after", PALETTE[2]),
+    ):
+        xs = np.sort(
+            np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
+        )
+        if xs.size == 0:
+            continue
+        ys = np.arange(1, xs.size + 1) / xs.size
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", line={"shape": "hv", "color": colour}, name=t(key, lang)
+            )
+        )
+    if not fig.data:
+        return empty_figure(t("common.no_data", lang))
+    fig.update_xaxes(title_text=t("common.hours", lang), type="log")
+    fig.update_yaxes(title_text=t("compare.ecdf_y", lang), tickformat=".0%", range=[0, 1])
+    return _base(fig)
+
+
+# --- conformance -------------------------------------------------------------------------
+
+
+def fitness_histogram(fitness: Sequence[float], lang: str) -> go.Figure:
+    """Distribution of the per-case fitness (0..1)."""
+    values = [v for v in fitness if v is not None and not math.isnan(v)]
+    if not values:
+        return empty_figure(t("common.no_data", lang))
+    fig = go.Figure(
+        go.Histogram(
+            x=values, xbins={"start": 0, "end": 1.0001, "size": 0.05}, marker_color=PALETTE[0]
+        )
+    )
+    fig.update_xaxes(title_text=t("conformance.fitness", lang), range=[0, 1.02])
+    fig.update_yaxes(title_text=t("common.cases", lang))
+    return _base(fig)
+
+
+def figure_payload(fig: go.Figure) -> dict[str, Any]:
+    """A figure as the plain dict a dcc.Graph accepts."""
+    return fig.to_plotly_json()

@@ -1,0 +1,48 @@
+"""Overview: the KPIs at a glance with their change, weekly trends, costly handoffs, SLA risk."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import data
+from dashboard.components import page_header
+from dashboard.exports import csv_download
+from dashboard.i18n import t
+from dashboard.views.overview import PAGE, overview_body, sla_risk_table
+
+dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="LoanFlow")
+
+
+def layout(**query: Any) -> html.Div:
+    """The page for the view in the URL (``query`` is its parsed query string)."""
+    state = data.state_from_query(query)
+    return html.Div(
+        [
+            page_header(t("overview.title", state.lang), state.lang, PAGE),
+            dcc.Store(id=f"{PAGE}-query", data=state.to_query()),
+            dcc.Loading(html.Div(id=f"{PAGE}-body"), delay_show=300),
+        ]
+    )
+
+
+@callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
+def update_overview(query: str | None) -> list[Any]:
+    """Fill the page for the view."""
+    return overview_body(query)
+
+
+@callback(
+    Output(f"{PAGE}-sla-csv-file", "data"),
+    Input(f"{PAGE}-sla-csv", "n_clicks"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def download_sla_risk(_clicks: int | None, query: str | None) -> Any:
+    """The SLA early-warning table as CSV."""
+    state = data.state_from_query(query)
+    if not state.dataset:
+        return dash.no_update
+    return csv_download(sla_risk_table(state.dataset, state.filters()), "sla-risk.csv")

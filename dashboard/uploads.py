@@ -1,0 +1,143 @@
+"""``POST /upload``: a file streamed to disk, never held whole in memory or sent as base64.
+
+The browser sends the file itself as the request body (``assets/upload.js``); the route
+copies the body to ``<cache_dir>/uploads/<id>/<name>`` in 1 MB chunks, stops at the
+``max_upload_mb`` setting, and answers with the upload's id. Pages refer to the upload by
+that id only, so no path chosen by the browser is ever opened.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import unicodedata
+import uuid
+from pathlib import Path
+from typing import IO
+from urllib.parse import unquote
+
+from flask import Flask, Response, request
+
+from etl.errors import BadInputError, LoanFlowError
+from etl.settings import get
+
+CHUNK = 1 << 20
+_UPLOAD_ID = re.compile(r"^[0-9a-f]{32}$")
+ALLOWED_SUFFIXES = (
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xes",
+    ".xes.gz",
+    ".parquet",
+    ".gz",
+    ".bpmn",
+    ".yaml",
+    ".yml",
+)
+
+
+def upload_root() -> Path:
+    """The folder holding uploads (``<cache_dir>/uploads``)."""
+    return Path(get("cache_dir")) / "uploads"
+
+
+def max_upload_bytes() -> int:
+    """The largest upload accepted, from the ``max_upload_mb`` setting."""
+    return int(float(get("max_upload_mb")) * 1024 * 1024)
+
+
+def safe_filename(name: str) -> str:
+    """A file name with no folders, control characters or leading dots (CJK kept)."""
+    base = unicodedata.normalize("NFC", unquote(name)).replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*').strip()
+    cleaned = cleaned.lstrip(".") or "upload"
+    return cleaned[:200]
+
+
+def check_suffix(name: str) -> None:
+    """Refuse a file whose extension LoanFlow cannot read."""
+    if not name.lower().endswith(ALLOWED_SUFFIXES):
+        raise BadInputError(
+            f"{name!r} is not a file LoanFlow reads. Upload CSV/TSV, Excel (.xlsx), "
+            "XES or XES.gz, Parquet (or a .bpmn model, a .yaml profile)."
+        )
+
+
+def save_stream(stream: IO[bytes], name: str, limit: int | None = None) -> tuple[str, Path, int]:
+    """Copy ``stream`` to a new upload folder; returns (upload id, path, bytes written)."""
+    filename = safe_filename(name)
+    check_suffix(filename)
+    limit = max_upload_bytes() if limit is None else limit
+    upload_id = uuid.uuid4().hex
+    folder = upload_root() / upload_id
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / filename
+    written = 0
+    try:
+        with target.open("wb") as out:
+            while True:
+                chunk = stream.read(CHUNK)
+                if not chunk:
+                    break
+                written += len(chunk)
+                if written > limit:
+                    raise BadInputError(
+                        f"The file is larger than the {limit // (1024 * 1024)} MB upload limit "
+                        "(setting LOANFLOW_MAX_UPLOAD_MB); load it with `loanflow ingest` "
+                        "or raise the limit."
+                    )
+                out.write(chunk)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    if written == 0:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise BadInputError(f"{filename!r} is empty; choose a file with data in it.")
+    return upload_id, target, written
+
+
+def upload_path(upload_id: str | None) -> Path:
+    """The file of an upload, by its id; a clear error when it is unknown or gone."""
+    if not upload_id or not _UPLOAD_ID.match(upload_id):
+        raise BadInputError("No such upload; upload the file again.")
+    folder = upload_root() / upload_id
+    files = sorted(folder.iterdir()) if folder.is_dir() else []
+    if not files:
+        raise BadInputError("The uploaded file is gone; upload it again.")
+    return files[0]
+
+
+def remove_upload(upload_id: str | None) -> None:
+    """Delete an upload's folder (after it was loaded)."""
+    if upload_id and _UPLOAD_ID.match(upload_id):
+        shutil.rmtree(upload_root() / upload_id, ignore_errors=True)
+
+
+def _json(payload: dict[str, object], status: int) -> Response:
+    return Response(
+        json.dumps(payload, ensure_ascii=False), status=status, mimetype="application/json"
+    )
+
+
+def register_upload_route(server: Flask) -> None:
+    """Add ``POST /upload`` to the Flask server."""
+
+    @server.route("/upload", methods=["POST"])
+    def upload() -> Response:
+        name = request.headers.get("X-Filename") or request.args.get("name") or ""
+        if request.content_length is not None and request.content_length > max_upload_bytes():
+            return _json(
+                {"error": f"The file is larger than the {get('max_upload_mb')} MB upload limit."},
+                413,
+            )
+        try:
+            upload_id, path, size = save_stream(request.stream, name)
+        except LoanFlowError as exc:
+            return _json({"error": str(exc)}, 400)
+        from dashboard.audit import record
+
+        record("upload", path.name, f"{size} bytes")
+        return _json({"upload_id": upload_id, "filename": path.name, "size": size}, 200)
