@@ -45,7 +45,8 @@ def derived_instances_sql(scope: Scope, *, working: bool = False) -> tuple[str, 
 
     Columns: case_id, instance_id, activity, department, resource, start_ts, end_ts,
     pred_id, pred_activity, pred_department, pred_end_ts, wait_s, proc_s, handoff, seq,
-    is_last (the case's last instance: latest end, then later start, then larger id), and
+    is_last (the case's last instance: latest end, an open one counting as not yet ended,
+    then later start, then larger id), and
     with ``working`` also wait_work_s and proc_work_s.
     """
     inst, params = selected_instances_sql(scope)
@@ -66,7 +67,7 @@ def derived_instances_sql(scope: Scope, *, working: bool = False) -> tuple[str, 
             row_number() OVER (PARTITION BY case_id
                 ORDER BY start_ts, end_ts NULLS LAST, instance_id) AS seq,
             row_number() OVER (PARTITION BY case_id
-                ORDER BY end_ts DESC NULLS LAST, start_ts DESC, instance_id DESC) = 1 AS is_last
+                ORDER BY end_ts DESC NULLS FIRST, start_ts DESC, instance_id DESC) = 1 AS is_last
         FROM inst
     ) n
     LEFT JOIN (

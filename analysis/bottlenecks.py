@@ -1,0 +1,138 @@
+"""Bottlenecks: where the selected cases wait, where they are worked on, and who is loaded.
+
+Per activity (and per department): waiting time before its instances against their
+processing time, and each one's share of the total cycle time of the selected cases
+(sum over instances / sum of case cycle times; parallel branches overlap, so the shares of
+a case's parts may add up to more than one). Resource workload, and the open cases that
+have waited longest (an SLA early warning), complete the view.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.instances import derived_instances_sql
+from analysis.scope import Scope, make_scope
+
+ACTIVITY_COLUMNS = (
+    "activity",
+    "department",
+    "instances",
+    "median_wait_hours",
+    "median_processing_hours",
+    "total_wait_hours",
+    "total_processing_hours",
+    "median_wait_working_hours",
+    "median_processing_working_hours",
+    "share_of_cycle_time",
+    "wait_share_of_cycle_time",
+    "processing_share_of_cycle_time",
+)
+
+
+def _grouped_sql(scope: Scope, keys: str) -> tuple[str, list[Any]]:
+    derived, params = derived_instances_sql(scope, working=True)
+    cases, c_params = scope.cases_sql()
+    sql = f"""
+    WITH di AS ({derived}),
+    total AS (SELECT sum(epoch(last_ts) - epoch(first_ts)) AS cycle_s FROM ({cases}))
+    SELECT {keys}, count(*) AS instances,
+        quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours,
+        quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+        coalesce(sum(wait_s), 0) / 3600.0 AS total_wait_hours,
+        coalesce(sum(proc_s), 0) / 3600.0 AS total_processing_hours,
+        quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours,
+        quantile_cont(proc_work_s, 0.5) / 3600.0 AS median_processing_working_hours,
+        (coalesce(sum(wait_s), 0) + coalesce(sum(proc_s), 0))
+            / nullif(any_value(total.cycle_s), 0) AS share_of_cycle_time,
+        coalesce(sum(wait_s), 0) / nullif(any_value(total.cycle_s), 0)
+            AS wait_share_of_cycle_time,
+        coalesce(sum(proc_s), 0) / nullif(any_value(total.cycle_s), 0)
+            AS processing_share_of_cycle_time
+    FROM di CROSS JOIN total
+    GROUP BY {keys}
+    ORDER BY total_wait_hours DESC, instances DESC, {keys}
+    """
+    return sql, [*params, *c_params]
+
+
+def activity_bottlenecks(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per (activity, department): waiting vs processing, largest total waiting first."""
+    sql, params = _grouped_sql(make_scope(con, dataset, filters), "activity, department")
+    return con.execute(sql, params).fetchdf()
+
+
+def department_bottlenecks(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per department: waiting vs processing, largest total waiting first."""
+    sql, params = _grouped_sql(make_scope(con, dataset, filters), "department")
+    return con.execute(sql, params).fetchdf()
+
+
+def resource_workload(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per resource: instances, cases, processing hours (calendar, working), open instances."""
+    scope = make_scope(con, dataset, filters)
+    derived, params = derived_instances_sql(scope, working=True)
+    sql = f"""
+    WITH di AS ({derived})
+    SELECT resource, mode(department) AS department, count(*) AS instances,
+        count(DISTINCT case_id) AS cases,
+        coalesce(sum(proc_s), 0) / 3600.0 AS processing_hours,
+        coalesce(sum(proc_work_s), 0) / 3600.0 AS processing_working_hours,
+        quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+        count(*) FILTER (WHERE end_ts IS NULL) AS open_instances
+    FROM di WHERE resource IS NOT NULL
+    GROUP BY resource ORDER BY instances DESC, resource
+    """
+    return con.execute(sql, params).fetchdf()
+
+
+def open_cases_waiting(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    limit: int = 20,
+) -> pd.DataFrame:
+    """Open cases that have waited longest, as of the dataset's latest timestamp.
+
+    Columns: case_id, first_ts, last_ts, last_activity, last_department, age_hours (as of
+    minus first_ts), waiting_hours (as of minus the case's last timestamp), sla_hours_left
+    (SLA minus age; negative when breached; NULL without an SLA), as_of.
+    """
+    scope = make_scope(con, dataset, filters)
+    cases, params = scope.cases_sql()
+    sla = scope.profile.sla.cycle_time_hours
+    left = f"{float(sla)!r} - age_hours" if sla is not None else "CAST(NULL AS DOUBLE)"
+    sql = f"""
+    WITH as_of AS (SELECT max(last_ts) AS t FROM cases WHERE dataset = ?),
+    open_cases AS (SELECT * FROM ({cases}) WHERE outcome = 'open'),
+    last_inst AS (
+        SELECT i.case_id,
+            arg_max(i.activity, (coalesce(i.end_ts, i.start_ts), i.start_ts, i.instance_id))
+                AS last_activity,
+            arg_max(i.department, (coalesce(i.end_ts, i.start_ts), i.start_ts, i.instance_id))
+                AS last_department
+        FROM activity_instances i
+        WHERE i.dataset = ? AND i.case_id IN (SELECT case_id FROM open_cases)
+        GROUP BY i.case_id
+    ),
+    aged AS (
+        SELECT c.case_id, c.first_ts, c.last_ts, l.last_activity, l.last_department,
+            (epoch(a.t) - epoch(c.first_ts)) / 3600.0 AS age_hours,
+            (epoch(a.t) - epoch(c.last_ts)) / 3600.0 AS waiting_hours, a.t AS as_of
+        FROM open_cases c CROSS JOIN as_of a LEFT JOIN last_inst l ON l.case_id = c.case_id
+    )
+    SELECT case_id, first_ts, last_ts, last_activity, last_department, age_hours,
+        waiting_hours, {left} AS sla_hours_left, as_of
+    FROM aged ORDER BY waiting_hours DESC, age_hours DESC, case_id LIMIT {int(limit)}
+    """
+    return con.execute(sql, [scope.dataset, *params, scope.dataset]).fetchdf()

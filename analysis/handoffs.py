@@ -1,0 +1,92 @@
+"""Handoffs between departments: who waits on whom, and the files sent back and forth.
+
+A handoff is an activity instance whose department differs from its predecessor's; its
+waiting time is the handoff delay, counted for the pair (predecessor's department -> its
+department). A ping-pong case counts for both directed pairs of each X, Y, X it contains.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.instances import derived_instances_sql
+from analysis.scope import Scope, make_scope
+
+HANDOFF_COLUMNS = (
+    "from",
+    "to",
+    "count",
+    "cases",
+    "median_wait_hours",
+    "mean_wait_hours",
+    "p90_wait_hours",
+    "total_wait_hours",
+    "median_wait_working_hours",
+    "pingpong_cases",
+)
+
+
+def handoffs_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
+    """The handoff table of a scope (see :func:`handoffs`)."""
+    derived, params = derived_instances_sql(scope, working=True)
+    sql = f"""
+    WITH di AS ({derived}),
+    runs AS (
+        SELECT case_id, department, seq FROM (
+            SELECT case_id, department, seq,
+                lag(department) OVER (PARTITION BY case_id ORDER BY seq) AS previous
+            FROM di WHERE department IS NOT NULL
+        ) WHERE previous IS DISTINCT FROM department
+    ),
+    triples AS (
+        SELECT case_id, department AS x,
+            lead(department) OVER w AS y, lead(department, 2) OVER w AS x2
+        FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
+    ),
+    pingpong AS (
+        SELECT a, b, count(DISTINCT case_id) AS pingpong_cases FROM (
+            SELECT case_id, x AS a, y AS b FROM triples WHERE x = x2
+            UNION ALL
+            SELECT case_id, y AS a, x AS b FROM triples WHERE x = x2
+        ) GROUP BY a, b
+    ),
+    pairs AS (
+        SELECT pred_department AS a, department AS b, count(*) AS count,
+            count(DISTINCT case_id) AS cases,
+            quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours,
+            avg(wait_s) / 3600.0 AS mean_wait_hours,
+            quantile_cont(wait_s, 0.9) / 3600.0 AS p90_wait_hours,
+            sum(wait_s) / 3600.0 AS total_wait_hours,
+            quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours
+        FROM di WHERE handoff GROUP BY 1, 2
+    )
+    SELECT p.a AS "from", p.b AS "to", p.count, p.cases, p.median_wait_hours,
+        p.mean_wait_hours, p.p90_wait_hours, p.total_wait_hours, p.median_wait_working_hours,
+        coalesce(g.pingpong_cases, 0) AS pingpong_cases
+    FROM pairs p LEFT JOIN pingpong g ON g.a = p.a AND g.b = p.b
+    ORDER BY total_wait_hours DESC, count DESC, "from", "to"
+    """
+    return con.execute(sql, params).fetchdf()
+
+
+def handoffs(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Department pairs with their handoffs, ranked by total waiting time, largest first.
+
+    Columns :data:`HANDOFF_COLUMNS`: count of handoffs, distinct cases, median, mean and
+    p90 waiting hours, total waiting hours, median waiting in working hours, and the
+    ping-pong cases that went back and forth over the pair.
+    """
+    return handoffs_from_scope(con, make_scope(con, dataset, filters))
+
+
+def handoff_matrix(table: pd.DataFrame, value: str = "total_wait_hours") -> pd.DataFrame:
+    """The department x department matrix (rows: from, columns: to) of one handoff figure."""
+    if table.empty:
+        return pd.DataFrame()
+    matrix = table.pivot(index="from", columns="to", values=value)
+    departments = sorted(set(matrix.index) | set(matrix.columns))
+    return matrix.reindex(index=departments, columns=departments)

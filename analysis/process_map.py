@@ -1,0 +1,249 @@
+"""The process map: a directly-follows graph over activity instances, with performance.
+
+An edge A -> B counts the instances of B whose **predecessor** (see analysis.instances) is
+an instance of A; its performance is the waiting time of those instances (median, mean,
+p90). Ordering by predecessor rather than by start keeps parallel branches apart (an
+instance follows what had finished when it started) and makes the waiting on an edge the
+same waiting time the handoff and bottleneck views show. ``order="start"`` gives the
+classic directly-follows relation of the instances sorted by start (then end, then id),
+the one pm4py computes on a log sorted by timestamp; its "wait" can be negative where
+instances overlap.
+
+Virtual nodes: :data:`START` -> an instance without predecessor (the first in start order
+for ``order="start"``); the case's last instance (latest end, then later start, then larger
+id; the last started for ``order="start"``) -> :data:`END`. Nodes carry frequency and
+processing time (end - start of completed instances).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import duckdb
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.instances import derived_instances_sql
+from analysis.scope import Scope, make_scope
+
+START = "▶ start"
+END = "■ end"
+Order = Literal["predecessor", "start"]
+
+NODE_COLUMNS = (
+    "activity",
+    "department",
+    "count",
+    "cases",
+    "median_processing_hours",
+    "mean_processing_hours",
+    "p90_processing_hours",
+    "starts",
+    "ends",
+)
+EDGE_COLUMNS = ("from", "to", "count", "cases", "median_hours", "mean_hours", "p90_hours")
+
+
+@dataclass(frozen=True)
+class ProcessMap:
+    """Nodes (:data:`NODE_COLUMNS`) and edges (:data:`EDGE_COLUMNS`) of a process map."""
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    cases: int
+    order: Order = "predecessor"
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``loanflow map --json`` document: ``nodes``, ``edges`` (and ``cases``)."""
+        return {
+            "cases": self.cases,
+            "order": self.order,
+            "nodes": _records(self.nodes),
+            "edges": _records(self.edges),
+        }
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for row in frame.to_dict(orient="records"):
+        out.append(
+            {
+                str(k): (None if isinstance(v, float) and math.isnan(v) else _plain(v))
+                for k, v in row.items()
+            }
+        )
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return value.item() if hasattr(value, "item") else value
+
+
+def _edges_sql(order: Order) -> str:
+    stats = (
+        "count(*) AS count, count(DISTINCT case_id) AS cases,"
+        " quantile_cont(wait_s, 0.5) / 3600.0 AS median_hours,"
+        " avg(wait_s) / 3600.0 AS mean_hours,"
+        " quantile_cont(wait_s, 0.9) / 3600.0 AS p90_hours"
+    )
+    if order == "predecessor":
+        source = "SELECT case_id, pred_activity AS a, activity AS b, wait_s FROM di"
+        last = "is_last"
+    else:
+        source = (
+            "SELECT case_id, lag(activity) OVER w AS a, activity AS b,"
+            " epoch(start_ts) - epoch(lag(end_ts) OVER w) AS wait_s"
+            " FROM di WINDOW w AS (PARTITION BY case_id ORDER BY seq)"
+        )
+        last = "seq = max(seq) OVER (PARTITION BY case_id)"
+    return f"""
+    SELECT coalesce(a, '{START}') AS "from", b AS "to", {stats}
+    FROM ({source}) GROUP BY 1, 2
+    UNION ALL
+    SELECT activity, '{END}', count(*), count(DISTINCT case_id), NULL, NULL, NULL
+    FROM (SELECT case_id, activity, {last} AS last FROM di) WHERE last GROUP BY 1
+    """
+
+
+def process_map_from_scope(
+    con: duckdb.DuckDBPyConnection, scope: Scope, order: Order = "predecessor"
+) -> ProcessMap:
+    """The process map of a scope (see :func:`process_map`)."""
+    derived, params = derived_instances_sql(scope)
+    nodes = con.execute(
+        f"""
+        WITH di AS ({derived})
+        SELECT activity, mode(department) AS department, count(*) AS count,
+            count(DISTINCT case_id) AS cases,
+            quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+            avg(proc_s) / 3600.0 AS mean_processing_hours,
+            quantile_cont(proc_s, 0.9) / 3600.0 AS p90_processing_hours,
+            count(*) FILTER (WHERE pred_id IS NULL) AS starts,
+            count(*) FILTER (WHERE is_last) AS ends
+        FROM di GROUP BY activity ORDER BY count DESC, activity
+        """,
+        params,
+    ).fetchdf()
+    edges = con.execute(
+        f"WITH di AS ({derived}) SELECT * FROM ({_edges_sql(order)})"
+        ' ORDER BY count DESC, "from", "to"',
+        params,
+    ).fetchdf()
+    if order == "start":
+        firsts = edges[edges["from"] == START].set_index("to")["count"]
+        nodes["starts"] = nodes["activity"].map(firsts).fillna(0).astype("int64")
+        lasts = edges[edges["to"] == END].set_index("from")["count"]
+        nodes["ends"] = nodes["activity"].map(lasts).fillna(0).astype("int64")
+    cases, c_params = scope.cases_sql()
+    row = con.execute(f"SELECT count(*) FROM ({cases})", c_params).fetchone()
+    return ProcessMap(nodes, edges, int(row[0]) if row else 0, order)
+
+
+def process_map(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    order: Order = "predecessor",
+) -> ProcessMap:
+    """The directly-follows process map of the selected cases, with frequency and performance.
+
+    Node figures: instances, cases, processing hours (median, mean, p90), how often the
+    activity starts or ends a case. Edge figures: instances, cases, waiting hours (median,
+    mean, p90). Edges from :data:`START` and to :data:`END` carry no waiting time.
+    """
+    return process_map_from_scope(con, make_scope(con, dataset, filters), order)
+
+
+def simplify(pmap: ProcessMap, activities: float = 1.0, paths: float = 1.0) -> ProcessMap:
+    """Keep the most frequent activities and paths, like Disco's two sliders.
+
+    ``activities`` is the share of activities kept (most frequent first, at least one);
+    ``paths`` the share of the edges between kept activities kept (most frequent first).
+    Then, so the map still reads from start to end, every kept activity gets the widest
+    path (largest smallest count) from start to it and from it to end; activities that no
+    path joins to start and end through kept activities are dropped. (An activity that
+    reaches no end in the full map, the tail of a parallel branch, needs no path to end.)
+    """
+    if not 0.0 <= activities <= 1.0 or not 0.0 <= paths <= 1.0:
+        raise ValueError("activities and paths are shares between 0 and 1")
+    ranked = pmap.nodes.sort_values(["count", "activity"], ascending=[False, True])
+    keep = set(ranked["activity"].head(max(1, math.ceil(activities * len(ranked)))))
+    # A parallel branch may end nowhere in the full map; only connections the full map
+    # has are required of the simplified one.
+    to_end = _reach(pmap.edges, END, forward=False)
+    while True:
+        candidates = _edges_between(pmap.edges, keep)
+        from_start = _reach(candidates, START, forward=True)
+        reaching_end = _reach(candidates, END, forward=False)
+        connected = {a for a in keep if a in from_start and (a in reaching_end or a not in to_end)}
+        if keep <= connected:
+            break
+        keep &= connected
+    ordered = candidates.sort_values(["count", "from", "to"], ascending=[False, True, True])
+    chosen = set(ordered.index[: math.ceil(paths * len(ordered))])
+    weights = {(r["from"], r["to"]): (int(r["count"]), i) for i, r in candidates.iterrows()}
+    for target in keep:
+        chosen |= _widest_path(weights, START, target)
+        if target in to_end:
+            chosen |= _widest_path({(b, a): w for (a, b), w in weights.items()}, END, target)
+    nodes = pmap.nodes[pmap.nodes["activity"].isin(keep)].reset_index(drop=True)
+    edges = pmap.edges.loc[sorted(chosen)].reset_index(drop=True)
+    return ProcessMap(nodes, edges, pmap.cases, pmap.order)
+
+
+def _edges_between(edges: pd.DataFrame, keep: set[str]) -> pd.DataFrame:
+    sources = keep | {START}
+    targets = keep | {END}
+    return edges[edges["from"].isin(sources) & edges["to"].isin(targets)]
+
+
+def _reach(edges: pd.DataFrame, origin: str, forward: bool) -> set[str]:
+    step: dict[str, list[str]] = {}
+    pairs = zip(edges["from"], edges["to"], strict=True)
+    for a, b in pairs:
+        if forward:
+            step.setdefault(a, []).append(b)
+        else:
+            step.setdefault(b, []).append(a)
+    seen, todo = {origin}, [origin]
+    while todo:
+        for nxt in step.get(todo.pop(), []):
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return seen
+
+
+def _widest_path(
+    weights: dict[tuple[str, str], tuple[int, Any]], origin: str, target: str
+) -> set[Any]:
+    """Edge ids of the path from origin to target whose smallest count is largest."""
+    best: dict[str, float] = {origin: math.inf}
+    parent: dict[str, tuple[str, Any]] = {}
+    out: dict[str, list[tuple[str, int, Any]]] = {}
+    for (a, b), (count, edge_id) in weights.items():
+        out.setdefault(a, []).append((b, count, edge_id))
+    heap: list[tuple[float, str]] = [(-math.inf, origin)]
+    done: set[str] = set()
+    while heap:
+        _, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        if node == target:
+            break
+        for nxt, count, edge_id in out.get(node, []):
+            width = min(best[node], count)
+            if nxt not in done and width > best.get(nxt, -1):
+                best[nxt] = width
+                parent[nxt] = (node, edge_id)
+                heapq.heappush(heap, (-width, nxt))
+    path: set[Any] = set()
+    node = target
+    while node in parent:
+        node, edge_id = parent[node]
+        path.add(edge_id)
+    return path

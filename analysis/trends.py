@@ -1,0 +1,96 @@
+"""Trends over time: weekly throughput and cycle time, and work in progress.
+
+Weeks start on Monday in the profile's time zone. A case is *started* in the week of its
+first timestamp and *closed* in the week of its last when its outcome is not open.
+Work in progress on a day is the number of cases started on or before that day and not yet
+ended by its end (open cases stay in progress up to the dataset's latest day).
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.scope import make_scope
+
+
+def _local(expr: str, timezone: str) -> str:
+    return "timezone('" + timezone.replace("'", "''") + f"', {expr})"
+
+
+def weekly_trend(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per week: cases started, cases closed, and the median/mean/p90 cycle hours of the
+    cases closed that week, and the SLA compliance of those cases (NULL without an SLA)."""
+    scope = make_scope(con, dataset, filters)
+    cases, params = scope.cases_sql()
+    tz = scope.profile.timezone
+    sla = scope.profile.sla.cycle_time_hours
+    within = (
+        f"avg(CASE WHEN cycle_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
+        if sla is not None
+        else "CAST(NULL AS DOUBLE)"
+    )
+    sql = f"""
+    WITH sel AS ({cases}),
+    started AS (
+        SELECT CAST(date_trunc('week', {_local("first_ts", tz)}) AS DATE) AS week,
+            count(*) AS started
+        FROM sel GROUP BY 1
+    ),
+    closed AS (
+        SELECT CAST(date_trunc('week', {_local("last_ts", tz)}) AS DATE) AS week,
+            count(*) AS closed,
+            quantile_cont(cycle_hours, 0.5) AS median_cycle_time_hours,
+            avg(cycle_hours) AS mean_cycle_time_hours,
+            quantile_cont(cycle_hours, 0.9) AS p90_cycle_time_hours,
+            {within} AS sla_compliance
+        FROM (SELECT *, (epoch(last_ts) - epoch(first_ts)) / 3600.0 AS cycle_hours
+              FROM sel WHERE outcome <> 'open')
+        GROUP BY 1
+    )
+    SELECT week, coalesce(s.started, 0) AS started, coalesce(c.closed, 0) AS closed,
+        c.median_cycle_time_hours, c.mean_cycle_time_hours, c.p90_cycle_time_hours,
+        c.sla_compliance
+    FROM started s FULL OUTER JOIN closed c USING (week)
+    ORDER BY week
+    """
+    return con.execute(sql, params).fetchdf()
+
+
+def wip_over_time(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Per local day from the first to the last day of the selection: cases in progress at
+    the end of the day (columns day, wip, started, ended)."""
+    scope = make_scope(con, dataset, filters)
+    cases, params = scope.cases_sql()
+    tz = scope.profile.timezone
+    sql = f"""
+    WITH sel AS ({cases}),
+    spans AS (
+        SELECT CAST({_local("first_ts", tz)} AS DATE) AS first_day,
+            CASE WHEN outcome = 'open' THEN NULL
+                 ELSE CAST({_local("last_ts", tz)} AS DATE) END AS end_day
+        FROM sel
+    ),
+    bounds AS (
+        SELECT min(first_day) AS lo,
+            (SELECT CAST(max({_local("last_ts", tz)}) AS DATE) FROM sel) AS hi
+        FROM spans
+    ),
+    days AS (
+        SELECT CAST(d AS DATE) AS day
+        FROM bounds, generate_series(bounds.lo, bounds.hi, INTERVAL 1 DAY) AS g(d)
+    ),
+    started AS (SELECT first_day AS day, count(*) AS n FROM spans GROUP BY 1),
+    ended AS (SELECT end_day AS day, count(*) AS n FROM spans
+              WHERE end_day IS NOT NULL GROUP BY 1)
+    SELECT d.day, coalesce(s.n, 0) AS started, coalesce(e.n, 0) AS ended,
+        CAST(sum(coalesce(s.n, 0) - coalesce(e.n, 0)) OVER (ORDER BY d.day) AS BIGINT) AS wip
+    FROM days d LEFT JOIN started s USING (day) LEFT JOIN ended e USING (day)
+    ORDER BY d.day
+    """
+    return con.execute(sql, params).fetchdf()

@@ -1,0 +1,112 @@
+"""Variants: the distinct activity sequences of cases (instances ordered by start)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.scope import Scope, make_scope
+
+VARIANT_COLUMNS = (
+    "rank",
+    "activities",
+    "cases",
+    "share",
+    "cumulative_share",
+    "median_cycle_time_hours",
+    "mean_cycle_time_hours",
+)
+
+
+@dataclass(frozen=True)
+class Variants:
+    """The top variants of the selected cases, and how much of the log they cover."""
+
+    total_cases: int
+    variant_count: int
+    top: pd.DataFrame  # columns VARIANT_COLUMNS; activities is a list of names
+    coverage: float | None  # share of cases following one of the top variants
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``loanflow variants --json`` document."""
+        rows = [
+            {
+                "activities": list(r["activities"]),
+                "cases": int(r["cases"]),
+                "share": float(r["share"]),
+                "cumulative_share": float(r["cumulative_share"]),
+                "median_cycle_time_hours": float(r["median_cycle_time_hours"]),
+                "mean_cycle_time_hours": float(r["mean_cycle_time_hours"]),
+            }
+            for r in self.top.to_dict(orient="records")
+        ]
+        return {
+            "cases": self.total_cases,
+            "variant_count": self.variant_count,
+            "coverage": self.coverage,
+            "variants": rows,
+        }
+
+
+def variants_from_scope(
+    con: duckdb.DuckDBPyConnection, scope: Scope, top: int | None = 10
+) -> Variants:
+    """The variants of a scope (see :func:`variants`)."""
+    cases, params = scope.cases_sql()
+    limit = "" if top is None else f"WHERE rank <= {int(top)}"
+    sql = f"""
+    WITH sel AS ({cases}),
+    seqs AS (
+        SELECT i.case_id,
+            list(i.activity ORDER BY i.start_ts, i.end_ts NULLS LAST, i.instance_id) AS activities
+        FROM activity_instances i
+        WHERE i.dataset = ? AND i.case_id IN (SELECT case_id FROM sel)
+        GROUP BY i.case_id
+    ),
+    per_case AS (
+        SELECT coalesce(s.activities, []::VARCHAR[]) AS activities,
+            (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_hours
+        FROM sel c LEFT JOIN seqs s ON s.case_id = c.case_id
+    ),
+    grouped AS (
+        SELECT activities, count(*) AS cases,
+            quantile_cont(cycle_hours, 0.5) AS median_cycle_time_hours,
+            avg(cycle_hours) AS mean_cycle_time_hours
+        FROM per_case GROUP BY activities
+    ),
+    ranked AS (
+        SELECT row_number() OVER (ORDER BY cases DESC, activities) AS rank, *,
+            cases / sum(cases) OVER () AS share,
+            count(*) OVER () AS variant_count
+        FROM grouped
+    )
+    SELECT rank, activities, cases, share,
+        sum(share) OVER (ORDER BY rank) AS cumulative_share,
+        median_cycle_time_hours, mean_cycle_time_hours, variant_count
+    FROM ranked {limit} ORDER BY rank
+    """
+    frame = con.execute(sql, [*params, scope.dataset]).fetchdf()
+    total = con.execute(f"SELECT count(*) FROM ({cases})", params).fetchone()
+    total_cases = int(total[0]) if total else 0
+    count = int(frame["variant_count"].iloc[0]) if len(frame) else 0
+    frame = frame.drop(columns="variant_count")
+    coverage = float(frame["cases"].sum()) / total_cases if total_cases else None
+    return Variants(total_cases, count, frame, coverage)
+
+
+def variants(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    top: int | None = 10,
+) -> Variants:
+    """The ``top`` most frequent variants (all with None) with cases, share and cycle time.
+
+    Ties in frequency are ordered by the activity sequence. ``coverage`` is the share of
+    the selected cases that follow one of the returned variants.
+    """
+    return variants_from_scope(con, make_scope(con, dataset, filters), top)
