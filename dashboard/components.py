@@ -126,3 +126,34 @@ def page_header(title: str, lang: str, page: str) -> html.Div:
         ],
         className="d-flex justify-content-between align-items-center mb-3",
     )
+
+
+def page_frame(page: str, title: str, query: str, lang: str, *controls: Any) -> html.Div:
+    """A page: title with Print, the view's query (``<page>-query``), controls, and the body
+    (``<page>-body``) that the page's callback fills."""
+    return html.Div(
+        [
+            page_header(title, lang, page),
+            dcc.Store(id=f"{page}-query", data=query),
+            html.Div(list(controls), className="d-print-none mb-2") if controls else None,
+            dcc.Loading(html.Div(id=f"{page}-body"), delay_show=300),
+        ],
+        className=f"lf-page-{page}",
+    )
+
+
+def radio(component_id: str, options: Sequence[tuple[Any, str]], value: Any) -> dbc.RadioItems:
+    """Inline radio buttons whose choice survives re-rendering (session persistence)."""
+    return dbc.RadioItems(
+        id=component_id,
+        options=[{"label": text, "value": val} for val, text in options],
+        value=value,
+        inline=True,
+        persistence=True,
+        persistence_type="session",
+    )
+
+
+def empty_state(lang: str) -> list[Any]:
+    """What a page shows when no dataset is chosen."""
+    return [info(t("common.choose_dataset", lang))]

@@ -349,3 +349,13 @@ def amount_bands_from_quartiles(
         return ()
     edges: list[float | None] = [None, *cuts, None]
     return tuple((edges[i], edges[i + 1]) for i in range(len(edges) - 1))
+
+
+def case_instances(dataset: str, case_id: str) -> Any:
+    """The activity instances of one case, by start (for its timeline)."""
+    with cursor() as con:
+        return con.execute(
+            "SELECT activity, department, resource, start_ts, end_ts FROM activity_instances"
+            " WHERE dataset = ? AND case_id = ? ORDER BY start_ts, end_ts NULLS LAST, instance_id",
+            [dataset, case_id],
+        ).fetchdf()

@@ -189,6 +189,8 @@ def handoff_sankey(table: pd.DataFrame, lang: str) -> go.Figure:
 
 def pingpong_bars(table: pd.DataFrame, lang: str) -> go.Figure:
     """Ping-pong cases per department pair (pairs with any), largest first."""
+    if table.empty:
+        return empty_figure(t("common.no_data", lang))
     rows = table[table["pingpong_cases"] > 0].sort_values("pingpong_cases", ascending=True)
     if rows.empty:
         return empty_figure(t("common.no_data", lang))
@@ -392,3 +394,150 @@ def fitness_histogram(fitness: Sequence[float], lang: str) -> go.Figure:
 def figure_payload(fig: go.Figure) -> dict[str, Any]:
     """A figure as the plain dict a dcc.Graph accepts."""
     return fig.to_plotly_json()
+
+
+# --- process map (dash-cytoscape) --------------------------------------------------------
+
+
+def _edge_width(count: float, largest: float) -> float:
+    return 1.0 + 9.0 * math.sqrt(count / largest) if largest > 0 else 1.0
+
+
+def process_map_elements(
+    nodes: pd.DataFrame, edges: pd.DataFrame, mode: str, lang: str, start: str, end: str
+) -> list[dict[str, Any]]:
+    """Cytoscape elements of a process map.
+
+    ``mode`` "frequency": labels and widths by count; "performance": edge labels are the
+    median waiting time, edge colour grows with it, node labels the median processing time.
+    Nodes are coloured by department; the virtual start and end nodes are round and grey.
+    """
+    colours = department_colours(nodes["department"].tolist() if not nodes.empty else [])
+    elements: list[dict[str, Any]] = []
+    for virtual, name in ((start, t("map.start", lang)), (end, t("map.end", lang))):
+        elements.append(
+            {"data": {"id": virtual, "label": name, "kind": "virtual"}, "classes": "virtual"}
+        )
+    for _, node in nodes.iterrows():
+        if mode == "performance":
+            figure = fmt_hours_short(node["median_processing_hours"])
+        else:
+            figure = f"{int(node['count']):,}"
+        elements.append(
+            {
+                "data": {
+                    "id": str(node["activity"]),
+                    "label": f"{node['activity']}\n{figure}",
+                    "department": node["department"] if isinstance(node["department"], str) else "",
+                    "colour": colours.get(node["department"], PALETTE[7])
+                    if isinstance(node["department"], str)
+                    else PALETTE[7],
+                    "count": int(node["count"]),
+                    "kind": "activity",
+                },
+            }
+        )
+    largest = float(edges["count"].max()) if not edges.empty else 0.0
+    slowest = (
+        float(edges["median_hours"].max())
+        if not edges.empty and edges["median_hours"].notna().any()
+        else 0.0
+    )
+    for _, edge in edges.iterrows():
+        median = edge["median_hours"]
+        has_wait = median is not None and not (isinstance(median, float) and math.isnan(median))
+        if mode == "performance":
+            label = fmt_hours_short(median) if has_wait else ""
+            heat = float(median) / slowest if has_wait and slowest > 0 else 0.0
+        else:
+            label = f"{int(edge['count']):,}"
+            heat = 0.0
+        elements.append(
+            {
+                "data": {
+                    "id": f"{edge['from']}→{edge['to']}",
+                    "source": str(edge["from"]),
+                    "target": str(edge["to"]),
+                    "label": label,
+                    "count": int(edge["count"]),
+                    "width": round(_edge_width(float(edge["count"]), largest), 2),
+                    "colour": _heat_colour(heat),
+                    "kind": "path",
+                }
+            }
+        )
+    return elements
+
+
+def fmt_hours_short(hours: Any) -> str:
+    """A compact duration for map labels (language-neutral: 35m, 4.2h, 3.1d)."""
+    if hours is None or (isinstance(hours, float) and math.isnan(hours)):
+        return "–"
+    value = float(hours)
+    if value < 1:
+        return f"{value * 60:.0f}m"
+    if value < 48:
+        return f"{value:.1f}h"
+    return f"{value / 24:.1f}d"
+
+
+def _heat_colour(heat: float) -> str:
+    """Grey (no wait) to dark red (the slowest path)."""
+    heat = max(0.0, min(1.0, heat))
+    low, high = (150, 150, 150), (180, 20, 20)
+    r, g, b = (round(lo + (hi - lo) * heat) for lo, hi in zip(low, high, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+MAP_STYLESHEET: list[dict[str, Any]] = [
+    {
+        "selector": "node",
+        "style": {
+            "label": "data(label)",
+            "text-wrap": "wrap",
+            "text-valign": "center",
+            "text-halign": "center",
+            "shape": "round-rectangle",
+            "width": "label",
+            "height": "label",
+            "padding": "10px",
+            "background-color": "data(colour)",
+            "color": "#fff",
+            "font-size": "12px",
+            "font-family": FONT,
+        },
+    },
+    {
+        "selector": ".virtual",
+        "style": {
+            "shape": "ellipse",
+            "background-color": "#555",
+            "width": "46px",
+            "height": "46px",
+            "font-size": "10px",
+        },
+    },
+    {
+        "selector": "edge",
+        "style": {
+            "curve-style": "bezier",
+            "target-arrow-shape": "triangle",
+            "width": "data(width)",
+            "line-color": "data(colour)",
+            "target-arrow-color": "data(colour)",
+            "label": "data(label)",
+            "font-size": "10px",
+            "text-background-color": "#fff",
+            "text-background-opacity": 0.85,
+            "text-background-padding": "2px",
+        },
+    },
+    {"selector": ":selected", "style": {"overlay-color": "#0d6efd", "overlay-opacity": 0.25}},
+]
+
+
+def map_legend_items(nodes: pd.DataFrame) -> list[tuple[str, str]]:
+    """(department, colour) pairs for the map's legend."""
+    if nodes.empty:
+        return []
+    return sorted(department_colours(nodes["department"].tolist()).items())

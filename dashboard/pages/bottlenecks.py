@@ -1,0 +1,52 @@
+"""Bottlenecks: waiting against processing per activity and department, workload, WIP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, html
+
+from dashboard import data
+from dashboard.components import page_frame
+from dashboard.exports import csv_download
+from dashboard.i18n import t
+from dashboard.views.bottlenecks import PAGE, bottleneck_table, bottlenecks_body
+
+dash.register_page(
+    __name__, path="/bottlenecks", order=3, label_key="nav.bottlenecks", title="LoanFlow"
+)
+
+
+def layout(**query: Any) -> html.Div:
+    """The page for the view in the URL."""
+    state = data.state_from_query(query)
+    return page_frame(PAGE, t("bottlenecks.title", state.lang), state.to_query(), state.lang)
+
+
+@callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
+def update_bottlenecks(query: str | None) -> list[Any]:
+    """Fill the page for the view."""
+    return bottlenecks_body(query)
+
+
+@callback(
+    Output(f"{PAGE}-csv-file", "data"),
+    Input(f"{PAGE}-csv", "n_clicks"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def download_activities(_clicks: int | None, query: str | None) -> Any:
+    """The per-activity table as CSV."""
+    return csv_download(bottleneck_table(query, "activities"), "bottlenecks.csv")
+
+
+@callback(
+    Output(f"{PAGE}-workload-csv-file", "data"),
+    Input(f"{PAGE}-workload-csv", "n_clicks"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def download_workload(_clicks: int | None, query: str | None) -> Any:
+    """The resource workload as CSV."""
+    return csv_download(bottleneck_table(query, "workload"), "workload.csv")

@@ -1,0 +1,310 @@
+"""Data: upload a log (streamed), check the guessed mapping, load it with progress, manage
+the datasets in the store."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, dcc, html
+
+from dashboard import data
+from dashboard.audit import record
+from dashboard.components import error_alert, page_header, section
+from dashboard.exports import csv_download
+from dashboard.i18n import t
+from dashboard.jobs import RUNNER
+from dashboard.views.data_page import (
+    PAGE,
+    datasets_columns,
+    datasets_frame,
+    default_name,
+    delete_dataset,
+    finish_upload,
+    job_view,
+    mapping_form,
+    mapping_from_controls,
+    preview_rows,
+    rejected_rows,
+    start_load,
+    upload_box,
+    upload_message,
+)
+from etl.errors import LoanFlowError
+
+dash.register_page(__name__, path="/data", order=8, label_key="nav.data", title="LoanFlow")
+
+
+def layout(**query: Any) -> html.Div:
+    """The page (the dataset filter does not apply here)."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    modes = [
+        {"label": t("data.mode_new", lang), "value": "create"},
+        {"label": t("data.mode_replace", lang), "value": "replace"},
+        {"label": t("data.mode_append", lang), "value": "append"},
+    ]
+    load_form = html.Div(
+        [
+            html.Div(id=f"{PAGE}-mapping"),
+            html.Div(id=f"{PAGE}-preview"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            dbc.Label(t("data.dataset_name", lang)),
+                            dbc.Input(id=f"{PAGE}-name", type="text"),
+                        ],
+                        md=4,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(t("data.mode", lang)),
+                            dbc.RadioItems(
+                                id=f"{PAGE}-mode", options=modes, value="create", inline=True
+                            ),
+                        ],
+                        md=8,
+                    ),
+                ],
+                className="mt-3",
+            ),
+            dbc.Label(t("data.profile", lang), className="mt-2"),
+            dbc.Textarea(id=f"{PAGE}-profile", rows=4, placeholder="sla:\n  cycle_time_hours: 72"),
+            html.Div(
+                [
+                    dbc.Button(
+                        t("data.load", lang), id=f"{PAGE}-load", color="primary", className="me-2"
+                    ),
+                    dbc.Button(
+                        t("data.cancel", lang), id=f"{PAGE}-cancel", color="secondary", outline=True
+                    ),
+                ],
+                className="mt-3",
+            ),
+            dbc.Progress(
+                id=f"{PAGE}-load-progress", value=0, className="mt-2", style={"height": "22px"}
+            ),
+            html.Div(id=f"{PAGE}-load-status", className="mt-2"),
+            html.Div(id=f"{PAGE}-report", className="mt-2"),
+        ]
+    )
+    datasets = section(
+        t("data.datasets", lang),
+        dag.AgGrid(
+            id=f"{PAGE}-datasets",
+            rowData=datasets_frame().to_dict("records"),
+            columnDefs=datasets_columns(lang),
+            defaultColDef={"sortable": True, "resizable": True},
+            columnSize="responsiveSizeToFit",
+            dashGridOptions={"rowSelection": {"mode": "singleRow"}},
+            style={"height": "260px"},
+            className="ag-theme-alpine",
+        ),
+        html.Div(id=f"{PAGE}-delete-status", className="mt-2"),
+        tools=[
+            dbc.Button(
+                t("data.delete", lang), id=f"{PAGE}-delete", color="danger", outline=True, size="sm"
+            )
+        ],
+    )
+    confirm = dbc.Modal(
+        [
+            dbc.ModalBody(id=f"{PAGE}-confirm-text"),
+            dbc.ModalFooter(
+                [
+                    dbc.Button(t("data.cancel", lang), id=f"{PAGE}-confirm-no", color="secondary"),
+                    dbc.Button(t("data.delete", lang), id=f"{PAGE}-confirm-yes", color="danger"),
+                ]
+            ),
+        ],
+        id=f"{PAGE}-confirm",
+        is_open=False,
+    )
+    return html.Div(
+        [
+            page_header(t("data.title", lang), lang, PAGE),
+            dcc.Store(id=f"{PAGE}-query", data=state.to_query()),
+            dcc.Store(id=f"{PAGE}-job"),
+            dcc.Interval(id=f"{PAGE}-poll", interval=500, disabled=True),
+            section(t("data.upload", lang), upload_box(lang), load_form),
+            datasets,
+            confirm,
+        ]
+    )
+
+
+def _lang(query: str | None) -> str:
+    return data.state_from_query(query).lang
+
+
+@callback(
+    Output(f"{PAGE}-upload-status", "children"),
+    Output(f"{PAGE}-mapping", "children"),
+    Output(f"{PAGE}-name", "value"),
+    Input(f"{PAGE}-upload-result", "data"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def show_upload(result: dict[str, Any] | None, query: str | None) -> tuple[Any, list[Any], Any]:
+    """After an upload: say so, and show the guessed mapping."""
+    lang = _lang(query)
+    name = (
+        default_name(str(result.get("filename", "")))
+        if result and not result.get("error")
+        else dash.no_update
+    )
+    return upload_message(result, lang), mapping_form(result, lang), name
+
+
+@callback(
+    Output(f"{PAGE}-preview", "children"),
+    Input({"type": "data-map", "field": ALL}, "value"),
+    Input(f"{PAGE}-profile", "value"),
+    State({"type": "data-map", "field": ALL}, "id"),
+    State(f"{PAGE}-upload-result", "data"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def show_preview(
+    values: list[str | None],
+    profile: str | None,
+    ids: list[dict[str, str]],
+    result: dict[str, Any] | None,
+    query: str | None,
+) -> list[Any]:
+    """The first rows as they would load under the chosen mapping."""
+    if not ids:
+        return []
+    return preview_rows(result, mapping_from_controls(values, ids), profile, _lang(query))
+
+
+@callback(
+    Output(f"{PAGE}-job", "data"),
+    Output(f"{PAGE}-poll", "disabled"),
+    Output(f"{PAGE}-load-status", "children"),
+    Input(f"{PAGE}-load", "n_clicks"),
+    State(f"{PAGE}-upload-result", "data"),
+    State({"type": "data-map", "field": ALL}, "value"),
+    State({"type": "data-map", "field": ALL}, "id"),
+    State(f"{PAGE}-profile", "value"),
+    State(f"{PAGE}-name", "value"),
+    State(f"{PAGE}-mode", "value"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def load(
+    _clicks: int | None,
+    result: dict[str, Any] | None,
+    values: list[str | None],
+    ids: list[dict[str, str]],
+    profile: str | None,
+    name: str | None,
+    mode: str | None,
+    query: str | None,
+) -> tuple[Any, bool, Any]:
+    """Start loading the upload in the background."""
+    try:
+        job = start_load(result, mapping_from_controls(values, ids), profile, name, mode)
+    except LoanFlowError as exc:
+        return dash.no_update, True, error_alert(exc, _lang(query))
+    record("load", job.label, str(mode))
+    return job.id, False, None
+
+
+@callback(
+    Output(f"{PAGE}-load-progress", "value"),
+    Output(f"{PAGE}-load-progress", "label"),
+    Output(f"{PAGE}-poll", "disabled", allow_duplicate=True),
+    Output(f"{PAGE}-report", "children"),
+    Output(f"{PAGE}-datasets", "rowData"),
+    Input(f"{PAGE}-poll", "n_intervals"),
+    State(f"{PAGE}-job", "data"),
+    State(f"{PAGE}-upload-result", "data"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def poll_load(
+    _n: int | None, job_id: str | None, result: dict[str, Any] | None, query: str | None
+) -> tuple[Any, ...]:
+    """Show the load's progress; when it ends, its report and the refreshed datasets."""
+    pct, label, finished, report, succeeded = job_view(job_id, _lang(query))
+    if not finished:
+        return pct, label, False, dash.no_update, dash.no_update
+    if succeeded:
+        finish_upload(result)
+    return pct, label, True, report, datasets_frame().to_dict("records")
+
+
+@callback(
+    Output(f"{PAGE}-load-status", "children", allow_duplicate=True),
+    Input(f"{PAGE}-cancel", "n_clicks"),
+    State(f"{PAGE}-job", "data"),
+    prevent_initial_call=True,
+)
+def cancel_load(_clicks: int | None, job_id: str | None) -> Any:
+    """Ask the running load to stop (it rolls back)."""
+    RUNNER.cancel(job_id)
+    return dash.no_update
+
+
+@callback(
+    Output(f"{PAGE}-rejects-csv-file", "data"),
+    Input(f"{PAGE}-rejects-csv", "n_clicks"),
+    State(f"{PAGE}-loaded-name", "data"),
+    prevent_initial_call=True,
+)
+def download_rejects(_clicks: int | None, dataset: str | None) -> Any:
+    """The rejected rows of the dataset just loaded, as CSV."""
+    if not dataset:
+        return dash.no_update
+    return csv_download(rejected_rows(dataset), f"{dataset}-rejected.csv")
+
+
+@callback(
+    Output(f"{PAGE}-confirm", "is_open"),
+    Output(f"{PAGE}-confirm-text", "children"),
+    Input(f"{PAGE}-delete", "n_clicks"),
+    Input(f"{PAGE}-confirm-no", "n_clicks"),
+    State(f"{PAGE}-datasets", "selectedRows"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def ask_delete(
+    _delete: int | None, _no: int | None, rows: list[dict[str, Any]] | None, query: str | None
+) -> tuple[bool, Any]:
+    """Ask before deleting the selected dataset."""
+    if dash.ctx.triggered_id != f"{PAGE}-delete" or not rows:
+        return False, dash.no_update
+    return True, t("data.confirm_delete", _lang(query), name=rows[0]["name"])
+
+
+@callback(
+    Output(f"{PAGE}-confirm", "is_open", allow_duplicate=True),
+    Output(f"{PAGE}-delete-status", "children"),
+    Output(f"{PAGE}-datasets", "rowData", allow_duplicate=True),
+    Input(f"{PAGE}-confirm-yes", "n_clicks"),
+    State(f"{PAGE}-datasets", "selectedRows"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def confirm_delete(
+    _clicks: int | None, rows: list[dict[str, Any]] | None, query: str | None
+) -> tuple[bool, Any, Any]:
+    """Delete the selected dataset."""
+    lang = _lang(query)
+    if not rows:
+        return False, dash.no_update, dash.no_update
+    name = str(rows[0]["name"])
+    try:
+        delete_dataset(name)
+    except LoanFlowError as exc:
+        return False, error_alert(exc, lang), dash.no_update
+    record("delete", name)
+    return (
+        False,
+        dbc.Alert(t("data.deleted", lang, name=name), color="success"),
+        datasets_frame().to_dict("records"),
+    )

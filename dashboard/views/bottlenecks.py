@@ -1,0 +1,128 @@
+"""The Bottlenecks page's content: waiting against processing, workload, work in progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+
+from analysis.bottlenecks import activity_bottlenecks, department_bottlenecks, resource_workload
+from analysis.trends import wip_over_time
+from dashboard import data, figures
+from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
+from dashboard.i18n import t
+from etl.errors import LoanFlowError
+
+PAGE = "bottlenecks"
+TOP_ACTIVITIES = 20
+
+TABLES = {
+    "activities": activity_bottlenecks,
+    "departments": department_bottlenecks,
+    "workload": resource_workload,
+}
+
+
+def bottleneck_table(query: str | None, which: str) -> pd.DataFrame:
+    """One of the page's tables (activities, departments, workload) for the view."""
+    state = data.state_from_query(query)
+    if not state.dataset:
+        return pd.DataFrame()
+    return data.cached(which, TABLES[which], state.dataset, state.filters())
+
+
+def activity_columns(lang: str, with_activity: bool) -> list[dict[str, Any]]:
+    """Columns of the activity (or department) table."""
+    first = [column("activity", t("common.activity", lang))] if with_activity else []
+    return [
+        *first,
+        column("department", t("common.department", lang)),
+        column("instances", t("bottlenecks.instances", lang), number=",d"),
+        column("median_wait_hours", t("bottlenecks.waiting", lang), number=",.1f"),
+        column("median_processing_hours", t("bottlenecks.processing", lang), number=",.1f"),
+        column("total_wait_hours", t("bottlenecks.total_wait", lang), number=",.0f"),
+        column("share_of_cycle_time", t("bottlenecks.share", lang), number=".1%"),
+    ]
+
+
+def bottlenecks_body(query: str | None) -> list[Any]:
+    """Waiting vs processing per activity and department, workload and WIP."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    if not state.dataset:
+        return empty_state(lang)
+    try:
+        activities = bottleneck_table(query, "activities")
+        departments = bottleneck_table(query, "departments")
+        workload = bottleneck_table(query, "workload")
+        wip = data.cached("wip", wip_over_time, state.dataset, state.filters())
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    labelled = (
+        activities.head(TOP_ACTIVITIES).assign(
+            label=lambda f: f["activity"] + " (" + f["department"].fillna("–") + ")"
+        )
+        if not activities.empty
+        else activities
+    )
+    workload_columns = [
+        column("resource", t("common.resource", lang)),
+        column("department", t("common.department", lang)),
+        column("instances", t("bottlenecks.instances", lang), number=",d"),
+        column("cases", t("variants.cases", lang), number=",d"),
+        column("processing_hours", t("bottlenecks.processing", lang), number=",.1f"),
+    ]
+    return [
+        dbc.Row(
+            [
+                dbc.Col(
+                    section(
+                        t("bottlenecks.by_activity", lang),
+                        chart(
+                            f"{PAGE}-activities",
+                            figures.wait_vs_processing(labelled, "label", lang),
+                            520,
+                        ),
+                    ),
+                    lg=7,
+                ),
+                dbc.Col(
+                    section(
+                        t("bottlenecks.by_department", lang),
+                        chart(
+                            f"{PAGE}-departments",
+                            figures.wait_vs_processing(departments, "department", lang),
+                            520,
+                        ),
+                    ),
+                    lg=5,
+                ),
+            ]
+        ),
+        section(
+            t("bottlenecks.by_activity", lang),
+            grid(f"{PAGE}-grid", activities, activity_columns(lang, True)),
+            tools=[csv_button(f"{PAGE}-csv", lang)],
+        ),
+        dbc.Row(
+            [
+                dbc.Col(
+                    section(
+                        t("bottlenecks.workload", lang),
+                        chart(f"{PAGE}-workload", figures.workload_bars(workload, lang), 520),
+                        grid(f"{PAGE}-workload-grid", workload, workload_columns, height=260),
+                        tools=[csv_button(f"{PAGE}-workload-csv", lang)],
+                    ),
+                    lg=6,
+                ),
+                dbc.Col(
+                    section(
+                        t("bottlenecks.wip", lang),
+                        chart(f"{PAGE}-wip", figures.wip_figure(wip, lang)),
+                    ),
+                    lg=6,
+                ),
+            ]
+        ),
+    ]

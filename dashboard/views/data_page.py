@@ -1,0 +1,326 @@
+"""The Data page's work: preview an upload, load it in the background, report, manage datasets."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import yaml
+from dash import dcc, html
+
+from dashboard import data
+from dashboard.components import column, csv_button, error_alert, grid, section
+from dashboard.i18n import fmt_bytes, fmt_count, t
+from dashboard.jobs import RUNNER, Job
+from dashboard.uploads import remove_upload, upload_path
+from etl.errors import BadInputError, LoanFlowError
+from etl.load import LoadSummary, drop_dataset, ingest, list_datasets, preview
+from etl.profile import CANONICAL_FIELDS
+
+PAGE = "data"
+NONE = "__none__"
+ACCEPT = ".csv,.tsv,.txt,.xlsx,.xes,.gz,.parquet"
+SUFFIXES = (".xes.gz", ".csv.gz", ".csv", ".tsv", ".txt", ".xlsx", ".xes", ".parquet", ".gz")
+
+
+def default_name(filename: str) -> str:
+    """A dataset name from a file name: its stem without the log-format suffixes."""
+    lowered = filename.lower()
+    for suffix in SUFFIXES:
+        if lowered.endswith(suffix):
+            return filename[: -len(suffix)] or "log"
+    return filename or "log"
+
+
+def parse_profile_text(text: str | None) -> dict[str, Any]:
+    """The optional profile typed on the page (YAML), as a dict; empty text is no profile."""
+    if not text or not text.strip():
+        return {}
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"The profile is not valid YAML: {exc}. Fix it or clear it.") from exc
+    if not isinstance(parsed, dict):
+        raise BadInputError("The profile must be a YAML mapping (key: value lines).")
+    return parsed
+
+
+def with_mapping(profile: dict[str, Any], mapping: dict[str, str | None]) -> dict[str, Any]:
+    """The profile with the page's column choices (the page wins over the profile text)."""
+    columns = dict(profile.get("columns") or {})
+    for field, source in mapping.items():
+        if source and source != NONE:
+            columns[field] = source
+        else:
+            columns.pop(field, None)
+    return (
+        {**profile, "columns": columns}
+        if columns
+        else {k: v for k, v in profile.items() if k != "columns"}
+    )
+
+
+def mapping_from_controls(
+    values: list[str | None], ids: list[dict[str, str]]
+) -> dict[str, str | None]:
+    """The mapping dropdowns' values by canonical field."""
+    return {item["field"]: value for item, value in zip(ids, values, strict=True)}
+
+
+# --- preview -----------------------------------------------------------------------------
+
+
+def upload_message(result: dict[str, Any] | None, lang: str) -> Any:
+    """What the page says about the upload just finished."""
+    if not result:
+        return None
+    if result.get("error"):
+        return dbc.Alert(str(result["error"]), color="danger", className="lf-error")
+    return dbc.Alert(
+        t(
+            "data.uploaded",
+            lang,
+            name=result.get("filename", ""),
+            size=fmt_bytes(int(result.get("size", 0)), lang),
+        ),
+        color="success",
+    )
+
+
+def mapping_form(result: dict[str, Any] | None, lang: str) -> list[Any]:
+    """The guessed mapping as one dropdown per canonical field, for the uploaded file."""
+    if not result or result.get("error"):
+        return []
+    try:
+        found = preview(upload_path(result.get("upload_id")), rows=10)
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    options: list[Any] = [{"label": t("data.field.none", lang), "value": NONE}] + [
+        {"label": c, "value": c} for c in found.columns
+    ]
+    guessed = found.mapping.get("columns", {})
+    rows = [
+        dbc.Row(
+            [
+                dbc.Col(dbc.Label(t(f"data.field.{field}", lang)), md=4),
+                dbc.Col(
+                    dcc.Dropdown(
+                        id={"type": "data-map", "field": field},
+                        options=options,
+                        value=guessed.get(field) or NONE,
+                        clearable=False,
+                    ),
+                    md=8,
+                ),
+            ],
+            className="mb-1",
+        )
+        for field in CANONICAL_FIELDS
+    ]
+    detected = ", ".join(
+        str(x)
+        for x in (
+            found.format,
+            found.layout,
+            found.encoding,
+            found.delimiter and repr(found.delimiter),
+        )
+        if x
+    )
+    return [
+        html.P(t("data.mapping_help", lang), className="small"),
+        html.P(detected, className="small text-muted"),
+        *rows,
+    ]
+
+
+def preview_rows(
+    result: dict[str, Any] | None,
+    mapping: dict[str, str | None],
+    profile_text: str | None,
+    lang: str,
+) -> list[Any]:
+    """The first rows as they would load under the chosen mapping."""
+    if not result or result.get("error"):
+        return []
+    try:
+        profile = with_mapping(parse_profile_text(profile_text), mapping)
+        found = preview(upload_path(result.get("upload_id")), profile=profile, rows=10)
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    frame = pd.DataFrame(found.rows)
+    columns = [column(c, c) for c in frame.columns]
+    return [
+        html.H6(t("data.first_rows", lang)),
+        grid(f"{PAGE}-preview-grid", frame, columns, height=300),
+    ]
+
+
+# --- loading -----------------------------------------------------------------------------
+
+
+def load_work(
+    path: Path, name: str, profile: dict[str, Any], mode: str
+) -> Callable[[Job], LoadSummary]:
+    """The background work of one load: ingest on a cursor of the shared connection."""
+
+    def work(job: Job) -> LoadSummary:
+        with data.cursor() as con:
+            summary = ingest(
+                path,
+                name,
+                con=con,
+                profile=profile or None,
+                mode=mode,  # type: ignore[arg-type]
+                progress=lambda fraction, message: job.report(fraction, message),
+                cancel=lambda: job.cancelled,
+            )
+        data.store_changed()
+        return summary
+
+    return work
+
+
+def start_load(
+    result: dict[str, Any] | None,
+    mapping: dict[str, str | None],
+    profile_text: str | None,
+    name: str | None,
+    mode: str | None,
+) -> Job:
+    """Start loading the upload as dataset ``name``; raises LoanFlowError on bad input."""
+    if not result or result.get("error") or not result.get("upload_id"):
+        raise BadInputError("Upload a file first.")
+    if not name or not name.strip():
+        raise BadInputError("Give the dataset a name.")
+    path = upload_path(result["upload_id"])
+    profile = with_mapping(parse_profile_text(profile_text), mapping)
+    chosen = mode if mode in ("create", "replace", "append") else "create"
+    return RUNNER.submit("load", name.strip(), load_work(path, name.strip(), profile, chosen))
+
+
+def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any], bool]:
+    """(progress %, label, finished, report, succeeded) for the job being polled."""
+    job = RUNNER.get(job_id)
+    if job is None:
+        return 0.0, "", True, [], False
+    pct = round(job.progress * 100, 1)
+    if job.state == "running":
+        return pct, job.message or t("data.loading", lang, name=job.label), False, [], False
+    if job.state == "cancelled":
+        return pct, "", True, [dbc.Alert(t("data.cancelled", lang), color="warning")], False
+    if job.state == "failed":
+        return (
+            pct,
+            "",
+            True,
+            [dbc.Alert(job.error or "", color="danger", className="lf-error")],
+            False,
+        )
+    return 100.0, "100%", True, load_report(job.result, lang), True
+
+
+def load_report(summary: LoadSummary, lang: str) -> list[Any]:
+    """The validation report of a finished load."""
+    headline = t(
+        "data.loaded",
+        lang,
+        name=summary.dataset,
+        events=fmt_count(summary.events, lang),
+        cases=fmt_count(summary.cases, lang),
+        rejected=fmt_count(summary.rejected, lang),
+        seconds=f"{summary.seconds:.1f}",
+    )
+    reasons = pd.DataFrame(
+        [
+            {"reason": r, "rows": n}
+            for r, n in sorted(summary.rejects_by_reason.items(), key=lambda x: -x[1])
+        ]
+    )
+    parts: list[Any] = [dbc.Alert(headline, color="success", className="lf-loaded")]
+    if not reasons.empty:
+        parts.append(
+            section(
+                t("data.report", lang),
+                grid(
+                    f"{PAGE}-rejects-grid",
+                    reasons,
+                    [
+                        column("reason", t("data.reason", lang)),
+                        column("rows", t("data.rows", lang), number=",d"),
+                    ],
+                    height=220,
+                ),
+                tools=[csv_button(f"{PAGE}-rejects-csv", lang)],
+            )
+        )
+    parts.append(dcc.Store(id=f"{PAGE}-loaded-name", data=summary.dataset))
+    return parts
+
+
+def finish_upload(result: dict[str, Any] | None) -> None:
+    """Delete the uploaded file once it was loaded."""
+    if result and result.get("upload_id"):
+        remove_upload(str(result["upload_id"]))
+
+
+def rejected_rows(dataset: str) -> pd.DataFrame:
+    """The rejected rows of a dataset (source row, raw row, reason)."""
+    with data.cursor() as con:
+        return con.execute(
+            "SELECT source_row, reason, raw_row FROM rejects WHERE dataset = ? ORDER BY source_row",
+            [dataset],
+        ).fetchdf()
+
+
+# --- datasets ----------------------------------------------------------------------------
+
+
+def datasets_frame() -> pd.DataFrame:
+    """The datasets in the store with their counts."""
+    with data.cursor() as con:
+        return pd.DataFrame(list_datasets(con))
+
+
+def datasets_columns(lang: str) -> list[dict[str, Any]]:
+    """Columns of the datasets table."""
+    return [
+        column("name", t("data.col.name", lang), checkboxSelection=True),
+        column("cases", t("data.col.cases", lang), number=",d"),
+        column("events", t("data.col.events", lang), number=",d"),
+        column("rejected", t("data.col.rejected", lang), number=",d"),
+        column("source", t("data.col.source", lang)),
+        column("loaded_at", t("data.col.loaded_at", lang)),
+    ]
+
+
+def delete_dataset(name: str) -> None:
+    """Delete a dataset (and everything derived from it)."""
+    with data.cursor() as con:
+        drop_dataset(con, name)
+    data.store_changed()
+
+
+def upload_box(lang: str) -> html.Div:
+    """The file chooser that streams to POST /upload, with its progress bar."""
+    slot: dict[str, Any] = {  # assets/upload.js puts the <input type=file> here
+        "data-input-id": f"{PAGE}-file",
+        "data-accept": ACCEPT,
+        "data-progress": f"{PAGE}-upload-progress",
+        "data-result": f"{PAGE}-upload-result",
+    }
+    return html.Div(
+        [
+            html.P(t("data.upload_help", lang), className="small text-muted"),
+            html.Label(t("data.choose_file", lang), htmlFor=f"{PAGE}-file", className="form-label"),
+            html.Div(className="lf-upload-slot", **slot),
+            dbc.Progress(
+                id=f"{PAGE}-upload-progress", value=0, className="mt-2", style={"height": "18px"}
+            ),
+            dcc.Store(id=f"{PAGE}-upload-result"),
+            html.Div(id=f"{PAGE}-upload-status", className="mt-2"),
+        ]
+    )

@@ -1,0 +1,170 @@
+"""The Process map page's content: the simplified map, its legend, and the cases behind a
+node or a path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import dash_cytoscape as cyto
+import pandas as pd
+from dash import html
+
+from analysis.instances import derived_instances_sql
+from analysis.process_map import END, START, ProcessMap, process_map, simplify
+from analysis.scope import make_scope
+from dashboard import data, figures
+from dashboard.components import column, empty_state, error_alert, grid, info
+from dashboard.i18n import t
+from etl.errors import LoanFlowError
+
+PAGE = "map"
+CASE_LIST_LIMIT = 500
+
+
+def full_map(query: str | None) -> ProcessMap | None:
+    """The view's unsimplified process map (cached)."""
+    state = data.state_from_query(query)
+    if not state.dataset:
+        return None
+    return data.cached("process_map", process_map, state.dataset, state.filters())
+
+
+def map_elements(
+    query: str | None, mode: str | None, activities: float | None, paths: float | None
+) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
+    """Cytoscape elements and legend of the view's map at the sliders' levels."""
+    state = data.state_from_query(query)
+    pmap = full_map(query)
+    if pmap is None or pmap.nodes.empty:
+        return [], []
+    kept = simplify(pmap, _share(activities), _share(paths))
+    mode = mode if mode in ("frequency", "performance") else "frequency"
+    elements = figures.process_map_elements(kept.nodes, kept.edges, mode, state.lang, START, END)
+    return elements, figures.map_legend_items(pmap.nodes)
+
+
+def _share(value: float | None) -> float:
+    if value is None:
+        return 1.0
+    return max(0.0, min(1.0, float(value) / 100.0))
+
+
+def map_body(
+    query: str | None, mode: str | None, activities: float | None, paths: float | None
+) -> list[Any]:
+    """The map with its legend, or a notice."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    if not state.dataset:
+        return empty_state(lang)
+    try:
+        elements, legend = map_elements(query, mode, activities, paths)
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    if not elements:
+        return [info(t("common.no_data", lang))]
+    swatches = [
+        html.Span(
+            [html.Span(className="lf-legend-swatch", style={"background": colour}), name],
+            className="me-3",
+        )
+        for name, colour in legend
+    ]
+    return [
+        html.Div(
+            [html.Small(t("map.legend", lang) + ": ", className="me-2"), *swatches],
+            className="mb-2",
+        ),
+        cyto.Cytoscape(
+            id=f"{PAGE}-graph",
+            elements=elements,
+            layout={
+                "name": "dagre",
+                "rankDir": "TB",
+                "nodeSep": 40,
+                "rankSep": 60,
+                "animate": False,
+            },
+            stylesheet=figures.MAP_STYLESHEET,
+            className="lf-map",
+            style={"width": "100%", "height": "620px"},
+            minZoom=0.1,
+            maxZoom=3,
+            wheelSensitivity=0.2,
+        ),
+        html.Small(t("map.click_hint", lang), className="text-muted"),
+    ]
+
+
+def element_cases(query: str | None, element: dict[str, Any] | None) -> pd.DataFrame:
+    """The cases behind a clicked node (cases with an instance of the activity) or path
+    (cases with an instance of B whose predecessor is an instance of A), as in the map."""
+    state = data.state_from_query(query)
+    if not state.dataset or not element:
+        return pd.DataFrame()
+    with data.cursor() as con:
+        scope = make_scope(con, state.dataset, state.filters())
+        derived, params = derived_instances_sql(scope)
+        source, target = element.get("source"), element.get("target")
+        if source and target:
+            if source == START:
+                where, extra = "di.pred_id IS NULL AND di.activity = ?", [target]
+            elif target == END:
+                where, extra = "di.is_last AND di.activity = ?", [source]
+            else:
+                where, extra = "di.pred_activity = ? AND di.activity = ?", [source, target]
+        else:
+            where, extra = "di.activity = ?", [element.get("id")]
+        sql = f"""
+        WITH di AS ({derived})
+        SELECT c.case_id, c.outcome, c.first_ts, c.last_ts,
+            (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
+            count(*) AS times
+        FROM di JOIN cases c ON c.dataset = ? AND c.case_id = di.case_id
+        WHERE {where}
+        GROUP BY ALL ORDER BY cycle_time_hours DESC, c.case_id LIMIT {CASE_LIST_LIMIT}
+        """
+        return con.execute(sql, [*params, state.dataset, *extra]).fetchdf()
+
+
+def element_cases_view(query: str | None, element: dict[str, Any] | None) -> list[Any]:
+    """The list of cases behind the clicked element."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    if not element:
+        return []
+    try:
+        frame = element_cases(query, element)
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    name = (
+        element.get("id")
+        if not element.get("source")
+        else f"{element['source']} → {element['target']}"
+    )
+    frame = (
+        frame.assign(
+            first_ts=frame["first_ts"].astype(str).str[:16],
+            last_ts=frame["last_ts"].astype(str).str[:16],
+        )
+        if not frame.empty
+        else frame
+    )
+    columns = [
+        column("case_id", t("common.case_id", lang)),
+        column("outcome", t("cases.col.outcome", lang)),
+        column("first_ts", t("cases.col.first_ts", lang)),
+        column("last_ts", t("cases.col.last_ts", lang)),
+        column("cycle_time_hours", t("cases.col.cycle", lang), number=",.1f"),
+        column("times", t("common.count", lang), number=",d"),
+    ]
+    return [
+        dbc.Card(
+            [
+                dbc.CardHeader(t("map.cases_of", lang, what=str(name))),
+                dbc.CardBody(grid(f"{PAGE}-cases-grid", frame, columns, height=320)),
+            ],
+            className="mt-3",
+        )
+    ]
