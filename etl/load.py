@@ -1,0 +1,809 @@
+"""Loading a log into the store: ``ingest``, ``preview``, ``drop_dataset``, ``list_datasets``.
+
+A load reads the file into temporary tables (nothing written yet), maps and stages its
+rows, then writes the dataset in ONE transaction: rejects, events, activity instances,
+cases and the dataset's row. It commits whole or not at all; a failure, a cancel or a
+killed process leaves the store as it was.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import duckdb
+
+from etl import store
+from etl.errors import BadInputError, LoanFlowError, UnknownDatasetError
+from etl.mapping import XES_CASE_PREFIX, Mapping, resolve_mapping
+from etl.profile import Profile, load_profile, parse_profile
+from etl.readers import SourceTable, quote, read_source, temp_name
+from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
+
+Mode = Literal["create", "replace", "append"]
+Progress = Callable[[float, str], None]
+Cancel = Callable[[], bool]
+MAX_NAME = 100
+
+
+@dataclass
+class LoadSummary:
+    """What one load read, wrote and rejected."""
+
+    dataset: str
+    source: str
+    format: str
+    layout: str
+    mode: str
+    rows_read: int
+    duplicates: int
+    rejected: int
+    rejects_by_reason: dict[str, int]
+    events: int
+    activity_instances: int
+    cases: int
+    seconds: float
+    mapping: dict[str, Any]
+    encoding: str | None = None
+    delimiter: str | None = None
+    already_loaded: int = 0
+    dry_run: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        """The summary as JSON-ready data (keys per DESIGN.md, plus details)."""
+        data = asdict(self)
+        data["seconds"] = round(self.seconds, 3)
+        return data
+
+
+@dataclass
+class Preview:
+    """What a load would do: the mapping, what was detected, the first rows as loaded."""
+
+    source: str
+    format: str
+    layout: str
+    encoding: str | None
+    delimiter: str | None
+    mapping: dict[str, Any]
+    columns: list[str]
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The preview as JSON-ready data."""
+        return asdict(self)
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def _as_profile(profile: Profile | str | os.PathLike[str] | dict[str, Any] | None) -> Profile:
+    if profile is None:
+        return Profile()
+    if isinstance(profile, Profile):
+        return profile
+    if isinstance(profile, dict):
+        return parse_profile(profile)
+    return load_profile(Path(profile))
+
+
+def _check_name(name: str) -> str:
+    cleaned = (name or "").strip()
+    if not cleaned:
+        raise BadInputError("Give the dataset a name (--dataset NAME).")
+    if len(cleaned) > MAX_NAME or any(ord(c) < 32 for c in cleaned):
+        raise BadInputError(
+            f"The dataset name {name!r} is not usable: at most {MAX_NAME} printable characters."
+        )
+    return cleaned
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
+    row = con.execute(sql, params or []).fetchone()
+    return row[0] if row else None
+
+
+class _Steps:
+    """Progress reports and cancel checks between the steps of a load."""
+
+    def __init__(self, progress: Progress | None, cancel: Cancel | None) -> None:
+        self.progress = progress
+        self.cancel = cancel
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.cancel is not None and self.cancel():
+            raise LoanFlowError("load cancelled")
+        if self.progress is not None:
+            self.progress(fraction, message)
+
+
+def _wants_pseudonyms(profile: Profile) -> bool:
+    p = profile.pseudonymise
+    return bool(p.case_id or p.resource or p.attributes)
+
+
+def _pseudonymise(con: duckdb.DuckDBPyConnection, table: str, profile: Profile) -> None:
+    module = importlib.import_module("etl.pseudonymise")
+    module.apply(con, table, profile)
+
+
+# --- reading and staging (nothing written) -----------------------------------------------
+
+
+@dataclass
+class _Prepared:
+    source: SourceTable
+    mapping: Mapping
+    staged: Staged
+    case_columns: list[str]
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    steps: _Steps,
+    limit: int | None = None,
+) -> _Prepared:
+    steps(0.02, f"reading {path.name}")
+    source = read_source(con, path, profile, limit=limit)
+    try:
+        mapping = resolve_mapping(source.columns, profile)
+        steps(0.35, "mapping and validating rows")
+        zone = source.naive_timezone or profile.timezone
+        previous = _one(con, "SELECT current_setting('TimeZone')")
+        con.execute(f"SET TimeZone = '{zone}'")
+        try:
+            staged = stage(con, source, mapping, profile)
+        finally:
+            con.execute(f"SET TimeZone = '{previous}'")
+        if _wants_pseudonyms(profile):
+            steps(0.5, "pseudonymising identities")
+            _pseudonymise(con, staged.table, profile)
+        case_columns = case_attribute_columns(con, staged, source.format)
+    except BaseException:
+        source.close(con)
+        raise
+    return _Prepared(source, mapping, staged, case_columns)
+
+
+def _cleanup(con: duckdb.DuckDBPyConnection, prepared: _Prepared, extra: list[str]) -> None:
+    for name in [prepared.staged.table, *extra]:
+        con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+    prepared.source.close(con)
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def _json_object(pairs: list[tuple[str, str]]) -> str:
+    """SQL for a JSON object of (key, SQL expression) pairs; NULL when there are none."""
+    if not pairs:
+        return "CAST(NULL AS JSON)"
+    args = ", ".join(f"{_literal(k)}, {expr}" for k, expr in pairs)
+    return f"json_object({args})"
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _raw_row_sql(prepared: _Prepared) -> str:
+    staged = prepared.staged
+    pairs = [
+        (source_column, STAGED_FIELDS[name])
+        for name, source_column in prepared.mapping.columns.items()
+    ]
+    pairs += [(staged.source_name(c), quote(c)) for c in staged.others]
+    return f"CAST({_json_object(pairs)} AS VARCHAR)"
+
+
+def _write_rejects(con: duckdb.DuckDBPyConnection, dataset: str, prepared: _Prepared) -> None:
+    con.execute(
+        f"INSERT INTO rejects SELECT ?, __row, {_raw_row_sql(prepared)}, reason "
+        f"FROM {quote(prepared.staged.table)} WHERE reason IS NOT NULL",
+        [dataset],
+    )
+    malformed = prepared.source.malformed_table
+    if malformed:
+        con.execute(
+            "INSERT INTO rejects SELECT ?, line - 1, any_value(csv_line), "
+            "'malformed line (' || lower(CAST(any_value(error_type) AS VARCHAR)) || ')' "
+            f"FROM {quote(malformed)} GROUP BY line",
+            [dataset],
+        )
+
+
+def _event_attributes_sql(prepared: _Prepared) -> str:
+    staged = prepared.staged
+    pairs = [
+        (staged.source_name(c), quote(c)) for c in staged.others if c not in prepared.case_columns
+    ]
+    return _json_object(pairs)
+
+
+def _stage_events(
+    con: duckdb.DuckDBPyConnection, dataset: str, prepared: _Prepared, append: bool
+) -> tuple[str, str | None, int]:
+    """Temporary tables of the events (and, in layout 2, the instance rows) this load
+    adds; returns them and how many staged rows were already in the store (append)."""
+    stg = quote(prepared.staged.table)
+    attrs = _event_attributes_sql(prepared)
+    if prepared.mapping.layout == "events":
+        return _stage_event_rows(con, dataset, stg, attrs, append)
+    rows_table = temp_name("rows")
+    rows = (
+        f"SELECT __row, case_id, activity, coalesce(start_ts, ts) AS start_ts, ts AS end_ts, "
+        f"start_ts IS NOT NULL AS has_start, resource, department, {attrs} AS attributes "
+        f"FROM {stg} WHERE reason IS NULL"
+    )
+    already = 0
+    if append:
+        rows = f"""SELECT * FROM ({rows}) n WHERE NOT EXISTS (
+    SELECT 1 FROM activity_instances i
+    WHERE i.dataset = ? AND i.case_id = n.case_id AND i.activity = n.activity
+      AND i.start_ts = n.start_ts AND i.end_ts IS NOT DISTINCT FROM n.end_ts
+      AND i.resource IS NOT DISTINCT FROM n.resource)"""
+    con.execute(f"CREATE TEMP TABLE {quote(rows_table)} AS {rows}", [dataset] if append else [])
+    if append:
+        total = _one(con, f"SELECT count(*) FROM {stg} WHERE reason IS NULL")
+        already = int(total) - int(_one(con, f"SELECT count(*) FROM {quote(rows_table)}"))
+    base = _one(con, "SELECT coalesce(max(event_id), 0) FROM events WHERE dataset = ?", [dataset])
+    order = "row_number() OVER (ORDER BY __row, lifecycle DESC)"
+    events_table = temp_name("ev")
+    con.execute(
+        f"""CREATE TEMP TABLE {quote(events_table)} AS
+SELECT {base} + {order} AS event_id, case_id, activity, ts, lifecycle, resource, department,
+       attributes
+FROM (
+    SELECT __row, case_id, activity, start_ts AS ts, 'start' AS lifecycle, resource,
+           department, attributes FROM {quote(rows_table)} WHERE has_start
+    UNION ALL
+    SELECT __row, case_id, activity, end_ts AS ts, 'complete' AS lifecycle, resource,
+           department, attributes FROM {quote(rows_table)} WHERE end_ts IS NOT NULL
+)"""
+    )
+    return events_table, rows_table, already
+
+
+def _stage_event_rows(
+    con: duckdb.DuckDBPyConnection, dataset: str, stg: str, attrs: str, append: bool
+) -> tuple[str, None, int]:
+    table = temp_name("ev")
+    rows = (
+        f"SELECT __row AS event_id, case_id, activity, ts, lifecycle, resource, "
+        f"department, {attrs} AS attributes FROM {stg} WHERE reason IS NULL"
+    )
+    if not append:
+        con.execute(f"CREATE TEMP TABLE {quote(table)} AS {rows}")
+        return table, None, 0
+    base = _one(con, "SELECT coalesce(max(event_id), 0) FROM events WHERE dataset = ?", [dataset])
+    con.execute(
+        f"""CREATE TEMP TABLE {quote(table)} AS
+SELECT n.* REPLACE ({base} + row_number() OVER (ORDER BY n.event_id) AS event_id)
+FROM ({rows}) n
+WHERE NOT EXISTS (
+    SELECT 1 FROM events e
+    WHERE e.dataset = ? AND e.case_id = n.case_id AND e.activity = n.activity
+      AND e.ts = n.ts AND e.lifecycle IS NOT DISTINCT FROM n.lifecycle
+      AND e.resource IS NOT DISTINCT FROM n.resource
+)""",
+        [dataset],
+    )
+    total = _one(con, f"SELECT count(*) FROM {stg} WHERE reason IS NULL")
+    added = _one(con, f"SELECT count(*) FROM {quote(table)}")
+    return table, None, int(total) - int(added)
+
+
+def _write_instances(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    prepared: _Prepared,
+    events_table: str,
+    rows_table: str | None,
+    touched: str,
+    append: bool,
+) -> str:
+    """Write the activity instances this load derives; returns their temporary table.
+
+    Layout 2: each new row is an instance. Layout 1: the lifecycle events are paired; on
+    append, the instances of every touched case are paired again from all its events.
+    """
+    from etl.instances import paired_instances_sql
+
+    table = temp_name("inst")
+    params: list[Any] = []
+    if rows_table is not None:
+        select = (
+            "SELECT case_id, activity, department, resource, start_ts, end_ts "
+            f"FROM {quote(rows_table)}"
+        )
+    elif append:
+        select = paired_instances_sql(
+            f"(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
+            f"FROM events WHERE dataset = ? AND case_id IN "
+            f"(SELECT case_id FROM {quote(touched)}))"
+        )
+        params = [dataset]
+        con.execute(
+            "DELETE FROM activity_instances WHERE dataset = ? AND case_id IN "
+            f"(SELECT case_id FROM {quote(touched)})",
+            [dataset],
+        )
+    else:
+        select = paired_instances_sql(quote(events_table))
+    base = _one(
+        con,
+        "SELECT coalesce(max(instance_id), 0) FROM activity_instances WHERE dataset = ?",
+        [dataset],
+    )
+    con.execute(
+        f"CREATE TEMP TABLE {quote(table)} AS SELECT {base} + row_number() OVER "
+        "(ORDER BY case_id, start_ts, end_ts NULLS LAST, activity) AS instance_id, * "
+        f"FROM ({select})",
+        params,
+    )
+    con.execute(
+        "INSERT INTO activity_instances SELECT ?, instance_id, case_id, activity, "
+        f"department, resource, start_ts, end_ts FROM {quote(table)}",
+        [dataset],
+    )
+    return table
+
+
+def _attribute_key(prepared: _Prepared, staged_column: str) -> str:
+    name = prepared.staged.source_name(staged_column)
+    if prepared.source.format.startswith("xes") and name.startswith(XES_CASE_PREFIX):
+        return name[len(XES_CASE_PREFIX) :]
+    return name
+
+
+def _case_attribute_sql(prepared: _Prepared) -> tuple[str, dict[str, str]]:
+    """SQL for per-case attribute values, and canonical attribute -> SQL column."""
+    staged = prepared.staged
+    by_source = {src: stg for stg, src in staged.others.items()}
+    values = [
+        (_attribute_key(prepared, c), f"any_value({quote(c)})") for c in prepared.case_columns
+    ]
+    canonical: dict[str, str] = {}
+    selects = [f"{_json_object(values)} AS attributes"]
+    for name, column in prepared.mapping.case_attributes.items():
+        staged_column = by_source.get(column)
+        if staged_column is None:
+            continue
+        first = (
+            f"CAST(arg_min({quote(staged_column)}, ts) FILTER "
+            f"(WHERE {quote(staged_column)} IS NOT NULL) AS VARCHAR)"
+        )
+        if name == "amount":
+            first = f"TRY_CAST(regexp_replace({first}, '[^0-9.eE+-]', '', 'g') AS DOUBLE)"
+        selects.append(f"{first} AS {name}")
+        canonical[name] = name
+    return ", ".join(selects), canonical
+
+
+def _outcome_map(con: duckdb.DuckDBPyConnection, profile: Profile) -> str:
+    name = temp_name("outcomes")
+    con.execute(f"CREATE TEMP TABLE {quote(name)} (key VARCHAR, outcome VARCHAR)")
+    if profile.outcomes:
+        con.executemany(f"INSERT INTO {quote(name)} VALUES (?, ?)", list(profile.outcomes.items()))
+    return name
+
+
+def _outcome_attribute_sql(prepared: _Prepared, profile: Profile, outcomes: str) -> str:
+    """SQL (over the new case attributes ``a``) for the outcome held by a case attribute."""
+    attribute = profile.outcome_attribute
+    if not attribute:
+        return "CAST(NULL AS VARCHAR)"
+    value = f"lower(trim(CAST(a.attributes ->> {_literal(attribute)} AS VARCHAR)))"
+    return (
+        f"CASE WHEN {value} IN ('approved', 'rejected', 'withdrawn') THEN {value} "
+        f"ELSE (SELECT o.outcome FROM {quote(outcomes)} o "
+        f"WHERE lower(o.key) = {value} LIMIT 1) END"
+    )
+
+
+def _write_cases(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    prepared: _Prepared,
+    profile: Profile,
+    events_table: str,
+    instances_table: str,
+    touched: str,
+    append: bool,
+) -> None:
+    """Derive the cases touched by this load (times, outcome, attributes)."""
+    attributes_sql, canonical = _case_attribute_sql(prepared)
+    outcomes = _outcome_map(con, profile)
+    events = (
+        f"(SELECT case_id, ts FROM events WHERE dataset = $1 AND case_id IN "
+        f"(SELECT case_id FROM {quote(touched)}))"
+        if append
+        else quote(events_table)
+    )
+    fields = ("amount", "product", "branch", "channel")
+    new_value = {f: (f"a.{f}" if f in canonical else "NULL") for f in fields}
+    if append:
+        new_value = {f: f"coalesce({v}, old.{f})" for f, v in new_value.items()}
+        merged_attributes = (
+            "coalesce(json_merge_patch(old.attributes, a.attributes), a.attributes, old.attributes)"
+        )
+        old_join = "LEFT JOIN cases old ON old.dataset = $1 AND old.case_id = t.case_id"
+    else:
+        merged_attributes = "a.attributes"
+        old_join = ""
+    attribute_outcome = _outcome_attribute_sql(prepared, profile, outcomes)
+    instances = (
+        "(SELECT instance_id, case_id, activity, start_ts, end_ts FROM activity_instances "
+        f"WHERE dataset = $1 AND case_id IN (SELECT case_id FROM {quote(touched)}))"
+        if append
+        else quote(instances_table)
+    )
+    sql = f"""
+WITH times AS (
+    SELECT case_id, min(ts) AS first_ts, max(ts) AS last_ts FROM {events} GROUP BY case_id
+), by_activity AS (
+    SELECT i.case_id,
+           last(o.outcome ORDER BY i.start_ts, coalesce(i.end_ts, i.start_ts), i.instance_id)
+               AS outcome
+    FROM {instances} i JOIN {quote(outcomes)} o ON o.key = i.activity
+    GROUP BY i.case_id
+), a AS (
+    SELECT case_id, {attributes_sql}
+    FROM {quote(prepared.staged.table)} WHERE reason IS NULL GROUP BY case_id
+)
+SELECT $1, t.case_id,
+       coalesce(b.outcome, {attribute_outcome}, 'open') AS outcome,
+       t.first_ts, t.last_ts,
+       {new_value["amount"]}, {new_value["product"]}, {new_value["branch"]},
+       {new_value["channel"]},
+       {merged_attributes}
+FROM times t
+LEFT JOIN by_activity b ON b.case_id = t.case_id
+LEFT JOIN a ON a.case_id = t.case_id
+{old_join}
+"""
+    rows_table = temp_name("cases")
+    con.execute(f"CREATE TEMP TABLE {quote(rows_table)} AS {sql}", [dataset])
+    if append:
+        con.execute(
+            "DELETE FROM cases WHERE dataset = ? AND case_id IN "
+            f"(SELECT case_id FROM {quote(touched)})",
+            [dataset],
+        )
+    con.execute(f"INSERT INTO cases SELECT * FROM {quote(rows_table)}")
+    for name in (rows_table, outcomes):
+        con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+
+def _stored_profile(profile: Profile, mapping: Mapping) -> str:
+    data = profile.to_json_dict()
+    data["columns"] = {**data["columns"], **mapping.columns}
+    data["case_attributes"] = {**data["case_attributes"], **mapping.case_attributes}
+    return json.dumps(data, ensure_ascii=False)
+
+
+def _existing(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | None:
+    row = con.execute(
+        "SELECT layout, rows_read, rejected, duplicates FROM datasets WHERE name = ?", [dataset]
+    ).fetchone()
+    if row is None:
+        return None
+    return {"layout": row[0], "rows_read": row[1], "rejected": row[2], "duplicates": row[3]}
+
+
+def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    for table in ("events", "activity_instances", "cases", "rejects"):
+        con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+    con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
+
+
+def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout: str) -> None:
+    if mode not in ("create", "replace", "append"):
+        raise BadInputError(f"Unknown load mode {mode!r}: use create, replace or append.")
+    if existing is not None and mode == "create":
+        raise BadInputError(
+            f"A dataset named {dataset!r} already exists. Use --replace to swap it whole, "
+            "--append to add the new events, or choose another name."
+        )
+    if existing is not None and mode == "append" and existing["layout"] != layout:
+        raise BadInputError(
+            f"The dataset {dataset!r} was loaded with one row per "
+            f"{'event' if existing['layout'] == 'events' else 'activity instance'}; this "
+            f"file has one row per {'event' if layout == 'events' else 'activity instance'}. "
+            "Append files of the same layout, or use --replace."
+        )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    path: Path,
+    prepared: _Prepared,
+    profile: Profile,
+    mode: str,
+    steps: _Steps,
+) -> dict[str, Any]:
+    """Write the dataset (inside the caller's transaction); returns the counts."""
+    existing = _existing(con, dataset)
+    _check_mode(existing, dataset, mode, prepared.mapping.layout)
+    append = mode == "append" and existing is not None
+    if existing is not None and mode == "replace":
+        _delete_dataset(con, dataset)
+        existing = None
+    stg = quote(prepared.staged.table)
+    temps: list[str] = []
+    try:
+        steps(0.55, "writing rejects")
+        _write_rejects(con, dataset, prepared)
+        steps(0.6, "writing events")
+        events_table, rows_table, already = _stage_events(con, dataset, prepared, append)
+        temps += [events_table] + ([rows_table] if rows_table else [])
+        con.execute(f"INSERT INTO events SELECT ?, * FROM {quote(events_table)}", [dataset])
+        touched = temp_name("touched")
+        temps.append(touched)
+        con.execute(
+            f"CREATE TEMP TABLE {quote(touched)} AS SELECT DISTINCT case_id "
+            f"FROM {quote(events_table)}"
+        )
+        steps(0.7, "pairing activity instances")
+        instances_table = _write_instances(
+            con, dataset, prepared, events_table, rows_table, touched, append
+        )
+        temps.append(instances_table)
+        steps(0.85, "deriving cases")
+        _write_cases(
+            con, dataset, prepared, profile, events_table, instances_table, touched, append
+        )
+        counts = con.execute(
+            f"SELECT (SELECT count(*) FROM {quote(events_table)}), "
+            f"(SELECT count(*) FROM {quote(instances_table)}), "
+            f"(SELECT count(*) FROM {quote(touched)}), "
+            f"(SELECT count(*) FROM {stg} WHERE reason IS NOT NULL)"
+        ).fetchone()
+        assert counts is not None
+        events, instances, cases, rejected = (int(c) for c in counts)
+        rejected += prepared.source.malformed
+        reasons = _reasons_of_load(con, prepared)
+        rows_read = prepared.source.rows + prepared.source.malformed
+        _write_dataset_row(con, dataset, path, prepared, profile, existing, rows_read, rejected)
+        return {
+            "rows_read": rows_read,
+            "events": events,
+            "activity_instances": instances,
+            "cases": cases,
+            "rejected": rejected,
+            "rejects_by_reason": reasons,
+            "already_loaded": already,
+        }
+    finally:
+        for name in temps:
+            con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+
+
+def _reasons_of_load(con: duckdb.DuckDBPyConnection, prepared: _Prepared) -> dict[str, int]:
+    reasons = dict(
+        con.execute(
+            f"SELECT reason, count(*) FROM {quote(prepared.staged.table)} "
+            "WHERE reason IS NOT NULL GROUP BY reason"
+        ).fetchall()
+    )
+    if prepared.source.malformed_table:
+        for reason, count in con.execute(
+            "SELECT 'malformed line (' || lower(CAST(any_value(error_type) AS VARCHAR)) || ')', "
+            f"1 FROM {quote(prepared.source.malformed_table)} GROUP BY line"
+        ).fetchall():
+            reasons[reason] = reasons.get(reason, 0) + count
+    return dict(sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def _write_dataset_row(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    path: Path,
+    prepared: _Prepared,
+    profile: Profile,
+    existing: dict[str, Any] | None,
+    rows_read: int,
+    rejected: int,
+) -> None:
+    totals = con.execute(
+        "SELECT (SELECT count(*) FROM events WHERE dataset = $1), "
+        "(SELECT count(*) FROM activity_instances WHERE dataset = $1), "
+        "(SELECT count(*) FROM cases WHERE dataset = $1)",
+        [dataset],
+    ).fetchone()
+    assert totals is not None
+    before = existing or {"rows_read": 0, "rejected": 0, "duplicates": 0}
+    con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
+    con.execute(
+        "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
+        [
+            dataset,
+            str(path),
+            prepared.source.format,
+            prepared.mapping.layout,
+            _stored_profile(profile, prepared.mapping),
+            int(before["rows_read"] or 0) + rows_read,
+            totals[0],
+            totals[1],
+            totals[2],
+            int(before["rejected"] or 0) + rejected,
+            int(before["duplicates"] or 0) + prepared.staged.duplicates,
+        ],
+    )
+
+
+# --- public API ----------------------------------------------------------------------------
+
+
+def ingest(
+    source: str | os.PathLike[str],
+    dataset: str,
+    *,
+    db: str | os.PathLike[str] | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    profile: Profile | str | os.PathLike[str] | dict[str, Any] | None = None,
+    mode: Mode = "create",
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    cancel: Cancel | None = None,
+) -> LoadSummary:
+    """Load an event log file into the store as the dataset ``dataset``.
+
+    ``mode``: ``create`` refuses an existing name, ``replace`` swaps the dataset whole,
+    ``append`` adds only the events not already there and re-derives the instances and
+    cases they touch. ``dry_run`` does everything inside a transaction that is rolled
+    back, so the summary is exact and nothing is written. ``progress(fraction, message)``
+    is called between steps; ``cancel()`` returning True aborts the load (rolled back,
+    ``LoanFlowError('load cancelled')``). Raises :class:`LoanFlowError` subclasses for
+    files that cannot be loaded, before anything is written.
+    """
+    started = time.perf_counter()
+    name = _check_name(dataset)
+    chosen = _as_profile(profile)
+    path = Path(source)
+    steps = _Steps(progress, cancel)
+    own = con is None
+    if con is None:
+        con = _open_for(db, dry_run)
+    try:
+        prepared = _prepare(con, path, chosen, steps)
+        try:
+            counts = _transaction(con, name, path, prepared, chosen, mode, steps, dry_run)
+        finally:
+            _cleanup(con, prepared, [])
+        steps(1.0, "done")
+        return LoadSummary(
+            dataset=name,
+            source=str(path),
+            format=prepared.source.format,
+            layout=prepared.mapping.layout,
+            mode=mode,
+            duplicates=prepared.staged.duplicates,
+            seconds=time.perf_counter() - started,
+            mapping=prepared.mapping.to_json(),
+            encoding=prepared.source.encoding,
+            delimiter=prepared.source.delimiter,
+            dry_run=dry_run,
+            **counts,
+        )
+    finally:
+        if own:
+            con.close()
+
+
+def _open_for(db: str | os.PathLike[str] | None, dry_run: bool) -> duckdb.DuckDBPyConnection:
+    if dry_run and not store.store_exists(db):
+        return store.connect(":memory:")
+    return store.connect(db)
+
+
+def _transaction(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    path: Path,
+    prepared: _Prepared,
+    profile: Profile,
+    mode: str,
+    steps: _Steps,
+    dry_run: bool,
+) -> dict[str, Any]:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        counts = _write(con, dataset, path, prepared, profile, mode, steps)
+        steps(0.97, "committing")
+    except duckdb.TransactionException as exc:
+        con.execute("ROLLBACK")
+        raise LoanFlowError(
+            f"Another load changed the dataset {dataset!r} at the same time ({exc}). "
+            "Try again when it has finished."
+        ) from None
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("ROLLBACK" if dry_run else "COMMIT")
+    return counts
+
+
+def preview(
+    source: str | os.PathLike[str],
+    profile: Profile | str | os.PathLike[str] | dict[str, Any] | None = None,
+    rows: int = 10,
+) -> Preview:
+    """The mapping a load would use, what was detected, and the first rows as they load.
+
+    Reads only the head of a CSV, Excel or Parquet file; writes nothing (it works on an
+    in-memory database).
+    """
+    chosen = _as_profile(profile)
+    path = Path(source)
+    con = duckdb.connect(":memory:")
+    try:
+        prepared = _prepare(con, path, chosen, _Steps(None, None), limit=max(rows, 1) * 50)
+        try:
+            return Preview(
+                source=str(path),
+                format=prepared.source.format,
+                layout=prepared.mapping.layout,
+                encoding=prepared.source.encoding,
+                delimiter=prepared.source.delimiter,
+                mapping=prepared.mapping.to_json(),
+                columns=prepared.source.columns,
+                rows=_preview_rows(con, prepared, rows),
+            )
+        finally:
+            _cleanup(con, prepared, [])
+    finally:
+        con.close()
+
+
+def _preview_rows(
+    con: duckdb.DuckDBPyConnection, prepared: _Prepared, rows: int
+) -> list[dict[str, Any]]:
+    layout = prepared.mapping.layout
+    start = (
+        "strftime(start_ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS start_ts, "
+        if (layout == "instances")
+        else ""
+    )
+    result = con.execute(
+        f"SELECT __row AS source_row, case_id, activity, {start}"
+        "strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS ts, lifecycle, resource, "
+        f"department, reason FROM {quote(prepared.staged.table)} ORDER BY __row LIMIT {rows}"
+    )
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Every dataset in the store with its counts (keys per DESIGN.md, plus details)."""
+    result = con.execute(
+        "SELECT name, cases, events, activity_instances, source, "
+        "strftime(loaded_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS loaded_at, "
+        "source_format AS format, layout, rows_read, rejected, duplicates "
+        "FROM datasets ORDER BY name"
+    )
+    names = [d[0] for d in result.description]
+    return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Delete a dataset and everything derived from it, in one transaction."""
+    if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
+        known = ", ".join(store.dataset_names(con)) or "none yet"
+        raise UnknownDatasetError(f"No dataset named {name!r} in the store. Datasets: {known}.")
+    con.execute("BEGIN TRANSACTION")
+    try:
+        _delete_dataset(con, name)
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")

@@ -1,0 +1,361 @@
+"""Readers: every supported file becomes a temporary DuckDB table of its raw rows.
+
+CSV/TSV is parsed by DuckDB's ``read_csv`` (all columns as text; a file that is not
+UTF-8 is first transcoded, streaming, to a temporary UTF-8 file); Parquet by
+``read_parquet``; Excel through openpyxl and Arrow; XES through rustxes and Arrow. The
+table keeps the source's own column names; ``row_sql`` gives each row's number in the
+source (1 = the first data row). Nothing is written to the store here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import tempfile
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from etl import detect, settings
+from etl.errors import BadInputError
+from etl.mapping import SYNONYMS
+from etl.profile import Profile
+
+_TRANSCODE_CHUNK = 1 << 20
+_HEADER_WORDS = tuple(w for words in SYNONYMS.values() for w in words if not w.isascii())
+
+
+@dataclass
+class SourceTable:
+    """A source file read into a temporary table of the connection."""
+
+    table: str
+    path: Path
+    format: str
+    columns: list[str]
+    types: dict[str, str]
+    rows: int
+    row_sql: str
+    naive_timezone: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    malformed_table: str | None = None
+    malformed: int = 0
+    temp_files: list[Path] = field(default_factory=list)
+    temp_tables: list[str] = field(default_factory=list)
+
+    def close(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Drop the temporary tables and delete the temporary files."""
+        for name in self.temp_tables:
+            con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        for path in self.temp_files:
+            path.unlink(missing_ok=True)
+
+
+def quote(name: str) -> str:
+    """A SQL identifier, quoted."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def temp_name(prefix: str) -> str:
+    """A unique name for a temporary table."""
+    return f"_lf_{prefix}_{uuid.uuid4().hex[:12]}"
+
+
+def max_rows() -> int:
+    """The most rows one load may read (setting ``max_rows``)."""
+    return int(settings.get("max_rows"))
+
+
+def check_file(path: Path) -> None:
+    """Refuse a missing, unreadable or empty file with a clear message."""
+    if not path.exists():
+        raise BadInputError(f"File not found: {path}. Check the path and try again.")
+    if not path.is_file():
+        raise BadInputError(f"{path} is a folder, not a file. Give the path of a log file.")
+    if not os.access(path, os.R_OK):
+        raise BadInputError(f"Cannot read {path}: permission denied.")
+    if path.stat().st_size == 0:
+        raise BadInputError(f"{path.name} is empty (0 bytes). Export the log again.")
+
+
+def read_source(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    *,
+    limit: int | None = None,
+) -> SourceTable:
+    """Read a source file into a temporary table; ``limit`` reads only the first rows."""
+    check_file(path)
+    fmt = detect.detect_format(path)
+    readers: dict[str, Callable[..., SourceTable]] = {
+        "csv": _read_csv,
+        "xlsx": _read_xlsx,
+        "parquet": _read_parquet,
+        "xes": _read_xes,
+        "xes.gz": _read_xes,
+    }
+    source = readers[fmt](con, path, profile, fmt=fmt, limit=limit)
+    if source.rows + source.malformed == 0:
+        source.close(con)
+        raise BadInputError(
+            f"{path.name} has no data rows (only a header, or nothing). Export the log again."
+        )
+    return source
+
+
+def _check_row_count(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> int:
+    rows = int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])  # type: ignore[index]
+    if rows > max_rows():
+        con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
+        raise BadInputError(
+            f"{path.name} has more than {max_rows():,} rows, the limit set by "
+            "LOANFLOW_MAX_ROWS. Raise the limit or split the file."
+        )
+    return rows
+
+
+def _describe_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
+        "ORDER BY column_index",
+        [table],
+    ).fetchall()
+    return {str(name): str(kind) for name, kind in rows}
+
+
+# --- CSV / TSV ---------------------------------------------------------------------------
+
+
+def _csv_encoding(path: Path, profile: Profile) -> str:
+    if profile.encoding.lower() != "auto":
+        try:
+            return codecs.lookup(profile.encoding).name
+        except LookupError:
+            raise BadInputError(
+                f"Unknown encoding {profile.encoding!r} in the profile. Use auto, utf-8, "
+                "gb18030, big5 or another Python codec name."
+            ) from None
+    return detect.detect_encoding(detect.read_head(path), _HEADER_WORDS)
+
+
+def _transcode(path: Path, encoding: str) -> Path:
+    """A temporary UTF-8 copy of a text file in another encoding, written in chunks."""
+    handle, name = tempfile.mkstemp(prefix="loanflow-", suffix=".csv")
+    target = Path(name)
+    decoder = codecs.getincrementaldecoder(encoding)(errors="strict")
+    offset = 0
+    try:
+        with path.open("rb") as source, os.fdopen(handle, "w", encoding="utf-8") as out:
+            while chunk := source.read(_TRANSCODE_CHUNK):
+                try:
+                    out.write(decoder.decode(chunk))
+                except UnicodeDecodeError as exc:
+                    raise BadInputError(
+                        f"{path.name} is not valid {encoding} text (bad bytes at byte "
+                        f"{offset + exc.start:,}). Set `encoding:` in the profile to the "
+                        "file's real encoding, or save it as UTF-8."
+                    ) from None
+                offset += len(chunk)
+            try:
+                out.write(decoder.decode(b"", final=True))
+            except UnicodeDecodeError:
+                raise BadInputError(
+                    f"{path.name} ends in the middle of a {encoding} character; the file "
+                    "looks cut short."
+                ) from None
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return target
+
+
+def _csv_delimiter(text_path: Path, profile: Profile) -> str:
+    if profile.delimiter.lower() != "auto":
+        return {"tab": "\t", "\\t": "\t"}.get(profile.delimiter.lower(), profile.delimiter)
+    sample = detect.read_head(text_path, 64 * 1024).decode("utf-8", errors="ignore")
+    return detect.detect_delimiter(sample.lstrip("\ufeff"))
+
+
+def _read_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
+) -> SourceTable:
+    encoding = _csv_encoding(path, profile)
+    text_path = path
+    temp_files: list[Path] = []
+    if encoding not in ("utf-8", "utf-8-sig"):
+        text_path = _transcode(path, encoding)
+        temp_files.append(text_path)
+    try:
+        delimiter = _csv_delimiter(text_path, profile)
+        table, malformed_table = temp_name("src"), temp_name("bad")
+        cap = max_rows() + 1 if limit is None else limit
+        try:
+            con.execute(
+                f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_csv(?, delim = ?, "
+                "quote = '\"', escape = '\"', header = true, all_varchar = true, "
+                "auto_detect = true, store_rejects = true, rejects_table = ?, "
+                "rejects_scan = ?, strict_mode = false, null_padding = false) "
+                f"LIMIT {cap}",
+                [str(text_path), delimiter, malformed_table, malformed_table + "_scan"],
+            )
+        except duckdb.Error as exc:
+            raise BadInputError(
+                f"{path.name} cannot be read as CSV ({_first_line(exc)}). Check the "
+                "delimiter and encoding, or set them in the profile."
+            ) from None
+        rows = _check_row_count(con, table, path)
+        malformed = _malformed_lines(con, malformed_table)
+        columns = _describe_columns(con, table)
+        row_sql = _csv_row_sql(con, malformed_table) if malformed else "src.rowid + 1"
+        return SourceTable(
+            table=table,
+            path=path,
+            format=fmt,
+            columns=list(columns),
+            types=columns,
+            rows=rows,
+            row_sql=row_sql,
+            encoding=encoding,
+            delimiter=delimiter,
+            malformed_table=malformed_table if malformed else None,
+            malformed=malformed,
+            temp_files=temp_files,
+            temp_tables=[
+                table,
+                malformed_table,
+                malformed_table + "_scan",
+                malformed_table.replace("_bad_", "_shift_"),
+            ],
+        )
+    except BaseException:
+        for temp in temp_files:
+            temp.unlink(missing_ok=True)
+        raise
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _malformed_lines(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    count = con.execute(f"SELECT count(DISTINCT line) FROM {quote(table)}").fetchone()
+    return int(count[0]) if count else 0
+
+
+def _csv_row_sql(con: duckdb.DuckDBPyConnection, malformed_table: str) -> str:
+    """Row numbers of the good rows when some lines were malformed (and skipped).
+
+    The j-th malformed data line r_j (sorted) comes after r_j - j good rows, so the good
+    row with ordinal g sits at data line g + #{j : r_j - j < g}.
+    """
+    shift = malformed_table.replace("_bad_", "_shift_")
+    con.execute(
+        f"CREATE TEMP TABLE {quote(shift)} AS SELECT line - 1 - row_number() OVER "
+        f"(ORDER BY line) AS good_before FROM (SELECT DISTINCT line FROM "
+        f"{quote(malformed_table)})"
+    )
+    return (
+        f"(src.rowid + 1 + (SELECT count(*) FROM {quote(shift)} s "
+        "WHERE s.good_before < src.rowid + 1))"
+    )
+
+
+# --- Parquet ------------------------------------------------------------------------------
+
+
+def _read_parquet(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
+) -> SourceTable:
+    table = temp_name("src")
+    cap = max_rows() + 1 if limit is None else limit
+    try:
+        con.execute(
+            f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_parquet(?) LIMIT {cap}",
+            [str(path)],
+        )
+    except duckdb.Error as exc:
+        raise BadInputError(
+            f"{path.name} is not a readable Parquet file ({_first_line(exc)})."
+        ) from None
+    rows = _check_row_count(con, table, path)
+    columns = _describe_columns(con, table)
+    return SourceTable(
+        table=table,
+        path=path,
+        format=fmt,
+        columns=list(columns),
+        types=columns,
+        rows=rows,
+        row_sql="src.rowid + 1",
+        temp_tables=[table],
+    )
+
+
+# --- Arrow-backed sources (Excel, XES) ---------------------------------------------------
+
+
+def _from_arrow(
+    con: duckdb.DuckDBPyConnection, arrow_table: Any, path: Path, fmt: str
+) -> SourceTable:
+    table = temp_name("src")
+    view = temp_name("arrow")
+    con.register(view, arrow_table)
+    try:
+        con.execute(f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM {quote(view)}")
+    finally:
+        con.unregister(view)
+    rows = _check_row_count(con, table, path)
+    columns = _describe_columns(con, table)
+    return SourceTable(
+        table=table,
+        path=path,
+        format=fmt,
+        columns=list(columns),
+        types=columns,
+        rows=rows,
+        row_sql="src.rowid + 1",
+        temp_tables=[table],
+    )
+
+
+def _read_xes(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
+) -> SourceTable:
+    from etl import xes
+
+    cap = int(settings.get("max_decompressed_mb")) << 20
+    check = xes.scan_xes(path, compressed=fmt == "xes.gz", max_bytes=cap)
+    frame = xes.parse_xes(path)
+    if frame.height > max_rows():
+        raise BadInputError(
+            f"{path.name} has more than {max_rows():,} events, the limit set by "
+            "LOANFLOW_MAX_ROWS. Raise the limit or split the log."
+        )
+    if limit is not None:
+        frame = frame.head(limit)
+    import polars
+
+    source = _from_arrow(con, frame.to_arrow(compat_level=polars.CompatLevel.newest()), path, fmt)
+    # rustxes turns offset timestamps into naive UTC; naive ones it leaves as written.
+    source.naive_timezone = None if check.naive_timestamps else "UTC"
+    return source
+
+
+def _read_xlsx(
+    con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
+) -> SourceTable:
+    from etl.excel import read_xlsx_arrow
+
+    arrow_table = read_xlsx_arrow(path, limit=limit, max_rows=max_rows())
+    return _from_arrow(con, arrow_table, path, fmt)

@@ -1,0 +1,190 @@
+"""``loanflow ingest``, ``loanflow datasets`` and ``loanflow drop``: loading and managing logs."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from loanflow.commands.common import db_option, echo_json, json_option
+
+PROGRESS_BAR_BYTES = 5 << 20
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Any]:
+    """A progress callback drawing a bar on stderr (a no-op when disabled)."""
+    if not enabled:
+        yield None
+        return
+    with click.progressbar(length=100, label="Loading", file=sys.stderr, show_eta=False) as bar:
+        done = [0]
+
+        def report(fraction: float, message: str) -> None:
+            target = int(fraction * 100)
+            bar.label = f"Loading: {message:<28}"
+            if target > done[0]:
+                bar.update(target - done[0])
+                done[0] = target
+
+        yield report
+
+
+def _print_summary(summary: dict[str, Any]) -> None:
+    verb = "Would load" if summary["dry_run"] else "Loaded"
+    click.echo(
+        f"{verb} {summary['source']} into dataset {summary['dataset']!r} "
+        f"({summary['format']}, one row per "
+        f"{'event' if summary['layout'] == 'events' else 'activity instance'})."
+    )
+    click.echo(f"  rows read            {summary['rows_read']:>12,}")
+    click.echo(f"  exact duplicates     {summary['duplicates']:>12,}  (dropped)")
+    if summary["mode"] == "append":
+        click.echo(f"  already in the store {summary['already_loaded']:>12,}  (skipped)")
+    click.echo(f"  rejected             {summary['rejected']:>12,}")
+    for reason, count in summary["rejects_by_reason"].items():
+        click.echo(f"    {reason:<30} {count:>8,}")
+    click.echo(f"  events               {summary['events']:>12,}")
+    click.echo(f"  activity instances   {summary['activity_instances']:>12,}")
+    click.echo(f"  cases                {summary['cases']:>12,}")
+    click.echo(f"  seconds              {summary['seconds']:>12.2f}")
+    if summary["rejected"] and not summary["dry_run"]:
+        click.echo(
+            "  The rejected rows are kept in the store's rejects table with their reason "
+            "and source row number."
+        )
+
+
+def _print_preview(preview: dict[str, Any]) -> None:
+    detected = ", ".join(
+        f"{k} {preview[k]!r}" for k in ("format", "encoding", "delimiter") if preview.get(k)
+    )
+    click.echo(f"Detected: {detected}; layout: {preview['layout']}.")
+    click.echo("Mapping (copy into a profile to fix it):")
+    click.echo("columns:")
+    for name, column in preview["mapping"]["columns"].items():
+        guessed = "   # guessed" if name in preview["mapping"]["guessed"] else ""
+        click.echo(f"  {name}: {column}{guessed}")
+    if preview["mapping"]["case_attributes"]:
+        click.echo("case_attributes:")
+        for name, column in preview["mapping"]["case_attributes"].items():
+            click.echo(f"  {name}: {column}")
+    click.echo("First rows as they would load:")
+    for row in preview["rows"]:
+        cells = "  ".join(f"{k}={v}" for k, v in row.items() if v is not None)
+        click.echo(f"  {cells}")
+
+
+@click.command("ingest")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--dataset", "-d", required=True, help="Name of the dataset in the store.")
+@click.option(
+    "--profile",
+    "-p",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Profile YAML: column mapping, time zone, outcomes, calendar, ...",
+)
+@click.option("--replace", is_flag=True, help="Swap an existing dataset of this name whole.")
+@click.option(
+    "--append",
+    is_flag=True,
+    help="Add only the events not already in the dataset (same file twice adds nothing).",
+)
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the mapping, the first rows and what would load; write nothing.",
+)
+@db_option
+@json_option
+def ingest_command(
+    file: Path,
+    dataset: str,
+    profile: str | None,
+    replace: bool,
+    append: bool,
+    dry_run: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES, XES.gz) into the store."""
+    from etl.errors import BadInputError
+    from etl.load import Mode, ingest, preview
+
+    if replace and append:
+        raise BadInputError("Choose one of --replace and --append, not both.")
+    mode: Mode = "replace" if replace else "append" if append else "create"
+    shown = preview(file, profile=profile) if dry_run else None
+    large = file.exists() and file.stat().st_size >= PROGRESS_BAR_BYTES
+    with _progress_bar(large and not as_json) as report:
+        summary = ingest(
+            file, dataset, db=db, profile=profile, mode=mode, dry_run=dry_run, progress=report
+        ).to_json()
+    if as_json:
+        if shown is not None:
+            summary["preview"] = shown.to_json()
+        echo_json(summary)
+        return
+    if shown is not None:
+        _print_preview(shown.to_json())
+    _print_summary(summary)
+
+
+@click.command("datasets")
+@db_option
+@json_option
+def datasets_command(db: str | None, as_json: bool) -> None:
+    """List the datasets in the store."""
+    from etl.load import list_datasets
+    from etl.store import connect, store_exists
+
+    if not store_exists(db):
+        rows: list[dict[str, Any]] = []
+    else:
+        con = connect(db, read_only=True)
+        try:
+            rows = list_datasets(con)
+        finally:
+            con.close()
+    if as_json:
+        echo_json({"datasets": rows})
+        return
+    if not rows:
+        click.echo("No datasets yet. Load one with `loanflow ingest FILE --dataset NAME`.")
+        return
+    click.echo(
+        f"{'name':<24} {'cases':>9} {'events':>11} {'rejected':>9}  loaded at (UTC)       source"
+    )
+    for row in rows:
+        click.echo(
+            f"{row['name']:<24} {row['cases']:>9,} {row['events']:>11,} "
+            f"{row['rejected'] or 0:>9,}  {row['loaded_at']:<21} {row['source']}"
+        )
+
+
+@click.command("drop")
+@click.argument("name")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@db_option
+def drop_command(name: str, yes: bool, db: str | None) -> None:
+    """Delete the dataset NAME and everything derived from it."""
+    from etl.load import drop_dataset
+    from etl.store import connect, require_dataset
+
+    con = connect(db)
+    try:
+        require_dataset(con, name)
+        if not yes:
+            click.confirm(f"Delete the dataset {name!r} from the store?", abort=True)
+        drop_dataset(con, name)
+    finally:
+        con.close()
+    click.echo(f"Dropped dataset {name!r}.")
+
+
+COMMANDS: list[click.Command] = [ingest_command, datasets_command, drop_command]
