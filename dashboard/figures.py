@@ -345,34 +345,6 @@ def case_gantt(instances: pd.DataFrame, lang: str) -> go.Figure:
     return _base(fig, height=max(260, 60 * frame["department"].nunique() + 100))
 
 
-# --- compare -----------------------------------------------------------------------------
-
-
-def ecdf_figure(before: Sequence[float], after: Sequence[float], lang: str) -> go.Figure:
-    """Empirical cumulative distributions of cycle time (hours), before and after."""
-    fig = go.Figure()
-    for values, key, colour in (
-        (before, "compare.before", PALETTE[7]),
-        (after, "compare.after", PALETTE[2]),
-    ):
-        xs = np.sort(
-            np.asarray([v for v in values if v is not None and not math.isnan(v)], dtype=float)
-        )
-        if xs.size == 0:
-            continue
-        ys = np.arange(1, xs.size + 1) / xs.size
-        fig.add_trace(
-            go.Scatter(
-                x=xs, y=ys, mode="lines", line={"shape": "hv", "color": colour}, name=t(key, lang)
-            )
-        )
-    if not fig.data:
-        return empty_figure(t("common.no_data", lang))
-    fig.update_xaxes(title_text=t("common.hours", lang), type="log")
-    fig.update_yaxes(title_text=t("compare.ecdf_y", lang), tickformat=".0%", range=[0, 1])
-    return _base(fig)
-
-
 # --- conformance -------------------------------------------------------------------------
 
 

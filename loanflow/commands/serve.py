@@ -70,9 +70,8 @@ def demo(db: str | None, port: int, open_browser: bool) -> None:
 
     The dashboard runs without sign-in on 127.0.0.1 and opens on the Overview.
     """
-    from dashboard.demo import ensure_demo_data  # sample logs in, if missing
-
     from dashboard.app import create_app
+    from dashboard.demo import ensure_demo_data  # sample logs in, if missing
 
     for line in ensure_demo_data(db, SAMPLE_DIR):
         click.echo(line)

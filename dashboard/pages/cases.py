@@ -1,0 +1,86 @@
+"""Cases: every selected case in a server-side paged table, and one case's timeline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_ag_grid as dag
+from dash import Input, Output, State, callback, html
+
+from dashboard import data
+from dashboard.components import chart, csv_button, page_header, section
+from dashboard.exports import csv_download
+from dashboard.i18n import t
+from dashboard.views.cases import PAGE, case_timeline, export_table, rows_page, table_columns
+
+dash.register_page(__name__, path="/cases", order=5, label_key="nav.cases", title="LoanFlow")
+
+
+def layout(**query: Any) -> html.Div:
+    """The page for the view in the URL."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    grid = dag.AgGrid(
+        id=f"{PAGE}-grid",
+        columnDefs=table_columns(lang),
+        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
+        rowModelType="infinite",
+        dashGridOptions={
+            "rowSelection": {
+                "mode": "singleRow",
+                "checkboxes": False,
+                "enableClickSelection": True,
+            },
+            "cacheBlockSize": 100,
+            "maxBlocksInCache": 20,
+            "pagination": True,
+            "paginationPageSize": 50,
+        },
+        style={"height": "520px"},
+        className="ag-theme-alpine",
+    )
+    return html.Div(
+        [
+            page_header(t("cases.title", lang), lang, PAGE),
+            html.Div(state.to_query(), id=f"{PAGE}-query", hidden=True),
+            section(t("cases.title", lang), grid, tools=[csv_button(f"{PAGE}-csv", lang)]),
+            section(
+                t("cases.pick", lang),
+                chart(f"{PAGE}-timeline", case_timeline(state.to_query(), None), 360),
+            ),
+        ]
+    )
+
+
+@callback(
+    Output(f"{PAGE}-grid", "getRowsResponse"),
+    Input(f"{PAGE}-grid", "getRowsRequest"),
+    State(f"{PAGE}-query", "children"),
+)
+def get_rows(request: dict[str, Any] | None, query: str | None) -> dict[str, Any]:
+    """Serve one block of rows, sorted as the grid asks."""
+    return rows_page(query, request)
+
+
+@callback(
+    Output(f"{PAGE}-timeline", "figure"),
+    Input(f"{PAGE}-grid", "selectedRows"),
+    State(f"{PAGE}-query", "children"),
+    prevent_initial_call=True,
+)
+def show_timeline(rows: list[dict[str, Any]] | None, query: str | None) -> Any:
+    """Draw the selected case's timeline."""
+    case_id = str(rows[0]["case_id"]) if rows else None
+    return case_timeline(query, case_id)
+
+
+@callback(
+    Output(f"{PAGE}-csv-file", "data"),
+    Input(f"{PAGE}-csv", "n_clicks"),
+    State(f"{PAGE}-query", "children"),
+    prevent_initial_call=True,
+)
+def download_cases(_clicks: int | None, query: str | None) -> Any:
+    """The case table of the view as CSV."""
+    return csv_download(export_table(query), "cases.csv")

@@ -1,0 +1,149 @@
+"""Compare: two datasets, or one split at a go-live date; deltas with intervals, ECDF, map
+difference, guardrails, and the HTML report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import data
+from dashboard.components import page_frame, radio
+from dashboard.exports import csv_download
+from dashboard.i18n import t
+from dashboard.views.compare import PAGE, compare_body, metrics_csv_frame, report_html
+
+dash.register_page(__name__, path="/compare", order=6, label_key="nav.compare", title="LoanFlow")
+
+CONTROLS = [
+    State(f"{PAGE}-query", "data"),
+    State(f"{PAGE}-mode", "value"),
+    State(f"{PAGE}-before", "value"),
+    State(f"{PAGE}-after", "value"),
+    State(f"{PAGE}-split", "date"),
+]
+
+
+def layout(**query: Any) -> html.Div:
+    """The page: choose what to compare, then Compare."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    names = data.dataset_names()
+    options: list[Any] = [{"label": n, "value": n} for n in names]
+    before = "before" if "before" in names else (names[0] if names else None)
+    after = "after" if "after" in names else (names[-1] if names else None)
+    controls = dbc.Row(
+        [
+            dbc.Col(
+                radio(
+                    f"{PAGE}-mode",
+                    [
+                        ("datasets", t("compare.mode_datasets", lang)),
+                        ("split", t("compare.mode_split", lang)),
+                    ],
+                    "datasets",
+                ),
+                md=12,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(t("compare.before", lang)),
+                    dcc.Dropdown(
+                        id=f"{PAGE}-before", options=options, value=before, clearable=False
+                    ),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(t("compare.after", lang)),
+                    dcc.Dropdown(id=f"{PAGE}-after", options=options, value=after, clearable=False),
+                ],
+                md=3,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(t("compare.split_at", lang)),
+                    dcc.DatePickerSingle(id=f"{PAGE}-split", display_format="YYYY-MM-DD"),
+                ],
+                md=2,
+            ),
+            dbc.Col(
+                [
+                    dbc.Button(
+                        t("compare.run", lang), id=f"{PAGE}-run", color="primary", className="me-2"
+                    ),
+                    dbc.Button(
+                        t("compare.report", lang),
+                        id=f"{PAGE}-report",
+                        color="secondary",
+                        outline=True,
+                    ),
+                    dcc.Download(id=f"{PAGE}-report-file"),
+                ],
+                md=4,
+                className="d-flex align-items-end",
+            ),
+        ],
+        className="g-2",
+    )
+    return page_frame(PAGE, t("compare.title", lang), state.to_query(), lang, controls)
+
+
+@callback(
+    Output(f"{PAGE}-body", "children"),
+    Input(f"{PAGE}-run", "n_clicks"),
+    Input(f"{PAGE}-query", "data"),
+    *CONTROLS[1:],
+)
+def update_compare(
+    _clicks: int | None,
+    query: str | None,
+    mode: str | None,
+    before: str | None,
+    after: str | None,
+    split: str | None,
+) -> list[Any]:
+    """Compare as the controls say (on Compare, and when the view's filters change)."""
+    return compare_body(query, mode, before, after, split)
+
+
+@callback(
+    Output(f"{PAGE}-report-file", "data"),
+    Input(f"{PAGE}-report", "n_clicks"),
+    *CONTROLS,
+    prevent_initial_call=True,
+)
+def download_report(
+    _clicks: int | None,
+    query: str | None,
+    mode: str | None,
+    before: str | None,
+    after: str | None,
+    split: str | None,
+) -> Any:
+    """The comparison as one self-contained HTML file."""
+    html_text = report_html(query, mode, before, after, split)
+    if html_text is None:
+        return dash.no_update
+    return dcc.send_string(html_text, "loanflow-comparison.html", type="text/html")
+
+
+@callback(
+    Output(f"{PAGE}-csv-file", "data"),
+    Input(f"{PAGE}-csv", "n_clicks"),
+    *CONTROLS,
+    prevent_initial_call=True,
+)
+def download_metrics(
+    _clicks: int | None,
+    query: str | None,
+    mode: str | None,
+    before: str | None,
+    after: str | None,
+    split: str | None,
+) -> Any:
+    """The metrics with their raw figures as CSV."""
+    return csv_download(metrics_csv_frame(query, mode, before, after, split), "comparison.csv")

@@ -1,0 +1,170 @@
+"""The Compare page's content: before against after, built on analysis.compare and the
+report's charts and rows (the same numbers as ``loanflow compare`` and its HTML report)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from analysis.compare import Comparison, compare, compare_split
+from dashboard import data
+from dashboard.components import chart, column, csv_button, error_alert, grid, info, section
+from dashboard.i18n import t
+from dashboard.report import charts
+from dashboard.report.build import (
+    build_report,
+    guardrail_rows,
+    metric_rows,
+    note_sentence,
+    path_rows,
+    summary_sentences,
+)
+from etl.errors import LoanFlowError
+
+PAGE = "compare"
+
+
+def run_comparison(
+    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+) -> Comparison | None:
+    """The comparison the controls ask for, under the view's filters (cached)."""
+    state = data.state_from_query(query)
+    filters = state.filters()
+    if mode == "split":
+        if not before or not split_at:
+            return None
+        day = date.fromisoformat(split_at[:10])
+        key = ("compare-split", before, day.isoformat(), filters.cache_key())
+
+        def split() -> Comparison:
+            with data.cursor() as con:
+                return compare_split(con, before, day, filters)
+
+        return data.CACHE.get_or_compute(key, split)
+    if not before or not after:
+        return None
+    key = ("compare", before, after, filters.cache_key())
+
+    def two() -> Comparison:
+        with data.cursor() as con:
+            return compare(con, (before, filters), (after, filters))
+
+    return data.CACHE.get_or_compute(key, two)
+
+
+def metrics_table(comparison: Comparison, lang: str) -> pd.DataFrame:
+    """The metric rows of the comparison, as a table."""
+    rows = metric_rows(comparison, lang)
+    return pd.DataFrame(rows).drop(columns=["tone", "key"], errors="ignore")
+
+
+def metric_columns(lang: str) -> list[dict[str, Any]]:
+    """Columns of the metrics table."""
+    return [
+        column("name", t("compare.metric", lang), flex=2),
+        column("before", t("compare.before", lang)),
+        column("after", t("compare.after", lang)),
+        column("change", t("compare.change", lang)),
+        column("interval", t("compare.ci95", lang), flex=2),
+        column("p_adjusted", t("compare.p_value", lang)),
+        column("significant", t("compare.significant", lang)),
+    ]
+
+
+def path_columns(lang: str) -> list[dict[str, Any]]:
+    """Columns of the map-difference and handoff-difference tables."""
+    return [
+        column("from", t("common.from", lang)),
+        column("to", t("common.to", lang)),
+        column("status", t("compare.status", lang)),
+        column("cases", t("variants.cases", lang)),
+        column("wait", t("handoffs.median", lang)),
+        column("p", "p"),
+    ]
+
+
+def compare_body(
+    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+) -> list[Any]:
+    """Summary, KPI deltas, ECDF, map and handoff differences, guardrails."""
+    lang = data.state_from_query(query).lang
+    try:
+        comparison = run_comparison(query, mode, before, after, split_at)
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    if comparison is None:
+        return [info(t("compare.need_two", lang))]
+    guard = comparison.guardrails
+    guard_banner = dbc.Alert(
+        [html.P(note_sentence(r, lang), className="mb-0") for r in guard.reasons]
+        or [html.P(note_sentence(n, lang), className="mb-0") for n in guard.notes],
+        color="danger" if guard.weakened else "success",
+    )
+    guard_table = pd.DataFrame(guardrail_rows(comparison, lang)).drop(
+        columns=["tone", "key"], errors="ignore"
+    )
+    edges = pd.DataFrame(path_rows(comparison.edges, lang)).drop(columns=["tone"], errors="ignore")
+    handoffs = pd.DataFrame(path_rows(comparison.handoffs, lang)).drop(
+        columns=["tone"], errors="ignore"
+    )
+    return [
+        section(
+            t("compare.summary", lang), *[html.P(s) for s in summary_sentences(comparison, lang)]
+        ),
+        section(
+            t("compare.metric", lang),
+            grid(
+                f"{PAGE}-metrics", metrics_table(comparison, lang), metric_columns(lang), height=420
+            ),
+            chart(f"{PAGE}-forest", charts.forest_figure(comparison, lang), 420),
+            tools=[csv_button(f"{PAGE}-csv", lang)],
+        ),
+        section(
+            t("compare.ecdf", lang),
+            chart(f"{PAGE}-ecdf", charts.ecdf_figure(comparison, lang), 400),
+        ),
+        section(
+            t("compare.guardrails", lang),
+            guard_banner,
+            grid(f"{PAGE}-guardrails", guard_table, metric_columns(lang), height=240),
+        ),
+        section(
+            t("compare.map_diff", lang),
+            grid(f"{PAGE}-edges", edges, path_columns(lang), height=320),
+        ),
+        section(
+            t("handoffs.title", lang),
+            chart(
+                f"{PAGE}-handoffs-delta",
+                charts.handoff_delta_figure(comparison, lang, "per_case"),
+                420,
+            )
+            if comparison.handoffs
+            else info(t("common.no_data", lang)),
+            grid(f"{PAGE}-handoffs", handoffs, path_columns(lang), height=280),
+        ),
+    ]
+
+
+def report_html(
+    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+) -> str | None:
+    """The self-contained HTML report of the comparison, in the reader's language."""
+    comparison = run_comparison(query, mode, before, after, split_at)
+    if comparison is None:
+        return None
+    return build_report(comparison, data.state_from_query(query).lang)
+
+
+def metrics_csv_frame(
+    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+) -> pd.DataFrame:
+    """Every metric with its raw figures (for CSV)."""
+    comparison = run_comparison(query, mode, before, after, split_at)
+    if comparison is None:
+        return pd.DataFrame()
+    return pd.DataFrame([m.to_json() for m in comparison.metrics])
