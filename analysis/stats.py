@@ -9,7 +9,8 @@ scipy and hand computation on tiny inputs. Conventions:
 - intervals are two-sided 95% unless a ``confidence`` is given;
 - resampling uses a fixed seed, so the same data always give the same interval.
 
-The tests: Mann-Whitney U for per-case distributions (durations, counts, costs), the
+The tests: Mann-Whitney U for per-case distributions (medians of durations), Welch's t
+for means (steps, handoffs, resources, cost per case), the
 two-proportion z-test (pooled) for shares, with the Newcombe hybrid score interval for the
 difference and the Katz log interval for the ratio, the chi-square test of homogeneity for
 the variant distribution (rare variants pooled), and Benjamini-Hochberg over a family of
@@ -84,6 +85,36 @@ def mann_whitney(before: npt.ArrayLike, after: npt.ArrayLike) -> RankTest:
     return RankTest(u, float(result.pvalue), 2.0 * u / (len(a) * len(b)) - 1.0)
 
 
+@dataclass(frozen=True)
+class MeanTest:
+    """Welch's t-test of after against before, with Cohen's d."""
+
+    t_statistic: float
+    p_value: float
+    cohens_d: float
+
+
+def welch_test(before: npt.ArrayLike, after: npt.ArrayLike) -> MeanTest:
+    """Two-sided Welch t-test of whether the *after* mean differs from the *before* mean.
+
+    Used for metrics reported as means (steps per case, cost per case...), so the test
+    matches the interval shown for the change of the mean. ``cohens_d`` is the difference of
+    the means over the pooled standard deviation (positive: after larger). NaN when a sample
+    has fewer than two values; (0, 1, 0) when both samples are constant and equal.
+    """
+    b, a = as_array(before), as_array(after)
+    if len(a) < 2 or len(b) < 2:
+        return MeanTest(math.nan, math.nan, math.nan)
+    var_b, var_a = float(np.var(b, ddof=1)), float(np.var(a, ddof=1))
+    if var_b == 0 and var_a == 0:
+        same = float(a.mean()) == float(b.mean())
+        return MeanTest(0.0 if same else math.inf, 1.0 if same else 0.0, 0.0)
+    result = sps.ttest_ind(a, b, equal_var=False)
+    pooled = math.sqrt(((len(a) - 1) * var_a + (len(b) - 1) * var_b) / (len(a) + len(b) - 2))
+    d = (float(a.mean()) - float(b.mean())) / pooled if pooled > 0 else math.nan
+    return MeanTest(float(result.statistic), float(result.pvalue), d)
+
+
 def cliffs_delta(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
     """Cliff's delta P(after > before) - P(after < before), counted pair by pair.
 
@@ -115,7 +146,18 @@ def _mean_difference(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
     return np.mean(y, axis=axis) - np.mean(x, axis=axis)
 
 
+def _p90_ratio(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.quantile(y, 0.9, axis=axis) / np.quantile(x, 0.9, axis=axis) - 1.0
+
+
+def _p90_difference(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+    return np.quantile(y, 0.9, axis=axis) - np.quantile(x, 0.9, axis=axis)
+
+
 STATISTICS: dict[str, Callable[..., Any]] = {
+    "p90_ratio": _p90_ratio,
+    "p90_difference": _p90_difference,
     "median_ratio": _median_ratio,
     "mean_ratio": _mean_ratio,
     "median_difference": _median_difference,
@@ -134,15 +176,16 @@ def bootstrap_interval(
 ) -> Interval:
     """A percentile bootstrap interval for a two-sample statistic (scipy.stats.bootstrap).
 
-    ``statistic`` is one of :data:`STATISTICS`: ``median_ratio`` / ``mean_ratio`` (the
-    relative change after/before - 1) or ``median_difference`` / ``mean_difference``
-    (after - before). Each sample is resampled on its own (an unpaired design). The
-    percentile method is used because it stays fast and memory-bounded on tens of
-    thousands of cases (BCa needs a leave-one-out pass per case). NaN when a sample has
-    fewer than two values or the statistic is undefined in the resamples.
+    ``statistic`` is one of :data:`STATISTICS`: ``median_ratio`` / ``mean_ratio`` /
+    ``p90_ratio`` (the relative change after/before - 1) or ``median_difference`` /
+    ``mean_difference`` / ``p90_difference`` (after - before). Each sample is resampled on
+    its own (an unpaired design). The percentile method is used because it stays fast and
+    memory-bounded on tens of thousands of cases (BCa needs a leave-one-out pass per case).
+    NaN when a sample has fewer than two values, the statistic is undefined in the
+    resamples, or ``n_resamples`` is 0 (no interval wanted, e.g. when only p-values count).
     """
     b, a = as_array(before), as_array(after)
-    if len(a) < 2 or len(b) < 2:
+    if len(a) < 2 or len(b) < 2 or n_resamples <= 0:
         return NAN_INTERVAL
     function = STATISTICS[statistic]
     if "ratio" in statistic and not math.isfinite(float(function(b, a))):
@@ -187,6 +230,8 @@ class DistributionComparison:
     mean_change_abs_ci95: Interval
     p_value: float
     rank_biserial: float
+    mean_p_value: float
+    cohens_d: float
 
 
 def compare_distributions(
@@ -199,7 +244,8 @@ def compare_distributions(
     """Compare two per-case distributions (cycle times, steps per case, costs...).
 
     Medians and means with relative and absolute changes, their bootstrap 95% intervals,
-    the Mann-Whitney p-value and the rank-biserial effect size.
+    the Mann-Whitney p-value with the rank-biserial effect size (for the median and the
+    distribution), and Welch's t-test p-value with Cohen's d (for the mean).
     """
     b, a = as_array(before), as_array(after)
 
@@ -213,6 +259,7 @@ def compare_distributions(
         return bootstrap_interval(b, a, name, n_resamples=n_resamples, seed=seed)
 
     test = mann_whitney(b, a)
+    means = welch_test(b, a)
     return DistributionComparison(
         n_before=len(b),
         n_after=len(a),
@@ -230,6 +277,8 @@ def compare_distributions(
         mean_change_abs_ci95=interval("mean_difference"),
         p_value=test.p_value,
         rank_biserial=test.rank_biserial,
+        mean_p_value=means.p_value,
+        cohens_d=means.cohens_d,
     )
 
 
@@ -237,13 +286,17 @@ def compare_distributions(
 
 
 def wilson_interval(successes: int, n: int, confidence: float = CONFIDENCE) -> Interval:
-    """The Wilson score interval for a proportion (scipy's binomtest, method 'wilson')."""
+    """The Wilson score interval for a proportion (as scipy's ``binomtest(...).proportion_ci``
+    with method 'wilson', in closed form: the exact binomial test it also runs is not
+    needed here)."""
     if n <= 0:
         return NAN_INTERVAL
-    ci = sps.binomtest(int(successes), int(n)).proportion_ci(
-        confidence_level=confidence, method="wilson"
-    )
-    return (float(ci.low), float(ci.high))
+    z = float(sps.norm.ppf(0.5 + confidence / 2))
+    p = successes / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z / denominator * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 def newcombe_interval(
@@ -279,9 +332,9 @@ def ratio_interval(
     """The Katz log interval for p_after / p_before - 1 (the relative change of a share).
 
     A zero count gets 0.5 added to both its successes and failures (Haldane's correction);
-    NaN when there are no cases.
+    NaN when there are no cases, or no successes on either side (the ratio is undefined).
     """
-    if n_before <= 0 or n_after <= 0:
+    if n_before <= 0 or n_after <= 0 or (successes_before == 0 and successes_after == 0):
         return NAN_INTERVAL
     sb, nb, sa, na = (
         float(successes_before),
@@ -381,7 +434,7 @@ class CategoricalTest:
 
 
 def pool_rare(
-    counts_before: Sequence[int], counts_after: Sequence[int], min_expected: float = 5.0
+    counts_before: npt.ArrayLike, counts_after: npt.ArrayLike, min_expected: float = 5.0
 ) -> tuple[npt.NDArray[np.int64], int]:
     """A 2 x k table with rare categories pooled into one 'other' column.
 
@@ -413,7 +466,7 @@ def pool_rare(
 
 
 def chi_square_homogeneity(
-    counts_before: Sequence[int], counts_after: Sequence[int], min_expected: float = 5.0
+    counts_before: npt.ArrayLike, counts_after: npt.ArrayLike, min_expected: float = 5.0
 ) -> CategoricalTest:
     """Whether a categorical distribution (e.g. of variants) differs between two periods.
 

@@ -27,6 +27,7 @@ from analysis.stats import (
     relative_change,
     significant,
     two_proportion_test,
+    welch_test,
     wilson_interval,
 )
 
@@ -138,6 +139,14 @@ def test_wilson_interval_by_formula() -> None:
     assert high == pytest.approx(centre + half)
 
 
+@pytest.mark.parametrize(("k", "n"), [(0, 10), (1, 10), (5, 10), (10, 10), (37, 512)])
+def test_wilson_interval_matches_scipy(k: int, n: int) -> None:
+    expected = sps.binomtest(k, n).proportion_ci(method="wilson")
+    low, high = wilson_interval(k, n)
+    assert low == pytest.approx(expected.low, abs=1e-12)
+    assert high == pytest.approx(expected.high, abs=1e-12)
+
+
 def test_newcombe_interval_matches_the_published_example() -> None:
     # Newcombe (1998), Statistics in Medicine 17:873, example (a): 56/70 - 48/80,
     # method 10 (hybrid score): 0.0524 to 0.3339.
@@ -159,6 +168,19 @@ def test_ratio_interval_by_hand() -> None:
     assert low == pytest.approx(rr * math.exp(-z * se) - 1)
     assert high == pytest.approx(rr * math.exp(z * se) - 1)
     assert all(math.isfinite(v) for v in ratio_interval(0, 50, 3, 50))
+    assert all(math.isnan(v) for v in ratio_interval(0, 50, 0, 40))
+
+
+def test_welch_test_matches_scipy_and_hand_cohens_d() -> None:
+    before, after = [1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0]
+    result = welch_test(before, after)
+    expected = sps.ttest_ind(after, before, equal_var=False)
+    assert result.t_statistic == pytest.approx(expected.statistic)
+    assert result.p_value == pytest.approx(expected.pvalue)
+    # pooled sd: sqrt((3 * 5/3 + 2 * 4) / 5) = sqrt(13/5); means 2.5 and 4
+    assert result.cohens_d == pytest.approx(1.5 / math.sqrt(13 / 5))
+    assert welch_test([2, 2], [2, 2, 2]).p_value == 1.0
+    assert math.isnan(welch_test([1], [2, 3]).p_value)
 
 
 def test_two_proportion_test_equals_uncorrected_chi_square() -> None:

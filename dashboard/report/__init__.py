@@ -1,0 +1,1 @@
+"""The before/after evaluation report: one self-contained HTML file, and its charts."""

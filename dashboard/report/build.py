@@ -1,0 +1,438 @@
+"""The before/after report: one self-contained HTML file an evaluator can mail.
+
+:func:`build_report` renders a :class:`analysis.compare.Comparison` with the Jinja2
+template ``templates/report.html.j2``: the plain-language summary first, then the evidence
+(charts, the metrics with their intervals, the mix adjustment, the guardrails, what changed
+in the process). Plotly's JavaScript is embedded once, so the file works offline.
+:func:`summary_sentences` gives the summary alone (the CLI and the dashboard reuse it).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import plotly.graph_objects as go
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from analysis.compare import Comparison, Metric, Note
+from dashboard.report import charts
+from dashboard.report.i18n import (
+    duration,
+    language,
+    metric_name,
+    missing,
+    number,
+    p_text,
+    percent,
+    text,
+)
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+_SUMMARY_EXTRAS = 4  # how many further improvements or deteriorations the summary names
+_KIND_ORDER = {"share": 0, "per_case": 1, "duration": 2, "distribution": 3}
+
+
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"]),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+# --- the summary ---------------------------------------------------------------------------
+
+
+def _in_days(metric: Metric) -> bool:
+    return min(abs(metric.before), abs(metric.after)) >= 48
+
+
+def _capitalised(sentence: str, lang: str) -> str:
+    return sentence[:1].upper() + sentence[1:] if lang == "en" else sentence
+
+
+def metric_sentence(metric: Metric, lang: str) -> str:
+    """One plain-language sentence on one metric (without the final full stop).
+
+    A significant change names its direction, size, interval and adjusted p; otherwise the
+    metric is called unchanged.
+    """
+    lang = language(lang)
+    name = metric_name(metric.name, lang)
+    if metric.unit == "share":
+        before, after = percent(metric.before), percent(metric.after)
+        change = text("points", lang, value=number(metric.change_abs * 100, 1, sign=True))
+        low = number(metric.ci95_abs[0] * 100, 1, sign=True)
+        high = number(metric.ci95_abs[1] * 100, 1, sign=True)
+    elif metric.unit == "hours":
+        days = _in_days(metric)
+        before, after = duration(metric.before, lang, days), duration(metric.after, lang, days)
+        change = percent(metric.change, sign=False)
+        low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
+    else:
+        before, after = number(metric.before, 2), number(metric.after, 2)
+        change = percent(metric.change)
+        low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
+    if not metric.significant:
+        return _capitalised(
+            text("unchanged_sentence", lang, name=name, before=before, after=after), lang
+        )
+    verb = text("fell" if metric.change_abs < 0 else "rose", lang)
+    key = "share_sentence" if metric.unit == "share" else "duration_sentence"
+    sentence = text(
+        key,
+        lang,
+        name=name,
+        verb=verb,
+        before=before,
+        after=after,
+        change=change,
+        low=low,
+        high=high,
+        p=p_text(metric.p_adjusted),
+    )
+    return _capitalised(sentence, lang)
+
+
+def note_sentence(note: Note, lang: str) -> str:
+    """A note (guardrail finding or caveat) in the report's language."""
+    lang = language(lang)
+    v = note.values
+    if lang == "en":
+        return _capitalised(note.message, lang)
+    hant = lang == "zh-Hant"
+    metric = metric_name(str(v.get("metric", "")), lang)
+    before, after = percent(v.get("before"), 1), percent(v.get("after"), 1)
+    sentences = {
+        "guardrail_worse": (
+            f"{metric}由 {before} 升至 {after}（校正後 p = {v.get('p_adjusted', 0):.3g}）"
+            if hant
+            else f"{metric}由 {before} 升至 {after}（校正后 p = {v.get('p_adjusted', 0):.3g}）"
+        ),
+        "guardrail_watch": (
+            f"{metric}由 {before} 升至 {after}，不顯著，但需持續觀察"
+            if hant
+            else f"{metric}由 {before} 升至 {after}，不显著，但需持续观察"
+        ),
+        "approval_changed": (
+            f"核准率由 {before} 變為 {after}（顯著）：請確認授信標準未被放寬"
+            if hant
+            else f"核准率由 {before} 变为 {after}（显著）：请确认授信标准未被放宽"
+        ),
+        "no_default_attribute": (
+            "日誌不含違約欄位，未比較違約率" if hant else "日志不含违约字段，未比较违约率"
+        ),
+        "default_maturity": (
+            "較新的貸款違約的時間較短：請比較相同帳齡貸款的違約率"
+            if hant
+            else "较新的贷款违约的时间较短：请比较相同账龄贷款的违约率"
+        ),
+        "no_rules": (
+            "設定檔未定義貸款規則，未比較違規比例"
+            if hant
+            else "配置文件未定义贷款规则，未比较违规比例"
+        ),
+        "open_cases": (
+            f"改造後仍未結案的案件（{percent(v.get('after'))}）"
+            f"多於改造前（{percent(v.get('before'))}）；"
+            "未結案案件的週期時間被截短，使改造後看起來較快。請只比較已結案案件"
+            "（--outcome approved --outcome rejected --outcome withdrawn）。"
+            if hant
+            else f"改造后仍未结案的案件（{percent(v.get('after'))}）"
+            f"多于改造前（{percent(v.get('before'))}）；"
+            "未结案案件的周期时间被截短，使改造后看起来较快。请只比较已结案案件"
+            "（--outcome approved --outcome rejected --outcome withdrawn）。"
+        ),
+        "mix_explains": (
+            "按改造前的案件組合重新加權後，週期時間中位數的變化消失：變化來自案件組合不同，"
+            "而非（可證明地）來自流程。"
+            if hant
+            else "按改造前的案件组合重新加权后，周期时间中位数的变化消失：变化来自案件组合不同，"
+            "而非（可证明地）来自流程。"
+        ),
+        "mix_coverage": (
+            f"僅 {percent(v.get('coverage'))} 的改造前案件落在改造後也出現的組合中；"
+            "組合調整後的數字只代表這些案件。"
+            if hant
+            else f"仅 {percent(v.get('coverage'))} 的改造前案件落在改造后也出现的组合中；"
+            "组合调整后的数字只代表这些案件。"
+        ),
+    }
+    return sentences.get(note.code, note.message)
+
+
+def _mix_sentence(comparison: Comparison, lang: str) -> str:
+    mix = comparison.mix
+    return text(
+        "mix_sentence",
+        lang,
+        change=percent(mix.adjusted_change),
+        low=percent(mix.adjusted_ci95[0]),
+        high=percent(mix.adjusted_ci95[1]),
+        raw=percent(mix.raw_change),
+    )
+
+
+def _listed(metrics: list[Metric], lang: str) -> str:
+    items = []
+    for m in metrics[:_SUMMARY_EXTRAS]:
+        change = (
+            text("points", lang, value=number(m.change_abs * 100, 1, sign=True))
+            if m.unit == "share"
+            else percent(m.change, sign=True)
+        )
+        items.append(
+            f"{metric_name(m.name, lang)} ({change})"
+            if lang == "en"
+            else f"{metric_name(m.name, lang)}（{change}）"
+        )
+    return text("list_separator", lang).join(items)
+
+
+def summary_sentences(comparison: Comparison, lang: str = "en") -> list[str]:
+    """The plain-language summary, sentence by sentence, most important first.
+
+    The headline (median cycle time), the approval rate, the guardrail verdict, the
+    mix-adjusted change, other significant improvements and deteriorations, and caveats.
+    """
+    lang = language(lang)
+    end = text("sentence_end", lang)
+    by_name = {m.name: m for m in comparison.metrics}
+    first = metric_sentence(comparison.headline, lang)
+    approval = by_name.get("approval_rate")
+    if approval is not None:
+        clause = metric_sentence(approval, lang)
+        first += "; " + clause[:1].lower() + clause[1:] if lang == "en" else "；" + clause
+    sentences = [first + end]
+    guard = comparison.guardrails
+    if guard.weakened:
+        reasons = text("list_separator", lang).join(note_sentence(r, lang) for r in guard.reasons)
+        sentences.append(f"{text('guardrails_weakened', lang)} {reasons}{end}")
+    else:
+        sentences.append(text("guardrails_ok", lang))
+    if all(math.isfinite(v) for v in comparison.mix.adjusted_ci95):
+        sentences.append(_mix_sentence(comparison, lang))
+    others = sorted(
+        (m for m in comparison.metrics if "cycle_time" not in m.name and m.name != "approval_rate"),
+        key=lambda m: _KIND_ORDER.get(m.kind, 9),
+    )
+    improved = [m for m in others if m.improved()]
+    worsened = [m for m in others if m.worsened()]
+    if improved:
+        sentences.append(text("improved_list", lang, items=_listed(improved, lang)))
+    if worsened:
+        sentences.append(text("worsened_list", lang, items=_listed(worsened, lang)))
+    sentences += [_terminated(note_sentence(n, lang), end) for n in comparison.notes]
+    return sentences
+
+
+def _terminated(sentence: str, end: str) -> str:
+    return sentence if sentence.endswith((".", "。")) else sentence + end
+
+
+# --- tables --------------------------------------------------------------------------------
+
+
+def _value(metric: Metric, value: float, lang: str) -> str:
+    if metric.unit == "share":
+        return percent(value, 1)
+    if metric.unit == "hours":
+        return duration(value, lang, _in_days(metric))
+    return number(value, 2)
+
+
+def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]]:
+    """The metrics as display rows (text cells), for the report and the dashboard."""
+    lang = language(lang)
+    rows = []
+    for m in comparison.metrics:
+        if m.unit == "share":
+            change = text("points", lang, value=number(m.change_abs * 100, 1, sign=True))
+            interval = (
+                f"{number(m.ci95_abs[0] * 100, 1, sign=True)} … "
+                f"{number(m.ci95_abs[1] * 100, 1, sign=True)}"
+            )
+        else:
+            change = percent(m.change, 1, sign=True)
+            interval = f"{percent(m.ci95[0], 1, sign=True)} … {percent(m.ci95[1], 1, sign=True)}"
+        rows.append(
+            {
+                "name": metric_name(m.name, lang),
+                "key": m.name,
+                "before": _value(m, m.before, lang),
+                "after": _value(m, m.after, lang),
+                "change": change,
+                "interval": "–" if missing(m.ci95[0]) and missing(m.ci95_abs[0]) else interval,
+                "p": p_text(m.p_value).removeprefix("p ").removeprefix("= "),
+                "p_adjusted": p_text(m.p_adjusted).removeprefix("p ").removeprefix("= "),
+                "significant": text("yes" if m.significant else "no", lang),
+                "effect": "–"
+                if missing(m.effect_size)
+                else f"{m.effect_size_name} {number(m.effect_size, 2, sign=True)}",
+                "test": m.test or "–",
+                "tone": "worse" if m.worsened() else "better" if m.improved() else "",
+            }
+        )
+    return rows
+
+
+def guardrail_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]]:
+    """The guardrail metrics (approval, default rate, rule breaches) as display rows."""
+    names = {"approval_rate", *comparison.guardrails.metrics}
+    return [row for row in metric_rows(comparison, lang) if row["key"] in names]
+
+
+def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> list[dict[str, Any]]:
+    """Edges or handoffs as display rows (by default only those added, removed or changed)."""
+    lang = language(lang)
+    rows = []
+    for c in changes:
+        if only_changed and c.status == "unchanged":
+            continue
+        rows.append(
+            {
+                "from": c.source,
+                "to": c.target,
+                "status": text(c.status, lang),
+                "tone": c.status,
+                "cases": f"{c.cases_before:,} → {c.cases_after:,}",
+                "per_case": f"{number(c.per_case_before, 2)} → {number(c.per_case_after, 2)}",
+                "wait": f"{duration(c.median_wait_hours_before, lang, False)} → "
+                f"{duration(c.median_wait_hours_after, lang, False)}",
+                "p": f"{p_text(c.p_frequency_adjusted)} / {p_text(c.p_wait_adjusted)}",
+            }
+        )
+    return rows
+
+
+def _kpi_rows(comparison: Comparison) -> list[dict[str, str]]:
+    rows = []
+    for row in comparison.kpi_table():
+        rows.append(
+            {
+                "kpi": row["kpi"],
+                "before": number(row["before"], 3),
+                "after": number(row["after"], 3),
+                "change_abs": number(row["change_abs"], 3, sign=True),
+                "change": percent(row["change"], 1, sign=True),
+            }
+        )
+    return rows
+
+
+def _mix_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
+    return [
+        {
+            "band": s.amount_band,
+            "product": s.product,
+            "cases": f"{s.n_before:,} → {s.n_after:,}",
+            "share_before": percent(s.share_before, 1),
+            "share_after": percent(s.share_after, 1),
+            "median_before": duration(s.median_before, lang, True),
+            "median_after": duration(s.median_after, lang, True),
+            "weight": number(s.weight, 2),
+        }
+        for s in comparison.mix.strata
+    ]
+
+
+def _variant_rows(comparison: Comparison) -> list[dict[str, str]]:
+    return [
+        {
+            "activities": " → ".join(v["activities"]),
+            "before": f"{v['cases_before']:,} ({percent(v['share_before'], 1)})",
+            "after": f"{v['cases_after']:,} ({percent(v['share_after'], 1)})",
+        }
+        for v in comparison.variants.get("top", [])
+    ]
+
+
+def _variant_sentence(comparison: Comparison, lang: str) -> str:
+    v = comparison.variants
+    metric = comparison.metric("variant_distribution")
+    return text(
+        "variants_sentence",
+        lang,
+        before=f"{v['variants_before']:,}",
+        after=f"{v['variants_after']:,}",
+        verdict=text("verdict_changed" if metric.significant else "verdict_same", lang),
+        pooled=f"{v['rare_variants_pooled']:,}",
+        v=number(v["cramers_v"], 2),
+    )
+
+
+# --- the page ------------------------------------------------------------------------------
+
+
+def _figure_html(figure: go.Figure, *, first: bool) -> str:
+    return str(
+        figure.to_html(
+            full_html=False,
+            include_plotlyjs=first,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
+
+
+def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
+    rows = []
+    for key, side in (("before", comparison.before), ("after", comparison.after)):
+        rows.append(
+            {
+                "name": text(key, lang),
+                "dataset": side.dataset,
+                "label": side.label,
+                "cases": f"{side.cases:,}",
+                "period": f"{(side.first_ts or '')[:10]} – {(side.last_ts or '')[:10]}",
+            }
+        )
+    return rows
+
+
+def build_report(comparison: Comparison, lang: str = "en") -> str:
+    """The report as one self-contained HTML document (charts embedded, works offline)."""
+    lang = language(lang)
+    figures = [
+        charts.ecdf_figure(comparison, lang),
+        charts.forest_figure(comparison, lang),
+        charts.mix_figure(comparison, lang),
+    ]
+    if comparison.handoffs:
+        figures.append(charts.handoff_delta_figure(comparison, lang, "per_case"))
+        figures.append(charts.handoff_delta_figure(comparison, lang, "median_wait"))
+    charts_html = [_figure_html(f, first=i == 0) for i, f in enumerate(figures)]
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        lang=lang,
+        html_lang={"en": "en", "zh-Hant": "zh-Hant", "zh-Hans": "zh-Hans"}[lang],
+        t=lambda key, **values: text(key, lang, **values),
+        generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        sides=_side_rows(comparison, lang),
+        summary=summary_sentences(comparison, lang),
+        weakened=comparison.guardrails.weakened,
+        guardrail_reasons=[note_sentence(n, lang) for n in comparison.guardrails.reasons],
+        guardrail_notes=[note_sentence(n, lang) for n in comparison.guardrails.notes],
+        guardrails=guardrail_rows(comparison, lang),
+        metrics=metric_rows(comparison, lang),
+        mix_sentence=_mix_sentence(comparison, lang),
+        mix_rows=_mix_rows(comparison, lang),
+        handoffs=path_rows(comparison.handoffs, lang),
+        edges=path_rows(comparison.edges, lang),
+        variant_sentence=_variant_sentence(comparison, lang),
+        variants=_variant_rows(comparison),
+        kpis=_kpi_rows(comparison),
+        charts=charts_html,
+        has_handoffs=bool(comparison.handoffs),
+        alpha=comparison.alpha,
+    )
+
+
+def write_report(comparison: Comparison, path: str | Path, lang: str = "en") -> Path:
+    """Write the report to ``path`` (UTF-8) and return the path."""
+    target = Path(path)
+    target.write_text(build_report(comparison, lang), encoding="utf-8")
+    return target

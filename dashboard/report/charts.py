@@ -1,0 +1,210 @@
+"""Charts of a before/after comparison, as plotly figures.
+
+The HTML report embeds them; the dashboard's Compare page can show the same figures:
+:func:`ecdf_figure`, :func:`forest_figure`, :func:`handoff_delta_figure` and
+:func:`mix_figure` each take an :class:`analysis.compare.Comparison` and a language.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import plotly.graph_objects as go
+
+from analysis.compare import Comparison, Metric
+from dashboard.report.i18n import language, metric_name, text
+
+BEFORE_COLOUR = "#7f8c8d"
+AFTER_COLOUR = "#1f77b4"
+BETTER_COLOUR = "#2ca02c"
+WORSE_COLOUR = "#d62728"
+NEUTRAL_COLOUR = "#555555"
+FONT = "Noto Sans CJK TC, Noto Sans CJK SC, PingFang TC, Microsoft JhengHei, sans-serif"
+MAX_POINTS = 2000
+
+
+def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
+    figure.update_layout(
+        title={"text": title, "x": 0.01, "font": {"size": 15}},
+        template="plotly_white",
+        font={"family": FONT, "size": 12},
+        height=height,
+        margin={"l": 60, "r": 20, "t": 50, "b": 50},
+        legend={"orientation": "h", "y": -0.18},
+    )
+    return figure
+
+
+def _ecdf_points(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted values and their cumulative shares, thinned to at most MAX_POINTS steps."""
+    x = np.sort(values[np.isfinite(values)])
+    if len(x) == 0:
+        return x, x
+    y = np.arange(1, len(x) + 1) / len(x)
+    if len(x) > MAX_POINTS:
+        keep = np.unique(np.linspace(0, len(x) - 1, MAX_POINTS).astype(int))
+        x, y = x[keep], y[keep]
+    return x, y
+
+
+def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
+    """Empirical cumulative distribution of cycle time (days), before and after.
+
+    A curve further left means cases finish sooner; the horizontal gap at 50% is the change
+    of the median.
+    """
+    lang = language(lang)
+    figure = go.Figure()
+    sides = (
+        (comparison.cycle_times_before, text("before", lang), BEFORE_COLOUR),
+        (comparison.cycle_times_after, text("after", lang), AFTER_COLOUR),
+    )
+    for values, name, colour in sides:
+        x, y = _ecdf_points(np.asarray(values, dtype=np.float64))
+        figure.add_trace(
+            go.Scatter(
+                x=x / 24.0,
+                y=y,
+                mode="lines",
+                line={"shape": "hv", "color": colour, "width": 2},
+                name=f"{name} (n = {len(values):,})",
+                hovertemplate="%{x:.1f} d: %{y:.0%}<extra>" + name + "</extra>",
+            )
+        )
+    figure.add_hline(y=0.5, line={"dash": "dot", "color": "#999999", "width": 1})
+    figure.update_xaxes(title=text("ecdf_x", lang), rangemode="tozero")
+    figure.update_yaxes(title=text("ecdf_y", lang), tickformat=".0%", range=[0, 1.02])
+    return _layout(figure, text("ecdf_title", lang))
+
+
+def _colour(metric: Metric) -> str:
+    if metric.worsened():
+        return WORSE_COLOUR
+    if metric.improved():
+        return BETTER_COLOUR
+    return NEUTRAL_COLOUR
+
+
+def forest_metrics(comparison: Comparison) -> list[Metric]:
+    """The metrics a forest plot can show: a relative change with a finite interval."""
+    return [
+        m
+        for m in comparison.metrics
+        if math.isfinite(m.change) and all(math.isfinite(v) for v in m.ci95)
+    ]
+
+
+def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
+    """Relative change of every metric with its 95% interval (a forest plot).
+
+    Green: significantly better; red: significantly worse; grey: not significant or
+    neither direction is better. A dotted line marks no change.
+    """
+    lang = language(lang)
+    metrics = list(reversed(forest_metrics(comparison)))
+    names = [metric_name(m.name, lang) for m in metrics]
+    figure = go.Figure(
+        go.Scatter(
+            x=[m.change for m in metrics],
+            y=names,
+            mode="markers",
+            marker={"color": [_colour(m) for m in metrics], "size": 9, "symbol": "diamond"},
+            error_x={
+                "type": "data",
+                "symmetric": False,
+                "array": [m.ci95[1] - m.change for m in metrics],
+                "arrayminus": [m.change - m.ci95[0] for m in metrics],
+                "color": "#888888",
+                "thickness": 1.5,
+            },
+            customdata=[[m.ci95[0], m.ci95[1], m.p_adjusted] for m in metrics],
+            hovertemplate=(
+                "%{y}: %{x:+.1%} [%{customdata[0]:+.1%}, %{customdata[1]:+.1%}]"
+                "<br>p = %{customdata[2]:.3g}<extra></extra>"
+            ),
+            showlegend=False,
+        )
+    )
+    figure.add_vline(x=0, line={"dash": "dot", "color": "#999999"})
+    figure.update_xaxes(title=text("forest_x", lang), tickformat="+.0%", zeroline=False)
+    return _layout(figure, text("forest_title", lang), height=max(320, 28 * len(metrics) + 120))
+
+
+def handoff_matrix(comparison: Comparison, value: str = "per_case") -> tuple[list[str], np.ndarray]:
+    """Departments and the matrix (rows from, columns to) of a handoff change.
+
+    ``value`` is ``per_case`` (handoffs per case, after - before) or ``median_wait``
+    (median waiting hours, after - before; NaN where a side has no such handoff).
+    """
+    departments = sorted(
+        {h.source for h in comparison.handoffs} | {h.target for h in comparison.handoffs}
+    )
+    index = {d: i for i, d in enumerate(departments)}
+    matrix = np.full((len(departments), len(departments)), np.nan)
+    for h in comparison.handoffs:
+        if value == "per_case":
+            delta = h.per_case_after - h.per_case_before
+        else:
+            delta = h.median_wait_hours_after - h.median_wait_hours_before
+        matrix[index[h.source], index[h.target]] = delta
+    return departments, matrix
+
+
+def handoff_delta_figure(
+    comparison: Comparison, lang: str = "en", value: str = "per_case"
+) -> go.Figure:
+    """Heatmap of the change of handoffs between departments (rows: from, columns: to).
+
+    Blue cells: fewer handoffs (or shorter waits) after; red: more (or longer).
+    """
+    lang = language(lang)
+    departments, matrix = handoff_matrix(comparison, value)
+    digits = 2 if value == "per_case" else 1
+    labels = [["" if math.isnan(v) else f"{v:+.{digits}f}" for v in row] for row in matrix]
+    limit = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=departments,
+            y=departments,
+            text=labels,
+            texttemplate="%{text}",
+            colorscale="RdBu_r",
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            hoverongaps=False,
+            hovertemplate="%{y} → %{x}: %{z:+.2f}<extra></extra>",
+        )
+    )
+    figure.update_xaxes(title=text("to_department", lang), side="bottom")
+    figure.update_yaxes(title=text("from_department", lang), autorange="reversed")
+    title = text("heatmap_title" if value == "per_case" else "heatmap_wait_title", lang)
+    return _layout(figure, title, height=max(360, 60 * len(departments) + 140))
+
+
+def mix_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
+    """Share of cases per stratum (amount band x product), before and after."""
+    lang = language(lang)
+    strata = comparison.mix.strata
+    labels = [f"{s.amount_band} · {s.product}" for s in strata]
+    figure = go.Figure(
+        [
+            go.Bar(
+                x=labels,
+                y=[s.share_before for s in strata],
+                name=text("before", lang),
+                marker_color=BEFORE_COLOUR,
+            ),
+            go.Bar(
+                x=labels,
+                y=[s.share_after for s in strata],
+                name=text("after", lang),
+                marker_color=AFTER_COLOUR,
+            ),
+        ]
+    )
+    figure.update_layout(barmode="group")
+    figure.update_yaxes(tickformat=".0%")
+    return _layout(figure, text("mix_title", lang), height=380)
