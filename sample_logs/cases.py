@@ -29,6 +29,7 @@ BRANCHES = ("福田支行", "南山支行", "羅湖支行", "寶安支行", "龍
 BRANCH_P = (0.2, 0.2, 0.15, 0.17, 0.16, 0.12)
 MIN_AMOUNT, MAX_AMOUNT = 50_000, 10_000_000
 SCORE_MEAN, SCORE_SD = 690.0, 65.0
+PATIENCE_MEDIAN_DAYS, IMPATIENT_MEDIAN_DAYS, IMPATIENT_SHARE = 22.0, 2.0, 0.03
 # Default log-odds: intercept, per score standard deviation, per log(amount / 1M).
 DEFAULT_INTERCEPT, DEFAULT_PER_SCORE_SD, DEFAULT_PER_LOG_AMOUNT = -3.3, -1.1, 0.25
 
@@ -74,8 +75,17 @@ def generate_cases(rng: np.random.Generator, n: int) -> CaseAttributes:
         risk_logit=risk_logit,
         assessment_noise=rng.standard_normal(n),
         default_draw=rng.random(n),
-        patience_days=np.exp(np.log(22.0) + 0.45 * rng.standard_normal(n)),
+        patience_days=_patience(rng, n),
     )
+
+
+def _patience(rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
+    """Working days a customer waits before withdrawing: most are patient, a few are not
+    (they applied at several banks)."""
+    impatient = rng.random(n) < IMPATIENT_SHARE
+    median = np.where(impatient, IMPATIENT_MEDIAN_DAYS, PATIENCE_MEDIAN_DAYS)
+    result: npt.NDArray[np.float64] = median * np.exp(0.45 * rng.standard_normal(n))
+    return result
 
 
 def default_probability(risk_logit: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:

@@ -207,6 +207,7 @@ class _Engine:
         self.signing_delay = DurationPool(
             _stream(seed, "signing-delay"), self.scenario.signing_delay
         )
+        self.join_lag = DurationPool(_stream(seed, "join-lag"), self.scenario.joint_review_lag)
         self.uniform = UniformPool(_stream(seed, "routing"))
         self.assign = UniformPool(_stream(seed, "assignment"))
 
@@ -218,6 +219,8 @@ class _Engine:
     def _start(
         self, case: int, activity: int, resource: int, now: int, queued: int, trigger: int
     ) -> None:
+        if activity == INVESTIGATION and self.scenario.joint_review:
+            self._join_review(case, trigger, now)
         end = now + self.pools[activity].draw()
         instance = len(self.rec_case)
         self.rec_case.append(case)
@@ -312,9 +315,13 @@ class _Engine:
             return
         self.join[case] = 3 if self.large[case] else 2
         self._enqueue(case, INVESTIGATION, trigger, now)
-        self._enqueue(case, ASSESSMENT, trigger, now)
+
+    def _join_review(self, case: int, trigger: int, now: int) -> None:
+        """Credit opened the joint review: risk (and compliance) join it shortly after."""
+        joins = now + self.join_lag.draw()
+        self._push(joins, _READY, case, ASSESSMENT, trigger)
         if self.large[case]:
-            self._enqueue(case, COMPLIANCE, trigger, now)
+            self._push(joins, _READY, case, COMPLIANCE, trigger)
 
     def _assessed(self, case: int, trigger: int, now: int) -> None:
         if self.uniform.draw() < self.scenario.reverification:

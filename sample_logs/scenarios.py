@@ -20,7 +20,8 @@ APPROVAL_CUTOFF = -2.6  # approve when the assessed default log-odds is below th
 
 # Customers' own delays (working minutes; 510 is one working day), the same in both.
 CUSTOMER_DELAY = Duration(median_minutes=1.2 * 510, sigma=0.7, minimum_minutes=30)
-SIGNING_DELAY = Duration(median_minutes=0.5 * 510, sigma=0.8, minimum_minutes=10)
+SIGNING_DELAY = Duration(median_minutes=0.3 * 510, sigma=0.8, minimum_minutes=10)
+JOINT_REVIEW_LAG = Duration(median_minutes=20, sigma=0.5, minimum_minutes=5)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Scenario:
     decision_noise: float = 0.9  # how much the assessed risk misses the true risk
     customer_delay: Duration = CUSTOMER_DELAY  # customer gathers the missing documents
     signing_delay: Duration = SIGNING_DELAY  # customer comes to sign
+    joint_review_lag: Duration = JOINT_REVIEW_LAG  # risk joins after credit opens the file
     breaches: Breaches = Breaches()
 
     def with_staff(self, overrides: dict[str, int]) -> Scenario:
