@@ -19,56 +19,64 @@ first M starts, M = the group's matched completes, are closed; the rest stay ope
 
 from __future__ import annotations
 
-_ORDER = "PARTITION BY case_id, activity ORDER BY ts, is_start DESC, event_id"
-
 
 def paired_instances_sql(events: str) -> str:
     """SQL selecting the instances (case_id, activity, department, resource, start_ts,
     end_ts) paired from the events of the relation ``events`` (a table name or a
     parenthesised query with event_id, case_id, activity, ts, lifecycle, resource,
-    department)."""
+    department).
+
+    Only the (case, activity) groups that have a start need the walk; in the others every
+    complete is an instance of its own.
+    """
     return f"""
-WITH lc AS (
+WITH relevant AS MATERIALIZED (
     SELECT event_id, case_id, activity, ts, resource, department,
            coalesce(lifecycle = 'start', false) AS is_start
     FROM {events} AS e
     WHERE lifecycle IS NULL OR lifecycle IN ('start', 'complete')
+), groups AS MATERIALIZED (
+    SELECT case_id, activity, row_number() OVER () AS g
+    FROM (SELECT DISTINCT case_id, activity FROM relevant WHERE is_start)
+), lc AS (
+    SELECT r.*, g.g FROM relevant r JOIN groups g USING (case_id, activity)
 ), walked AS (
     SELECT *,
-        sum(CASE WHEN is_start THEN 1 ELSE -1 END) OVER w AS p,
-        sum(CASE WHEN is_start THEN 1 ELSE 0 END) OVER w AS n_start,
-        sum(CASE WHEN is_start THEN 0 ELSE 1 END) OVER w AS n_complete
+        sum(is_start::INTEGER) OVER w AS n_start,
+        row_number() OVER w AS n_events
     FROM lc
-    WINDOW w AS ({_ORDER} ROWS UNBOUNDED PRECEDING)
-), floored AS (
-    SELECT *, -least(0, min(p) OVER w) AS unmatched
+    WINDOW w AS (PARTITION BY g ORDER BY ts, is_start DESC, event_id ROWS UNBOUNDED PRECEDING)
+), floored AS MATERIALIZED (
+    SELECT *, n_events - n_start AS n_complete,
+        -least(0, min(2 * n_start - n_events) OVER w) AS unmatched,
+        NOT is_start AND 2 * n_start - n_events < least(0, coalesce(
+            min(2 * n_start - n_events) OVER (
+            w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)) AS alone
     FROM walked
-    WINDOW w AS ({_ORDER} ROWS UNBOUNDED PRECEDING)
+    WINDOW w AS (PARTITION BY g ORDER BY n_events)
 ), completes AS (
-    SELECT *,
-        unmatched > coalesce(lag(unmatched) OVER w, 0) AS alone,
-        n_complete - unmatched AS k
-    FROM floored
-    WHERE NOT is_start
-    WINDOW w AS ({_ORDER})
+    SELECT *, n_complete - unmatched AS k FROM floored WHERE NOT is_start
 ), starts AS (
     SELECT * FROM floored WHERE is_start
 ), matched AS (
-    SELECT case_id, activity, max(k) AS m FROM completes GROUP BY case_id, activity
+    SELECT g, max(k) AS m FROM completes GROUP BY g
 )
 SELECT c.case_id, c.activity,
        coalesce(c.department, s.department) AS department,
        coalesce(c.resource, s.resource) AS resource,
        s.ts AS start_ts, c.ts AS end_ts
 FROM completes c
-JOIN starts s ON s.case_id = c.case_id AND s.activity = c.activity AND s.n_start = c.k
+JOIN starts s ON s.g = c.g AND s.n_start = c.k
 WHERE NOT c.alone
 UNION ALL
 SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts
 FROM completes WHERE alone
 UNION ALL
+SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts
+FROM relevant ANTI JOIN groups USING (case_id, activity)
+UNION ALL
 SELECT s.case_id, s.activity, s.department, s.resource, s.ts AS start_ts,
        CAST(NULL AS TIMESTAMPTZ) AS end_ts
-FROM starts s LEFT JOIN matched m ON m.case_id = s.case_id AND m.activity = s.activity
+FROM starts s LEFT JOIN matched m ON m.g = s.g
 WHERE s.n_start > coalesce(m.m, 0)
 """

@@ -160,7 +160,7 @@ def _prepare(
         previous = _one(con, "SELECT current_setting('TimeZone')")
         con.execute(f"SET TimeZone = '{zone}'")
         try:
-            staged = stage(con, source, mapping, profile)
+            staged = stage(con, source, mapping, profile, zone)
         finally:
             con.execute(f"SET TimeZone = '{previous}'")
         if _wants_pseudonyms(profile):

@@ -74,14 +74,14 @@ class Staged:
         return self.others.get(staged, staged)
 
 
-def _text(column: str) -> str:
-    return f"NULLIF(trim(CAST(src.{quote(column)} AS VARCHAR)), '')"
+def _text(column: str, trim: bool = True) -> str:
+    value = f"CAST(src.{quote(column)} AS VARCHAR)"
+    return f"NULLIF(trim({value}), '')" if trim else f"NULLIF({value}, '')"
 
 
-def _lifecycle_sql(column: str | None) -> str:
-    if column is None:
-        return "CAST(NULL AS VARCHAR)"
-    lowered = f"lower({_text(column)})"
+def _lifecycle_sql() -> str:
+    """SQL normalising ``lifecycle_raw`` to lower case, with start/complete synonyms."""
+    lowered = "lower(lifecycle_raw)"
     whens = " ".join(
         f"WHEN {lowered} IN ({', '.join(repr(w) for w in words)}) THEN '{name}'"
         for name, words in LIFECYCLE_WORDS.items()
@@ -132,73 +132,103 @@ def _department_maps(con: duckdb.DuckDBPyConnection, profile: Profile) -> tuple[
     return names
 
 
-def stage(
-    con: duckdb.DuckDBPyConnection, source: SourceTable, mapping: Mapping, profile: Profile
-) -> Staged:
-    """Build the staging table for a source under a mapping.
+def _duplicates(con: duckdb.DuckDBPyConnection, source: SourceTable) -> tuple[str, int]:
+    """A temporary table of the rows that exactly repeat an earlier row; and their count.
 
-    The caller sets the session time zone (for timestamps without an offset) first.
+    Rows are first grouped by a hash of all their columns (cheap); only rows whose hash
+    repeats are then compared column by column, so the result is exact.
     """
-    cols = mapping.columns
-    others = _other_columns(source, mapping)
-    ts = timestamp_sql(
-        con,
-        source.table,
-        cols["timestamp"],
-        source.types[cols["timestamp"]],
-        profile.timestamp_format,
-    )
-    start = cols.get("start_timestamp")
-    start_select = "CAST(NULL AS TIMESTAMPTZ) AS start_ts, CAST(NULL AS VARCHAR) AS start_raw"
-    if mapping.layout == "instances" and start is not None:
-        start_ts = timestamp_sql(
-            con, source.table, start, source.types[start], profile.timestamp_format
-        )
-        start_select = f"{start_ts} AS start_ts, {_text(start)} AS start_raw"
-    optional = {
-        name: _text(cols[name]) if name in cols else "CAST(NULL AS VARCHAR)"
-        for name in ("lifecycle", "resource", "department")
-    }
-    lifecycle = (
-        _lifecycle_sql(cols.get("lifecycle"))
-        if mapping.layout == "events"
-        else ("CAST(NULL AS VARCHAR)")
-    )
-    all_columns = ", ".join(quote(c) for c in source.columns)
-    other_select = "".join(f", src.{quote(src)} AS {quote(new)}" for new, src in others.items())
-    dep_act, dep_res = _department_maps(con, profile)
-    table = temp_name("stg")
+    table = temp_name("dups")
+    cols = ", ".join(quote(c) for c in source.columns)
+    src = quote(source.table)
     con.execute(
         f"""
 CREATE TEMP TABLE {quote(table)} AS
-WITH deduplicated AS (
-    SELECT min(__row) AS __row, count(*) - 1 AS __dups, {all_columns}
-    FROM (SELECT {source.row_sql} AS __row, * FROM {quote(source.table)} AS src) AS src
-    GROUP BY ALL
+WITH hashed AS (
+    SELECT {source.row_sql} AS __row, hash({cols}) AS __h FROM {src} AS src
+), repeated AS (
+    SELECT __h FROM hashed GROUP BY __h HAVING count(*) > 1
+), candidates AS (
+    SELECT {source.row_sql} AS __row, src.* FROM {src} AS src
+    WHERE {source.row_sql} IN (
+        SELECT __row FROM hashed WHERE __h IN (SELECT __h FROM repeated))
+), groups AS (
+    SELECT min(__row) AS keep, list(__row) AS rows_ FROM candidates
+    GROUP BY {cols} HAVING count(*) > 1
+)
+SELECT unnest(rows_) AS __row FROM groups
+EXCEPT SELECT keep FROM groups
+"""
+    )
+    count = con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
+    return table, int(count[0]) if count else 0
+
+
+def stage(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceTable,
+    mapping: Mapping,
+    profile: Profile,
+    zone: str,
+) -> Staged:
+    """Build the staging table for a source under a mapping.
+
+    ``zone`` is the time zone of timestamps without an offset; the caller has set it as
+    the session time zone.
+    """
+    cols = mapping.columns
+    trim = not source.format.startswith("xes")
+    others = _other_columns(source, mapping)
+
+    def time_sql(column: str) -> str:
+        return timestamp_sql(
+            con, source.table, column, source.types[column], profile.timestamp_format, zone
+        )
+
+    def text(name: str) -> str:
+        return _text(cols[name], trim) if name in cols else "CAST(NULL AS VARCHAR)"
+
+    start = cols.get("start_timestamp")
+    start_select = "CAST(NULL AS TIMESTAMPTZ) AS start_ts, CAST(NULL AS VARCHAR) AS start_raw"
+    if mapping.layout == "instances" and start is not None:
+        start_select = f"{time_sql(start)} AS start_ts, {text('start_timestamp')} AS start_raw"
+    lifecycle = _lifecycle_sql() if mapping.layout == "events" else "CAST(NULL AS VARCHAR)"
+    other_select = "".join(f", src.{quote(src)} AS {quote(new)}" for new, src in others.items())
+    dups, duplicates = _duplicates(con, source)
+    dep_act, dep_res = _department_maps(con, profile)
+    table = temp_name("stg")
+    skip = f"WHERE __row NOT IN (SELECT __row FROM {quote(dups)})" if duplicates else ""
+    try:
+        con.execute(
+            f"""
+CREATE TEMP TABLE {quote(table)} AS
+WITH numbered AS (
+    SELECT {source.row_sql} AS __row, * FROM {quote(source.table)} AS src
 ), mapped AS (
-    SELECT __row, __dups,
-        {_text(cols["case_id"])} AS case_id,
-        {_text(cols["activity"])} AS activity,
-        {ts} AS ts, {_text(cols["timestamp"])} AS ts_raw,
+    SELECT __row,
+        {text("case_id")} AS case_id,
+        {text("activity")} AS activity,
+        {time_sql(cols["timestamp"])} AS ts, {text("timestamp")} AS ts_raw,
         {start_select},
-        {lifecycle} AS lifecycle, {optional["lifecycle"]} AS lifecycle_raw,
-        {optional["resource"]} AS resource,
-        {optional["department"]} AS department_raw
+        {text("lifecycle")} AS lifecycle_raw,
+        {text("resource")} AS resource,
+        {text("department")} AS department_raw
         {other_select}
-    FROM deduplicated AS src
+    FROM numbered AS src {skip}
 )
 SELECT m.*,
+    {lifecycle} AS lifecycle,
     coalesce(m.department_raw, da.map_department, dr.map_department) AS department,
     {_reason_sql(mapping.layout)} AS reason
 FROM mapped m
 LEFT JOIN {quote(dep_act)} da ON da.map_key = m.activity
 LEFT JOIN {quote(dep_res)} dr ON dr.map_key = m.resource
 """
-    )
-    for name in (dep_act, dep_res):
-        con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-    row = con.execute(f"SELECT coalesce(sum(__dups), 0) FROM {quote(table)}").fetchone()
-    return Staged(table, mapping, others, int(row[0]) if row else 0)
+        )
+    finally:
+        for name in (dep_act, dep_res, dups):
+            con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+    return Staged(table, mapping, others, duplicates)
 
 
 def case_attribute_columns(

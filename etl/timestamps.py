@@ -81,8 +81,11 @@ def timestamp_sql(
     column: str,
     data_type: str,
     timestamp_format: str,
+    zone: str = "UTC",
 ) -> str:
     """SQL for the column as TIMESTAMPTZ, whatever its type in the source.
+
+    Times without an offset are read in ``zone``, which must be the session time zone.
 
     Raises :class:`BadInputError` when a text column holds no value that reads as a time.
     """
@@ -91,6 +94,8 @@ def timestamp_sql(
     if kind.startswith("TIMESTAMP WITH TIME ZONE"):
         return expr
     if kind in _TIME_TYPES:
+        if zone == "UTC":  # the same instant, without a time-zone lookup per row
+            return f"make_timestamptz(epoch_us(CAST({expr} AS TIMESTAMP)))"
         return f"CAST({expr} AS TIMESTAMPTZ)"
     text = f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
     if timestamp_format.lower() != "auto":
