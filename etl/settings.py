@@ -67,6 +67,55 @@ SETTINGS: dict[str, Setting] = {
             "File holding the secret key for pseudonymising identities at load (kept outside "
             "the store).",
         ),
+        Setting(
+            "min_password_length",
+            "LOANFLOW_MIN_PASSWORD_LENGTH",
+            "10",
+            "Shortest password `loanflow users add/passwd` accepts.",
+        ),
+        Setting(
+            "secret_key_file",
+            "LOANFLOW_SECRET_KEY_FILE",
+            "",
+            "File holding the key that signs dashboard session cookies (default: secret_key "
+            "in the cache folder, created with mode 0600 when missing).",
+        ),
+        Setting(
+            "secure_cookies",
+            "LOANFLOW_SECURE_COOKIES",
+            "auto",
+            "Mark session cookies Secure: auto (when the request came over https), 1 or 0.",
+        ),
+        Setting(
+            "proxy_hops",
+            "LOANFLOW_PROXY_HOPS",
+            "0",
+            "Reverse proxies in front of the dashboard whose X-Forwarded-For/-Proto to trust.",
+        ),
+        Setting(
+            "session_hours",
+            "LOANFLOW_SESSION_HOURS",
+            "8",
+            "Hours a dashboard sign-in lasts.",
+        ),
+        Setting(
+            "signin_max_failures",
+            "LOANFLOW_SIGNIN_MAX_FAILURES",
+            "5",
+            "Failed sign-ins for one user name within the window before sign-in is refused.",
+        ),
+        Setting(
+            "signin_max_failures_per_address",
+            "LOANFLOW_SIGNIN_MAX_FAILURES_PER_ADDRESS",
+            "20",
+            "Failed sign-ins from one client address within the window before it is refused.",
+        ),
+        Setting(
+            "signin_window_seconds",
+            "LOANFLOW_SIGNIN_WINDOW_SECONDS",
+            "300",
+            "Length of the sign-in rate-limit window, in seconds.",
+        ),
     ]
 }
 
