@@ -40,6 +40,7 @@ from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
 from analysis.scope import make_scope
 from etl.errors import LoanFlowError
+from etl.store import require_dataset
 
 HEADLINE = "median_cycle_time_hours"
 MIN_CASES = 2
@@ -927,6 +928,8 @@ def compare(
     """
     b_sel = (before[0], before[1] or Filters())
     a_sel = (after[0], after[1] or Filters())
+    require_dataset(con, b_sel[0])
+    require_dataset(con, a_sel[0])
     frame_b, frame_a = case_metrics(con, *b_sel), case_metrics(con, *a_sel)
     side_b = _side(con, *b_sel, labels[0], frame_b)
     side_a = _side(con, *a_sel, labels[1], frame_a)

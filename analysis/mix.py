@@ -240,7 +240,7 @@ def _adjusted_interval(
     n_resamples: int,
     seed: int,
 ) -> Interval:
-    if len(values_b) < 2 or len(values_a) < 2:
+    if len(values_b) < 2 or len(values_a) < 2 or n_resamples <= 0:
         return NAN_INTERVAL
     if not math.isfinite(_adjusted_change(values_b, strata_b, values_a, strata_a, k)):
         return NAN_INTERVAL

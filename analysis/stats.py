@@ -109,7 +109,10 @@ def welch_test(before: npt.ArrayLike, after: npt.ArrayLike) -> MeanTest:
     if var_b == 0 and var_a == 0:
         same = float(a.mean()) == float(b.mean())
         return MeanTest(0.0 if same else math.inf, 1.0 if same else 0.0, 0.0)
-    result = sps.ttest_ind(a, b, equal_var=False)
+    with warnings.catch_warnings():
+        # nearly constant samples: scipy warns of precision loss, the p-value stays valid
+        warnings.simplefilter("ignore", RuntimeWarning)
+        result = sps.ttest_ind(a, b, equal_var=False)
     pooled = math.sqrt(((len(a) - 1) * var_a + (len(b) - 1) * var_b) / (len(a) + len(b) - 2))
     d = (float(a.mean()) - float(b.mean())) / pooled if pooled > 0 else math.nan
     return MeanTest(float(result.statistic), float(result.pvalue), d)

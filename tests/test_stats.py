@@ -346,3 +346,6 @@ def test_mix_strata_only_after_get_no_weight() -> None:
     assert result.adjusted_median_after == 15
     assert result.coverage == 1.0
     assert {s.product: s.weight for s in result.strata}["new"] == 0.0
+    no_interval = mix_adjusted_change(before, after, n_resamples=0)
+    assert math.isnan(no_interval.adjusted_ci95[0]) and math.isnan(no_interval.raw_ci95[0])
+    assert no_interval.adjusted_median_after == 15

@@ -48,6 +48,9 @@ def _environment() -> Environment:
 
 
 def _in_days(metric: Metric) -> bool:
+    """Calendar durations of two days or more read best in days; working hours stay hours."""
+    if "working" in metric.name:
+        return False
     return min(abs(metric.before), abs(metric.after)) >= 48
 
 

@@ -248,6 +248,21 @@ RULE_NAMES: dict[str, dict[str, str]] = {
     "any": _m(
         "cases breaking any loan rule", "違反任一貸款規則的案件比例", "违反任一贷款规则的案件比例"
     ),
+    "decided_without_risk_assessment": _m(
+        "cases decided without a risk assessment",
+        "未經風險評估即決策的案件比例",
+        "未经风险评估即决策的案件比例",
+    ),
+    "large_loan_without_compliance": _m(
+        "large loans decided without compliance review",
+        "大額貸款未經合規審查的比例",
+        "大额贷款未经合规审查的比例",
+    ),
+    "approver_is_investigator": _m(
+        "cases where the investigator also approved (four eyes broken)",
+        "調查人兼任審批人的案件比例（違反四眼原則）",
+        "调查人兼任审批人的案件比例（违反四眼原则）",
+    ),
 }
 
 
