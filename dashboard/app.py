@@ -44,6 +44,13 @@ def create_app(db_path: str | Path | None = None, *, auth: bool = True) -> dash.
     app.server.config["LOANFLOW_AUTH"] = auth
     app.server.config["LOANFLOW_DB"] = str(path)
     register_upload_route(app.server)
+
+    @app.server.before_request
+    def use_this_store() -> None:
+        # One app per process in production; tests and scripts may hold several.
+        if data.STORE.path != path:
+            data.configure(path)
+
     if auth:
         _install_auth(app)
     return app

@@ -51,12 +51,19 @@ def serve(db: str | None, host: str, port: int, no_auth: bool) -> None:
     """Start the dashboard on the store (http://127.0.0.1:8050 by default)."""
     from dashboard.app import create_app
 
-    if no_auth and host not in ("127.0.0.1", "localhost", "::1"):
+    if no_auth:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(f"--no-auth serves on 127.0.0.1 only, not on {host}.", err=True)
+            host = "127.0.0.1"
         click.echo(
-            f"Warning: serving on {host} without sign-in; anyone who can reach it can "
-            "load and delete data.",
+            "WARNING: SIGN-IN IS OFF. Anyone on this machine can view, load and delete data. "
+            "Use --no-auth only for a local demo.",
             err=True,
         )
+    else:
+        from dashboard.auth import require_users
+
+        require_users(db)  # nobody could sign in to a store without users
     app = create_app(db, auth=not no_auth)
     _serve(app, host, port)
 

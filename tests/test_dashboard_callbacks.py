@@ -1,0 +1,229 @@
+"""The dashboard's callbacks as plain functions, on a real store holding a log worked out by
+hand (tests/test_dashboard_fixtures.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dash
+import pytest
+
+from analysis.filters import Filters
+from dashboard import data
+from dashboard.app import create_app
+from dashboard.i18n import fmt_count, fmt_hours, fmt_share, t
+from dashboard.shell import sync_filter_state, translate_frame
+from dashboard.views import cases, handoffs, overview, process_map, variants
+from etl.store import close_shared
+from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, load_store
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("dash")
+    db = folder / "store.duckdb"
+    load_store(db, folder)
+    create_app(db, auth=False)
+    yield db
+    close_shared(db)
+
+
+@pytest.fixture(autouse=True)
+def this_store(store_path: Path) -> None:
+    data.configure(store_path)
+
+
+def texts(component: Any) -> list[str]:
+    """Every string inside a Dash component tree, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, str):
+            found.append(node)
+        elif isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+        elif hasattr(node, "children"):
+            walk(node.children)
+
+    walk(component)
+    return found
+
+
+# --- the frame -----------------------------------------------------------------------------
+
+
+def test_first_visit_picks_the_dataset_and_remembered_language(store_path: Path) -> None:
+    out = sync_filter_state(None, "", [None] * 7, None, "zh-Hant")
+    assert out[0] == "?dataset=loans&lang=zh-Hant"
+    assert out[1] == "loans"
+    assert out[8] == out[9] == "zh-Hant"
+    assert [o["value"] for o in out[11]] == ["A", "B"]  # products of the dataset
+    assert [o["value"] for o in out[14]] == ["信貸部", "客戶經理部", "運營部"]
+    assert out[15:17] == ("2025-01-06", "2025-01-14")
+
+
+def test_changing_a_filter_writes_the_url(store_path: Path) -> None:
+    controls = ["loans", "2025-01-06", None, ["B"], None, ["approved"], []]
+    out = sync_filter_state("filter-product", "?dataset=loans", controls, "en", None)
+    assert out[0] == "?dataset=loans&from=2025-01-06&product=B&outcome=approved"
+    assert data.filters_from_query(out[0]) == Filters(
+        date_from=date(2025, 1, 6), products=("B",), outcomes=("approved",)
+    )
+
+
+def test_the_url_sets_the_filter_bar(store_path: Path) -> None:
+    out = sync_filter_state(
+        "url", "?dataset=loans&dept=%E4%BF%A1%E8%B2%B8%E9%83%A8", [None] * 7, "en", None
+    )
+    assert out[0] is dash.no_update
+    assert out[7] == ["信貸部"]
+
+
+def test_language_switch_and_reset(store_path: Path) -> None:
+    out = sync_filter_state("lang-switch", "?dataset=loans&product=A", [None] * 7, "zh-Hans", "en")
+    assert out[0] == "?dataset=loans&product=A&lang=zh-Hans"
+    out = sync_filter_state(
+        "filter-reset", "?dataset=loans&product=A&lang=zh-Hans", [None] * 7, None, None
+    )
+    assert out[0] == "?dataset=loans&lang=zh-Hans"
+
+
+def test_frame_labels_follow_the_language(store_path: Path) -> None:
+    labels, links, *_ = translate_frame(
+        "?dataset=loans&lang=zh-Hant",
+        [{"type": "i18n", "key": "nav.handoffs"}],
+        [{"type": "nav-link", "path": "/map"}],
+    )
+    assert labels == ["部門交接"]
+    assert links == ["/map?dataset=loans&lang=zh-Hant"]
+
+
+# --- overview ------------------------------------------------------------------------------
+
+
+def test_overview_cards_show_the_hand_computed_kpis(store_path: Path) -> None:
+    body = overview.overview_body("?dataset=loans")
+    words = texts(body)
+    median = sorted(CYCLE_HOURS.values())[1:3]
+    assert fmt_hours(sum(median) / 2, "en") in words  # 24.75 h
+    assert fmt_share(0.5, "en") in words  # approved
+    assert fmt_share(2 / 3, "en") in words  # SLA 48 h: C1, C4 in; C2 out (closed cases)
+    assert fmt_count(4, "en") in words
+
+
+def test_overview_lists_the_three_costliest_handoffs(store_path: Path) -> None:
+    words = texts(overview.top_handoffs("loans", Filters(), "en"))
+    pairs = [w for w in words if "→" in w]
+    assert pairs == ["客戶經理部 → 信貸部", "客戶經理部 → 運營部", "信貸部 → 運營部"]
+    line = t(
+        "overview.handoff_line",
+        "en",
+        count="4",
+        median=fmt_hours(3.0, "en"),
+        total=fmt_hours(28.5, "en"),
+    )
+    assert line in words
+
+
+def test_sla_risk_lists_open_cases_with_time_left(store_path: Path) -> None:
+    frame = overview.sla_risk_table("loans", Filters())
+    assert list(frame["case_id"]) == [c for c, o in OUTCOMES.items() if o == "open"]
+    # as of the dataset's last timestamp (15 Jan 09:30), C3 (13 Jan 09:00) is 48.5 h old
+    assert frame["age_hours"].iloc[0] == pytest.approx(48.5)
+    assert frame["sla_hours_left"].iloc[0] == pytest.approx(-0.5)
+
+
+def test_comparison_windows() -> None:
+    chosen = Filters(date_from=date(2025, 1, 11), date_to=date(2025, 1, 20))
+    window = overview.comparison_windows(chosen, None)
+    assert window is not None
+    assert (window.previous.date_from, window.previous.date_to) == (
+        date(2025, 1, 1),
+        date(2025, 1, 10),
+    )
+    automatic = overview.comparison_windows(Filters(), date(2025, 3, 31))
+    assert automatic is not None
+    assert automatic.current.date_from == date(2025, 3, 4)
+    assert automatic.previous.date_to == date(2025, 3, 3)
+    assert automatic.current.period_basis == "ended"
+    assert overview.comparison_windows(Filters(), None) is None
+
+
+def test_card_change_is_points_for_shares_and_relative_otherwise() -> None:
+    assert overview.card_change("share", 0.6, 0.5) == pytest.approx(0.1)
+    assert overview.card_change("hours", 30.0, 40.0) == pytest.approx(-0.25)
+    assert overview.card_change("hours", 30.0, 0.0) is None
+    assert overview.card_change("count", None, 3.0) is None
+
+
+def test_overview_without_dataset_asks_for_one(store_path: Path) -> None:
+    assert t("common.choose_dataset", "zh-Hans") in texts(overview.overview_body("?lang=zh-Hans"))
+
+
+def test_overview_reports_unknown_dataset_as_alert(store_path: Path) -> None:
+    body = overview.overview_body("?dataset=missing")
+    assert any("No dataset named 'missing'" in w for w in texts(body))
+
+
+# --- other pages ---------------------------------------------------------------------------
+
+
+def test_handoff_table_and_heatmap_follow_the_filters(store_path: Path) -> None:
+    table = handoffs.handoff_table("?dataset=loans&product=A")
+    # product A: C1 (客→信 2 h, 信→運 20 h) and C3 (客→信 0.5 h)
+    got = {(r["from"], r["to"]): (r["count"], r["total_wait_hours"]) for _, r in table.iterrows()}
+    assert got == {("客戶經理部", "信貸部"): (2, 2.5), ("信貸部", "運營部"): (1, 20.0)}
+    body = handoffs.handoffs_body("?dataset=loans", "count")
+    assert t("handoffs.matrix", "en") in texts(body)
+
+
+def test_case_rows_are_sorted_and_paged_on_the_server(store_path: Path) -> None:
+    request = {
+        "startRow": 1,
+        "endRow": 3,
+        "sortModel": [{"colId": "cycle_time_hours", "sort": "desc"}],
+    }
+    answer = cases.rows_page("?dataset=loans", request)
+    ranked = sorted(CYCLE_HOURS, key=CYCLE_HOURS.__getitem__, reverse=True)
+    assert answer["rowCount"] == 4
+    assert [r["case_id"] for r in answer["rowData"]] == ranked[1:3]
+    assert json.dumps(answer)  # JSON-ready (no NaN, no timestamps)
+    only_open = cases.rows_page("?dataset=loans&outcome=open", {"startRow": 0, "endRow": 100})
+    assert [r["case_id"] for r in only_open["rowData"]] == ["C3"]
+
+
+def test_case_timeline_has_one_bar_per_instance_by_department(store_path: Path) -> None:
+    fig = cases.case_timeline("?dataset=loans", "C2")
+    bars = {trace.name: list(trace.text) for trace in fig.data}
+    assert bars == {"信貸部": ["審核", "審核", "拒絕"], "客戶經理部": ["受理", "補件"]}
+
+
+def test_clicking_a_path_lists_its_cases(store_path: Path) -> None:
+    edge = {"source": "受理", "target": "審核", "id": "受理→審核"}
+    frame = process_map.element_cases("?dataset=loans", edge)
+    assert sorted(frame["case_id"]) == ["C1", "C2", "C3"]
+    node = process_map.element_cases("?dataset=loans", {"id": "審核"})
+    assert dict(zip(node["case_id"], node["times"], strict=True)) == {"C1": 1, "C2": 2, "C3": 1}
+    first = process_map.element_cases(
+        "?dataset=loans", {"source": "▶ start", "target": "受理", "id": "s"}
+    )
+    assert len(first) == 4
+
+
+def test_map_elements_keep_every_activity_at_full_sliders(store_path: Path) -> None:
+    elements, legend = process_map.map_elements("?dataset=loans", "frequency", 100, 100)
+    nodes = {e["data"]["id"] for e in elements if "source" not in e["data"]}
+    assert nodes >= {"受理", "審核", "補件", "放款", "拒絕"}
+    assert [name for name, _ in legend] == ["信貸部", "客戶經理部", "運營部"]
+    reduced, _ = process_map.map_elements("?dataset=loans", "frequency", 20, 0)
+    assert len(reduced) < len(elements)
+
+
+def test_variants_body_states_coverage(store_path: Path) -> None:
+    body = variants.variants_body("?dataset=loans", 5)
+    assert t("variants.coverage", "en", n=4, share=fmt_share(1.0, "en")) in texts(body)

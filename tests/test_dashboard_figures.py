@@ -1,0 +1,142 @@
+"""The charts carry exactly the numbers they are given (pure functions, no store)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from dashboard import figures
+
+HANDOFFS = pd.DataFrame(
+    {
+        "from": ["客戶經理部", "信貸部", "客戶經理部"],
+        "to": ["信貸部", "客戶經理部", "運營部"],
+        "count": [4, 1, 1],
+        "median_wait_hours": [3.0, 18.0, 23.0],
+        "total_wait_hours": [28.5, 18.0, 23.0],
+        "pingpong_cases": [1, 1, 0],
+    }
+)
+
+
+def test_heatmap_cells_are_the_matrix() -> None:
+    matrix = HANDOFFS.pivot(index="from", columns="to", values="count")
+    fig = figures.handoff_heatmap(matrix, "count", "en")
+    z = np.asarray(fig.data[0].z, dtype=float)
+    assert list(fig.data[0].y) == list(matrix.index)
+    assert list(fig.data[0].x) == list(matrix.columns)
+    assert np.array_equal(np.nan_to_num(z, nan=-1), np.nan_to_num(matrix.to_numpy(float), nan=-1))
+
+
+def test_sankey_links_carry_counts_between_the_right_departments() -> None:
+    fig = figures.handoff_sankey(HANDOFFS, "en")
+    sankey = fig.data[0]
+    labels = list(sankey.node.label)
+    links = {
+        (labels[s], labels[t]): v
+        for s, t, v in zip(sankey.link.source, sankey.link.target, sankey.link.value, strict=True)
+    }
+    assert links == {
+        ("客戶經理部", "信貸部"): 4,
+        ("信貸部", "客戶經理部"): 1,
+        ("客戶經理部", "運營部"): 1,
+    }
+    # sources on the left, targets on the right: a back-and-forth pair is no cycle
+    assert all(
+        s < len(set(HANDOFFS["from"])) <= t
+        for s, t in zip(sankey.link.source, sankey.link.target, strict=True)
+    )
+
+
+def test_pingpong_bars_only_pairs_with_pingpong() -> None:
+    fig = figures.pingpong_bars(HANDOFFS, "en")
+    assert sorted(fig.data[0].y) == ["信貸部 ⇄ 客戶經理部", "客戶經理部 ⇄ 信貸部"]
+    assert figures.pingpong_bars(HANDOFFS.iloc[0:0], "en").layout.annotations
+
+
+def test_wait_vs_processing_stacks_both_medians() -> None:
+    frame = pd.DataFrame(
+        {
+            "department": ["A", "B"],
+            "median_wait_hours": [5.0, 1.0],
+            "median_processing_hours": [2.0, 3.0],
+        }
+    )
+    fig = figures.wait_vs_processing(frame, "department", "en")
+    wait, proc = fig.data
+    assert list(wait.y) == ["B", "A"]  # most waiting at the top
+    assert list(wait.x) == [1.0, 5.0]
+    assert list(proc.x) == [3.0, 2.0]
+
+
+def test_gantt_bar_lengths_are_the_instance_durations() -> None:
+    ts = pd.to_datetime(
+        ["2025-01-06 09:00", "2025-01-06 10:00", "2025-01-06 12:00", "2025-01-06 13:30"], utc=True
+    )
+    instances = pd.DataFrame(
+        {
+            "activity": ["受理", "審核"],
+            "department": ["客戶經理部", "信貸部"],
+            "resource": ["u1", None],
+            "start_ts": [ts[0], ts[2]],
+            "end_ts": [ts[1], ts[3]],
+        }
+    )
+    fig = figures.case_gantt(instances, "en")
+    lengths = {trace.name: list(trace.x) for trace in fig.data}
+    assert lengths == {"信貸部": [90 * 60_000], "客戶經理部": [60 * 60_000]}
+
+
+def test_process_map_elements() -> None:
+    nodes = pd.DataFrame(
+        {
+            "activity": ["受理", "審核"],
+            "department": ["客戶經理部", None],
+            "count": [4, 5],
+            "median_processing_hours": [1.0, 0.5],
+        }
+    )
+    edges = pd.DataFrame(
+        {
+            "from": ["▶", "受理", "審核"],
+            "to": ["受理", "審核", "■"],
+            "count": [4, 3, 4],
+            "median_hours": [math.nan, 3.0, math.nan],
+        }
+    )
+    freq = figures.process_map_elements(nodes, edges, "frequency", "en", "▶", "■")
+    by_id = {e["data"]["id"]: e["data"] for e in freq}
+    assert by_id["受理"]["label"] == "受理\n4"
+    assert by_id["受理→審核"]["label"] == "3"
+    assert by_id["▶→受理"]["width"] == 10.0  # the busiest path is the widest
+    assert by_id["受理→審核"]["width"] == round(1 + 9 * math.sqrt(3 / 4), 2)
+    perf = figures.process_map_elements(nodes, edges, "performance", "en", "▶", "■")
+    by_id = {e["data"]["id"]: e["data"] for e in perf}
+    assert by_id["受理→審核"]["label"] == "3.0h"
+    assert by_id["受理→審核"]["colour"] == "#b41414"  # the slowest path is darkest
+    assert by_id["審核"]["label"] == "審核\n30m"
+    assert by_id["審核"]["colour"] == figures.PALETTE[7]  # no department: grey
+
+
+def test_weekly_trends_and_wip() -> None:
+    weekly = pd.DataFrame(
+        {
+            "week": pd.to_datetime(["2025-01-06", "2025-01-13"]),
+            "started": [2, 2],
+            "closed": [1, 2],
+            "median_cycle_time_hours": [25.0, 37.0],
+        }
+    )
+    fig = figures.weekly_trends_figure(weekly, "zh-Hant")
+    assert [list(tr.y) for tr in fig.data] == [[2, 2], [1, 2], [25.0, 37.0]]
+    assert fig.data[0].name == "新進案件"
+    wip = pd.DataFrame({"day": pd.to_datetime(["2025-01-06", "2025-01-07"]), "wip": [2, 1]})
+    assert list(figures.wip_figure(wip, "en").data[0].y) == [2, 1]
+
+
+def test_department_colours_are_stable() -> None:
+    first = figures.department_colours(["b", "a", None, "b"])
+    assert first == {"a": figures.PALETTE[0], "b": figures.PALETTE[1]}
+    assert figures.department_colours(["a", "b"]) == first

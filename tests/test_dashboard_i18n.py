@@ -1,0 +1,69 @@
+"""Every label exists in the three languages, and every label the code asks for exists."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+from dashboard import i18n
+
+DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
+KEY_CALL = re.compile(r"""\bt\(\s*(?:f?)["']([a-z_.]+)["']""")
+LABEL_CALL = re.compile(r"""label\(\s*["']([a-z_.]+)["']""")
+
+
+def test_every_message_has_all_languages_and_no_empty_text() -> None:
+    for key, entry in i18n.MESSAGES.items():
+        assert set(entry) == set(i18n.LANGUAGES), key
+        assert all(text.strip() for text in entry.values()), key
+
+
+def test_placeholders_agree_across_languages() -> None:
+    field = re.compile(r"{(\w+)}")
+    for key, entry in i18n.MESSAGES.items():
+        names = {lang: set(field.findall(text)) for lang, text in entry.items()}
+        assert names["en"] == names["zh-Hant"] == names["zh-Hans"], key
+
+
+def test_every_key_used_in_the_dashboard_exists() -> None:
+    used: set[str] = set()
+    for path in DASHBOARD.rglob("*.py"):
+        if "report" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        used |= set(KEY_CALL.findall(text)) | set(LABEL_CALL.findall(text))
+    assert used, "the scan found no label keys"
+    missing = sorted(k for k in used if k not in i18n.MESSAGES)
+    assert missing == []
+
+
+def test_simplified_and_traditional_differ_where_the_script_does() -> None:
+    assert i18n.t("nav.process_map", "zh-Hant") == "流程圖"
+    assert i18n.t("nav.process_map", "zh-Hans") == "流程图"
+
+
+def test_language_codes_are_normalised() -> None:
+    assert i18n.normalise_language("zh-CN") == "zh-Hans"
+    assert i18n.normalise_language("zh-TW") == "zh-Hant"
+    assert i18n.normalise_language(["zh-Hans"]) == "zh-Hans"
+    assert i18n.normalise_language("de") == "en"
+    assert i18n.normalise_language(None) == "en"
+
+
+def test_number_duration_and_date_formats() -> None:
+    assert i18n.fmt_number(1234567.891, "en", 1) == "1,234,567.9"
+    assert i18n.fmt_share(0.1234, "zh-Hant") == "12.3%"
+    assert i18n.fmt_points(-0.065, "en") == "-6.5 pp"
+    assert i18n.fmt_points(0.02, "zh-Hans") == "+2.0 个百分点"
+    assert i18n.fmt_hours(0.5, "en") == "30 min"
+    assert i18n.fmt_hours(30, "zh-Hant") == "30.0 小時"
+    assert i18n.fmt_hours(72, "en") == "3.0 d"
+    assert i18n.fmt_hours(None, "en") == "–"
+    assert i18n.fmt_hours(float("nan"), "en") == "–"
+    assert i18n.fmt_change(-0.3, "en") == "-30.0%"
+    assert i18n.fmt_date(date(2026, 11, 8), "en") == "8 Nov 2026"
+    assert i18n.fmt_date(date(2026, 11, 8), "zh-Hans") == "2026年11月8日"
+    assert i18n.fmt_bytes(200 * 1024 * 1024, "en") == "200.0 MB"
+    assert i18n.outcome_label("approved", "zh-Hant") == "核准"
+    assert i18n.outcome_label("other", "en") == "other"
