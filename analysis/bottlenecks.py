@@ -14,8 +14,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
-from analysis.instances import derived_instances_sql
 from analysis.scope import Scope, make_scope
 
 ACTIVITY_COLUMNS = (
@@ -34,8 +34,8 @@ ACTIVITY_COLUMNS = (
 )
 
 
-def _grouped_sql(scope: Scope, keys: str) -> tuple[str, list[Any]]:
-    derived, params = derived_instances_sql(scope, working=True)
+def _grouped_sql(con: duckdb.DuckDBPyConnection, scope: Scope, keys: str) -> tuple[str, list[Any]]:
+    derived, params = instance_rows_sql(con, scope)
     cases, c_params = scope.cases_sql()
     sql = f"""
     WITH di AS ({derived}),
@@ -64,7 +64,7 @@ def activity_bottlenecks(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per (activity, department): waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(make_scope(con, dataset, filters), "activity, department")
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), "activity, department")
     return con.execute(sql, params).fetchdf()
 
 
@@ -72,7 +72,7 @@ def department_bottlenecks(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per department: waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(make_scope(con, dataset, filters), "department")
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), "department")
     return con.execute(sql, params).fetchdf()
 
 
@@ -81,7 +81,7 @@ def resource_workload(
 ) -> pd.DataFrame:
     """Per resource: instances, cases, processing hours (calendar, working), open instances."""
     scope = make_scope(con, dataset, filters)
-    derived, params = derived_instances_sql(scope, working=True)
+    derived, params = instance_rows_sql(con, scope)
     sql = f"""
     WITH di AS ({derived})
     SELECT resource, mode(department) AS department, count(*) AS instances,

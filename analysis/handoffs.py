@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.derived import instance_rows_sql, pingpong_rows_sql
 from analysis.filters import Filters
-from analysis.instances import derived_instances_sql
 from analysis.scope import Scope, make_scope
 
 HANDOFF_COLUMNS = (
@@ -30,37 +30,22 @@ HANDOFF_COLUMNS = (
 
 def handoffs_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.DataFrame:
     """The handoff table of a scope (see :func:`handoffs`)."""
-    derived, params = derived_instances_sql(scope, working=True)
+    derived, params = instance_rows_sql(con, scope)
+    pingpong, p_params = pingpong_rows_sql(con, scope)
     sql = f"""
-    WITH di AS ({derived}),
-    runs AS (
-        SELECT case_id, department, seq FROM (
-            SELECT case_id, department, seq,
-                lag(department) OVER (PARTITION BY case_id ORDER BY seq) AS previous
-            FROM di WHERE department IS NOT NULL
-        ) WHERE previous IS DISTINCT FROM department
-    ),
-    triples AS (
-        SELECT case_id, department AS x,
-            lead(department) OVER w AS y, lead(department, 2) OVER w AS x2
-        FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
-    ),
-    pingpong AS (
-        SELECT a, b, count(DISTINCT case_id) AS pingpong_cases FROM (
-            SELECT case_id, x AS a, y AS b FROM triples WHERE x = x2
-            UNION ALL
-            SELECT case_id, y AS a, x AS b FROM triples WHERE x = x2
-        ) GROUP BY a, b
-    ),
-    pairs AS (
+    WITH pairs AS (
         SELECT pred_department AS a, department AS b, count(*) AS count,
-            count(DISTINCT case_id) AS cases,
+            count(*) FILTER (WHERE first_of_handoff) AS cases,
             quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours,
             avg(wait_s) / 3600.0 AS mean_wait_hours,
             quantile_cont(wait_s, 0.9) / 3600.0 AS p90_wait_hours,
             sum(wait_s) / 3600.0 AS total_wait_hours,
             quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours
-        FROM di WHERE handoff GROUP BY 1, 2
+        FROM ({derived}) WHERE handoff GROUP BY 1, 2
+    ),
+    pingpong AS (
+        SELECT from_department AS a, to_department AS b, count(*) AS pingpong_cases
+        FROM ({pingpong}) GROUP BY 1, 2
     )
     SELECT p.a AS "from", p.b AS "to", p.count, p.cases, p.median_wait_hours,
         p.mean_wait_hours, p.p90_wait_hours, p.total_wait_hours, p.median_wait_working_hours,
@@ -68,6 +53,7 @@ def handoffs_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.Data
     FROM pairs p LEFT JOIN pingpong g ON g.a = p.a AND g.b = p.b
     ORDER BY total_wait_hours DESC, count DESC, "from", "to"
     """
+    params = [*params, *p_params]
     return con.execute(sql, params).fetchdf()
 
 

@@ -23,42 +23,56 @@ fully observed, counts.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from analysis.calendar import working_seconds_sql
+from analysis.calendar import local_epoch_sql, working_clock_sql
 from analysis.scope import Scope
 
 
 def selected_instances_sql(scope: Scope) -> tuple[str, list[Any]]:
     """SELECT of the raw activity instances of the selected cases, and its params."""
-    cases, params = scope.cases_sql()
     sql = (
         "SELECT i.case_id, i.instance_id, i.activity, i.department, i.resource,"
-        " i.start_ts, i.end_ts FROM activity_instances i"
-        f" WHERE i.dataset = ? AND i.case_id IN (SELECT case_id FROM ({cases}))"
+        " i.start_ts, i.end_ts FROM activity_instances i WHERE i.dataset = ?"
     )
-    return sql, [scope.dataset, *params]
+    if scope.filters.is_empty():
+        return sql, [scope.dataset]
+    cases, params = scope.cases_sql()
+    return f"{sql} AND i.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
 
 
-def derived_instances_sql(scope: Scope, *, working: bool = False) -> tuple[str, list[Any]]:
+def derived_instances_sql(
+    scope: Scope,
+    *,
+    working: bool = False,
+    bounds: tuple[datetime, datetime] | None = None,
+) -> tuple[str, list[Any]]:
     """SELECT of the selected instances with predecessor, waits, processing, handoff, seq.
 
-    Columns: case_id, instance_id, activity, department, resource, start_ts, end_ts,
-    pred_id, pred_activity, pred_department, pred_end_ts, wait_s, proc_s, handoff, seq,
+    Computed from ``activity_instances`` on every call; :func:`analysis.derived.instance_rows_sql`
+    reads the same rows from the per-dataset table built once.
+
+    Columns: case_id, instance_id, activity, department, resource, start_ts, end_ts, seq,
     is_last (the case's last instance: latest end, an open one counting as not yet ended,
-    then later start, then larger id), and
-    with ``working`` also wait_work_s and proc_work_s.
+    then later start, then larger id), pred_id, pred_activity, pred_department,
+    pred_end_ts, wait_s, proc_s, handoff, and with ``working`` also wait_work_s and
+    proc_work_s. ``bounds`` (earliest, latest instant of the dataset) speeds up the local
+    time conversion (see :func:`analysis.calendar.local_epoch_sql`).
     """
     inst, params = selected_instances_sql(scope)
-    extra = ""
+    clock, carry, extra, hide = "", "", "", ""
     if working:
         cal, tz = scope.profile.calendar, scope.profile.timezone
-        wait_work = working_seconds_sql("p.pred_end_ts", "n.start_ts", cal, tz)
-        proc_work = working_seconds_sql("n.start_ts", "n.end_ts", cal, tz)
-        extra = f", {wait_work} AS wait_work_s, {proc_work} AS proc_work_s"
+        w_start = working_clock_sql(local_epoch_sql("start_ts", tz, bounds), cal)
+        w_end = working_clock_sql(local_epoch_sql("end_ts", tz, bounds), cal)
+        clock = f", {w_start} AS w_start, {w_end} AS w_end"
+        carry = ", 'w': w_end"
+        extra = ", n.w_start - p.pred_w_end AS wait_work_s, n.w_end - n.w_start AS proc_work_s"
+        hide = " EXCLUDE (w_start, w_end)"
     sql = f"""
-    WITH inst AS ({inst})
-    SELECT n.*, p.pred_id, p.pred_activity, p.pred_department, p.pred_end_ts,
+    WITH inst AS (SELECT *{clock} FROM ({inst}))
+    SELECT n.*{hide}, p.pred_id, p.pred_activity, p.pred_department, p.pred_end_ts,
         epoch(n.start_ts) - epoch(p.pred_end_ts) AS wait_s,
         epoch(n.end_ts) - epoch(n.start_ts) AS proc_s,
         coalesce(n.department <> p.pred_department, false) AS handoff{extra}
@@ -72,7 +86,7 @@ def derived_instances_sql(scope: Scope, *, working: bool = False) -> tuple[str, 
     ) n
     LEFT JOIN (
         SELECT case_id, oid AS instance_id, k.id AS pred_id, k.a AS pred_activity,
-            k.d AS pred_department, k.e AS pred_end_ts
+            k.d AS pred_department, k.e AS pred_end_ts{", k.w AS pred_w_end" if working else ""}
         FROM (
             SELECT case_id, oid, kind, max(k) OVER (PARTITION BY case_id
                 ORDER BY t, grp, oid, kind ROWS UNBOUNDED PRECEDING) AS k
@@ -81,7 +95,7 @@ def derived_instances_sql(scope: Scope, *, working: bool = False) -> tuple[str, 
                     CASE WHEN start_ts < end_ts THEN 0 ELSE 1 END AS grp,
                     instance_id AS oid, 1 AS kind,
                     {{'e': end_ts, 's': start_ts, 'id': instance_id,
-                      'a': activity, 'd': department}} AS k
+                      'a': activity, 'd': department{carry}}} AS k
                 FROM inst WHERE end_ts IS NOT NULL
                 UNION ALL
                 SELECT case_id, start_ts,

@@ -8,7 +8,7 @@ from typing import Any
 
 import duckdb
 
-from analysis.case_metrics import case_metrics_sql
+from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
 
@@ -63,10 +63,16 @@ def _number(value: Any) -> float | None:
 
 def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
     """The KPIs of a scope (see :func:`kpis`)."""
-    metrics, m_params = case_metrics_sql(scope)
-    cases, c_params = scope.cases_sql()
+    metrics, m_params = case_rows_sql(con, scope)
     outcome_cols = ", ".join(
         f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END)" for o in OUTCOME_KEYS
+    )
+    sla = scope.profile.sla.cycle_time_hours
+    sla_met = (
+        f"avg(CASE WHEN cycle_time_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
+        " FILTER (WHERE outcome <> 'open')"
+        if sla is not None
+        else "CAST(NULL AS DOUBLE)"
     )
     row = con.execute(
         f"""
@@ -77,24 +83,19 @@ def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
             quantile_cont(cycle_time_working_hours, 0.9),
             {outcome_cols},
             avg(rework::INT), avg(pingpong::INT), avg((NOT rework AND NOT pingpong)::INT),
-            avg(handoffs), avg(instances), count(*) FILTER (WHERE closed),
-            avg(sla_met::INT), avg(cost), sum(instances)
+            avg(handoffs), avg(instances), count(*) FILTER (WHERE outcome <> 'open'),
+            {sla_met}, avg(cost), sum(instances), sum(events)
         FROM ({metrics})
         """,
         m_params,
     ).fetchone()
     assert row is not None
-    events = con.execute(
-        "SELECT count(*) FROM events WHERE dataset = ?"
-        f" AND case_id IN (SELECT case_id FROM ({cases}))",
-        [scope.dataset, *c_params],
-    ).fetchone()
     n = int(row[0])
     shares = [_number(v) if n else None for v in row[7:11]]
     return Kpis(
         dataset=scope.dataset,
         cases=n,
-        events=int(events[0]) if events else 0,
+        events=int(row[20] or 0),
         activity_instances=int(row[19] or 0),
         cycle_time_hours=_stats(row[1:4]),
         cycle_time_working_hours=_stats(row[4:7]),

@@ -25,8 +25,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
+from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
-from analysis.instances import derived_instances_sql
 from analysis.scope import Scope, make_scope
 
 START = "▶ start"
@@ -83,14 +83,18 @@ def _plain(value: Any) -> Any:
 
 
 def _edges_sql(order: Order) -> str:
+    cases = "count(*) FILTER (WHERE first)" if order == "predecessor" else "count(DISTINCT case_id)"
     stats = (
-        "count(*) AS count, count(DISTINCT case_id) AS cases,"
+        f"count(*) AS count, {cases} AS cases,"
         " quantile_cont(wait_s, 0.5) / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
         " quantile_cont(wait_s, 0.9) / 3600.0 AS p90_hours"
     )
     if order == "predecessor":
-        source = "SELECT case_id, pred_activity AS a, activity AS b, wait_s FROM di"
+        source = (
+            "SELECT case_id, pred_activity AS a, activity AS b, wait_s, first_of_edge AS first"
+            " FROM di"
+        )
         last = "is_last"
     else:
         source = (
@@ -103,7 +107,7 @@ def _edges_sql(order: Order) -> str:
     SELECT coalesce(a, '{START}') AS "from", b AS "to", {stats}
     FROM ({source}) GROUP BY 1, 2
     UNION ALL
-    SELECT activity, '{END}', count(*), count(DISTINCT case_id), NULL, NULL, NULL
+    SELECT activity, '{END}', count(*), count(*), NULL, NULL, NULL
     FROM (SELECT case_id, activity, {last} AS last FROM di) WHERE last GROUP BY 1
     """
 
@@ -112,12 +116,12 @@ def process_map_from_scope(
     con: duckdb.DuckDBPyConnection, scope: Scope, order: Order = "predecessor"
 ) -> ProcessMap:
     """The process map of a scope (see :func:`process_map`)."""
-    derived, params = derived_instances_sql(scope)
+    derived, params = instance_rows_sql(con, scope)
     nodes = con.execute(
         f"""
         WITH di AS ({derived})
         SELECT activity, mode(department) AS department, count(*) AS count,
-            count(DISTINCT case_id) AS cases,
+            count(*) FILTER (WHERE first_of_activity) AS cases,
             quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
             quantile_cont(proc_s, 0.9) / 3600.0 AS p90_processing_hours,

@@ -8,6 +8,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
 
@@ -56,44 +57,31 @@ def variants_from_scope(
     con: duckdb.DuckDBPyConnection, scope: Scope, top: int | None = 10
 ) -> Variants:
     """The variants of a scope (see :func:`variants`)."""
-    cases, params = scope.cases_sql()
+    rows, params = case_rows_sql(con, scope)
     limit = "" if top is None else f"WHERE rank <= {int(top)}"
     sql = f"""
-    WITH sel AS ({cases}),
-    seqs AS (
-        SELECT i.case_id,
-            list(i.activity ORDER BY i.start_ts, i.end_ts NULLS LAST, i.instance_id) AS activities
-        FROM activity_instances i
-        WHERE i.dataset = ? AND i.case_id IN (SELECT case_id FROM sel)
-        GROUP BY i.case_id
-    ),
-    per_case AS (
-        SELECT coalesce(s.activities, []::VARCHAR[]) AS activities,
-            (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_hours
-        FROM sel c LEFT JOIN seqs s ON s.case_id = c.case_id
-    ),
-    grouped AS (
-        SELECT activities, count(*) AS cases,
-            quantile_cont(cycle_hours, 0.5) AS median_cycle_time_hours,
-            avg(cycle_hours) AS mean_cycle_time_hours
-        FROM per_case GROUP BY activities
+    WITH grouped AS (
+        SELECT variant AS activities, count(*) AS cases,
+            quantile_cont(cycle_time_hours, 0.5) AS median_cycle_time_hours,
+            avg(cycle_time_hours) AS mean_cycle_time_hours
+        FROM ({rows}) GROUP BY variant
     ),
     ranked AS (
         SELECT row_number() OVER (ORDER BY cases DESC, activities) AS rank, *,
             cases / sum(cases) OVER () AS share,
-            count(*) OVER () AS variant_count
+            count(*) OVER () AS variant_count,
+            sum(cases) OVER () AS total_cases
         FROM grouped
     )
     SELECT rank, activities, cases, share,
         sum(share) OVER (ORDER BY rank) AS cumulative_share,
-        median_cycle_time_hours, mean_cycle_time_hours, variant_count
+        median_cycle_time_hours, mean_cycle_time_hours, variant_count, total_cases
     FROM ranked {limit} ORDER BY rank
     """
-    frame = con.execute(sql, [*params, scope.dataset]).fetchdf()
-    total = con.execute(f"SELECT count(*) FROM ({cases})", params).fetchone()
-    total_cases = int(total[0]) if total else 0
+    frame = con.execute(sql, params).fetchdf()
+    total_cases = int(frame["total_cases"].iloc[0]) if len(frame) else 0
     count = int(frame["variant_count"].iloc[0]) if len(frame) else 0
-    frame = frame.drop(columns="variant_count")
+    frame = frame.drop(columns=["variant_count", "total_cases"])
     coverage = float(frame["cases"].sum()) / total_cases if total_cases else None
     return Variants(total_cases, count, frame, coverage)
 

@@ -1,0 +1,339 @@
+"""Per-dataset derivations, built once and read by every view.
+
+Deriving predecessors, waits and working time over a million events takes seconds; every
+view needs them. So the first analysis of a dataset stores them in ``analysis_instances``
+and ``analysis_cases`` (migration 020), keyed by dataset, with a fingerprint of the dataset
+row (load time, row counts, profile) in ``analysis_state``. A later call whose fingerprint
+matches reads the stored rows; a replaced, appended or re-profiled dataset gets a new
+fingerprint and is rebuilt; rows of dropped datasets are removed at the next build.
+
+A read-only connection (the CLI) cannot write the store: when the stored rows are missing
+or stale it builds the same tables as temporary tables of that connection instead.
+Figures are the same either way; filters apply afterwards, by case.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import duckdb
+
+from analysis.calendar import local_epoch_sql, working_clock_sql
+from analysis.filters import Filters
+from analysis.instances import derived_instances_sql
+from analysis.scope import Scope
+
+DERIVATION_VERSION = "1"
+
+INSTANCE_COLUMNS = (
+    "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",
+    "seq", "is_last", "pred_id", "pred_activity", "pred_department", "pred_end_ts",
+    "wait_s", "proc_s", "handoff", "wait_work_s", "proc_work_s",
+    "first_of_activity", "first_of_edge", "first_of_handoff",
+)  # fmt: skip
+
+_TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
+_locks: dict[tuple[str, str], threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DerivedTables:
+    """Qualified names of the tables holding a dataset's derivations."""
+
+    instances: str
+    cases: str
+    pingpong: str
+
+
+def fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    """The fingerprint of a dataset row (None when there is no such dataset)."""
+    row = con.execute(
+        "SELECT CAST(loaded_at AS VARCHAR), events, activity_instances, cases,"
+        " CAST(profile AS VARCHAR) FROM datasets WHERE name = ?",
+        [dataset],
+    ).fetchone()
+    if row is None:
+        return None
+    text = "|".join(str(v) for v in (DERIVATION_VERSION, *row))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    row = con.execute(
+        "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()"
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def _lock(con: duckdb.DuckDBPyConnection, dataset: str) -> threading.Lock:
+    row = con.execute(
+        "SELECT coalesce(path, database_name) FROM duckdb_databases()"
+        " WHERE database_name = current_database()"
+    ).fetchone()
+    key = (str(row[0]) if row else "", dataset)
+    with _locks_guard:
+        return _locks.setdefault(key, threading.Lock())
+
+
+def _temp_names(dataset: str, print_: str) -> DerivedTables:
+    tag = hashlib.sha256(f"{dataset}|{print_}".encode()).hexdigest()[:16]
+    return DerivedTables(
+        f"temp.main.lf_instances_{tag}", f"temp.main.lf_cases_{tag}", f"temp.main.lf_pingpong_{tag}"
+    )
+
+
+def _temp_exists(con: duckdb.DuckDBPyConnection, tables: DerivedTables) -> bool:
+    name = tables.cases.rsplit(".", 1)[1]
+    row = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'temp' AND table_name = ?",
+        [name],
+    ).fetchone()
+    return bool(row and row[0])
+
+
+def ensure_derived(con: duckdb.DuckDBPyConnection, scope: Scope) -> DerivedTables:
+    """The tables holding the derivations of the scope's dataset, built when missing/stale."""
+    dataset = scope.dataset
+    current = fingerprint(con, dataset)
+    stored = DerivedTables(
+        "main.analysis_instances", "main.analysis_cases", "main.analysis_pingpong"
+    )
+    if current is None:
+        return stored  # require_dataset already refused unknown datasets
+    if _stored_fingerprint(con, dataset) == current:
+        return stored
+    if _read_only(con):
+        temp = _temp_names(dataset, current)
+        if not _temp_exists(con, temp):
+            _build_temp(con, scope, temp)
+        return temp
+    with _lock(con, dataset):
+        if _stored_fingerprint(con, dataset) == current:
+            return stored
+        try:
+            _build_stored(con, scope, current)
+        except duckdb.TransactionException:
+            # Another process or cursor built it at the same time; use theirs if it is
+            # current, else a private copy.
+            if _stored_fingerprint(con, dataset) == current:
+                return stored
+            temp = _temp_names(dataset, current)
+            if not _temp_exists(con, temp):
+                _build_temp(con, scope, temp)
+            return temp
+    return stored
+
+
+def _stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    row = con.execute(
+        "SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1",
+        [dataset],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def _bounds(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[datetime, datetime] | None:
+    row = con.execute(
+        "SELECT min(first_ts), max(last_ts) FROM cases WHERE dataset = ?", [dataset]
+    ).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return row[0], row[1]
+
+
+def _whole_dataset(scope: Scope) -> Scope:
+    return Scope(scope.dataset, Filters(), scope.profile)
+
+
+def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    sql, params = derived_instances_sql(
+        _whole_dataset(scope), working=True, bounds=_bounds(con, scope.dataset)
+    )
+    cols = ", ".join(INSTANCE_COLUMNS)
+    firsts = """
+        row_number() OVER (PARTITION BY case_id, activity ORDER BY seq) = 1
+            AS first_of_activity,
+        row_number() OVER (PARTITION BY case_id, pred_activity, activity ORDER BY seq) = 1
+            AS first_of_edge,
+        handoff AND row_number() OVER (
+            PARTITION BY case_id, handoff, pred_department, department ORDER BY seq) = 1
+            AS first_of_handoff
+    """
+    return (
+        f"SELECT ? AS dataset, {cols} FROM (SELECT *, {firsts} FROM ({sql})) ORDER BY case_id, seq",
+        [
+            scope.dataset,
+            *params,
+        ],
+    )
+
+
+def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
+    """Per case, the directed department pairs of each X, Y, X in its department sequence
+    (instances by start, runs of one department collapsed, unknown departments skipped)."""
+    sql = f"""
+    WITH runs AS (
+        SELECT case_id, department, seq FROM (
+            SELECT case_id, department, seq,
+                lag(department) OVER (PARTITION BY case_id ORDER BY seq) AS previous
+            FROM {instances} WHERE dataset = ? AND department IS NOT NULL
+        ) WHERE previous IS DISTINCT FROM department
+    ),
+    triples AS (
+        SELECT case_id, department AS x, lead(department) OVER w AS y,
+            lead(department, 2) OVER w AS x2
+        FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
+    )
+    SELECT DISTINCT ? AS dataset, case_id, a AS from_department, b AS to_department FROM (
+        SELECT case_id, x AS a, y AS b FROM triples WHERE x = x2
+        UNION ALL
+        SELECT case_id, y, x FROM triples WHERE x = x2
+    )
+    """
+    return sql, [scope.dataset, scope.dataset]
+
+
+def _cases_select(
+    con: duckdb.DuckDBPyConnection, scope: Scope, instances: str, pingpong: str
+) -> tuple[str, list[Any]]:
+    """Per-case aggregates from the derived instances of the dataset."""
+    profile = scope.profile
+    bounds = _bounds(con, scope.dataset)
+    last = working_clock_sql(
+        local_epoch_sql("c.last_ts", profile.timezone, bounds), profile.calendar
+    )
+    first = working_clock_sql(
+        local_epoch_sql("c.first_ts", profile.timezone, bounds), profile.calendar
+    )
+    cycle_work = f"({last} - {first})"
+    cost = (
+        f"coalesce(sum(proc_work_s / 3600.0 * {cost_rate_sql(profile.costs, 'department')}), 0)"
+        if profile.costs
+        else "CAST(NULL AS DOUBLE)"
+    )
+    sql = f"""
+    WITH di AS (SELECT * FROM {instances} WHERE dataset = ?),
+    per_case AS (
+        SELECT case_id, count(*) AS instances, count(DISTINCT activity) AS activities,
+            count(*) > count(DISTINCT activity) AS rework,
+            count(*) FILTER (WHERE handoff) AS handoffs,
+            count(DISTINCT department) AS departments_touched,
+            count(DISTINCT resource) AS resources,
+            {cost} AS cost,
+            list(activity ORDER BY seq) AS variant
+        FROM di GROUP BY case_id
+    ),
+    pingpong AS (SELECT DISTINCT case_id, true AS pingpong FROM {pingpong} WHERE dataset = ?),
+    events AS (SELECT case_id, count(*) AS events FROM events WHERE dataset = ? GROUP BY 1)
+    SELECT ? AS dataset, c.case_id, coalesce(e.events, 0) AS events,
+        coalesce(p.instances, 0) AS instances, coalesce(p.activities, 0) AS activities,
+        coalesce(p.rework, false) AS rework, coalesce(g.pingpong, false) AS pingpong,
+        coalesce(p.handoffs, 0) AS handoffs,
+        coalesce(p.departments_touched, 0) AS departments_touched,
+        coalesce(p.resources, 0) AS resources,
+        {"coalesce(p.cost, 0.0)" if profile.costs else "CAST(NULL AS DOUBLE)"} AS cost,
+        (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
+        {cycle_work} / 3600.0 AS cycle_time_working_hours,
+        coalesce(p.variant, []::VARCHAR[]) AS variant
+    FROM cases c
+    LEFT JOIN per_case p ON p.case_id = c.case_id
+    LEFT JOIN pingpong g ON g.case_id = c.case_id
+    LEFT JOIN events e ON e.case_id = c.case_id
+    WHERE c.dataset = ?
+    ORDER BY c.case_id
+    """
+    return sql, [scope.dataset] * 5
+
+
+def cost_rate_sql(costs: dict[str, float], department: str) -> str:
+    """SQL for the cost per working hour of a department column (0 when not listed)."""
+    if not costs:
+        return "NULL"
+    whens = " ".join(
+        f"WHEN '{name.replace(chr(39), chr(39) * 2)}' THEN {float(rate)!r}"
+        for name, rate in sorted(costs.items())
+    )
+    return f"(CASE {department} {whens} ELSE 0.0 END)"
+
+
+def _build_stored(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> None:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _TABLES:
+            con.execute(
+                f"DELETE FROM {table} WHERE dataset = ?"
+                " OR dataset NOT IN (SELECT name FROM datasets)",
+                [scope.dataset],
+            )
+        sql, params = _instances_select(con, scope)
+        con.execute(f"INSERT INTO analysis_instances BY NAME {sql}", params)
+        sql, params = _pingpong_select(scope, "main.analysis_instances")
+        con.execute(f"INSERT INTO analysis_pingpong BY NAME {sql}", params)
+        sql, params = _cases_select(con, scope, "main.analysis_instances", "main.analysis_pingpong")
+        con.execute(f"INSERT INTO analysis_cases BY NAME {sql}", params)
+        con.execute("INSERT INTO analysis_state VALUES (?, ?, now())", [scope.dataset, print_])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def _build_temp(con: duckdb.DuckDBPyConnection, scope: Scope, tables: DerivedTables) -> None:
+    sql, params = _instances_select(con, scope)
+    con.execute(f"CREATE OR REPLACE TABLE {tables.instances} AS {sql}", params)
+    sql, params = _pingpong_select(scope, tables.instances)
+    con.execute(f"CREATE OR REPLACE TABLE {tables.pingpong} AS {sql}", params)
+    sql, params = _cases_select(con, scope, tables.instances, tables.pingpong)
+    con.execute(f"CREATE OR REPLACE TABLE {tables.cases} AS {sql}", params)
+
+
+def invalidate(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    """Remove the stored derivations of a dataset (they are rebuilt on next use)."""
+    for table in _TABLES:
+        con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+
+
+def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of the derived instances of the scope's selected cases (no ``dataset`` column).
+
+    Columns as :func:`analysis.instances.derived_instances_sql` with ``working=True``.
+    """
+    tables = ensure_derived(con, scope)
+    sql = f"SELECT d.* EXCLUDE (dataset) FROM {tables.instances} d WHERE d.dataset = ?"
+    if scope.filters.is_empty():
+        return sql, [scope.dataset]
+    cases, params = scope.cases_sql()
+    return f"{sql} AND d.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
+
+
+def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of the selected cases (all ``cases`` columns, alias-free) with their derived
+    per-case figures: instances, activities, rework, pingpong, handoffs,
+    departments_touched, resources, cost, cycle_time_hours, cycle_time_working_hours,
+    variant."""
+    tables = ensure_derived(con, scope)
+    cases, params = scope.cases_sql()
+    sql = (
+        f"SELECT c.*, d.* EXCLUDE (dataset, case_id) FROM ({cases}) c"
+        f" JOIN {tables.cases} d ON d.dataset = c.dataset AND d.case_id = c.case_id"
+    )
+    return sql, params
+
+
+def pingpong_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of (case_id, from_department, to_department): the ping-pong pairs of the
+    scope's selected cases (each X, Y, X counts for X->Y and Y->X)."""
+    tables = ensure_derived(con, scope)
+    sql = (
+        "SELECT g.case_id, g.from_department, g.to_department"
+        f" FROM {tables.pingpong} g WHERE g.dataset = ?"
+    )
+    if scope.filters.is_empty():
+        return sql, [scope.dataset]
+    cases, params = scope.cases_sql()
+    return f"{sql} AND g.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
