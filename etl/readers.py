@@ -200,7 +200,7 @@ def _read_csv(
                 f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_csv(?, delim = ?, "
                 "quote = '\"', escape = '\"', header = true, all_varchar = true, "
                 "auto_detect = true, store_rejects = true, rejects_table = ?, "
-                "rejects_scan = ?, strict_mode = false, null_padding = false) "
+                "rejects_scan = ?, null_padding = false) "
                 f"LIMIT {cap}",
                 [str(text_path), delimiter, malformed_table, malformed_table + "_scan"],
             )
