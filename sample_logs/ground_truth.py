@@ -83,16 +83,36 @@ def rework_cases(sim: Simulation) -> npt.NDArray[np.bool_]:
     return result
 
 
-def handoffs(sim: Simulation) -> list[dict[str, Any]]:
-    """Waits between departments, by the instance that released each task.
+def predecessors(sim: Simulation) -> npt.NDArray[np.int64]:
+    """Per instance, its predecessor as DESIGN.md defines it (-1 for none).
 
-    For every instance released by an instance of another department: the wait from
-    the releasing instance's end to this one's start (calendar hours), per pair of
-    departments, largest total first.
+    The instance of the same case with the latest end at or before its start; ties: the
+    later start. The working clock orders moments exactly as wall-clock time does.
     """
     inst = sim.instances
-    released = np.flatnonzero(inst.trigger >= 0)
-    source = inst.trigger[released]
+    span = int(max(inst.end.max(), inst.start.max()) + 1) if len(inst.case) else 1
+    order = np.lexsort((inst.start, inst.end, inst.case))
+    keys = inst.case[order] * span + inst.end[order]
+    position = np.searchsorted(keys, inst.case * span + inst.start, side="right") - 1
+    found = position >= 0
+    candidate = order[np.where(found, position, 0)]
+    same_case = found & (inst.case[candidate] == inst.case)
+    result: npt.NDArray[np.int64] = np.where(same_case, candidate, -1)
+    return result
+
+
+def handoffs(sim: Simulation, *, by: str = "release") -> list[dict[str, Any]]:
+    """Waits between departments per pair of departments, largest total first.
+
+    ``by="release"``: each instance against the instance whose end released its task
+    (what the simulator knows caused it); ``by="predecessor"``: against its predecessor
+    as DESIGN.md defines it. The wait runs from that instance's end to this one's start
+    (calendar hours) and counts when the department changes.
+    """
+    inst = sim.instances
+    linked = inst.trigger if by == "release" else predecessors(sim)
+    released = np.flatnonzero(linked >= 0)
+    source = linked[released]
     to_dep = department_codes(sim, released)
     from_dep = department_codes(sim, source)
     cross = to_dep != from_dep
@@ -159,6 +179,7 @@ def ground_truth(sim: Simulation) -> dict[str, Any]:
     large = cases.attributes.amount > COMPLIANCE_THRESHOLD
     activity_counts = np.bincount(sim.instances.activity, minlength=len(ACTIVITY_ORDER))
     pairs = handoffs(sim)
+    by_predecessor = handoffs(sim, by="predecessor")
     expected_default = default_probability(cases.attributes.risk_logit[approved])
     return {
         "scenario": sim.scenario.name,
@@ -193,6 +214,8 @@ def ground_truth(sim: Simulation) -> dict[str, Any]:
         },
         "dominant_handoff": pairs[0] if pairs else None,
         "handoffs": pairs[:8],
+        "dominant_handoff_by_predecessor": by_predecessor[0] if by_predecessor else None,
+        "handoffs_by_predecessor": by_predecessor[:8],
         "departments": queue_waits(sim),
         "activity_instances_by_activity": {
             ACTIVITY_ORDER[code]: int(count) for code, count in enumerate(activity_counts) if count
