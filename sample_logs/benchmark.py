@@ -67,7 +67,7 @@ def _pm4py_xes_seconds(scenario: str, cases: int, seed: int, folder: Path) -> fl
 def run(events: int = 1_000_000, scenario: str = "before", seed: int = 1) -> str:
     """Measure and return the Markdown section."""
     cases = int(events / EVENTS_PER_CASE[scenario]) + 1
-    rows = []
+    rows: list[tuple[str, float, int, int | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         began = time.perf_counter()
