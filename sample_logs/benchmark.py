@@ -94,8 +94,8 @@ def run(events: int = 1_000_000, scenario: str = "before", seed: int = 1) -> str
         "| output | seconds | events/s | file size |",
         "|---|---:|---:|---:|",
     ]
-    for label, seconds, count, size in rows:
-        size_text = f"{size / 1e6:.1f} MB" if size is not None else ""
+    for label, seconds, count, file_size in rows:
+        size_text = f"{file_size / 1e6:.1f} MB" if file_size is not None else ""
         lines.append(f"| {label} | {seconds:.1f} | {count / seconds:,.0f} | {size_text} |")
     lines += [
         "",
