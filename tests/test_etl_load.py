@@ -178,7 +178,7 @@ def test_replace_swaps_the_dataset_whole(store, tmp_path):
 
 
 def test_dry_run_writes_nothing_and_counts_exactly(store, tmp_path):
-    path = write_csv(tmp_path / "a.csv", HEADER, _day(1) + [["", "x", "2025-01-01", "", ""]])
+    path = write_csv(tmp_path / "a.csv", HEADER, [*_day(1), ["", "x", "2025-01-01", "", ""]])
     before = store_counts(store)
     dry = ingest(path, "ds", con=store, dry_run=True)
     assert store_counts(store) == before
