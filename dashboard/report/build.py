@@ -51,7 +51,7 @@ def _in_days(metric: Metric) -> bool:
     """Calendar durations of two days or more read best in days; working hours stay hours."""
     if "working" in metric.name:
         return False
-    return min(abs(metric.before), abs(metric.after)) >= 48
+    return max(abs(metric.before), abs(metric.after)) >= 48
 
 
 def _capitalised(sentence: str, lang: str) -> str:
