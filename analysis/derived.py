@@ -284,12 +284,13 @@ def _build_stored(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> 
 
 
 def _build_temp(con: duckdb.DuckDBPyConnection, scope: Scope, tables: DerivedTables) -> None:
-    sql, params = _instances_select(con, scope)
-    con.execute(f"CREATE OR REPLACE TABLE {tables.instances} AS {sql}", params)
-    sql, params = _pingpong_select(scope, tables.instances)
-    con.execute(f"CREATE OR REPLACE TABLE {tables.pingpong} AS {sql}", params)
-    sql, params = _cases_select(con, scope, tables.instances, tables.pingpong)
-    con.execute(f"CREATE OR REPLACE TABLE {tables.cases} AS {sql}", params)
+    def create(table: str, sql: str, params: list[Any]) -> None:
+        name = table.rsplit(".", 1)[1]
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
+
+    create(tables.instances, *_instances_select(con, scope))
+    create(tables.pingpong, *_pingpong_select(scope, tables.instances))
+    create(tables.cases, *_cases_select(con, scope, tables.instances, tables.pingpong))
 
 
 def invalidate(con: duckdb.DuckDBPyConnection, dataset: str) -> None:

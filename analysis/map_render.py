@@ -1,0 +1,104 @@
+"""Process maps as documents: Graphviz SVG, and a BPMN model by pm4py's inductive miner."""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from pathlib import Path
+from typing import Literal
+
+import duckdb
+
+from analysis.derived import case_rows_sql
+from analysis.filters import Filters
+from analysis.process_map import END, START, ProcessMap
+from analysis.scope import make_scope
+
+Mode = Literal["frequency", "performance"]
+_PALETTE = (
+    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+)  # fmt: skip
+
+
+def _hours(value: float | None) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if value >= 48:
+        return f"{value / 24:.1f} d"
+    return f"{value:.1f} h"
+
+
+def to_dot(pmap: ProcessMap, mode: Mode = "frequency") -> str:
+    """The map as Graphviz DOT: activities coloured by department, edges labelled with
+    their case count (frequency) or median waiting time (performance)."""
+    import graphviz
+
+    graph = graphviz.Digraph(
+        "process_map", graph_attr={"rankdir": "TB", "fontname": "Noto Sans CJK TC"}
+    )
+    graph.attr("node", fontname="Noto Sans CJK TC", shape="box", style="rounded,filled")
+    graph.attr("edge", fontname="Noto Sans CJK TC")
+    departments = sorted({str(d) for d in pmap.nodes["department"].dropna()})
+    colour = {d: _PALETTE[i % len(_PALETTE)] for i, d in enumerate(departments)}
+    ids = {START: "n_start", END: "n_end"}
+    graph.node("n_start", "start", shape="circle", style="filled", fillcolor="#dddddd")
+    graph.node("n_end", "end", shape="doublecircle", style="filled", fillcolor="#dddddd")
+    top = max([int(c) for c in pmap.edges["count"]] or [1])
+    for number, row in enumerate(pmap.nodes.to_dict(orient="records")):
+        ids[str(row["activity"])] = f"n{number}"
+        detail = (
+            f"{int(row['count'])}"
+            if mode == "frequency"
+            else _hours(row["median_processing_hours"])
+        )
+        department = row["department"] if isinstance(row["department"], str) else ""
+        graph.node(
+            f"n{number}",
+            f"{row['activity']}\n{department}\n{detail}",
+            fillcolor=colour.get(department, "#ffffff") + "55",
+        )
+    for row in pmap.edges.to_dict(orient="records"):
+        a, b = ids.get(str(row["from"])), ids.get(str(row["to"]))
+        if a is None or b is None:
+            continue
+        label = str(int(row["count"])) if mode == "frequency" else _hours(row["median_hours"])
+        width = 0.8 + 4.0 * int(row["count"]) / top
+        graph.edge(a, b, label=label, penwidth=f"{width:.2f}")
+    return str(graph.source)
+
+
+def to_svg(pmap: ProcessMap, mode: Mode = "frequency") -> str:
+    """The map drawn by Graphviz ``dot`` as SVG text."""
+    import graphviz
+
+    return graphviz.Source(to_dot(pmap, mode)).pipe(format="svg").decode("utf-8")
+
+
+def discover_bpmn(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> str:
+    """A BPMN 2.0 model of the selected cases by pm4py's inductive miner, as XML text.
+
+    The miner runs on one trace per variant (its result does not depend on how often a
+    variant occurs when the noise threshold is 0), so it stays fast on large logs.
+    """
+    import pm4py
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    scope = make_scope(con, dataset, filters)
+    rows, params = case_rows_sql(con, scope)
+    variants = con.execute(
+        f"SELECT DISTINCT variant FROM ({rows}) WHERE len(variant) > 0 ORDER BY variant", params
+    ).fetchall()
+    log = EventLog()
+    for number, (activities,) in enumerate(variants):
+        trace = Trace(attributes={"concept:name": f"variant {number}"})
+        for activity in activities:
+            trace.append(Event({"concept:name": activity}))
+        log.append(trace)
+    bpmn = pm4py.discover_bpmn_inductive(log)
+    with tempfile.TemporaryDirectory() as folder:
+        target = Path(folder) / "model.bpmn"
+        pm4py.write_bpmn(bpmn, str(target))
+        return target.read_text(encoding="utf-8")

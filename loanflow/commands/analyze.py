@@ -1,0 +1,476 @@
+"""Analysis commands: kpis, handoffs, bottlenecks, variants, map, conformance, rules, network.
+
+Each parses its options, opens the store read-only, calls one function of ``analysis`` and
+prints its result as a readable table or, with ``--json``, as the JSON of DESIGN.md.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import Any, cast
+
+import click
+
+from loanflow.commands.common import db_option, echo_json, filter_options, json_option, pop_filters
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Any]:
+    from etl.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready scalars: numpy to Python, NaN to None, timestamps to ISO text."""
+    if hasattr(value, "item") and not isinstance(value, (list, tuple, dict, str)):
+        with suppress(ValueError, AttributeError):
+            value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return value
+
+
+def _records(frame: Any, columns: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    keep = list(columns) if columns is not None else list(frame.columns)
+    return [{k: _plain(r[k]) for k in keep} for r in frame[keep].to_dict(orient="records")]
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(value: Any) -> str:
+    value = _plain(value)
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float):
+        return f"{value:,.2f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, list):
+        return " > ".join(str(v) for v in value)
+    return str(value)
+
+
+def echo_table(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str]]) -> None:
+    """Print rows as an aligned text table; ``columns`` are (key, heading) pairs."""
+    if not rows:
+        click.echo("(none)")
+        return
+    cells = [[_cell(r.get(k)) for k, _ in columns] for r in rows]
+    widths = [
+        max(_width(h), *(_width(line[i]) for line in cells)) for i, (_, h) in enumerate(columns)
+    ]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(values, widths, strict=True))
+
+    click.echo(line([h for _, h in columns]).rstrip())
+    click.echo("  ".join("-" * w for w in widths))
+    for values in cells:
+        click.echo(line(values).rstrip())
+
+
+def _analysis_command(name: str, help_text: str) -> Callable[[Callable[..., Any]], click.Command]:
+    def wrap(func: Callable[..., Any]) -> click.Command:
+        func = filter_options(func)
+        func = json_option(func)
+        func = db_option(func)
+        func = click.argument("dataset")(func)
+        return click.command(name, help=help_text)(func)
+
+    return wrap
+
+
+@_analysis_command("kpis", "Headline KPIs of a dataset: cycle time, outcomes, rework, SLA.")
+def kpis_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> None:
+    from analysis.kpis import kpis
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        result = kpis(con, dataset, filters)
+    doc = result.to_json()
+    if as_json:
+        echo_json(doc)
+        return
+    click.echo(
+        f"Dataset {dataset}: {doc['cases']:,} cases, {doc['events']:,} events, "
+        f"{doc['activity_instances']:,} activity instances"
+    )
+    rows = []
+    for key, label in (
+        ("cycle_time_hours", "cycle time (h)"),
+        ("cycle_time_working_hours", "cycle time (working h)"),
+    ):
+        stats = doc[key]
+        rows.append(
+            {"figure": label, "median": stats["median"], "mean": stats["mean"], "p90": stats["p90"]}
+        )
+    echo_table(rows, [("figure", "figure"), ("median", "median"), ("mean", "mean"), ("p90", "p90")])
+    click.echo("")
+    shares = [{"figure": f"{k} share", "value": v} for k, v in doc["outcome_share"].items()]
+    for key in (
+        "rework_share",
+        "pingpong_share",
+        "first_time_right_share",
+        "handoffs_per_case",
+        "touches_per_case",
+        "sla_compliance",
+        "cost_per_case",
+    ):
+        shares.append({"figure": key.replace("_", " "), "value": doc[key]})
+    echo_table(shares, [("figure", "figure"), ("value", "value")])
+
+
+@_analysis_command("handoffs", "Department handoffs ranked by total waiting time.")
+def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> None:
+    from analysis.handoffs import handoffs
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        table = handoffs(con, dataset, filters)
+    rows = _records(table)
+    if as_json:
+        echo_json({"dataset": dataset, "handoffs": rows})
+        return
+    echo_table(
+        rows,
+        [
+            ("from", "from"),
+            ("to", "to"),
+            ("count", "handoffs"),
+            ("median_wait_hours", "median wait h"),
+            ("p90_wait_hours", "p90 wait h"),
+            ("total_wait_hours", "total wait h"),
+            ("pingpong_cases", "ping-pong"),
+        ],
+    )
+
+
+@_analysis_command("bottlenecks", "Where cases wait: activities, departments, resources.")
+@click.option(
+    "--open-cases",
+    default=10,
+    show_default=True,
+    help="How many of the longest-waiting open cases to list.",
+)
+def bottlenecks_command(
+    dataset: str, db: str | None, as_json: bool, open_cases: int, **kwargs: Any
+) -> None:
+    from analysis.bottlenecks import (
+        activity_bottlenecks,
+        department_bottlenecks,
+        open_cases_waiting,
+        resource_workload,
+    )
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        activities = _records(activity_bottlenecks(con, dataset, filters))
+        departments = _records(department_bottlenecks(con, dataset, filters))
+        resources = _records(resource_workload(con, dataset, filters))
+        waiting = _records(open_cases_waiting(con, dataset, filters, limit=open_cases))
+    if as_json:
+        echo_json(
+            {
+                "dataset": dataset,
+                "activities": activities,
+                "departments": departments,
+                "resources": resources,
+                "open_cases": waiting,
+            }
+        )
+        return
+    common = [
+        ("instances", "instances"),
+        ("median_wait_hours", "median wait h"),
+        ("median_processing_hours", "median work h"),
+        ("total_wait_hours", "total wait h"),
+        ("share_of_cycle_time", "share of cycle"),
+    ]
+    echo_table(activities, [("activity", "activity"), ("department", "department"), *common])
+    click.echo("")
+    echo_table(departments, [("department", "department"), *common])
+    click.echo("")
+    click.echo("Open cases waiting longest:")
+    echo_table(
+        waiting,
+        [
+            ("case_id", "case"),
+            ("last_activity", "last activity"),
+            ("waiting_hours", "waiting h"),
+            ("age_hours", "age h"),
+            ("sla_hours_left", "SLA h left"),
+        ],
+    )
+
+
+@_analysis_command("variants", "The most frequent variants (activity sequences).")
+@click.option("--top", default=10, show_default=True, help="How many variants to list.")
+def variants_command(dataset: str, db: str | None, as_json: bool, top: int, **kwargs: Any) -> None:
+    from analysis.variants import variants
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        result = variants(con, dataset, filters, top=top)
+    doc = result.to_json()
+    if as_json:
+        echo_json({"dataset": dataset, **doc})
+        return
+    coverage = doc["coverage"]
+    click.echo(
+        f"{doc['variant_count']:,} variants over {doc['cases']:,} cases; the top "
+        f"{len(doc['variants'])} cover {_cell(coverage * 100 if coverage is not None else None)}%."
+    )
+    echo_table(
+        doc["variants"],
+        [
+            ("cases", "cases"),
+            ("share", "share"),
+            ("median_cycle_time_hours", "median cycle h"),
+            ("activities", "activities"),
+        ],
+    )
+
+
+@_analysis_command("map", "The process map (directly-follows graph with performance).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "svg", "bpmn"]),
+    default="json",
+    show_default=True,
+    help="json: nodes and edges; svg: drawn by Graphviz; bpmn: a model by pm4py's inductive miner.",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(["frequency", "performance"]),
+    default="frequency",
+    show_default=True,
+    help="What the SVG labels show.",
+)
+@click.option(
+    "--activities",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="Share of activities kept, most frequent first.",
+)
+@click.option(
+    "--paths",
+    type=click.FloatRange(0, 1),
+    default=1.0,
+    show_default=True,
+    help="Share of paths kept, most frequent first.",
+)
+@click.option(
+    "--order",
+    type=click.Choice(["predecessor", "start"]),
+    default="predecessor",
+    show_default=True,
+    help="Edges by predecessor (default) or by start order.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def map_command(
+    dataset: str,
+    db: str | None,
+    as_json: bool,
+    fmt: str,
+    mode: str,
+    activities: float,
+    paths: float,
+    order: str,
+    output: str | None,
+    **kwargs: Any,
+) -> None:
+    from analysis.map_render import Mode, discover_bpmn, to_svg
+    from analysis.process_map import Order, process_map, simplify
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        if fmt == "bpmn":
+            _emit(discover_bpmn(con, dataset, filters), output)
+            return
+        full = process_map(con, dataset, filters, order=cast("Order", order))
+    pmap = simplify(full, activities, paths)
+    if fmt == "svg":
+        _emit(to_svg(pmap, cast("Mode", mode)), output)
+        return
+    doc = {"dataset": dataset, **pmap.to_json()}
+    if output or as_json:
+        import json
+
+        _emit(json.dumps(doc, ensure_ascii=False, indent=2), output)
+        return
+    echo_table(
+        doc["edges"],
+        [
+            ("from", "from"),
+            ("to", "to"),
+            ("count", "count"),
+            ("cases", "cases"),
+            ("median_hours", "median wait h"),
+            ("p90_hours", "p90 wait h"),
+        ],
+    )
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text)
+
+
+@_analysis_command("conformance", "Fitness and deviations against a reference model.")
+@click.option(
+    "--model",
+    "model",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The reference model: BPMN (.bpmn) or PNML (.pnml).",
+)
+@click.option(
+    "--method",
+    type=click.Choice(["token_replay", "alignments"]),
+    default="token_replay",
+    show_default=True,
+    help="pm4py's token-based replay (fast) or alignments (exact, slower).",
+)
+@click.option(
+    "--cases",
+    "max_cases",
+    default=20,
+    show_default=True,
+    help="How many of the least fitting cases to list.",
+)
+def conformance_command(
+    dataset: str,
+    db: str | None,
+    as_json: bool,
+    model: str,
+    method: str,
+    max_cases: int,
+    **kwargs: Any,
+) -> None:
+    from analysis.conformance import Method, conformance
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        result = conformance(con, dataset, filters, model, cast("Method", method))
+    doc = result.to_json(max_cases=max_cases)
+    if as_json:
+        echo_json({"dataset": dataset, **doc})
+        return
+    click.echo(
+        f"{doc['cases']:,} cases ({doc['variants']:,} variants) against {model}: "
+        f"fitness {_cell(doc['fitness'])}, fitting cases {_cell(doc['fit_case_share'])}"
+    )
+    echo_table(
+        doc["deviations"],
+        [("activity", "activity"), ("kind", "deviation"), ("cases", "cases"), ("share", "share")],
+    )
+    click.echo("")
+    echo_table(
+        doc["least_fitting_cases"],
+        [("case_id", "case"), ("fitness", "fitness"), ("deviations", "deviations")],
+    )
+
+
+@_analysis_command("rules", "Loan guardrails from the profile, with the cases breaking them.")
+def rules_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> None:
+    from analysis.rules import rule_results
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        results = [r.to_json() for r in rule_results(con, dataset, filters)]
+    if as_json:
+        echo_json({"dataset": dataset, "rules": results})
+        return
+    for r in results:
+        r["status"] = "checked" if r["checked"] else "not configured in the profile"
+        r["examples"] = ", ".join(r["cases"][:5]) + (" ..." if len(r["cases"]) > 5 else "")
+    echo_table(
+        results,
+        [
+            ("rule", "rule"),
+            ("status", "status"),
+            ("decided_cases", "decided"),
+            ("breaking_cases", "breaking"),
+            ("share", "share"),
+            ("examples", "cases"),
+        ],
+    )
+
+
+@_analysis_command("network", "Handover-of-work network between departments or resources.")
+@click.option(
+    "--level",
+    type=click.Choice(["department", "resource"]),
+    default="department",
+    show_default=True,
+    help="Between departments or between resources.",
+)
+@click.option("--no-self", is_flag=True, help="Leave out handovers to oneself.")
+def network_command(
+    dataset: str, db: str | None, as_json: bool, level: str, no_self: bool, **kwargs: Any
+) -> None:
+    from analysis.network import Level, handover_network
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        table = handover_network(
+            con,
+            dataset,
+            filters,
+            level=cast("Level", level),
+            include_self=not no_self,
+        )
+    rows = _records(table)
+    if as_json:
+        echo_json({"dataset": dataset, "level": level, "handovers": rows})
+        return
+    echo_table(
+        rows,
+        [
+            ("from", "from"),
+            ("to", "to"),
+            ("count", "count"),
+            ("cases", "cases"),
+            ("share", "share"),
+            ("median_wait_hours", "median wait h"),
+        ],
+    )
+
+
+COMMANDS: list[click.Command] = [
+    kpis_command,
+    handoffs_command,
+    bottlenecks_command,
+    variants_command,
+    map_command,
+    conformance_command,
+    rules_command,
+    network_command,
+]
