@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import zlib
 from pathlib import Path
 from typing import Any
+from xml.etree.ElementTree import ParseError
+from zipfile import BadZipFile
 
 from etl.errors import BadInputError
 
@@ -81,6 +84,9 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
                 columns[index].append(row[index] if index < len(row) else None)
             if limit is not None and count >= limit:
                 break
+    except (ParseError, BadZipFile, zlib.error, EOFError, KeyError) as exc:
+        # A damaged or hostile sheet (e.g. entity expansion stopped by expat's limit).
+        raise BadInputError(f"{path.name} is not a readable .xlsx workbook ({exc}).") from None
     finally:
         workbook.close()
     if header is None:
