@@ -38,6 +38,7 @@ from analysis.filters import Filters
 from analysis.instances import derived_instances_sql, selected_instances_sql
 from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
+from analysis.rules import rule_flags
 from analysis.scope import make_scope
 from etl.errors import LoanFlowError
 from etl.store import require_dataset
@@ -1030,93 +1031,17 @@ def compare_split(
     )
 
 
-RULES = (
-    "decided_without_risk_assessment",
-    "large_loan_without_compliance",
-    "approver_is_investigator",
-)
-
-
-def _sql_list(values: tuple[str, ...]) -> str:
-    return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]"
-
-
-def rule_breach_flags(
-    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters
-) -> tuple[pd.DataFrame, list[str]]:
-    """Per selected decided case: which loan rules of the profile it breaks.
-
-    A case is *decided* when it has an instance of a ``rules.decision_activities`` activity.
-    The rules, each checked only when the profile names its activities:
-
-    - ``decided_without_risk_assessment``: no instance of a ``risk_activities`` activity
-      started before the case's last decision ended;
-    - ``large_loan_without_compliance``: the amount exceeds
-      ``compliance_amount_threshold`` and no ``compliance_activities`` instance started
-      before the last decision ended (False for smaller loans);
-    - ``approver_is_investigator``: one resource performed both an
-      ``investigation_activities`` and an ``approval_activities`` instance of the case.
-
-    Returns the frame (case_id, one boolean column per rule checked, ``any``) and the names
-    of the rules checked.
-    """
-    scope = make_scope(con, dataset, filters)
-    rules = scope.profile.rules
-    if not rules.decision_activities:
-        return pd.DataFrame({"case_id": []}), []
-    inst, params = selected_instances_sql(scope)
-    cases, c_params = scope.cases_sql()
-    checks: dict[str, str] = {}
-    if rules.risk_activities:
-        checks[RULES[0]] = (
-            f"NOT coalesce(bool_or(list_contains({_sql_list(rules.risk_activities)}, i.activity)"
-            " AND i.start_ts <= d.decided_at), false)"
-        )
-    if rules.compliance_activities and rules.compliance_amount_threshold is not None:
-        checks[RULES[1]] = (
-            f"any_value(c.amount) > {float(rules.compliance_amount_threshold)!r} AND NOT"
-            f" coalesce(bool_or(list_contains({_sql_list(rules.compliance_activities)},"
-            " i.activity) AND i.start_ts <= d.decided_at), false)"
-        )
-    if rules.investigation_activities and rules.approval_activities:
-        checks[RULES[2]] = (
-            "coalesce(len(list_intersect("
-            f"list(i.resource) FILTER (WHERE list_contains("
-            f"{_sql_list(rules.investigation_activities)}, i.activity)),"
-            f" list(i.resource) FILTER (WHERE list_contains("
-            f"{_sql_list(rules.approval_activities)}, i.activity)))) > 0, false)"
-        )
-    columns = ", ".join(f"{sql} AS {name}" for name, sql in checks.items())
-    frame = con.execute(
-        f"""
-        WITH i AS ({inst}),
-        d AS (
-            SELECT case_id, max(coalesce(end_ts, start_ts)) AS decided_at FROM i
-            WHERE list_contains({_sql_list(rules.decision_activities)}, activity)
-            GROUP BY case_id
-        )
-        SELECT d.case_id, {columns}
-        FROM d JOIN i ON i.case_id = d.case_id
-        JOIN ({cases}) c ON c.case_id = d.case_id
-        GROUP BY d.case_id ORDER BY d.case_id
-        """,
-        [*params, *c_params],
-    ).fetchdf()
-    names = list(checks)
-    frame["any"] = frame[names].any(axis=1) if names else False
-    return frame, names
-
-
 def rule_breach_metrics(
     con: duckdb.DuckDBPyConnection, before: tuple[str, Filters], after: tuple[str, Filters]
 ) -> tuple[list[Metric], list[str]]:
     """The share of decided cases breaking each loan rule (and any rule), before and after.
 
-    Only rules checked on both sides are compared. Metric names: ``rule_<rule>_share`` and
+    The rules and their per-case checks are :func:`analysis.rules.rule_flags`'s; only rules
+    checked on both sides are compared. Metric names: ``rule_<rule>_share`` and
     ``rule_any_share``; lower is better.
     """
-    frame_b, rules_b = rule_breach_flags(con, *before)
-    frame_a, rules_a = rule_breach_flags(con, *after)
+    frame_b, rules_b = rule_flags(con, *before)
+    frame_a, rules_a = rule_flags(con, *after)
     rules = [r for r in rules_b if r in rules_a]
     metrics = []
     for rule in [*rules, "any"] if rules else []:

@@ -10,8 +10,9 @@ from datetime import date
 import duckdb
 import pytest
 
-from analysis.compare import Comparison, compare, compare_split, rule_breach_flags, split_filters
+from analysis.compare import Comparison, compare, compare_split, split_filters
 from analysis.filters import Filters
+from analysis.rules import rule_flags
 from etl.errors import LoanFlowError, UnknownDatasetError
 from etl.store import connect
 from tests.analysis_logs import CaseAttrs, Inst, make_log
@@ -145,7 +146,7 @@ def test_shares_by_hand(hand_comparison: Comparison) -> None:
 def test_guardrails_by_hand(
     hand_comparison: Comparison, hand_store: duckdb.DuckDBPyConnection
 ) -> None:
-    flags, rules = rule_breach_flags(hand_store, "b", Filters())
+    flags, rules = rule_flags(hand_store, "b", Filters())
     assert rules == ["decided_without_risk_assessment", "approver_is_investigator"]
     by_case = flags.set_index("case_id")
     assert by_case["decided_without_risk_assessment"].to_dict() == {

@@ -15,10 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from analysis.compare import Comparison, compare, rule_breach_flags
+from analysis.compare import Comparison, compare
 from analysis.filters import Filters
 from analysis.handoffs import handoffs
 from analysis.process_map import process_map
+from analysis.rules import rule_flags
 from etl.load import ingest
 from etl.store import connect
 
@@ -86,7 +87,7 @@ def test_guardrail_breaches_match_and_are_gone(
     result: Comparison, truth: dict, sample_store: duckdb.DuckDBPyConnection
 ) -> None:
     for period in ("before", "after"):
-        flags, rules = rule_breach_flags(sample_store, period, Filters())
+        flags, rules = rule_flags(sample_store, period, Filters())
         counts = {rule: int(flags[rule].sum()) for rule in rules}
         assert counts == truth[period]["guardrail_breaches"], period
     for rule in truth["before"]["guardrail_breaches"]:
@@ -147,3 +148,17 @@ def test_kpis_side_by_side_cover_every_kpi(result: Comparison, truth: dict) -> N
     assert rows["cases"]["before"] == truth["before"]["cases"]
     assert rows["events"]["after"] == truth["after"]["events"]
     assert rows["cycle_time_hours.median"]["change"] == pytest.approx(result.headline.change)
+
+
+def test_report_summary_on_the_samples(result: Comparison, truth: dict) -> None:
+    from dashboard.report.build import build_report, summary_sentences
+
+    before = truth["before"]["cycle_time_hours"]["median"] / 24
+    after = truth["after"]["cycle_time_hours"]["median"] / 24
+    summary = summary_sentences(result, "en")
+    assert summary[0].startswith(
+        f"Median cycle time fell from {before:.1f} days to {after:.1f} days (−78%, 95% CI"
+    )
+    assert summary[1] == "Risk control was not weakened: no guardrail got significantly worse."
+    page = build_report(result, "zh")
+    assert "案件週期時間中位數由" in page and "風險控制未被削弱" in page
