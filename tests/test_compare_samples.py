@@ -155,9 +155,10 @@ def test_report_summary_on_the_samples(result: Comparison, truth: dict) -> None:
 
     before = truth["before"]["cycle_time_hours"]["median"] / 24
     after = truth["after"]["cycle_time_hours"]["median"] / 24
+    built = f"{(after / before - 1) * 100:.0f}%".replace("-", "−")
     summary = summary_sentences(result, "en")
     assert summary[0].startswith(
-        f"Median cycle time fell from {before:.1f} days to {after:.1f} days (−78%, 95% CI"
+        f"Median cycle time fell from {before:.1f} days to {after:.1f} days ({built}, 95% CI"
     )
     assert summary[1] == "Risk control was not weakened: no guardrail got significantly worse."
     page = build_report(result, "zh")
