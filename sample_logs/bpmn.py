@@ -17,6 +17,8 @@ not part of the intended flow: conformance checking shows them as deviations.
 from __future__ import annotations
 
 import re
+import tempfile
+import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
@@ -60,14 +62,41 @@ def to_be_tree(lang: names.Lang = "zh") -> Any:
 
 
 def write_to_be_bpmn(path: str | Path, lang: names.Lang = "zh") -> Path:
-    """Write the to-be BPMN model to ``path`` and return it."""
+    """Write the to-be BPMN model to ``path`` and return it.
+
+    pm4py lays the diagram out in an order that changes from run to run; an existing
+    file with the same model (the same elements and flows) is therefore left as it is.
+    """
     import pm4py
 
     target = Path(path)
     bpmn = pm4py.convert_to_bpmn(to_be_tree(lang))
-    pm4py.write_bpmn(bpmn, str(target))
-    target.write_text(_readable_ids(target.read_text(encoding="utf-8")), encoding="utf-8")
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "model.bpmn"
+        pm4py.write_bpmn(bpmn, str(fresh))
+        text = _readable_ids(fresh.read_text(encoding="utf-8"))
+    if target.exists() and model_signature(target.read_text(encoding="utf-8")) == (
+        model_signature(text)
+    ):
+        return target
+    target.write_text(text, encoding="utf-8")
     return target
+
+
+def model_signature(text: str) -> tuple[list[tuple[str, str]], list[tuple[str, str, str, str]]]:
+    """The elements (kind, name) and sequence flows between them of a BPMN file, sorted."""
+    root = ET.fromstring(text)
+    process = next(child for child in root if child.tag.endswith("process"))
+    kinds: dict[str, tuple[str, str]] = {}
+    flows: list[tuple[str, str, str, str]] = []
+    for element in process:
+        kind = element.tag.rsplit("}", 1)[-1]
+        if kind == "sequenceFlow":
+            flows.append(("", "", element.get("sourceRef", ""), element.get("targetRef", "")))
+        else:
+            kinds[element.get("id", "")] = (kind, element.get("name", ""))
+    edges = sorted((*kinds[source], *kinds[target]) for _, _, source, target in flows)
+    return sorted(kinds.values()), edges
 
 
 def _readable_ids(text: str) -> str:

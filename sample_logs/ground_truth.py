@@ -59,9 +59,13 @@ def cycle_times(sim: Simulation) -> tuple[npt.NDArray[np.float64], npt.NDArray[n
 
 
 def pingpong_cases(sim: Simulation) -> npt.NDArray[np.bool_]:
-    """Cases whose department sequence (by start, runs collapsed) contains X, Y, X."""
+    """Cases whose department sequence contains X, Y, X.
+
+    Instances ordered by start (ties: the earlier end, then the order they started), runs
+    of one department collapsed.
+    """
     inst = sim.instances
-    order = np.lexsort((np.arange(len(inst.case)), inst.start, inst.case))
+    order = np.lexsort((np.arange(len(inst.case)), inst.end, inst.start, inst.case))
     case = inst.case[order]
     department = department_codes(sim, order)
     keep = np.ones(len(case), dtype=bool)

@@ -26,6 +26,7 @@ from sample_logs import (
     GROUND_TRUTH,
     TO_BE_BPMN,
 )
+from sample_logs.bpmn import model_signature
 from sample_logs.engine import simulate
 from sample_logs.generate import generate_log
 from sample_logs.ground_truth import ground_truth
@@ -295,6 +296,8 @@ def test_committed_files_are_what_the_build_writes(tmp_path: Path) -> None:
     build(tmp_path)
     for committed in (BEFORE_LOG, AFTER_LOG, BEFORE_PROFILE, AFTER_PROFILE, GROUND_TRUTH):
         assert _digest(tmp_path / committed.name) == _digest(committed), committed.name
+    fresh = model_signature((tmp_path / "to_be.bpmn").read_text(encoding="utf-8"))
+    assert fresh == model_signature(TO_BE_BPMN.read_text(encoding="utf-8"))
 
 
 # -- formats, layouts, languages -------------------------------------------------------------
