@@ -213,6 +213,7 @@ class ResultCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._flights: dict[tuple[Any, ...], threading.Lock] = {}
         self._version = 0
         self.hits = 0
         self.misses = 0
@@ -229,20 +230,33 @@ class ResultCache:
             self._entries.clear()
 
     def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """The cached value for ``key``, computing and storing it on a miss."""
+        """The cached value for ``key``, computing and storing it on a miss.
+
+        Concurrent requests for the same key wait for the one computation in flight.
+        """
         full_key = (str(STORE.path), self._version, *key)
         with self._lock:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
                 self.hits += 1
                 return self._entries[full_key]
-            self.misses += 1
-        value = compute()
-        with self._lock:
-            if self._version == full_key[1]:
-                self._entries[full_key] = value
-                while len(self._entries) > self.max_entries:
-                    self._entries.popitem(last=False)
+            flight = self._flights.setdefault(full_key, threading.Lock())
+        with flight:
+            with self._lock:
+                if full_key in self._entries:
+                    self.hits += 1
+                    return self._entries[full_key]
+                self.misses += 1
+            try:
+                value = compute()
+                with self._lock:
+                    if self._version == full_key[1]:
+                        self._entries[full_key] = value
+                        while len(self._entries) > self.max_entries:
+                            self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._flights.pop(full_key, None)
         return value
 
 

@@ -270,6 +270,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "請選擇改善前與改善後資料集，或一個資料集與上線日期。",
         "请选择改善前与改善后数据集，或一个数据集与上线日期。",
     ),
+    "compare.press_run": _m(
+        "Choose what to compare, then press Compare. The filters above apply to both sides.",
+        "選擇比較對象後按「開始比較」；上方篩選條件同時套用於兩側。",
+        "选择比较对象后按“开始比较”；上方筛选条件同时适用于两侧。",
+    ),
     "compare.edge": _m("Path", "路徑", "路径"),
     "compare.status": _m("Status", "狀態", "状态"),
     # conformance

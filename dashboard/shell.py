@@ -149,7 +149,7 @@ def frame_layout() -> html.Div:
     """The whole app layout around ``dash.page_container``."""
     return html.Div(
         [
-            dcc.Location(id="url", refresh=False),
+            dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="lang-store", storage_type="local"),
             navbar(),
             filter_bar(),

@@ -197,6 +197,10 @@ def test_case_rows_are_sorted_and_paged_on_the_server(store_path: Path) -> None:
     assert [r["case_id"] for r in only_open["rowData"]] == ["C3"]
 
 
+def test_case_rows_without_dataset_are_empty(store_path: Path) -> None:
+    assert cases.rows_page("", {"startRow": 0, "endRow": 100}) == {"rowData": [], "rowCount": 0}
+
+
 def test_case_timeline_has_one_bar_per_instance_by_department(store_path: Path) -> None:
     fig = cases.case_timeline("?dataset=loans", "C2")
     bars = {trace.name: list(trace.text) for trace in fig.data}

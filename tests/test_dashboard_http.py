@@ -117,16 +117,20 @@ def test_cases_rows_over_http(client: Any) -> None:
 
 
 def test_compare_over_http(client: Any) -> None:
-    inputs = [
-        {"id": "compare-run", "property": "n_clicks", "value": 1},
+    state = [
         _query_input("compare"),
         {"id": "compare-mode", "property": "value", "value": "datasets"},
         {"id": "compare-before", "property": "value", "value": "loans"},
         {"id": "compare-after", "property": "value", "value": "loans2"},
         {"id": "compare-split", "property": "date", "value": None},
     ]
-    body = update(client, "compare-body.children", inputs)
-    assert "lf-error" not in json.dumps(body, ensure_ascii=False)
+    run = [{"id": "compare-run", "property": "n_clicks", "value": 1}]
+    body = update(client, "compare-body.children", run, state)
+    text = json.dumps(body, ensure_ascii=False)
+    assert "lf-error" not in text
+    assert "compare-forest" in text  # the metrics chart is there
+    idle = update(client, "compare-body.children", [{**run[0], "value": None}], state)
+    assert "Compare" in json.dumps(idle) or "比較" in json.dumps(idle, ensure_ascii=False)
 
 
 def test_filter_sync_over_http(client: Any) -> None:

@@ -13,7 +13,13 @@ from dashboard import data
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
 from dashboard.i18n import t
-from dashboard.views.compare import PAGE, compare_body, metrics_csv_frame, report_html
+from dashboard.views.compare import (
+    PAGE,
+    compare_body,
+    compare_intro,
+    metrics_csv_frame,
+    report_html,
+)
 
 dash.register_page(__name__, path="/compare", order=6, label_key="nav.compare", title="LoanFlow")
 
@@ -95,18 +101,19 @@ def layout(**query: Any) -> html.Div:
 @callback(
     Output(f"{PAGE}-body", "children"),
     Input(f"{PAGE}-run", "n_clicks"),
-    Input(f"{PAGE}-query", "data"),
-    *CONTROLS[1:],
+    *CONTROLS,
 )
 def update_compare(
-    _clicks: int | None,
+    clicks: int | None,
     query: str | None,
     mode: str | None,
     before: str | None,
     after: str | None,
     split: str | None,
 ) -> list[Any]:
-    """Compare as the controls say (on Compare, and when the view's filters change)."""
+    """Compare as the controls say, when Compare is pressed (it takes seconds on big logs)."""
+    if not clicks:
+        return compare_intro(query)
     return compare_body(query, mode, before, after, split)
 
 

@@ -41,9 +41,11 @@ def case_table(query: str | None) -> pd.DataFrame:
 
 
 def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    if frame.empty:
+        return []
     out = frame.copy()
     for name in ("first_ts", "last_ts"):
-        out[name] = out[name].dt.strftime("%Y-%m-%d %H:%M")
+        out[name] = pd.to_datetime(out[name], utc=True).dt.strftime("%Y-%m-%d %H:%M")
     records: list[dict[str, Any]] = json.loads(out.to_json(orient="records", force_ascii=False))
     return records
 

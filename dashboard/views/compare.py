@@ -150,6 +150,11 @@ def compare_body(
     ]
 
 
+def compare_intro(query: str | None) -> list[Any]:
+    """What the page says before Compare is pressed."""
+    return [info(t("compare.press_run", data.state_from_query(query).lang))]
+
+
 def report_html(
     query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
 ) -> str | None:
