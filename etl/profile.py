@@ -179,7 +179,7 @@ def load_profile(path: str | Path) -> Profile:
         raise ProfileError(f"Profile {target} is not UTF-8 text; save it as UTF-8.") from None
     try:
         data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+    except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a date 2025-13-01
         raise ProfileError(f"Profile {target} is not valid YAML: {exc}") from None
     return parse_profile(data, source=f"Profile {target}")
 
