@@ -106,7 +106,7 @@ def column(field: str, header: str, *, number: str | None = None, **extra: Any) 
     if number is not None:
         spec["valueFormatter"] = {"function": f"d3.format('{number}')(params.value)"}
         spec["type"] = "rightAligned"
-        spec["filter"] = "agNumberColumnFilter"
+        spec.setdefault("filter", "agNumberColumnFilter")
     return spec
 
 

@@ -302,6 +302,29 @@ MESSAGES: dict[str, dict[str, str]] = {
         "合規檢查中，大型日誌可能需要一些時間…",
         "合规检查中，大型日志可能需要一些时间…",
     ),
+    "conformance.method": _m("Replay", "重播方法", "重播方法"),
+    "conformance.token_replay": _m("Token replay (fast)", "權杖重播（快速）", "令牌重播（快速）"),
+    "conformance.alignments": _m(
+        "Alignments (exact, slow)", "對齊（精確、較慢）", "对齐（精确、较慢）"
+    ),
+    "conformance.sample_model": _m(
+        "Sample to-be model: {name}", "範例目標模型：{name}", "示例目标模型：{name}"
+    ),
+    "conformance.uploaded_model": _m("Uploaded: {name}", "已上傳：{name}", "已上传：{name}"),
+    "conformance.choose_model": _m(
+        "Choose a reference model, or upload a BPMN file, then press Check conformance.",
+        "請選擇參考模型或上傳 BPMN 檔，再按「執行合規檢查」。",
+        "请选择参考模型或上传 BPMN 文件，再按“执行合规检查”。",
+    ),
+    "conformance.kind": _m("Kind", "類型", "类型"),
+    "conformance.checked": _m("Checked", "已檢查", "已检查"),
+    "conformance.not_checked": _m(
+        "not checked: the profile names no activities for it",
+        "未檢查：設定檔未指定相關活動",
+        "未检查：配置未指定相关活动",
+    ),
+    "conformance.description": _m("What it checks", "檢查內容", "检查内容"),
+    "conformance.least_fitting": _m("Least fitting cases", "適合度最低的案件", "适合度最低的案件"),
     # data
     "data.title": _m("Data", "資料", "数据"),
     "data.upload": _m("Upload a log", "上傳事件日誌", "上传事件日志"),

@@ -81,7 +81,7 @@ def navbar() -> dbc.Navbar:
 
 def _labelled(key: str, control: Any, width: int | str = "auto") -> dbc.Col:
     return dbc.Col(
-        [label(key, tag=html.Label, className="form-label small mb-0"), control],
+        [label(key, tag=html.Label, className="form-label small mb-0 d-block"), control],
         xs=12,
         md=width,
     )

@@ -31,6 +31,7 @@ PAGES = {
     "/variants": "Variants",
     "/cases": "Cases",
     "/compare": "Compare before and after",
+    "/conformance": "Conformance",
     "/data": "Data",
 }
 

@@ -17,7 +17,7 @@ from dashboard import data
 from dashboard.app import create_app
 from dashboard.i18n import fmt_count, fmt_hours, fmt_share, t
 from dashboard.shell import sync_filter_state, translate_frame
-from dashboard.views import cases, handoffs, overview, process_map, variants
+from dashboard.views import cases, conformance, handoffs, overview, process_map, variants
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, load_store
 
@@ -231,3 +231,24 @@ def test_map_elements_keep_every_activity_at_full_sliders(store_path: Path) -> N
 def test_variants_body_states_coverage(store_path: Path) -> None:
     body = variants.variants_body("?dataset=loans", 5)
     assert t("variants.coverage", "en", n=4, share=fmt_share(1.0, "en")) in texts(body)
+
+
+def test_conformance_shows_what_the_analysis_computed(store_path: Path) -> None:
+    from analysis.conformance import conformance as check
+
+    choice = conformance.model_options("en")[0]["value"]
+    body = conformance.conformance_body("?dataset=loans", 1, choice, "token_replay")
+    with data.cursor() as con:
+        expected = check(con, "loans", Filters(), conformance.model_path(choice))
+    assert fmt_share(expected.fitness, "en") in texts(body)
+    # the hand log's profile names no rule activities: every rule says it was not checked
+    table = conformance.rules_table(conformance.rules("?dataset=loans"), "en")
+    assert set(table["description"]) == {t("conformance.not_checked", "en")}
+
+
+def test_conformance_models_are_only_samples_or_uploads() -> None:
+    from etl.errors import LoanFlowError
+
+    for choice in ("sample:../../etc/passwd", "file:/tmp/x.bpmn", None, "upload:../x"):
+        with pytest.raises(LoanFlowError):
+            conformance.model_path(choice)

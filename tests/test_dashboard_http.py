@@ -12,7 +12,17 @@ from dashboard.app import create_app
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import load_store
 
-PAGES = ["/", "/map", "/handoffs", "/bottlenecks", "/variants", "/cases", "/compare", "/data"]
+PAGES = [
+    "/",
+    "/map",
+    "/handoffs",
+    "/bottlenecks",
+    "/variants",
+    "/cases",
+    "/compare",
+    "/conformance",
+    "/data",
+]
 QUERY = "?dataset=loans&lang=zh-Hant"
 
 
