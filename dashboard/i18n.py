@@ -35,6 +35,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "nav.conformance": _m("Conformance", "合規檢查", "合规检查"),
     "nav.data": _m("Data", "資料", "数据"),
     "nav.admin": _m("Admin", "管理", "管理"),
+    "nav.sign_out": _m("Sign out", "登出", "退出登录"),
     "filter.dataset": _m("Dataset", "資料集", "数据集"),
     "filter.period": _m("Period", "期間", "期间"),
     "filter.period_start": _m("From", "起", "起"),

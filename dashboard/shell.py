@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from dashboard import data
+from dashboard.audit import current_user
 from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_number, outcome_label, t
 from etl.errors import LoanFlowError
 
@@ -40,8 +41,36 @@ def nav_label_key(page: dict[str, Any]) -> str:
     return f"nav.{page['module'].rsplit('.', 1)[-1]}"
 
 
+def visible_pages(user: tuple[str, str] | None) -> list[dict[str, Any]]:
+    """The pages to list: all without sign-in; with it, those the user's role may use."""
+    pages = nav_pages()
+    if user is None:
+        return pages
+    import importlib
+
+    from etl.accounts import has_role
+
+    auth: Any = importlib.import_module("dashboard.auth")
+    name = lambda page: page["module"].rsplit(".", 1)[-1]  # noqa: E731
+    return [p for p in pages if has_role(user[1], auth.role_for_component(f"{name(p)}-page"))]
+
+
+def account_menu(user: tuple[str, str] | None) -> Any:
+    """The signed-in user's name and the sign-out link (nothing without sign-in)."""
+    if user is None:
+        return None
+    return html.Div(
+        [
+            html.Span(f"{user[0]} ({user[1]})", className="text-light small me-2"),
+            html.A(label("nav.sign_out"), href="/logout", className="btn btn-sm btn-outline-light"),
+        ],
+        className="d-flex align-items-center ms-3",
+    )
+
+
 def navbar() -> dbc.Navbar:
-    """The top bar: brand, page links, language switch, print button."""
+    """The top bar: brand, page links, language switch, the signed-in user."""
+    user = current_user()
     links = [
         dbc.NavItem(
             dbc.NavLink(
@@ -51,7 +80,7 @@ def navbar() -> dbc.Navbar:
                 active="exact",
             )
         )
-        for page in nav_pages()
+        for page in visible_pages(user)
     ]
     language = dbc.Select(
         id="lang-switch",
@@ -70,6 +99,7 @@ def navbar() -> dbc.Navbar:
                     [label("lang.label", tag=html.Label, className="me-2 mb-0"), language],
                     className="d-flex align-items-center",
                 ),
+                account_menu(user),
             ],
             fluid=True,
         ),
