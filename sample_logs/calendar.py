@@ -158,19 +158,23 @@ class WorkCalendar:
         return (day_number.astype(np.int64) * length + offset).astype(np.int64)
 
     def to_local(
-        self, working: npt.NDArray[np.int64], *, ends: bool = False
+        self, working: npt.NDArray[np.int64], *, ends: bool | npt.NDArray[np.bool_] = False
     ) -> npt.NDArray[np.datetime64]:
         """Local wall-clock times (datetime64[s]) of working-clock seconds.
 
         The boundary between two working days is both the close of one and the opening
-        of the next: ``ends=True`` maps it to the close (for the end of an activity),
-        otherwise to the next opening (for a start).
+        of the next: where ``ends`` is true it maps to the close (for the end of an
+        activity), otherwise to the next opening (for a start). ``ends`` is one flag or
+        one per value.
         """
         length = self.day_seconds
-        day_number, offset = np.divmod(working, length)
-        if ends:
-            boundary = (offset == 0) & (working > 0)
-            day_number = np.where(boundary, day_number - 1, day_number)
-            offset = np.where(boundary, length, offset)
-        days = self.working_days(day_number).astype("datetime64[s]")
+        day_number, offset = np.divmod(np.asarray(working, dtype=np.int64), length)
+        boundary = (offset == 0) & (working > 0) & ends
+        day_number = np.where(boundary, day_number - 1, day_number)
+        offset = np.where(boundary, length, offset)
+        if len(day_number) == 0:
+            return np.zeros(0, dtype="datetime64[s]")
+        first = int(day_number.min())
+        table = self.working_days(np.arange(first, int(day_number.max()) + 1))
+        days = table[day_number - first].astype("datetime64[s]")
         return days + (offset + self.open_seconds).astype("timedelta64[s]")

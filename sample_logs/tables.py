@@ -6,6 +6,7 @@ Timestamps are local Asia/Shanghai times with the ``+08:00`` offset.
 
 from __future__ import annotations
 
+import functools
 from typing import Literal
 
 import numpy as np
@@ -57,20 +58,44 @@ def case_ids(sim: Simulation) -> list[str]:
 def timestamp_strings(
     local: npt.NDArray[np.datetime64], *, separator: str = " ", fraction: str = ""
 ) -> pa.Array:
-    """``YYYY-MM-DD hh:mm:ss+08:00`` for local times (second resolution)."""
+    """``YYYY-MM-DD hh:mm:ss+08:00`` for local times (second resolution).
+
+    Every text has the same width, so the characters are assembled as a byte matrix
+    (date part and clock part looked up in small tables) and handed to Arrow as one
+    buffer.
+    """
     seconds = local.astype("datetime64[s]").astype(np.int64)
     day, second = np.divmod(seconds, 86_400)
     first = int(day.min()) if len(day) else 0
     span = (int(day.max()) - first + 1) if len(day) else 1
-    days = np.datetime_as_string(np.arange(first, first + span).astype("datetime64[D]"))
-    day_text = [f"{d}{separator}" for d in days.tolist()]
-    clock = [
-        f"{h:02d}:{m:02d}:{s:02d}{fraction}{UTC_OFFSET}"
-        for h in range(24)
-        for m in range(60)
-        for s in range(60)
-    ]
-    return concat(lookup(day_text, day - first), lookup(clock, second))
+    dates = np.datetime_as_string(np.arange(first, first + span).astype("datetime64[D]"))
+    day_text = _byte_table([f"{d}{separator}" for d in dates.tolist()])
+    clock = _clock_table(fraction)
+    matrix = np.hstack([day_text[day - first], clock[second]])
+    width = matrix.shape[1]
+    offsets = np.arange(0, width * (len(matrix) + 1), width, dtype=np.int32)
+    return pa.StringArray.from_buffers(
+        len(matrix), pa.py_buffer(offsets), pa.py_buffer(np.ascontiguousarray(matrix))
+    )
+
+
+@functools.cache
+def _clock_table(fraction: str) -> npt.NDArray[np.uint8]:
+    """``hh:mm:ss{fraction}+08:00`` for every second of a day, as a byte matrix."""
+    return _byte_table(
+        [
+            f"{h:02d}:{m:02d}:{s:02d}{fraction}{UTC_OFFSET}"
+            for h in range(24)
+            for m in range(60)
+            for s in range(60)
+        ]
+    )
+
+
+def _byte_table(texts: list[str]) -> npt.NDArray[np.uint8]:
+    """Equal-width ASCII texts as a (count, width) byte matrix."""
+    data = "".join(texts).encode("ascii")
+    return np.frombuffer(data, dtype=np.uint8).reshape(len(texts), -1)
 
 
 def timestamp_values(local: npt.NDArray[np.datetime64]) -> pa.Array:
@@ -105,11 +130,7 @@ def local_times(
     sim: Simulation, working: npt.NDArray[np.int64], ends: npt.NDArray[np.bool_] | bool
 ) -> npt.NDArray[np.datetime64]:
     """Local wall-clock times of working-clock values (ends map to the closing time)."""
-    if isinstance(ends, bool):
-        return sim.calendar.to_local(working, ends=ends)
-    starts = sim.calendar.to_local(working, ends=False)
-    finishes = sim.calendar.to_local(working, ends=True)
-    return np.where(ends, finishes, starts)
+    return sim.calendar.to_local(working, ends=ends)
 
 
 def activity_names(lang: names.Lang) -> list[str]:
@@ -117,9 +138,16 @@ def activity_names(lang: names.Lang) -> list[str]:
     return names.translate(list(ACTIVITY_ORDER), names.ACTIVITIES, lang)
 
 
-def department_codes(sim: Simulation, instances: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-    """Department (index into DEPARTMENT_ORDER) of each instance: the activity's department."""
+def department_codes(
+    sim: Simulation, instances: npt.NDArray[np.int64], *, every_activity: bool = False
+) -> npt.NDArray[np.int64]:
+    """Department (index into DEPARTMENT_ORDER) of each instance: the activity's department.
+
+    ``every_activity=True`` gives the department of every activity code instead.
+    """
     by_activity = np.array([DEPARTMENT_ORDER.index(ACTIVITY_DEPARTMENT[a]) for a in ACTIVITY_ORDER])
+    if every_activity:
+        return by_activity
     result: npt.NDArray[np.int64] = by_activity[sim.instances.activity[instances]]
     return result
 

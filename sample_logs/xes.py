@@ -84,33 +84,53 @@ def _trace_openings(sim: Simulation, lang: names.Lang) -> pa.Array:
     return pc.replace_substring_regex(opening, r"    <string key=\"[^\"]*\" value=\"\"/>\n", "")
 
 
+def _event_parts(sim: Simulation, lang: names.Lang) -> tuple[list[str], list[str]]:
+    """The XML before and after the timestamp of every kind of event.
+
+    Before: the activity and lifecycle (code ``activity * 2 + complete``); after: the
+    resource and department (code ``activity * resources + resource``; the department
+    follows from the activity).
+    """
+    activities = escape(activity_names(lang))
+    heads = [
+        f'    <event>\n      <string key="concept:name" value={activity}/>\n'
+        f'      <string key="lifecycle:transition" value="{transition}"/>\n'
+        '      <date key="time:timestamp" value="'
+        for activity in activities
+        for transition in ("start", "complete")
+    ]
+    departments = escape(names.translate(list(DEPARTMENT_ORDER), names.DEPARTMENTS, lang))
+    by_activity = department_codes(sim, np.zeros(0, dtype=np.int64), every_activity=True)
+    tails = [
+        f'"/>\n      <string key="org:resource" value={resource}/>\n'
+        f'      <string key="org:group" value={departments[by_activity[code]]}/>\n    </event>\n'
+        for code in range(len(activities))
+        for resource in escape(sim.resources)
+    ]
+    return heads, tails
+
+
 def _event_lines(sim: Simulation, lang: names.Lang, openings: pa.Array) -> pa.Array:
     """One string per event: its ``<event>`` element, with the trace's opening/closing."""
     rows, complete = event_order(sim)
     inst = sim.instances
     case = inst.case[rows]
+    activity = inst.activity[rows]
     working = np.where(complete, inst.end[rows], inst.start[rows])
     stamps = timestamp_strings(local_times(sim, working, complete), separator="T", fraction=".000")
-    departments = names.translate(list(DEPARTMENT_ORDER), names.DEPARTMENTS, lang)
+    heads, tails = _event_parts(sim, lang)
     first = np.ones(len(case), dtype=bool)
     first[1:] = case[1:] != case[:-1]
     last = np.ones(len(case), dtype=bool)
     last[:-1] = case[:-1] != case[1:]
-    trace_open = pc.if_else(pa.array(first), pc.take(openings, pa.array(case)), "")
-    trace_close = pc.if_else(pa.array(last), "  </trace>\n", "")
+    opening_index = pa.array(case, type=pa.int64(), mask=~first)
+    trace_open = pc.fill_null(pc.take(openings, opening_index), "")
+    trace_close = lookup(["", "  </trace>\n"], last.astype(np.int64))
     return concat(
         trace_open,
-        '    <event>\n      <string key="concept:name" value=',
-        lookup(escape(activity_names(lang)), inst.activity[rows]),
-        '/>\n      <string key="lifecycle:transition" value="',
-        lookup(["start", "complete"], complete.astype(np.int64)),
-        '"/>\n      <date key="time:timestamp" value="',
+        lookup(heads, activity * 2 + complete),
         stamps,
-        '"/>\n      <string key="org:resource" value=',
-        lookup(escape(sim.resources), inst.resource[rows]),
-        '/>\n      <string key="org:group" value=',
-        lookup(escape(departments), department_codes(sim, rows)),
-        "/>\n    </event>\n",
+        lookup(tails, activity * len(sim.resources) + inst.resource[rows]),
         trace_close,
     )
 
