@@ -62,7 +62,7 @@ def _applications(
 ) -> tuple[npt.NDArray[np.datetime64], npt.NDArray[np.int64]]:
     days = np.datetime64(first, "D") + np.arange(n_days)
     weekday = (days.astype(np.int64) - 4) % 7
-    working = np.is_busday(days, weekmask=calendar.weekmask, holidays=calendar.holiday_array)
+    working = np.is_busday(days, busdaycal=calendar.business_days)
     factor = WEEKDAY_FACTOR[weekday]
     branch_counts = rng.poisson(np.where(working, rate * BRANCH_SHARE * factor, 0.0))
     online_rate = rate * (1 - BRANCH_SHARE) * factor

@@ -87,17 +87,16 @@ class WorkCalendar:
     workdays: tuple[str, ...] = WORKDAYS
     years_ahead: int = 30
     _holidays: npt.NDArray[np.datetime64] = field(init=False, repr=False, compare=False)
+    _business: np.busdaycalendar = field(init=False, repr=False, compare=False)
     _first_day: np.datetime64 = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         holidays = holidays_for_years(self.origin.year, self.origin.year + self.years_ahead)
         object.__setattr__(self, "_holidays", np.array(holidays, dtype="datetime64[D]"))
+        business = np.busdaycalendar(weekmask=self.weekmask, holidays=self._holidays)
+        object.__setattr__(self, "_business", business)
         first = np.busday_offset(
-            np.datetime64(self.origin, "D"),
-            0,
-            roll="forward",
-            weekmask=self.weekmask,
-            holidays=self._holidays,
+            np.datetime64(self.origin, "D"), 0, roll="forward", busdaycal=business
         )
         object.__setattr__(self, "_first_day", first)
 
@@ -121,15 +120,18 @@ class WorkCalendar:
         """The holiday dates as numpy days (for numpy's business-day functions)."""
         return self._holidays
 
+    @property
+    def business_days(self) -> np.busdaycalendar:
+        """numpy's business-day calendar (working weekdays and holidays)."""
+        return self._business
+
     def holidays(self) -> list[date]:
         """The holiday dates this calendar knows."""
         return [d.astype(date) for d in self._holidays]
 
     def working_days(self, day_numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.datetime64]:
         """Dates of working days numbered from the first working day (0)."""
-        return np.busday_offset(
-            self._first_day, day_numbers, weekmask=self.weekmask, holidays=self._holidays
-        )
+        return np.busday_offset(self._first_day, day_numbers, busdaycal=self._business)
 
     def weekday_of(self, day_number: int) -> int:
         """Weekday (Mon=0) of working day ``day_number``."""
@@ -146,10 +148,8 @@ class WorkCalendar:
         days = local.astype("datetime64[D]")
         seconds = (local - days).astype(np.int64) - self.open_seconds
         length = self.day_seconds
-        is_work = np.is_busday(days, weekmask=self.weekmask, holidays=self._holidays)
-        day_number = np.busday_count(
-            self._first_day, days, weekmask=self.weekmask, holidays=self._holidays
-        )
+        is_work = np.is_busday(days, busdaycal=self._business)
+        day_number = np.busday_count(self._first_day, days, busdaycal=self._business)
         inside = is_work & (seconds < length)
         offset = np.where(inside, np.clip(seconds, 0, length), 0)
         # busday_count counts working days in [first, day): the day itself if it works,
