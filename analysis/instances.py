@@ -14,11 +14,9 @@ Per instance (DESIGN.md, "Definitions"):
   the order of variants and of the department sequence used for ping-pong.
 - ``wait_work_s``/``proc_work_s``: the same durations in working seconds (profile calendar).
 
-The predecessor is found in one pass, without a self-join: every completed instance emits
-an "end" row keyed (end, start, id) and every instance a "query" row at its start; ordered
-by time, a running ``max`` of the keys up to each query row is its predecessor. Open
-instances (no end) are never predecessors and have no processing time; their waiting time,
-fully observed, counts.
+The predecessor is found by one ASOF join per case (see ``_SEQ_SPAN``), without a
+self-join. Open instances (no end) are never predecessors and have no processing time;
+their waiting time, fully observed, counts.
 """
 
 from __future__ import annotations
@@ -28,6 +26,14 @@ from typing import Any
 
 from analysis.calendar import local_epoch_sql, working_clock_sql
 from analysis.scope import Scope
+
+# The predecessor as one ASOF join: an instance b precedes a when b.end <= a.start and b
+# comes first in the case order (b.seq < a.seq; only instants at a.start need the second
+# test). Keys (end, seq) for candidates and (start, seq - 1) for the query make that a
+# single inequality, and the largest candidate key is the latest end, then the later start
+# (same end: seq orders by start, then id). A case holds fewer than 2**20 instances.
+_SEQ_SPAN = 1048576
+_OPEN_END = "CAST(9223372036854775807 AS HUGEINT)"
 
 
 def selected_instances_sql(scope: Scope) -> tuple[str, list[Any]]:
@@ -67,44 +73,36 @@ def derived_instances_sql(
         w_start = working_clock_sql(local_epoch_sql("start_ts", tz, bounds), cal)
         w_end = working_clock_sql(local_epoch_sql("end_ts", tz, bounds), cal)
         clock = f", {w_start} AS w_start, {w_end} AS w_end"
-        carry = ", 'w': w_end"
+        carry = ", w_end AS pred_w_end"
         extra = ", n.w_start - p.pred_w_end AS wait_work_s, n.w_end - n.w_start AS proc_work_s"
-        hide = " EXCLUDE (w_start, w_end)"
+        hide = ", w_start, w_end"
     sql = f"""
-    WITH inst AS (SELECT *{clock} FROM ({inst}))
-    SELECT n.*{hide}, p.pred_id, p.pred_activity, p.pred_department, p.pred_end_ts,
-        epoch(n.start_ts) - epoch(p.pred_end_ts) AS wait_s,
+    WITH ordered AS (
+        SELECT *, row_number() OVER (PARTITION BY case_id
+            ORDER BY start_ts, end_ts NULLS LAST, instance_id) AS seq
+        FROM ({inst})
+    ),
+    keyed AS (
+        SELECT *{clock},
+            CAST(epoch_us(start_ts) AS HUGEINT) * {_SEQ_SPAN} + (seq - 1) AS query_key,
+            CAST(epoch_us(end_ts) AS HUGEINT) * {_SEQ_SPAN} + seq AS end_key,
+            coalesce(CAST(epoch_us(end_ts) AS HUGEINT), {_OPEN_END}) * {_SEQ_SPAN} + seq
+                AS last_key
+        FROM ordered
+    ),
+    marked AS (
+        SELECT *, last_key = max(last_key) OVER (PARTITION BY case_id) AS is_last FROM keyed
+    )
+    SELECT n.* EXCLUDE (query_key, end_key, last_key{hide}),
+        p.instance_id AS pred_id, p.activity AS pred_activity,
+        p.department AS pred_department, p.end_ts AS pred_end_ts,
+        epoch(n.start_ts) - epoch(p.end_ts) AS wait_s,
         epoch(n.end_ts) - epoch(n.start_ts) AS proc_s,
-        coalesce(n.department <> p.pred_department, false) AS handoff{extra}
-    FROM (
-        SELECT *,
-            row_number() OVER (PARTITION BY case_id
-                ORDER BY start_ts, end_ts NULLS LAST, instance_id) AS seq,
-            row_number() OVER (PARTITION BY case_id
-                ORDER BY end_ts DESC NULLS FIRST, start_ts DESC, instance_id DESC) = 1 AS is_last
-        FROM inst
-    ) n
-    LEFT JOIN (
-        SELECT case_id, oid AS instance_id, k.id AS pred_id, k.a AS pred_activity,
-            k.d AS pred_department, k.e AS pred_end_ts{", k.w AS pred_w_end" if working else ""}
-        FROM (
-            SELECT case_id, oid, kind, max(k) OVER (PARTITION BY case_id
-                ORDER BY t, grp, oid, kind ROWS UNBOUNDED PRECEDING) AS k
-            FROM (
-                SELECT case_id, end_ts AS t,
-                    CASE WHEN start_ts < end_ts THEN 0 ELSE 1 END AS grp,
-                    instance_id AS oid, 1 AS kind,
-                    {{'e': end_ts, 's': start_ts, 'id': instance_id,
-                      'a': activity, 'd': department{carry}}} AS k
-                FROM inst WHERE end_ts IS NOT NULL
-                UNION ALL
-                SELECT case_id, start_ts,
-                    CASE WHEN end_ts = start_ts THEN 1 ELSE 2 END,
-                    instance_id, 0, NULL
-                FROM inst
-            )
-            QUALIFY kind = 0
-        )
-    ) p ON p.case_id = n.case_id AND p.instance_id = n.instance_id
+        coalesce(n.department <> p.department, false) AS handoff{extra}
+    FROM marked n
+    ASOF LEFT JOIN (
+        SELECT case_id, instance_id, activity, department, end_ts, end_key{carry}
+        FROM keyed WHERE end_ts IS NOT NULL
+    ) p ON n.case_id = p.case_id AND n.query_key >= p.end_key
     """
     return sql, params
