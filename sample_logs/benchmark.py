@@ -67,6 +67,7 @@ def _pm4py_xes_seconds(scenario: str, cases: int, seed: int, folder: Path) -> fl
 def run(events: int = 1_000_000, scenario: str = "before", seed: int = 1) -> str:
     """Measure and return the Markdown section."""
     cases = int(events / EVENTS_PER_CASE[scenario]) + 1
+    load = os.getloadavg()[0]
     rows: list[tuple[str, float, int, int | None]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -88,7 +89,8 @@ def run(events: int = 1_000_000, scenario: str = "before", seed: int = 1) -> str
         f"Scenario `{scenario}`, {cases:,} cases, {produced:,} lifecycle events "
         f"(seed {seed}); one run each, simulation and writing included. "
         f"Machine: {os.cpu_count()} cores ({platform.machine()}), {_versions()}; "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC. "
+        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; load average at the start "
+        f"{load:.1f} (the machine is shared, so times vary from run to run). "
         "Command: `python -m sample_logs.benchmark`.",
         "",
         "| output | seconds | events/s | file size |",

@@ -129,6 +129,7 @@ class _Engine:
         attributes: CaseAttributes,
     ) -> None:
         self.scenario = scenario
+        self.joint_review = scenario.joint_review
         self.calendar = calendar
         self.day = calendar.day_seconds
         self.arrival = calendar.to_working(arrivals.local).tolist()
@@ -219,7 +220,7 @@ class _Engine:
     def _start(
         self, case: int, activity: int, resource: int, now: int, queued: int, trigger: int
     ) -> None:
-        if activity == INVESTIGATION and self.scenario.joint_review:
+        if activity == INVESTIGATION and self.joint_review:
             self._join_review(case, trigger, now)
         end = now + self.pools[activity].draw()
         instance = len(self.rec_case)
@@ -230,7 +231,8 @@ class _Engine:
         self.rec_end.append(end)
         self.rec_queued.append(queued)
         self.rec_trigger.append(trigger)
-        self._push(end, _COMPLETE, case, activity, instance)
+        self.seq += 1
+        heapq.heappush(self.heap, (end, self.seq, _COMPLETE, case, activity, instance))
 
     def _enqueue(self, case: int, activity: int, trigger: int, now: int) -> None:
         if activity == MEETING:
@@ -448,11 +450,12 @@ class _Engine:
         self._push(self._meeting_window(first_meeting)[0], _MEETING, first_meeting, 0, 0)
         heap = self.heap
         rec_resource = self.rec_resource
+        pop, release, route = heapq.heappop, self._release, self._route
         while self.remaining:
-            now, _, kind, case, activity, extra = heapq.heappop(heap)
+            now, _, kind, case, activity, extra = pop(heap)
             if kind == _COMPLETE:
-                self._release(rec_resource[extra], activity, now)
-                self._route(case, activity, extra, now)
+                release(rec_resource[extra], activity, now)
+                route(case, activity, extra, now)
             elif kind == _ARRIVAL:
                 if case + 1 < self.n:
                     self._push(self.arrival[case + 1], _ARRIVAL, case + 1, RECEIVE, -1)
