@@ -42,7 +42,7 @@ class GenerateSummary:
         """The one-line summary the CLI prints."""
         return (
             f"{self.scenario}: {self.cases:,} cases, {self.events:,} events "
-            f"({self.rows:,} {self.layout} rows) in {self.seconds:.2f} s "
+            f"({self.rows:,} rows, {self.layout} layout) in {self.seconds:.2f} s "
             f"({self.rate:,.0f} events/s) -> {self.path}"
         )
 
