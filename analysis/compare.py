@@ -314,10 +314,17 @@ def _distribution_metrics(
 ) -> list[Metric]:
     """Median and/or mean metrics of a per-case value, with bootstrap intervals.
 
-    A median is tested with Mann-Whitney U (effect size rank-biserial), a mean with Welch's
-    t-test (effect size Cohen's d), so each p-value tests the figure it is shown with.
+    A median is tested with Mood's median test (effect size: the rank-biserial correlation
+    of Mann-Whitney U), a mean with Welch's t-test (effect size
+    Cohen's d), so each p-value tests the figure it is shown with.
     """
-    result = stats.compare_distributions(before, after, n_resamples=n_resamples, seed=seed)
+    result = stats.compare_distributions(
+        before,
+        after,
+        n_resamples=n_resamples,
+        seed=seed,
+        intervals=centres,
+    )
     metrics = []
     for centre in centres:
         by_rank = centre == "median"
@@ -332,8 +339,8 @@ def _distribution_metrics(
                 ci95=getattr(result, f"{centre}_change_ci95"),
                 change_abs=getattr(result, f"{centre}_change_abs"),
                 ci95_abs=getattr(result, f"{centre}_change_abs_ci95"),
-                p_value=result.p_value if by_rank else result.mean_p_value,
-                test="Mann-Whitney U" if by_rank else "Welch t",
+                p_value=result.median_p_value if by_rank else result.mean_p_value,
+                test="Mood's median" if by_rank else "Welch t",
                 effect_size=result.rank_biserial if by_rank else result.cohens_d,
                 effect_size_name="rank-biserial" if by_rank else "Cohen's d",
                 n_before=result.n_before,

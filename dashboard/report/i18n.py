@@ -159,20 +159,20 @@ TEXT: dict[str, dict[str, str]] = {
     "notes": _m("Notes", "說明", "说明"),
     "methods": _m("How to read this", "如何解讀", "如何解读"),
     "methods_text": _m(
-        "Durations are compared with the Mann-Whitney U test (medians) and Welch's t-test "
-        "(means); shares with the two-proportion z-test and Newcombe's score interval for "
+        "Medians are compared with Mood's median test, means with "
+        "Welch's t-test; shares with the two-proportion z-test and Newcombe's score interval for "
         "the difference; the variant distribution with a chi-square test. Intervals for "
         "relative changes are percentile bootstrap intervals (2,000 resamples, fixed seed). "
         "All metrics tested are corrected together with the Benjamini-Hochberg procedure; "
         "'significant' and the p-values in the summary are after that correction, at "
         "alpha {alpha}. Effect sizes: rank-biserial correlation (Cliff's delta), Cohen's d, "
         "Cohen's h, Cramér's V.",
-        "週期時間以 Mann-Whitney U 檢定（中位數）及 Welch t 檢定（平均數）比較；比例以雙樣本比例 "
+        "中位數以 Mood 中位數檢定比較，平均數以 Welch t 檢定比較；比例以雙樣本比例 "
         "z 檢定比較，差值區間採 Newcombe 分數區間；流程變體分布以卡方檢定比較。相對變化的區間為"
         "百分位 bootstrap 區間（2,000 次重抽樣，固定亂數種子）。所有受檢指標一併以 "
         "Benjamini-Hochberg 程序校正；「顯著」與摘要中的 p 值均為校正後結果，顯著水準 {alpha}。"
         "效應量：等級二列相關（Cliff's delta）、Cohen's d、Cohen's h、Cramér's V。",
-        "周期时间以 Mann-Whitney U 检验（中位数）及 Welch t 检验（平均数）比较；比例以双样本比例 "
+        "中位数以 Mood 中位数检验比较，平均数以 Welch t 检验比较；比例以双样本比例 "
         "z 检验比较，差值区间采用 Newcombe 分数区间；流程变体分布以卡方检验比较。相对变化的区间为"
         "百分位 bootstrap 区间（2,000 次重抽样，固定随机种子）。所有受检指标一并以 "
         "Benjamini-Hochberg 程序校正；“显著”与摘要中的 p 值均为校正后结果，显著性水平 {alpha}。"
