@@ -193,7 +193,7 @@ class _Engine:
         self.committee_members = self.queues["審批委員會"].staff
         self.system = len(self.resources)
         self.resources.append(SYSTEM_RESOURCE)
-        self.resource_department.append("")  # set per activity (scoring: risk, approval: committee)
+        self.resource_department.append("")  # per activity: scoring 信貸部, approval 審批委員會
         self.queue_of = [self.queues[ACTIVITY_DEPARTMENT[a]] for a in ACTIVITY_ORDER]
         self.automatic = [a in AUTOMATIC for a in ACTIVITY_ORDER]
 
