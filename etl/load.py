@@ -8,6 +8,7 @@ killed process leaves the store as it was.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import json
 import os
@@ -231,8 +232,9 @@ def _event_attributes_sql(prepared: _Prepared) -> str:
 def _stage_events(
     con: duckdb.DuckDBPyConnection, dataset: str, prepared: _Prepared, append: bool
 ) -> tuple[str, str | None, int]:
-    """Temporary tables of the events (and, in layout 2, the instance rows) this load
-    adds; returns them and how many staged rows were already in the store (append)."""
+    """The events this load adds (a temporary table, or a query over the staging table),
+    the temporary table of layout-2 instance rows, and how many staged rows were already
+    in the store (append)."""
     stg = quote(prepared.staged.table)
     attrs = _event_attributes_sql(prepared)
     if prepared.mapping.layout == "events":
@@ -269,7 +271,7 @@ FROM (
            department, attributes FROM {quote(rows_table)} WHERE end_ts IS NOT NULL
 )"""
     )
-    return events_table, rows_table, already
+    return quote(events_table), rows_table, already
 
 
 def _stage_event_rows(
@@ -281,8 +283,7 @@ def _stage_event_rows(
         f"department, {attrs} AS attributes FROM {stg} WHERE reason IS NULL"
     )
     if not append:
-        con.execute(f"CREATE TEMP TABLE {quote(table)} AS {rows}")
-        return table, None, 0
+        return f"({rows})", None, 0
     base = _one(con, "SELECT coalesce(max(event_id), 0) FROM events WHERE dataset = ?", [dataset])
     con.execute(
         f"""CREATE TEMP TABLE {quote(table)} AS
@@ -298,7 +299,7 @@ WHERE NOT EXISTS (
     )
     total = _one(con, f"SELECT count(*) FROM {stg} WHERE reason IS NULL")
     added = _one(con, f"SELECT count(*) FROM {quote(table)}")
-    return table, None, int(total) - int(added)
+    return quote(table), None, int(total) - int(added)
 
 
 def _write_instances(
@@ -315,46 +316,36 @@ def _write_instances(
     Layout 2: each new row is an instance. Layout 1: the lifecycle events are paired; on
     append, the instances of every touched case are paired again from all its events.
     """
-    from etl.instances import paired_instances_sql
+    from etl.instances import pair_instances
 
-    table = temp_name("inst")
-    params: list[Any] = []
     if rows_table is not None:
-        select = (
-            "SELECT case_id, activity, department, resource, start_ts, end_ts "
-            f"FROM {quote(rows_table)}"
-        )
+        instances = rows_table
     elif append:
-        select = paired_instances_sql(
-            f"(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
+        instances = pair_instances(
+            con,
+            "(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
             f"FROM events WHERE dataset = ? AND case_id IN "
-            f"(SELECT case_id FROM {quote(touched)}))"
+            f"(SELECT case_id FROM {quote(touched)}))",
+            [dataset],
         )
-        params = [dataset]
         con.execute(
             "DELETE FROM activity_instances WHERE dataset = ? AND case_id IN "
             f"(SELECT case_id FROM {quote(touched)})",
             [dataset],
         )
     else:
-        select = paired_instances_sql(quote(events_table))
+        instances = pair_instances(con, events_table)
     base = _one(
         con,
         "SELECT coalesce(max(instance_id), 0) FROM activity_instances WHERE dataset = ?",
         [dataset],
     )
     con.execute(
-        f"CREATE TEMP TABLE {quote(table)} AS SELECT {base} + row_number() OVER "
-        "(ORDER BY case_id, start_ts, end_ts NULLS LAST, activity) AS instance_id, * "
-        f"FROM ({select})",
-        params,
-    )
-    con.execute(
-        "INSERT INTO activity_instances SELECT ?, instance_id, case_id, activity, "
-        f"department, resource, start_ts, end_ts FROM {quote(table)}",
+        f"INSERT INTO activity_instances SELECT ?, {base} + row_number() OVER (), case_id, "
+        f"activity, department, resource, start_ts, end_ts FROM {quote(instances)}",
         [dataset],
     )
-    return table
+    return instances
 
 
 def _attribute_key(prepared: _Prepared, staged_column: str) -> str:
@@ -418,15 +409,15 @@ def _write_cases(
     instances_table: str,
     touched: str,
     append: bool,
-) -> None:
-    """Derive the cases touched by this load (times, outcome, attributes)."""
+) -> int:
+    """Derive the cases touched by this load (times, outcome, attributes); their count."""
     attributes_sql, canonical = _case_attribute_sql(prepared)
     outcomes = _outcome_map(con, profile)
     events = (
         f"(SELECT case_id, ts FROM events WHERE dataset = $1 AND case_id IN "
         f"(SELECT case_id FROM {quote(touched)}))"
         if append
-        else quote(events_table)
+        else events_table
     )
     fields = ("amount", "product", "branch", "channel")
     new_value = {f: (f"a.{f}" if f in canonical else "NULL") for f in fields}
@@ -441,7 +432,7 @@ def _write_cases(
         old_join = ""
     attribute_outcome = _outcome_attribute_sql(prepared, profile, outcomes)
     instances = (
-        "(SELECT instance_id, case_id, activity, start_ts, end_ts FROM activity_instances "
+        "(SELECT case_id, activity, start_ts, end_ts FROM activity_instances "
         f"WHERE dataset = $1 AND case_id IN (SELECT case_id FROM {quote(touched)}))"
         if append
         else quote(instances_table)
@@ -451,7 +442,7 @@ WITH times AS (
     SELECT case_id, min(ts) AS first_ts, max(ts) AS last_ts FROM {events} GROUP BY case_id
 ), by_activity AS (
     SELECT i.case_id,
-           last(o.outcome ORDER BY i.start_ts, coalesce(i.end_ts, i.start_ts), i.instance_id)
+           last(o.outcome ORDER BY i.start_ts, coalesce(i.end_ts, i.start_ts), i.activity)
                AS outcome
     FROM {instances} i JOIN {quote(outcomes)} o ON o.key = i.activity
     GROUP BY i.case_id
@@ -479,8 +470,10 @@ LEFT JOIN a ON a.case_id = t.case_id
             [dataset],
         )
     con.execute(f"INSERT INTO cases SELECT * FROM {quote(rows_table)}")
+    written = int(_one(con, f"SELECT count(*) FROM {quote(rows_table)}"))
     for name in (rows_table, outcomes):
         con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+    return written
 
 
 def _stored_profile(profile: Profile, mapping: Mapping) -> str:
@@ -545,31 +538,32 @@ def _write(
         _write_rejects(con, dataset, prepared)
         steps(0.6, "writing events")
         events_table, rows_table, already = _stage_events(con, dataset, prepared, append)
-        temps += [events_table] + ([rows_table] if rows_table else [])
-        con.execute(f"INSERT INTO events SELECT ?, * FROM {quote(events_table)}", [dataset])
+        if events_table.startswith('"'):  # a temporary table, not a query over staging
+            temps.append(events_table.strip('"'))
+        temps += [rows_table] if rows_table else []
+        con.execute(f"INSERT INTO events SELECT ?, * FROM {events_table}", [dataset])
         touched = temp_name("touched")
-        temps.append(touched)
-        con.execute(
-            f"CREATE TEMP TABLE {quote(touched)} AS SELECT DISTINCT case_id "
-            f"FROM {quote(events_table)}"
-        )
+        if append:
+            temps.append(touched)
+            con.execute(
+                f"CREATE TEMP TABLE {quote(touched)} AS SELECT DISTINCT case_id FROM {events_table}"
+            )
         steps(0.7, "pairing activity instances")
         instances_table = _write_instances(
             con, dataset, prepared, events_table, rows_table, touched, append
         )
         temps.append(instances_table)
         steps(0.85, "deriving cases")
-        _write_cases(
+        cases = _write_cases(
             con, dataset, prepared, profile, events_table, instances_table, touched, append
         )
         counts = con.execute(
-            f"SELECT (SELECT count(*) FROM {quote(events_table)}), "
+            f"SELECT (SELECT count(*) FROM {events_table}), "
             f"(SELECT count(*) FROM {quote(instances_table)}), "
-            f"(SELECT count(*) FROM {quote(touched)}), "
             f"(SELECT count(*) FROM {stg} WHERE reason IS NOT NULL)"
         ).fetchone()
         assert counts is not None
-        events, instances, cases, rejected = (int(c) for c in counts)
+        events, instances, rejected = (int(c) for c in counts)
         rejected += prepared.source.malformed
         reasons = _reasons_of_load(con, prepared)
         rows_read = prepared.source.rows + prepared.source.malformed
@@ -585,7 +579,9 @@ def _write(
         }
     finally:
         for name in temps:
-            con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
+            # An aborted transaction (e.g. disk full) refuses even this: keep its error.
+            with contextlib.suppress(duckdb.Error):
+                con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
 
 
 def _reasons_of_load(con: duckdb.DuckDBPyConnection, prepared: _Prepared) -> dict[str, int]:
@@ -674,6 +670,7 @@ def ingest(
     own = con is None
     if con is None:
         con = _open_for(db, dry_run)
+    con.execute("SET enable_progress_bar = false")
     try:
         prepared = _prepare(con, path, chosen, steps)
         try:
@@ -720,6 +717,9 @@ def _transaction(
     try:
         counts = _write(con, dataset, path, prepared, profile, mode, steps)
         steps(0.97, "committing")
+    except duckdb.IOException as exc:
+        con.execute("ROLLBACK")
+        raise _write_failure(exc) from None
     except duckdb.TransactionException as exc:
         con.execute("ROLLBACK")
         raise LoanFlowError(
@@ -729,8 +729,22 @@ def _transaction(
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    con.execute("ROLLBACK" if dry_run else "COMMIT")
+    try:
+        con.execute("ROLLBACK" if dry_run else "COMMIT")
+    except duckdb.Error as exc:  # the commit could not be written (disk full, permissions)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise _write_failure(exc) from None
     return counts
+
+
+def _write_failure(exc: duckdb.Error) -> LoanFlowError:
+    """A clear error for a store that could not be written; nothing was loaded."""
+    reason = str(exc).split("Error: ", 1)[-1]
+    return LoanFlowError(
+        f"Could not write to the store: {reason}. Nothing was loaded and the store is as it "
+        "was. Free disk space or fix the folder's permissions, then load again."
+    )
 
 
 def preview(
@@ -746,6 +760,7 @@ def preview(
     chosen = _as_profile(profile)
     path = Path(source)
     con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
     try:
         prepared = _prepare(con, path, chosen, _Steps(None, None), limit=max(rows, 1) * 50)
         try:

@@ -75,8 +75,13 @@ class Staged:
 
 
 def _text(column: str, trim: bool = True) -> str:
+    """SQL for a column as text, empty as NULL, surrounding spaces removed when asked."""
     value = f"CAST(src.{quote(column)} AS VARCHAR)"
-    return f"NULLIF(trim({value}), '')" if trim else f"NULLIF({value}, '')"
+    if not trim:
+        return f"NULLIF({value}, '')"
+    # Trimming only values that need it is several times faster than trimming all.
+    padded = f"prefix({value}, ' ') OR suffix({value}, ' ')"
+    return f"NULLIF(CASE WHEN {padded} THEN trim({value}) ELSE {value} END, '')"
 
 
 def _lifecycle_sql() -> str:
@@ -198,6 +203,15 @@ def stage(
     dep_act, dep_res = _department_maps(con, profile)
     table = temp_name("stg")
     skip = f"WHERE __row NOT IN (SELECT __row FROM {quote(dups)})" if duplicates else ""
+    joins = []
+    if profile.departments.by_activity:
+        joins.append(f"LEFT JOIN {quote(dep_act)} da ON da.map_key = m.activity")
+    if profile.departments.by_resource:
+        joins.append(f"LEFT JOIN {quote(dep_res)} dr ON dr.map_key = m.resource")
+    department = "coalesce(m.department_raw{}{})".format(
+        ", da.map_department" if profile.departments.by_activity else "",
+        ", dr.map_department" if profile.departments.by_resource else "",
+    )
     try:
         con.execute(
             f"""
@@ -218,11 +232,10 @@ WITH numbered AS (
 )
 SELECT m.*,
     {lifecycle} AS lifecycle,
-    coalesce(m.department_raw, da.map_department, dr.map_department) AS department,
+    {department} AS department,
     {_reason_sql(mapping.layout)} AS reason
 FROM mapped m
-LEFT JOIN {quote(dep_act)} da ON da.map_key = m.activity
-LEFT JOIN {quote(dep_res)} dr ON dr.map_key = m.resource
+{" ".join(joins)}
 """
         )
     finally:

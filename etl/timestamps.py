@@ -43,12 +43,25 @@ def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def text_sql(expr: str, fmt: str) -> str:
-    """SQL turning the text ``expr`` into TIMESTAMPTZ with format ``fmt`` (NULL if not)."""
+def text_sql(expr: str, fmt: str, zone: str = "") -> str:
+    """SQL turning the text ``expr`` into TIMESTAMPTZ with format ``fmt`` (NULL if not).
+
+    With ``zone`` UTC, times without an offset skip the time-zone library (faster).
+    """
     if fmt == ISO:
-        return f"TRY_CAST({expr} AS TIMESTAMPTZ)"
+        if zone != "UTC":
+            return f"TRY_CAST({expr} AS TIMESTAMPTZ)"
+        return (
+            f"CASE WHEN regexp_matches({expr}, '(Z|[+-][0-9:]+)$') "
+            f"THEN TRY_CAST({expr} AS TIMESTAMPTZ) "
+            f"ELSE make_timestamptz(epoch_us(TRY_CAST({expr} AS TIMESTAMP))) END"
+        )
     parsed = f"try_strptime({expr}, {_literal(fmt)})"
-    return parsed if "%z" in fmt or "%Z" in fmt else f"CAST({parsed} AS TIMESTAMPTZ)"
+    if "%z" in fmt or "%Z" in fmt:
+        return parsed
+    if zone == "UTC":
+        return f"make_timestamptz(epoch_us({parsed}))"
+    return f"CAST({parsed} AS TIMESTAMPTZ)"
 
 
 def detect_format(con: duckdb.DuckDBPyConnection, table: str, expr: str, column: str) -> str | None:
@@ -97,9 +110,11 @@ def timestamp_sql(
         if zone == "UTC":  # the same instant, without a time-zone lookup per row
             return f"make_timestamptz(epoch_us(CAST({expr} AS TIMESTAMP)))"
         return f"CAST({expr} AS TIMESTAMPTZ)"
-    text = f"NULLIF(trim(CAST({expr} AS VARCHAR)), '')"
+    value = f"CAST({expr} AS VARCHAR)"
+    padded = f"prefix({value}, ' ') OR suffix({value}, ' ')"
+    text = f"NULLIF(CASE WHEN {padded} THEN trim({value}) ELSE {value} END, '')"
     if timestamp_format.lower() != "auto":
-        return text_sql(text, timestamp_format)
+        return text_sql(text, timestamp_format, zone)
     fmt = detect_format(con, table, expr, column)
     if fmt is None:
         examples = ", ".join(repr(v) for v in sample_values(con, table, expr))
@@ -108,4 +123,4 @@ def timestamp_sql(
             f"example {examples}). Set `timestamp_format:` in the profile (a strftime "
             "pattern such as '%Y/%m/%d %H:%M'), or map another column as the timestamp."
         )
-    return text_sql(text, fmt)
+    return text_sql(text, fmt, zone)

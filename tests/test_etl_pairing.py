@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from etl.instances import paired_instances_sql
+from etl.instances import pair_instances
 from etl.load import ingest
 from tests.test_etl_support import fifo_instances, stored_instances, write_csv
 
@@ -166,9 +166,8 @@ def test_sql_pairing_matches_python_fifo(rows):
         [(i + 1, c, a, t(m), lc) for i, (c, a, m, lc) in enumerate(rows)],
     )
     con.execute("SET TimeZone = 'UTC'")
-    got = con.execute(
-        f"SELECT case_id, activity, start_ts, end_ts FROM ({paired_instances_sql('ev')})"
-    ).fetchall()
+    table = pair_instances(con, "ev")
+    got = con.execute(f"SELECT case_id, activity, start_ts, end_ts FROM {table}").fetchall()
     normalised = sorted(
         [
             (c, a, s.replace(tzinfo=None), e.replace(tzinfo=None) if e else None)
