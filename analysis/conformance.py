@@ -167,8 +167,8 @@ def conformance(
     scope = make_scope(con, dataset, filters)
     rows, params = case_rows_sql(con, scope)
     grouped = con.execute(
-        f"SELECT variant, list(case_id ORDER BY case_id) AS cases FROM ({rows})"
-        " GROUP BY variant ORDER BY len(cases) DESC, variant",
+        f"SELECT any_value(variant) AS variant, list(case_id ORDER BY case_id) AS cases"
+        f" FROM ({rows}) GROUP BY variant_key ORDER BY len(cases) DESC, variant",
         params,
     ).fetchall()
     variants = [list(v) for v, _ in grouped]

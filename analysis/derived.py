@@ -27,7 +27,7 @@ from analysis.filters import Filters
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "1"
+DERIVATION_VERSION = "2"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",
@@ -50,17 +50,27 @@ class DerivedTables:
     pingpong: str
 
 
+_FINGERPRINT_SQL = (
+    "SELECT CAST(loaded_at AS VARCHAR), events, activity_instances, cases,"
+    " CAST(profile AS VARCHAR),"
+    " (SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1)"
+    " FROM datasets WHERE name = ?"
+)
+
+
+def _fingerprints(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[str | None, str | None]:
+    """(current fingerprint of the dataset row, fingerprint of the stored derivations)."""
+    row = con.execute(_FINGERPRINT_SQL, [dataset, dataset]).fetchone()
+    if row is None:
+        return None, None
+    text = "|".join(str(v) for v in (DERIVATION_VERSION, *row[:5]))
+    current = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return current, (str(row[5]) if row[5] is not None else None)
+
+
 def fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
     """The fingerprint of a dataset row (None when there is no such dataset)."""
-    row = con.execute(
-        "SELECT CAST(loaded_at AS VARCHAR), events, activity_instances, cases,"
-        " CAST(profile AS VARCHAR) FROM datasets WHERE name = ?",
-        [dataset],
-    ).fetchone()
-    if row is None:
-        return None
-    text = "|".join(str(v) for v in (DERIVATION_VERSION, *row))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return _fingerprints(con, dataset)[0]
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -99,14 +109,12 @@ def _temp_exists(con: duckdb.DuckDBPyConnection, tables: DerivedTables) -> bool:
 def ensure_derived(con: duckdb.DuckDBPyConnection, scope: Scope) -> DerivedTables:
     """The tables holding the derivations of the scope's dataset, built when missing/stale."""
     dataset = scope.dataset
-    current = fingerprint(con, dataset)
+    current, built = _fingerprints(con, dataset)
     stored = DerivedTables(
         "main.analysis_instances", "main.analysis_cases", "main.analysis_pingpong"
     )
-    if current is None:
-        return stored  # require_dataset already refused unknown datasets
-    if _stored_fingerprint(con, dataset) == current:
-        return stored
+    if current is None or built == current:
+        return stored  # (an unknown dataset was refused by make_scope already)
     if _read_only(con):
         temp = _temp_names(dataset, current)
         if not _temp_exists(con, temp):
@@ -237,7 +245,8 @@ def _cases_select(
     ),
     pingpong AS (SELECT DISTINCT case_id, true AS pingpong FROM {pingpong} WHERE dataset = ?),
     events AS (SELECT case_id, count(*) AS events FROM events WHERE dataset = ? GROUP BY 1)
-    SELECT ? AS dataset, c.case_id, coalesce(e.events, 0) AS events,
+    SELECT ? AS dataset, c.case_id, c.outcome, c.first_ts, c.last_ts, c.amount, c.product,
+        c.branch, c.channel, coalesce(e.events, 0) AS events,
         coalesce(p.instances, 0) AS instances, coalesce(p.activities, 0) AS activities,
         coalesce(p.rework, false) AS rework, coalesce(g.pingpong, false) AS pingpong,
         coalesce(p.handoffs, 0) AS handoffs,
@@ -246,7 +255,8 @@ def _cases_select(
         {"coalesce(p.cost, 0.0)" if profile.costs else "CAST(NULL AS DOUBLE)"} AS cost,
         (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
         {cycle_work} / 3600.0 AS cycle_time_working_hours,
-        coalesce(p.variant, []::VARCHAR[]) AS variant
+        coalesce(p.variant, []::VARCHAR[]) AS variant,
+        dense_rank() OVER (ORDER BY coalesce(p.variant, []::VARCHAR[])) AS variant_key
     FROM cases c
     LEFT JOIN per_case p ON p.case_id = c.case_id
     LEFT JOIN pingpong g ON g.case_id = c.case_id
@@ -320,17 +330,18 @@ def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
 
 
 def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
-    """SELECT of the selected cases (all ``cases`` columns, alias-free) with their derived
-    per-case figures: instances, activities, rework, pingpong, handoffs,
-    departments_touched, resources, cost, cycle_time_hours, cycle_time_working_hours,
-    variant."""
+    """SELECT of the selected cases with their derived per-case figures.
+
+    Columns: case_id, outcome, first_ts, last_ts, amount, product, branch, channel,
+    instances, activities, rework, pingpong, handoffs, departments_touched, resources,
+    cost, cycle_time_hours, cycle_time_working_hours, events, variant, variant_key.
+    """
     tables = ensure_derived(con, scope)
+    sql = f"SELECT d.* EXCLUDE (dataset) FROM {tables.cases} d WHERE d.dataset = ?"
+    if scope.filters.is_empty():
+        return sql, [scope.dataset]
     cases, params = scope.cases_sql()
-    sql = (
-        f"SELECT c.*, d.* EXCLUDE (dataset, case_id) FROM ({cases}) c"
-        f" JOIN {tables.cases} d ON d.dataset = c.dataset AND d.case_id = c.case_id"
-    )
-    return sql, params
+    return f"{sql} AND d.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
 
 
 def pingpong_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:

@@ -33,8 +33,9 @@ class Scope:
 
 def dataset_profile(con: duckdb.DuckDBPyConnection, dataset: str) -> Profile:
     """The profile stored with ``dataset`` (raises UnknownDatasetError when there is none)."""
-    require_dataset(con, dataset)
     row = con.execute("SELECT profile FROM datasets WHERE name = ?", [dataset]).fetchone()
+    if row is None:
+        require_dataset(con, dataset)  # raises UnknownDatasetError with the known names
     return profile_from_store(row[0] if row else None)
 
 

@@ -61,10 +61,10 @@ def variants_from_scope(
     limit = "" if top is None else f"WHERE rank <= {int(top)}"
     sql = f"""
     WITH grouped AS (
-        SELECT variant AS activities, count(*) AS cases,
+        SELECT any_value(variant) AS activities, count(*) AS cases,
             quantile_cont(cycle_time_hours, 0.5) AS median_cycle_time_hours,
             avg(cycle_time_hours) AS mean_cycle_time_hours
-        FROM ({rows}) GROUP BY variant
+        FROM ({rows}) GROUP BY variant_key
     ),
     ranked AS (
         SELECT row_number() OVER (ORDER BY cases DESC, activities) AS rank, *,
