@@ -10,16 +10,20 @@ import dash
 from dashboard import data
 from dashboard.shell import frame_layout, register_callbacks
 from dashboard.uploads import register_upload_route
+from dashboard.warm import warm_in_background
 from etl.errors import LoanFlowError
 
 HERE = Path(__file__).resolve().parent
 
 
-def create_app(db_path: str | Path | None = None, *, auth: bool = True) -> dash.Dash:
+def create_app(
+    db_path: str | Path | None = None, *, auth: bool = True, warm: bool = False
+) -> dash.Dash:
     """Build the dashboard over the store at ``db_path`` (``--db`` / ``LOANFLOW_DB``).
 
     With ``auth`` on, ``dashboard.auth.install_auth(app)`` adds sign-in and the role checks;
-    without it (``loanflow serve --no-auth``, local use) every page is open.
+    without it (``loanflow serve --no-auth``, local use) every page is open. With ``warm``,
+    the default view of every dataset is computed in the background at once.
     """
     path = data.configure(db_path)
     if not path.exists():
@@ -53,6 +57,8 @@ def create_app(db_path: str | Path | None = None, *, auth: bool = True) -> dash.
 
     if auth:
         _install_auth(app)
+    if warm:
+        warm_in_background(data.dataset_names())
     return app
 
 

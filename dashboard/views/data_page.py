@@ -16,6 +16,7 @@ from dashboard.components import column, csv_button, error_alert, grid, section
 from dashboard.i18n import fmt_bytes, fmt_count, t
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
+from dashboard.warm import warm_in_background
 from etl.errors import BadInputError, LoanFlowError
 from etl.load import LoadSummary, drop_dataset, ingest, list_datasets, preview
 from etl.profile import CANONICAL_FIELDS
@@ -179,6 +180,7 @@ def load_work(
                 cancel=lambda: job.cancelled,
             )
         data.store_changed()
+        warm_in_background([summary.dataset])
         return summary
 
     return work

@@ -68,7 +68,7 @@ def serve(db: str | None, host: str, port: int, no_auth: bool) -> None:
         from dashboard.auth import require_users
 
         require_users(db)
-    app = create_app(db, auth=not no_auth)
+    app = create_app(db, auth=not no_auth, warm=True)
     _serve(app, host, port)
 
 
@@ -86,7 +86,7 @@ def demo(db: str | None, port: int, open_browser: bool) -> None:
 
     for line in ensure_demo_data(db, SAMPLE_DIR):
         click.echo(line)
-    app = create_app(db, auth=False)
+    app = create_app(db, auth=False, warm=True)
 
     def ready(url: str) -> None:
         if open_browser:
