@@ -20,10 +20,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = ("ingest", "samples", "analysis", "dashboard", "load_test")
 SCRIPTS = {
-    "ingest": "bench_ingest.py",
-    "analysis": "bench_analysis.py",
-    "dashboard": "bench_dashboard.py",
-    "load_test": "bench_load_test.py",
+    "ingest": ["benchmarks/bench_ingest.py"],
+    "samples": ["-m", "sample_logs.benchmark"],
+    "analysis": ["benchmarks/bench_analysis.py"],
+    "dashboard": ["benchmarks/bench_dashboard.py"],
+    "load_test": ["benchmarks/bench_load_test.py"],
 }
 
 HEADER = """# LoanFlow benchmarks
@@ -42,9 +43,9 @@ def run(names: list[str]) -> int:
     """Run the named benchmark scripts; return how many failed."""
     failed = 0
     for name in names:
-        script = HERE / SCRIPTS[name]
-        print(f"== {name}: {script.name}", flush=True)
-        result = subprocess.run([sys.executable, str(script)], cwd=HERE.parent, check=False)
+        argv = SCRIPTS[name]
+        print(f"== {name}: {' '.join(argv)}", flush=True)
+        result = subprocess.run([sys.executable, *argv], cwd=HERE.parent, check=False)
         failed += result.returncode != 0
     return failed
 
@@ -66,9 +67,12 @@ def assemble() -> Path:
 def main() -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("names", nargs="*", choices=[*SCRIPTS, []], help="benchmarks to run")
+    parser.add_argument("names", nargs="*", metavar="NAME", help=f"of {', '.join(SCRIPTS)}")
     parser.add_argument("--assemble-only", action="store_true")
     args = parser.parse_args()
+    unknown = [n for n in args.names if n not in SCRIPTS]
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; choose from {', '.join(SCRIPTS)}")
     failed = 0
     if not args.assemble_only:
         failed = run(args.names or list(SCRIPTS))
