@@ -356,6 +356,9 @@ def _p90_metric(before: np.ndarray, after: np.ndarray, n_resamples: int, seed: i
     b, a = stats.as_array(before), stats.as_array(after)
     p90_b = float(np.quantile(b, 0.9)) if len(b) else math.nan
     p90_a = float(np.quantile(a, 0.9)) if len(a) else math.nan
+    found = stats.bootstrap_intervals(
+        b, a, ("p90_ratio", "p90_difference"), n_resamples=n_resamples, seed=seed
+    )
     return Metric(
         name="p90_cycle_time_hours",
         kind="duration",
@@ -363,11 +366,9 @@ def _p90_metric(before: np.ndarray, after: np.ndarray, n_resamples: int, seed: i
         before=p90_b,
         after=p90_a,
         change=stats.relative_change(p90_b, p90_a),
-        ci95=stats.bootstrap_interval(b, a, "p90_ratio", n_resamples=n_resamples, seed=seed),
+        ci95=found["p90_ratio"],
         change_abs=_difference(p90_a, p90_b),
-        ci95_abs=stats.bootstrap_interval(
-            b, a, "p90_difference", n_resamples=n_resamples, seed=seed
-        ),
+        ci95_abs=found["p90_difference"],
         p_value=math.nan,
         test="",
         effect_size=math.nan,

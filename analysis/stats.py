@@ -177,28 +177,55 @@ def bootstrap_interval(
     confidence: float = CONFIDENCE,
     seed: int = SEED,
 ) -> Interval:
-    """A percentile bootstrap interval for a two-sample statistic (scipy.stats.bootstrap).
+    """A percentile bootstrap interval for one two-sample statistic.
 
     ``statistic`` is one of :data:`STATISTICS`: ``median_ratio`` / ``mean_ratio`` /
     ``p90_ratio`` (the relative change after/before - 1) or ``median_difference`` /
-    ``mean_difference`` / ``p90_difference`` (after - before). Each sample is resampled on
-    its own (an unpaired design). The percentile method is used because it stays fast and
-    memory-bounded on tens of thousands of cases (BCa needs a leave-one-out pass per case).
-    NaN when a sample has fewer than two values, the statistic is undefined in the
-    resamples, or ``n_resamples`` is 0 (no interval wanted, e.g. when only p-values count).
+    ``mean_difference`` / ``p90_difference`` (after - before). See
+    :func:`bootstrap_intervals`.
     """
+    return bootstrap_intervals(
+        before, after, (statistic,), n_resamples=n_resamples, confidence=confidence, seed=seed
+    )[statistic]
+
+
+def bootstrap_intervals(
+    before: npt.ArrayLike,
+    after: npt.ArrayLike,
+    statistics: Sequence[str],
+    *,
+    n_resamples: int = N_RESAMPLES,
+    confidence: float = CONFIDENCE,
+    seed: int = SEED,
+) -> dict[str, Interval]:
+    """Percentile bootstrap intervals for several two-sample statistics at once.
+
+    One ``scipy.stats.bootstrap`` run with a vector-valued statistic: every statistic is
+    computed on the same resamples, so asking for four costs one resampling. Each sample is
+    resampled on its own (an unpaired design). The percentile method is used because it
+    stays fast and memory-bounded on tens of thousands of cases (BCa needs a leave-one-out
+    pass per case). An interval is NaN when a sample has fewer than two values, the
+    statistic is undefined (a ratio over a zero baseline) or not finite in the resamples, or
+    ``n_resamples`` is 0 (no interval wanted, e.g. when only p-values count).
+    """
+    intervals = dict.fromkeys(statistics, NAN_INTERVAL)
     b, a = as_array(before), as_array(after)
     if len(a) < 2 or len(b) < 2 or n_resamples <= 0:
-        return NAN_INTERVAL
-    function = STATISTICS[statistic]
-    if "ratio" in statistic and not math.isfinite(float(function(b, a))):
-        return NAN_INTERVAL
+        return intervals
+    with np.errstate(divide="ignore", invalid="ignore"):
+        usable = [name for name in statistics if math.isfinite(float(STATISTICS[name](b, a)))]
+    if not usable:
+        return intervals
+
+    def statistic(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+        return np.stack([STATISTICS[name](x, y, axis=axis) for name in usable])
+
     with warnings.catch_warnings():
         # a degenerate resample distribution (all values equal) is a valid, narrow interval
         warnings.simplefilter("ignore", sps.DegenerateDataWarning)
         result = sps.bootstrap(
             (b, a),
-            function,
+            statistic,
             n_resamples=n_resamples,
             batch=_BATCH,
             vectorized=True,
@@ -207,10 +234,12 @@ def bootstrap_interval(
             method="percentile",
             rng=np.random.default_rng(seed),
         )
-    low, high = float(result.confidence_interval.low), float(result.confidence_interval.high)
-    if not (math.isfinite(low) and math.isfinite(high)):
-        return NAN_INTERVAL
-    return (low, high)
+    lows = np.atleast_1d(result.confidence_interval.low)
+    highs = np.atleast_1d(result.confidence_interval.high)
+    for name, low, high in zip(usable, lows, highs, strict=True):
+        if math.isfinite(float(low)) and math.isfinite(float(high)):
+            intervals[name] = (float(low), float(high))
+    return intervals
 
 
 def median_test(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
@@ -284,10 +313,11 @@ def compare_distributions(
     med_b, med_a = centre(b, np.median), centre(a, np.median)
     mean_b, mean_a = centre(b, np.mean), centre(a, np.mean)
 
+    wanted = [f"{centre}_{kind}" for centre in intervals for kind in ("ratio", "difference")]
+    found = bootstrap_intervals(b, a, wanted, n_resamples=n_resamples, seed=seed)
+
     def interval(name: str) -> Interval:
-        if name.split("_")[0] not in intervals:
-            return NAN_INTERVAL
-        return bootstrap_interval(b, a, name, n_resamples=n_resamples, seed=seed)
+        return found.get(name, NAN_INTERVAL)
 
     test = mann_whitney(b, a)
     means = welch_test(b, a)

@@ -15,6 +15,7 @@ from analysis.mix import amount_band_edges, band_labels, mix_adjusted_change, we
 from analysis.stats import (
     benjamini_hochberg,
     bootstrap_interval,
+    bootstrap_intervals,
     chi_square_homogeneity,
     cliffs_delta,
     cohens_h,
@@ -377,3 +378,18 @@ def test_median_test_answers_the_median_question() -> None:
     assert np.median(after) > np.median(before)
     assert median_test(before, after) < 0.01
     assert mann_whitney(before, after).rank_biserial < 0
+
+
+def test_several_intervals_from_one_resampling_equal_one_at_a_time() -> None:
+    rng = np.random.default_rng(12)
+    before, after = rng.exponential(10, 120), rng.exponential(6, 90)
+    names = ("median_ratio", "median_difference", "mean_ratio", "p90_difference")
+    together = bootstrap_intervals(before, after, names, n_resamples=300)
+    for name in names:
+        alone = bootstrap_interval(before, after, name, n_resamples=300)
+        assert together[name] == pytest.approx(alone), name
+    zero_base = bootstrap_intervals(
+        [0.0, 0.0, 0.0], [1.0, 2.0], ("median_ratio", "mean_difference")
+    )
+    assert math.isnan(zero_base["median_ratio"][0])
+    assert math.isfinite(zero_base["mean_difference"][0])
