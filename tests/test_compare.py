@@ -186,6 +186,12 @@ def test_a_process_that_breaks_more_rules_is_flagged(hand_store: duckdb.DuckDBPy
     codes = {(n.code, n.values.get("metric")) for n in result.guardrails.reasons}
     assert ("guardrail_worse", "rule_decided_without_risk_assessment_share") in codes
     assert result.to_json()["guardrails"]["weakened"] is True
+    from dashboard.report.build import summary_sentences
+
+    warning = summary_sentences(result, "en")[1]
+    assert warning.startswith("WARNING: risk control was weakened.")
+    assert "Cases decided without a risk assessment rose from 0.0% to 100.0%" in warning
+    assert summary_sentences(result, "zh")[1].startswith("警告：風險控制被削弱")
 
 
 def test_edges_added_removed_and_waits(hand_comparison: Comparison) -> None:

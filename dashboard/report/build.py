@@ -105,11 +105,21 @@ def note_sentence(note: Note, lang: str) -> str:
     """A note (guardrail finding or caveat) in the report's language."""
     lang = language(lang)
     v = note.values
-    if lang == "en":
-        return _capitalised(note.message, lang)
-    hant = lang == "zh-Hant"
     metric = metric_name(str(v.get("metric", "")), lang)
     before, after = percent(v.get("before"), 1), percent(v.get("after"), 1)
+    if lang == "en":
+        if note.code == "guardrail_worse":
+            return _capitalised(
+                f"{metric} rose from {before} to {after} "
+                f"(adjusted p = {v.get('p_adjusted', 0):.3g})",
+                lang,
+            )
+        if note.code == "guardrail_watch":
+            return _capitalised(
+                f"{metric} rose from {before} to {after}, not significant; watch it", lang
+            )
+        return _capitalised(note.message, lang)
+    hant = lang == "zh-Hant"
     sentences = {
         "guardrail_worse": (
             f"{metric}由 {before} 升至 {after}（校正後 p = {v.get('p_adjusted', 0):.3g}）"
