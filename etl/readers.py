@@ -337,6 +337,11 @@ def _read_xes(
     cap = int(settings.get("max_decompressed_mb")) << 20
     check = xes.scan_xes(path, compressed=fmt == "xes.gz", max_bytes=cap)
     frame = xes.parse_xes(path)
+    if frame.height == 0 or frame.width == 0:
+        raise BadInputError(
+            f"{path.name} holds no events (no <event> elements with attributes). Export the "
+            "log again."
+        )
     if frame.height > max_rows():
         raise BadInputError(
             f"{path.name} has more than {max_rows():,} events, the limit set by "
