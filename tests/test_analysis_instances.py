@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from pathlib import Path
 from typing import Any
 
 import duckdb
 
 from analysis.instances import derived_instances_sql
+from analysis.kpis import kpis
 from analysis.scope import make_scope
+from etl.load import ingest
 from tests.analysis_logs import Inst, make_log
 
 
@@ -98,3 +102,44 @@ def test_waits_in_working_time(store: duckdb.DuckDBPyConnection) -> None:
     assert b.wait_s == (2 * 24 + 17) * 3600  # Fri 17:00 -> Mon 10:00
     assert b.wait_work_s == 1.5 * 3600  # Fri 17:00-17:30, Mon 09:00-10:00
     assert b.proc_work_s == 3600
+
+
+def test_unmatched_lifecycle_events_through_the_loader(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    """A schedule event stays an event; a complete without start is an instant; a start
+    never completed is open. Worked out by hand from the events below."""
+    source = tmp_path / "events.csv"
+    source.write_text(
+        "case,activity,ts,lifecycle,resource,department\n"
+        "X,A,2025-01-06 09:00:00,start,u1,D1\n"
+        "X,A,2025-01-06 10:00:00,complete,u1,D1\n"
+        "X,B,2025-01-06 10:05:00,schedule,,D2\n"
+        "X,B,2025-01-06 11:00:00,start,u2,D2\n"
+        "X,C,2025-01-06 11:30:00,complete,u2,D2\n"
+        "X,B,2025-01-06 12:00:00,complete,u2,D2\n"
+        "X,D,2025-01-06 13:00:00,start,u1,D1\n",
+        encoding="utf-8",
+    )
+    columns = {
+        "case_id": "case",
+        "activity": "activity",
+        "timestamp": "ts",
+        "lifecycle": "lifecycle",
+        "resource": "resource",
+        "department": "department",
+    }
+    ingest(source, "lc", con=store, profile={"columns": columns})
+    rows = derived(store, "lc")
+    assert rows[("X", "B")].pred_activity == "A" and rows[("X", "B")].wait_s == 3600
+    # C completed without a start: an instant at 11:30; B had not ended yet.
+    assert rows[("X", "C")].pred_activity == "A" and rows[("X", "C")].wait_s == 5400
+    assert rows[("X", "C")].proc_s == 0
+    # D never completed: open, no processing time, waits from B's end; it is the last.
+    assert rows[("X", "D")].pred_activity == "B" and rows[("X", "D")].wait_s == 3600
+    assert math.isnan(rows[("X", "D")].proc_s) and rows[("X", "D")].is_last
+    k = kpis(store, "lc")
+    assert (k.events, k.activity_instances, k.cases) == (7, 4, 1)
+    assert k.cycle_time_hours.median == 4.0
+    assert (k.handoffs_per_case, k.pingpong_share, k.rework_share) == (3.0, 1.0, 0.0)
+    assert k.outcome_share["open"] == 1.0
