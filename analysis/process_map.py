@@ -41,10 +41,20 @@ NODE_COLUMNS = (
     "median_processing_hours",
     "mean_processing_hours",
     "p90_processing_hours",
+    "median_processing_working_hours",
     "starts",
     "ends",
 )
-EDGE_COLUMNS = ("from", "to", "count", "cases", "median_hours", "mean_hours", "p90_hours")
+EDGE_COLUMNS = (
+    "from",
+    "to",
+    "count",
+    "cases",
+    "median_hours",
+    "mean_hours",
+    "p90_hours",
+    "median_working_hours",
+)
 
 
 @dataclass(frozen=True)
@@ -88,18 +98,20 @@ def _edges_sql(order: Order) -> str:
         f"count(*) AS count, {cases} AS cases,"
         " quantile_cont(wait_s, 0.5) / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
-        " quantile_cont(wait_s, 0.9) / 3600.0 AS p90_hours"
+        " quantile_cont(wait_s, 0.9) / 3600.0 AS p90_hours,"
+        " quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_working_hours"
     )
     if order == "predecessor":
         source = (
-            "SELECT case_id, pred_activity AS a, activity AS b, wait_s, first_of_edge AS first"
-            " FROM di"
+            "SELECT case_id, pred_activity AS a, activity AS b, wait_s, wait_work_s,"
+            " first_of_edge AS first FROM di"
         )
         last = "is_last"
     else:
         source = (
             "SELECT case_id, lag(activity) OVER w AS a, activity AS b,"
-            " epoch(start_ts) - epoch(lag(end_ts) OVER w) AS wait_s"
+            " epoch(start_ts) - epoch(lag(end_ts) OVER w) AS wait_s,"
+            " CAST(NULL AS DOUBLE) AS wait_work_s"
             " FROM di WINDOW w AS (PARTITION BY case_id ORDER BY seq)"
         )
         last = "seq = max(seq) OVER (PARTITION BY case_id)"
@@ -107,7 +119,7 @@ def _edges_sql(order: Order) -> str:
     SELECT coalesce(a, '{START}') AS "from", b AS "to", {stats}
     FROM ({source}) GROUP BY 1, 2
     UNION ALL
-    SELECT activity, '{END}', count(*), count(*), NULL, NULL, NULL
+    SELECT activity, '{END}', count(*), count(*), NULL, NULL, NULL, NULL
     FROM (SELECT case_id, activity, {last} AS last FROM di) WHERE last GROUP BY 1
     """
 
@@ -125,6 +137,7 @@ def process_map_from_scope(
             quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
             quantile_cont(proc_s, 0.9) / 3600.0 AS p90_processing_hours,
+            quantile_cont(proc_work_s, 0.5) / 3600.0 AS median_processing_working_hours,
             count(*) FILTER (WHERE pred_id IS NULL) AS starts,
             count(*) FILTER (WHERE is_last) AS ends
         FROM di GROUP BY activity ORDER BY count DESC, activity

@@ -11,6 +11,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.scope import make_scope
 
@@ -22,14 +23,15 @@ def _local(expr: str, timezone: str) -> str:
 def weekly_trend(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> pd.DataFrame:
-    """Per week: cases started, cases closed, and the median/mean/p90 cycle hours of the
-    cases closed that week, and the SLA compliance of those cases (NULL without an SLA)."""
+    """Per week: cases started, cases closed, the median/mean/p90 cycle hours (and median
+    working hours) of the cases closed that week, and their SLA compliance (NULL without
+    an SLA)."""
     scope = make_scope(con, dataset, filters)
-    cases, params = scope.cases_sql()
+    cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
     sla = scope.profile.sla.cycle_time_hours
     within = (
-        f"avg(CASE WHEN cycle_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
+        f"avg(CASE WHEN cycle_time_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
         if sla is not None
         else "CAST(NULL AS DOUBLE)"
     )
@@ -43,17 +45,17 @@ def weekly_trend(
     closed AS (
         SELECT CAST(date_trunc('week', {_local("last_ts", tz)}) AS DATE) AS week,
             count(*) AS closed,
-            quantile_cont(cycle_hours, 0.5) AS median_cycle_time_hours,
-            avg(cycle_hours) AS mean_cycle_time_hours,
-            quantile_cont(cycle_hours, 0.9) AS p90_cycle_time_hours,
+            quantile_cont(cycle_time_hours, 0.5) AS median_cycle_time_hours,
+            avg(cycle_time_hours) AS mean_cycle_time_hours,
+            quantile_cont(cycle_time_hours, 0.9) AS p90_cycle_time_hours,
+            quantile_cont(cycle_time_working_hours, 0.5) AS median_cycle_time_working_hours,
             {within} AS sla_compliance
-        FROM (SELECT *, (epoch(last_ts) - epoch(first_ts)) / 3600.0 AS cycle_hours
-              FROM sel WHERE outcome <> 'open')
+        FROM sel WHERE outcome <> 'open'
         GROUP BY 1
     )
     SELECT week, coalesce(s.started, 0) AS started, coalesce(c.closed, 0) AS closed,
         c.median_cycle_time_hours, c.mean_cycle_time_hours, c.p90_cycle_time_hours,
-        c.sla_compliance
+        c.median_cycle_time_working_hours, c.sla_compliance
     FROM started s FULL OUTER JOIN closed c USING (week)
     ORDER BY week
     """
@@ -66,7 +68,7 @@ def wip_over_time(
     """Per local day from the first to the last day of the selection: cases in progress at
     the end of the day (columns day, wip, started, ended)."""
     scope = make_scope(con, dataset, filters)
-    cases, params = scope.cases_sql()
+    cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
     sql = f"""
     WITH sel AS ({cases}),

@@ -20,6 +20,7 @@ VARIANT_COLUMNS = (
     "cumulative_share",
     "median_cycle_time_hours",
     "mean_cycle_time_hours",
+    "median_cycle_time_working_hours",
 )
 
 
@@ -42,6 +43,7 @@ class Variants:
                 "cumulative_share": float(r["cumulative_share"]),
                 "median_cycle_time_hours": float(r["median_cycle_time_hours"]),
                 "mean_cycle_time_hours": float(r["mean_cycle_time_hours"]),
+                "median_cycle_time_working_hours": float(r["median_cycle_time_working_hours"]),
             }
             for r in self.top.to_dict(orient="records")
         ]
@@ -63,7 +65,8 @@ def variants_from_scope(
     WITH grouped AS (
         SELECT any_value(variant) AS activities, count(*) AS cases,
             quantile_cont(cycle_time_hours, 0.5) AS median_cycle_time_hours,
-            avg(cycle_time_hours) AS mean_cycle_time_hours
+            avg(cycle_time_hours) AS mean_cycle_time_hours,
+            quantile_cont(cycle_time_working_hours, 0.5) AS median_cycle_time_working_hours
         FROM ({rows}) GROUP BY variant_key
     ),
     ranked AS (
@@ -75,7 +78,8 @@ def variants_from_scope(
     )
     SELECT rank, activities, cases, share,
         sum(share) OVER (ORDER BY rank) AS cumulative_share,
-        median_cycle_time_hours, mean_cycle_time_hours, variant_count, total_cases
+        median_cycle_time_hours, mean_cycle_time_hours, median_cycle_time_working_hours,
+        variant_count, total_cases
     FROM ranked {limit} ORDER BY rank
     """
     frame = con.execute(sql, params).fetchdf()

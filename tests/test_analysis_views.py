@@ -69,6 +69,8 @@ def test_process_map_by_hand(hand_log: duckdb.DuckDBPyConnection) -> None:
     assert (first["count"], first["cases"], first["median_hours"]) == (3, 3, 1.0)
     assert first["p90_hours"] == pytest.approx(52.2)
     assert edge(edges, "資料審核", "放款")["median_hours"] == 17.0
+    # Mon 17:00 -> Tue 10:00 in working time: 17:00-17:30 and 09:00-10:00
+    assert edge(edges, "資料審核", "放款")["median_working_hours"] == 1.5
     assert edge(edges, "風險評估", "拒絕")["median_hours"] == 0.0
     assert edge(edges, "申請", "風險評估")["count"] == 1  # B's parallel branch
     # ends: A 放款; B 資料審核 (ends last, 12:00); C 資料審核 (open, not ended yet)
@@ -111,6 +113,7 @@ def test_variants_by_hand(hand_log: duckdb.DuckDBPyConnection) -> None:
     by_seq = {tuple(r.activities): r for r in everything.itertuples()}
     a = by_seq[("申請", "資料審核", "風險評估", "資料審核", "放款")]
     assert (a.cases, a.share, a.median_cycle_time_hours) == (1, pytest.approx(1 / 3), 25.5)
+    assert a.median_cycle_time_working_hours == 10.0
     assert by_seq[("申請", "資料審核", "風險評估", "拒絕")].median_cycle_time_hours == 3.0
     assert everything["cumulative_share"].iloc[-1] == pytest.approx(1.0)
 
@@ -141,6 +144,7 @@ def test_trends_by_hand(hand_log: duckdb.DuckDBPyConnection) -> None:
     week = weeks.iloc[0]
     assert (week["started"], week["closed"]) == (3, 2)
     assert week["median_cycle_time_hours"] == 14.25  # A 25.5, B 3
+    assert week["median_cycle_time_working_hours"] == 6.5  # A 10, B 3
     days = wip_over_time(hand_log, "hand")
     wip = dict(zip(days["day"].dt.date, days["wip"], strict=True))
     assert wip[date(2025, 1, 6)] == 1 and wip[date(2025, 1, 7)] == 0
