@@ -264,3 +264,48 @@ def _widest_path(
         node, edge_id = parent[node]
         path.add(edge_id)
     return path
+
+
+def element_cases(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    activity: str | None = None,
+    source: str | None = None,
+    target: str | None = None,
+    limit: int = 200,
+) -> pd.DataFrame:
+    """The cases behind one element of the (predecessor) map, longest cycle time first.
+
+    A node (``activity``): cases with an instance of it. An edge (``source``, ``target``):
+    cases with an instance of ``target`` whose predecessor is an instance of ``source``
+    (:data:`START`: without predecessor; :data:`END`: the case's last instance). Columns:
+    case_id, outcome, first_ts, last_ts, cycle_time_hours, times (instances matching),
+    wait_hours (their total waiting).
+    """
+    scope = make_scope(con, dataset, filters)
+    rows, params = instance_rows_sql(con, scope)
+    if source is not None and target is not None:
+        if source == START:
+            where, extra = "pred_id IS NULL AND activity = ?", [target]
+        elif target == END:
+            where, extra = "is_last AND activity = ?", [source]
+        else:
+            where, extra = "pred_activity = ? AND activity = ?", [source, target]
+    elif activity is not None:
+        where, extra = "activity = ?", [activity]
+    else:
+        raise ValueError("give an activity, or a source and a target")
+    sql = f"""
+    WITH hits AS (
+        SELECT case_id, count(*) AS times, coalesce(sum(wait_s), 0) / 3600.0 AS wait_hours
+        FROM ({rows}) WHERE {where} GROUP BY case_id
+    )
+    SELECT c.case_id, c.outcome, c.first_ts, c.last_ts,
+        (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
+        h.times, h.wait_hours
+    FROM hits h JOIN cases c ON c.dataset = ? AND c.case_id = h.case_id
+    ORDER BY cycle_time_hours DESC, c.case_id LIMIT {int(limit)}
+    """
+    return con.execute(sql, [*params, *extra, scope.dataset]).fetchdf()

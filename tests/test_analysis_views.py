@@ -185,3 +185,24 @@ def test_figures_follow_the_filters(hand_log: duckdb.DuckDBPyConnection) -> None
     assert process_map(hand_log, "hand", only).cases == 2
     assert variants(hand_log, "hand", only).total_cases == 2
     assert kpis(hand_log, "hand", only).events == 13
+
+
+def test_cases_behind_map_elements(hand_log: duckdb.DuckDBPyConnection) -> None:
+    from analysis.process_map import element_cases
+
+    node = element_cases(hand_log, "hand", activity="資料審核")
+    assert list(node["case_id"]) == ["C", "A", "B"]  # 66 h, 25.5 h, 3 h
+    assert list(node["times"]) == [1, 2, 1]
+    path = element_cases(hand_log, "hand", source="申請", target="資料審核")
+    assert dict(zip(path["case_id"], path["wait_hours"], strict=True)) == {
+        "C": 65.0,
+        "A": 1.0,
+        "B": 0.5,
+    }
+    assert list(element_cases(hand_log, "hand", source=START, target="申請")["case_id"]) == [
+        "C",
+        "A",
+        "B",
+    ]
+    assert list(element_cases(hand_log, "hand", source="放款", target=END)["case_id"]) == ["A"]
+    assert element_cases(hand_log, "hand", Filters(outcomes=("open",)), activity="放款").empty
