@@ -480,6 +480,8 @@ def _stored_profile(profile: Profile, mapping: Mapping) -> str:
     data = profile.to_json_dict()
     data["columns"] = {**data["columns"], **mapping.columns}
     data["case_attributes"] = {**data["case_attributes"], **mapping.case_attributes}
+    if _wants_pseudonyms(profile):  # no staff names in the stored profile either
+        data = importlib.import_module("etl.pseudonymise").profile_for_store(data, profile)
     return json.dumps(data, ensure_ascii=False)
 
 

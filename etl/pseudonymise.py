@@ -18,6 +18,7 @@ import os
 import secrets
 import stat
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -169,6 +170,23 @@ def _rewrite_json_member(
     finally:
         con.unregister("_lf_pseudonyms")
     return True
+
+
+def profile_for_store(data: dict[str, Any], profile: Profile) -> dict[str, Any]:
+    """The profile as stored with a dataset, without the identities it names.
+
+    ``departments.by_resource`` names staff; when resources are pseudonymised its keys are
+    stored as their pseudonyms (the mapping still reads the same on the stored resources).
+    """
+    if not profile.pseudonymise.resource:
+        return data
+    departments = data.get("departments") or {}
+    by_resource = departments.get("by_resource") or {}
+    if not by_resource:
+        return data
+    key = load_key()
+    hidden = {pseudonym(key, str(name)): dept for name, dept in by_resource.items()}
+    return {**data, "departments": {**departments, "by_resource": hidden}}
 
 
 def _json_columns(columns: dict[str, str]) -> list[str]:

@@ -50,28 +50,18 @@ def test_identities_replaced_by_keyed_hmac(key_file: Path) -> None:
     pseudonymise.apply(con, "staged", PROFILE)
     rows = con.execute(
         "SELECT case_id, activity, resource, customer_no, attributes->>'客戶', "
-        "attributes->>'amount' FROM staged ORDER BY activity DESC, case_id"
+        "attributes->>'amount' FROM staged"
     ).fetchall()
     a1, a2 = expected(key_file, "A-1"), expected(key_file, "A-2")
-    assert rows == [
-        (
-            a1,
-            "申請",
-            expected(key_file, "王小明"),
-            expected(key_file, "1001"),
-            expected(key_file, "陳大文"),
-            "5",
-        ),
-        (a2, "申請", None, None, None, "7"),
-        (
-            a1,
-            "放款",
-            expected(key_file, "李四"),
-            expected(key_file, "1001"),
-            expected(key_file, "陳大文"),
-            None,
-        ),
-    ]
+    customer, number = expected(key_file, "陳大文"), expected(key_file, "1001")
+    assert sorted(rows, key=repr) == sorted(
+        [
+            (a1, "申請", expected(key_file, "王小明"), number, customer, "5"),
+            (a2, "申請", None, None, None, "7"),
+            (a1, "放款", expected(key_file, "李四"), number, customer, None),
+        ],
+        key=repr,
+    )
     dump = str(con.execute("SELECT * FROM staged").fetchall())
     for raw in ("A-1", "A-2", "王小明", "李四", "陳大文", "1001"):
         assert raw not in dump
@@ -189,3 +179,122 @@ def test_mapping_is_built_on_distinct_values(
     assert len(calls) == 50
     assert con.execute("SELECT count(DISTINCT case_id) FROM big").fetchone() == (50,)
     assert con.execute("SELECT count(*) FROM big WHERE case_id LIKE 'case-%'").fetchone() == (0,)
+
+
+# --- through the real loader --------------------------------------------------------------
+
+RAW_IDENTITIES = ("APP-2025-0001", "APP-2025-0002", "王小明", "李四", "陳大文", "A123456789")
+
+
+def write_identified_log(path: Path) -> None:
+    """A log with customer and staff identities, one row rejected (bad timestamp)."""
+    path.write_text(
+        "case_id,activity,timestamp,resource,department,customer_name,national_id,amount\n"
+        "APP-2025-0001,申請,2025-01-02 09:00:00,王小明,客戶經理部,陳大文,A123456789,500000\n"
+        "APP-2025-0001,審批,2025-01-03 10:00:00,李四,審批委員會,陳大文,A123456789,500000\n"
+        "APP-2025-0001,放款,2025-01-04 11:00:00,王小明,運營部,陳大文,A123456789,500000\n"
+        "APP-2025-0002,申請,not a time,李四,客戶經理部,陳大文,A123456789,20000\n"
+        "APP-2025-0002,申請,2025-01-05 09:00:00,李四,客戶經理部,陳大文,A123456789,20000\n",
+        encoding="utf-8",
+    )
+
+
+PSEUDONYMISING_PROFILE = {
+    "pseudonymise": {
+        "case_id": True,
+        "resource": True,
+        "attributes": ["customer_name", "national_id"],
+    },
+    "outcomes": {"放款": "approved"},
+}
+
+
+def every_value_in_store(con: duckdb.DuckDBPyConnection) -> str:
+    """Every value of every table in the store, as text."""
+    tables = [r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()]
+    return "\n".join(repr(con.execute(f'SELECT * FROM "{table}"').fetchall()) for table in tables)
+
+
+def test_no_raw_identity_anywhere_in_the_store_after_a_load(
+    key_file: Path, db_path: Path, tmp_path: Path
+) -> None:
+    from analysis.filters import Filters
+    from analysis.kpis import kpis
+    from etl.load import ingest
+    from etl.store import connect
+
+    log = tmp_path / "identified.csv"
+    write_identified_log(log)
+    summary = ingest(log, "loans", db=db_path, profile=PSEUDONYMISING_PROFILE)
+    assert (summary.cases, summary.rejected) == (2, 1)
+    con = connect(db_path)
+    assert kpis(con, "loans", Filters()).cases == 2  # derived analysis tables built too
+    dump = every_value_in_store(con)
+    for raw in RAW_IDENTITIES:
+        assert raw not in dump, raw
+    cases = {r[0] for r in con.execute("SELECT case_id FROM cases").fetchall()}
+    assert cases == {expected(key_file, "APP-2025-0001"), expected(key_file, "APP-2025-0002")}
+    resources = {r[0] for r in con.execute("SELECT resource FROM events").fetchall()}
+    assert resources == {expected(key_file, "王小明"), expected(key_file, "李四")}
+    # What is not an identity is kept: activities, departments, amounts.
+    assert "審批委員會" in dump and "500000" in dump
+    con.close()
+
+
+def test_same_key_joins_across_datasets_after_loads(
+    key_file: Path, db_path: Path, tmp_path: Path
+) -> None:
+    from etl.load import ingest
+    from etl.store import connect
+
+    log = tmp_path / "identified.csv"
+    write_identified_log(log)
+    ingest(log, "before", db=db_path, profile=PSEUDONYMISING_PROFILE)
+    ingest(log, "after", db=db_path, profile=PSEUDONYMISING_PROFILE)
+    con = connect(db_path)
+    joined = con.execute(
+        "SELECT count(*) FROM cases b JOIN cases a ON a.case_id = b.case_id"
+        " WHERE b.dataset = 'before' AND a.dataset = 'after'"
+    ).fetchone()
+    con.close()
+    assert joined == (2,)
+
+
+def test_load_asking_for_pseudonyms_without_key_writes_nothing(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from etl.load import ingest
+    from etl.store import connect
+
+    monkeypatch.delenv("LOANFLOW_PSEUDONYM_KEY_FILE", raising=False)
+    log = tmp_path / "identified.csv"
+    write_identified_log(log)
+    with pytest.raises(LoanFlowError, match="no key is set"):
+        ingest(log, "loans", db=db_path, profile=PSEUDONYMISING_PROFILE)
+    con = connect(db_path)
+    assert every_value_in_store(con).count("APP-2025") == 0
+    assert con.execute("SELECT count(*) FROM datasets").fetchone() == (0,)
+    con.close()
+
+
+def test_stored_profile_holds_no_staff_names(key_file: Path, db_path: Path, tmp_path: Path) -> None:
+    from etl.load import ingest
+    from etl.store import connect
+
+    log = tmp_path / "identified.csv"
+    write_identified_log(log)
+    log.write_text(log.read_text(encoding="utf-8").replace(",department,", ",memo,"))
+    profile = {
+        **PSEUDONYMISING_PROFILE,
+        "departments": {"by_resource": {"王小明": "客戶經理部", "李四": "審批委員會"}},
+    }
+    ingest(log, "loans", db=db_path, profile=profile)
+    con = connect(db_path)
+    dump = every_value_in_store(con)
+    for raw in RAW_IDENTITIES:
+        assert raw not in dump, raw
+    (stored,) = con.execute("SELECT profile FROM datasets").fetchone() or ("",)
+    assert expected(key_file, "王小明") in stored
+    departments = con.execute("SELECT DISTINCT department FROM events ORDER BY 1").fetchall()
+    assert sorted(departments) == sorted([("審批委員會",), ("客戶經理部",)])  # mapped first
+    con.close()
