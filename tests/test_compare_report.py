@@ -93,8 +93,11 @@ def test_chart_data_is_the_comparison(comparison: Comparison) -> None:
     assert sorted(ecdf.data[0].x * 24) == pytest.approx([3, 7, 10])
     assert list(ecdf.data[1].y) == pytest.approx([0.25, 0.5, 0.75, 1.0])
     forest = charts.forest_figure(comparison)
-    shown = len(forest.data[0].x)
+    shown = sum(len(trace.x) for trace in forest.data)
     assert shown == len(charts.forest_metrics(comparison)) > 0
+    shares = [m for m in charts.forest_metrics(comparison) if m.unit == "share"]
+    sla = next(m for m in shares if m.name == "sla_compliance")
+    assert list(forest.data[-1].x)[::-1][shares.index(sla)] == pytest.approx(sla.change_abs * 100)
     departments, matrix = charts.handoff_matrix(comparison)
     i, j = departments.index("信貸部"), departments.index("風險管理部")
     assert matrix[i, j] == pytest.approx(3 / 4 - 2 / 3)

@@ -22,6 +22,7 @@ from dashboard.report import charts
 from dashboard.report.i18n import (
     duration,
     language,
+    metric_label,
     metric_name,
     missing,
     number,
@@ -274,7 +275,7 @@ def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]
             interval = f"{percent(m.ci95[0], 1, sign=True)} … {percent(m.ci95[1], 1, sign=True)}"
         rows.append(
             {
-                "name": metric_name(m.name, lang),
+                "name": metric_label(m.name, lang),
                 "key": m.name,
                 "before": _value(m, m.before, lang),
                 "after": _value(m, m.after, lang),

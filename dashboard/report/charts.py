@@ -11,9 +11,10 @@ import math
 
 import numpy as np
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from analysis.compare import Comparison, Metric
-from dashboard.report.i18n import language, metric_name, text
+from dashboard.report.i18n import language, metric_label, text
 
 BEFORE_COLOUR = "#7f8c8d"
 AFTER_COLOUR = "#1f77b4"
@@ -86,49 +87,94 @@ def _colour(metric: Metric) -> str:
     return NEUTRAL_COLOUR
 
 
+def _finite(interval: tuple[float, float]) -> bool:
+    return all(math.isfinite(v) for v in interval)
+
+
 def forest_metrics(comparison: Comparison) -> list[Metric]:
-    """The metrics a forest plot can show: a relative change with a finite interval."""
-    return [
-        m
-        for m in comparison.metrics
-        if math.isfinite(m.change) and all(math.isfinite(v) for v in m.ci95)
-    ]
+    """The metrics a forest plot can show: shares with a finite interval for their change
+    in points, the others with a finite interval for their relative change."""
+    shown = []
+    for m in comparison.metrics:
+        if m.unit == "share":
+            if math.isfinite(m.change_abs) and _finite(m.ci95_abs):
+                shown.append(m)
+        elif math.isfinite(m.change) and _finite(m.ci95):
+            shown.append(m)
+    return shown
+
+
+def _forest_trace(metrics: list[Metric], lang: str, *, absolute: bool) -> go.Scatter:
+    values = [m.change_abs if absolute else m.change for m in metrics]
+    intervals = [m.ci95_abs if absolute else m.ci95 for m in metrics]
+    unit = "pp" if absolute else "%"
+    scale = 100.0 if absolute else 1.0
+    number = "%{x:+.1f}" if absolute else "%{x:+.1%}"
+    bounds = (
+        "[%{customdata[0]:+.1f}, %{customdata[1]:+.1f}]"
+        if absolute
+        else "[%{customdata[0]:+.1%}, %{customdata[1]:+.1%}]"
+    )
+    return go.Scatter(
+        x=[v * scale for v in values],
+        y=[metric_label(m.name, lang) for m in metrics],
+        mode="markers",
+        marker={"color": [_colour(m) for m in metrics], "size": 9, "symbol": "diamond"},
+        error_x={
+            "type": "data",
+            "symmetric": False,
+            "array": [(i[1] - v) * scale for v, i in zip(values, intervals, strict=True)],
+            "arrayminus": [(v - i[0]) * scale for v, i in zip(values, intervals, strict=True)],
+            "color": "#888888",
+            "thickness": 1.5,
+        },
+        customdata=[
+            [i[0] * scale, i[1] * scale, m.p_adjusted]
+            for m, i in zip(metrics, intervals, strict=True)
+        ],
+        hovertemplate=f"%{{y}}: {number} {bounds} {unit}"
+        + "<br>p = %{customdata[2]:.3g}<extra></extra>",
+        showlegend=False,
+    )
 
 
 def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
-    """Relative change of every metric with its 95% interval (a forest plot).
+    """The change of every metric with its 95% interval (a forest plot), in two panels:
+    relative change for durations and per-case figures, change in percentage points for
+    shares (a relative change of a small share, 4% -> 78%, would dwarf everything else).
 
     Green: significantly better; red: significantly worse; grey: not significant or
     neither direction is better. A dotted line marks no change.
     """
     lang = language(lang)
-    metrics = list(reversed(forest_metrics(comparison)))
-    names = [metric_name(m.name, lang) for m in metrics]
-    figure = go.Figure(
-        go.Scatter(
-            x=[m.change for m in metrics],
-            y=names,
-            mode="markers",
-            marker={"color": [_colour(m) for m in metrics], "size": 9, "symbol": "diamond"},
-            error_x={
-                "type": "data",
-                "symmetric": False,
-                "array": [m.ci95[1] - m.change for m in metrics],
-                "arrayminus": [m.change - m.ci95[0] for m in metrics],
-                "color": "#888888",
-                "thickness": 1.5,
-            },
-            customdata=[[m.ci95[0], m.ci95[1], m.p_adjusted] for m in metrics],
-            hovertemplate=(
-                "%{y}: %{x:+.1%} [%{customdata[0]:+.1%}, %{customdata[1]:+.1%}]"
-                "<br>p = %{customdata[2]:.3g}<extra></extra>"
-            ),
-            showlegend=False,
-        )
+    metrics = forest_metrics(comparison)
+    relative = list(reversed([m for m in metrics if m.unit != "share"]))
+    points = list(reversed([m for m in metrics if m.unit == "share"]))
+    rows = [group for group in (relative, points) if group]
+    figure = make_subplots(
+        rows=max(len(rows), 1),
+        cols=1,
+        row_heights=[len(group) for group in rows] or [1],
+        vertical_spacing=0.12 if len(rows) > 1 else 0.0,
     )
-    figure.add_vline(x=0, line={"dash": "dot", "color": "#999999"})
-    figure.update_xaxes(title=text("forest_x", lang), tickformat="+.0%", zeroline=False)
-    return _layout(figure, text("forest_title", lang), height=max(320, 28 * len(metrics) + 120))
+    row = 0
+    for group, absolute in ((relative, False), (points, True)):
+        if not group:
+            continue
+        row += 1
+        figure.add_trace(_forest_trace(group, lang, absolute=absolute), row=row, col=1)
+        figure.add_vline(x=0, line={"dash": "dot", "color": "#999999"}, row=row, col=1)
+        figure.update_xaxes(
+            title=text("forest_points_x" if absolute else "forest_x", lang),
+            ticksuffix=" pp" if absolute else "",
+            tickformat="+.0f" if absolute else "+.0%",
+            zeroline=False,
+            row=row,
+            col=1,
+        )
+    return _layout(
+        figure, text("forest_title", lang), height=max(320, 28 * len(metrics) + 90 * len(rows) + 80)
+    )
 
 
 def handoff_matrix(comparison: Comparison, value: str = "per_case") -> tuple[list[str], np.ndarray]:

@@ -59,14 +59,19 @@ TEXT: dict[str, dict[str, str]] = {
     "ecdf_x": _m("Cycle time (days)", "週期時間（天）", "周期时间（天）"),
     "ecdf_y": _m("Share of cases", "案件比例", "案件比例"),
     "forest_title": _m(
-        "Relative change of each metric, with its 95% interval",
-        "各指標的相對變化及其 95% 信賴區間",
-        "各指标的相对变化及其 95% 置信区间",
+        "Change of each metric, with its 95% interval",
+        "各指標的變化及其 95% 信賴區間",
+        "各指标的变化及其 95% 置信区间",
     ),
     "forest_x": _m(
         "Relative change (after vs before)",
         "相對變化（改造後相對改造前）",
         "相对变化（改造后相对改造前）",
+    ),
+    "forest_points_x": _m(
+        "Change of shares in percentage points (after − before)",
+        "比例的變化（百分點，改造後 − 改造前）",
+        "比例的变化（百分点，改造后 − 改造前）",
     ),
     "heatmap_title": _m(
         "Handoffs per case between departments: change (after − before)",
@@ -287,6 +292,12 @@ def metric_name(name: str, lang: str) -> str:
         }[lang]
         return label.format(rule=rule.replace("_", " "))
     return name.replace("_", " ")
+
+
+def metric_label(name: str, lang: str) -> str:
+    """A metric's name as a table or chart label (capitalised in English)."""
+    label = metric_name(name, lang)
+    return label[:1].upper() + label[1:] if lang == "en" else label
 
 
 def missing(value: Any) -> bool:
