@@ -159,8 +159,14 @@ def conformance(
     filters: Filters | None,
     model_path: str | Path,
     method: Method = "token_replay",
+    max_alignment_variants: int = 2000,
 ) -> Conformance:
-    """Check the selected cases against the model at ``model_path`` (BPMN or PNML)."""
+    """Check the selected cases against the model at ``model_path`` (BPMN or PNML).
+
+    Alignments are exact but costly per variant; with more than
+    ``max_alignment_variants`` distinct variants they are refused with a clear message
+    (use token replay, or filter the cases).
+    """
     if method not in ("token_replay", "alignments"):
         raise BadInputError("method is token_replay or alignments")
     net, im, fm = load_model(model_path)
@@ -173,6 +179,12 @@ def conformance(
     ).fetchall()
     variants = [list(v) for v, _ in grouped]
     case_lists = [list(c) for _, c in grouped]
+    if method == "alignments" and len(variants) > max_alignment_variants:
+        raise BadInputError(
+            f"The selection has {len(variants):,} variants; alignments are meant for at most "
+            f"{max_alignment_variants:,}. Use --method token_replay, or filter the cases "
+            "(period, product, outcome) first."
+        )
     log = _variant_log(variants)
     replay = _token_replay if method == "token_replay" else _alignments
     results = replay(log, net, im, fm) if variants else []

@@ -158,3 +158,11 @@ def test_read_only_store_builds_private_tables(db_path: Path) -> None:
         assert kpis(reader, "r") == writable
     finally:
         reader.close()
+
+
+def test_alignments_refuse_too_many_variants(
+    store: duckdb.DuckDBPyConnection, tmp_path: Path
+) -> None:
+    make_log(store, "r", RULE_ROWS, {"rules": RULES}, ATTRS)
+    with pytest.raises(BadInputError, match="4 variants; alignments are meant for at most 2"):
+        conformance(store, "r", None, _model(tmp_path), "alignments", max_alignment_variants=2)
