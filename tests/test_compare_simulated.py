@@ -88,9 +88,16 @@ def _case_instances(rng: np.random.Generator, p: Process, case: int, small: bool
     return rows, approved
 
 
-def simulate(con: duckdb.DuckDBPyConnection, dataset: str, p: Process, seed: int) -> None:
-    """Write a simulated dataset into the store."""
+def simulate(
+    con: duckdb.DuckDBPyConnection, dataset: str, p: Process, seed: int, splits: int = 0
+) -> None:
+    """Write a simulated dataset into the store.
+
+    With ``splits``, every case gets attributes ``split_0`` ... ``split_<splits-1>``, each
+    "a" or "b" at random: random halves a filter can select.
+    """
     rng = np.random.default_rng(seed)
+    split_rng = np.random.default_rng(seed + 1)
     origin = datetime.fromisoformat(p.start).replace(tzinfo=UTC)
     instances, cases = [], []
     for case in range(p.cases):
@@ -118,6 +125,7 @@ def simulate(con: duckdb.DuckDBPyConnection, dataset: str, p: Process, seed: int
             "amount": amount,
             "product": "micro" if small else "sme",
             "default": "1" if defaulted else "0",
+            **{f"split_{k}": str(split_rng.choice(["a", "b"])) for k in range(splits)},
         }
         last = begin + timedelta(hours=rows[-1][3])
         cases.append(
@@ -226,3 +234,33 @@ def test_random_splits_are_significant_at_most_about_alpha(
     assert 0.02 <= raw_rate <= 0.08, raw_rate
     # binomial sd at 200 splits is 0.015: allow alpha + 2.5 sd
     assert any_significant / splits <= 0.09, any_significant / splits
+
+
+def test_whole_comparisons_of_random_halves_rarely_find_anything(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """compare() end to end (metrics, variants, default and rule shares, edges, handoffs)
+    on 12 random halves of one homogeneous simulated log, selected by a case attribute."""
+    from analysis.compare import compare
+    from analysis.filters import Filters
+    from etl.store import connect
+
+    con = connect(tmp_path_factory.mktemp("halves") / "store.duckdb")
+    simulate(con, "one", Process(cases=500, skip_risk_rate=0.05), seed=3, splits=12)
+    flagged_metrics, flagged_paths, paths = 0, 0, 0
+    for k in range(12):
+        halves = [Filters(attributes=((f"split_{k}", side),)) for side in ("a", "b")]
+        result = compare(con, ("one", halves[0]), ("one", halves[1]), n_resamples=0)
+        assert result.before.cases + result.after.cases == 500
+        flagged_metrics += any(m.significant for m in result.metrics)
+        assert not result.guardrails.weakened
+        tested = [e for e in result.edges + result.handoffs if e.status != "added"]
+        paths += len(tested)
+        flagged_paths += sum(e.status == "changed" for e in tested)
+    con.close()
+    print(
+        f"halves with a significant metric {flagged_metrics}/12, paths changed "
+        f"{flagged_paths}/{paths}"
+    )
+    assert flagged_metrics <= 2, flagged_metrics
+    assert flagged_paths <= 0.05 * paths + 2, (flagged_paths, paths)
