@@ -166,3 +166,23 @@ def test_alignments_refuse_too_many_variants(
     make_log(store, "r", RULE_ROWS, {"rules": RULES}, ATTRS)
     with pytest.raises(BadInputError, match="4 variants; alignments are meant for at most 2"):
         conformance(store, "r", None, _model(tmp_path), "alignments", max_alignment_variants=2)
+
+
+def test_concurrent_first_views_build_once(store: duckdb.DuckDBPyConnection) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_log(store, "r", RULE_ROWS, {"rules": RULES}, ATTRS)
+
+    def view(_: int) -> object:
+        cursor = store.cursor()
+        try:
+            return kpis(cursor, "r")
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(view, range(4)))
+    assert all(r == results[0] for r in results)
+    assert store.execute("SELECT count(*) FROM analysis_state WHERE dataset = 'r'").fetchone() == (
+        1,
+    )
