@@ -420,3 +420,28 @@ def test_sign_in_locked_per_address(
     )
     assert response.status_code == 303
     assert (None, "sign-in-refused", None) not in audit_actions(db_path)
+
+
+@pytest.mark.parametrize(("user", "sees_users"), [("vic", False), ("ana", False), ("root", True)])
+def test_admin_page_layout_shows_data_to_admins_only(
+    app: dash.Dash, user: str, sees_users: bool
+) -> None:
+    client = app.server.test_client()
+    sign_in(client, user)
+    token = page_csrf(client)
+    body = update_body(
+        ".._pages_content.children..._pages_store.data..",
+        [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        [
+            {"id": "_pages_location", "property": "pathname", "value": "/admin"},
+            {"id": "_pages_location", "property": "search", "value": ""},
+        ],
+    )
+    response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 200
+    text = response.get_data(as_text=True)
+    assert ("admin-refresh" in text) is sees_users
+    assert ("admins only" in text) is not sees_users
