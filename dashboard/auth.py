@@ -200,10 +200,11 @@ def roles_for_update(body: Any) -> set[str]:
 
 
 def roles_needed() -> set[str]:
-    """The roles the current request needs."""
-    if request.path == UPDATE_PATH and request.method == "POST":
+    """The roles the current request needs (judged by the route that will answer it)."""
+    rule = request.url_rule.rule if request.url_rule is not None else request.path
+    if UPDATE_PATH in (rule, request.path) and request.method == "POST":
         return roles_for_update(request.get_json(silent=True))
-    if request.path == UPLOAD_PATH:
+    if UPLOAD_PATH in (rule, request.path):
         return {"analyst"}
     return {"viewer"}
 

@@ -121,7 +121,9 @@ def delete_body(client: FlaskClient) -> Any:
 
 def test_nothing_served_before_sign_in(app: dash.Dash) -> None:
     client = app.server.test_client()
-    for path in ("/", "/overview", "/data", "/admin", "/cases?dataset=x"):
+    pages = [page["path"] for page in dash.page_registry.values()]
+    assert "/admin" in pages and "/data" in pages
+    for path in [*pages, "/overview", "/cases?dataset=x", "/no-such-page"]:
         response = client.get(path, headers={"Accept": "text/html"})
         assert response.status_code == 302, path
         assert response.headers["Location"].startswith("/login?next=")
@@ -445,3 +447,19 @@ def test_admin_page_layout_shows_data_to_admins_only(
     text = response.get_data(as_text=True)
     assert ("admin-refresh" in text) is sees_users
     assert ("admins only" in text) is not sees_users
+
+
+def test_role_checks_cannot_be_dodged_by_spelling_the_path(app: dash.Dash) -> None:
+    client = app.server.test_client()
+    sign_in(client, "vic")
+    token = page_csrf(client)
+    for path in ("//_dash-update-component", "/_dash-update-component?x=1", "/./upload"):
+        body = admin_body() if "dash" in path else None
+        response = client.post(
+            path,
+            json=body,
+            data=None if body else b"a,b\n",
+            headers={"X-CSRFToken": token},
+        )
+        assert response.status_code in (403, 404, 405, 308), (path, response.status_code)
+        assert b"root" not in response.data
