@@ -111,6 +111,14 @@ def choose(driver: Any, dropdown_id: str, text: str) -> None:
     option[0].click()
 
 
+def click(driver: Any, selector: str) -> None:
+    """Scroll an element to the middle of the window and click it."""
+    element = driver.find_element("css selector", selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    time.sleep(0.2)
+    element.click()
+
+
 def cases_card(driver: Any) -> str:
     return str(driver.find_elements("css selector", ".lf-kpi .lf-kpi-value")[0].text)
 
@@ -162,7 +170,7 @@ def test_upload_a_file_and_see_it_load(driver: Any, base_url: str, tmp_path: Pat
     wait_for(lambda: driver.find_elements("css selector", "#data-preview .ag-row"))
     name = driver.find_element("css selector", "#data-name")
     assert name.get_attribute("value") == "上傳測試"
-    driver.find_element("css selector", "#data-load").click()
+    click(driver, "#data-load")
     loaded = wait_for(lambda: driver.find_elements("css selector", ".lf-loaded"), timeout=60)
     assert "上傳測試" in loaded[0].text
     wait_for(lambda: "上傳測試" in driver.find_element("css selector", "#data-datasets").text)
@@ -174,7 +182,7 @@ def test_upload_a_file_and_see_it_load(driver: Any, base_url: str, tmp_path: Pat
 
 def test_compare_runs_and_offers_the_report(driver: Any, base_url: str) -> None:
     open_page(driver, base_url + "/compare?dataset=before")
-    driver.find_element("css selector", "#compare-run").click()
+    click(driver, "#compare-run")
     wait_for(lambda: driver.find_elements("css selector", "#compare-forest .main-svg"), timeout=120)
     wait_idle(driver, timeout=60)
     assert driver.find_elements("css selector", "#compare-ecdf .main-svg")

@@ -81,9 +81,9 @@ def map_body(
             elements=elements,
             layout={
                 "name": "dagre",
-                "rankDir": "TB",
-                "nodeSep": 40,
-                "rankSep": 60,
+                "rankDir": "LR",
+                "nodeSep": 25,
+                "rankSep": 80,
                 "animate": False,
             },
             stylesheet=figures.MAP_STYLESHEET,
