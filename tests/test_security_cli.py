@@ -166,3 +166,12 @@ def test_keygen_creates_private_key_and_never_overwrites(tmp_path: Path) -> None
     again = CliRunner().invoke(main, ["keygen", str(key)])
     assert again.exit_code == 2 and "never overwrites" in again.output
     assert key.read_text().strip() == text
+
+
+def test_audit_output_escapes_control_characters(db_path: Path) -> None:
+    con = connect(db_path)
+    accounts.audit(con, "x\x1b[2J\x1b[31m", "sign-in-failure", "x\x1b[2J", remote_addr="10.0.0.1")
+    con.close()
+    code, out = run(db_path, "audit")
+    assert code == 0
+    assert "\x1b" not in out and "\\x1b[2J" in out

@@ -204,12 +204,25 @@ def audit(
         click.echo(_audit_line(e.to_json()))
 
 
+def _printable(text: str | None) -> str:
+    """Text from the log with control characters shown as escapes (a user name tried at
+    sign-in is whatever a stranger typed; it must not drive the terminal)."""
+    if not text:
+        return ""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def _audit_line(entry: dict[str, Any]) -> str:
-    parts = [entry["ts"][:19], entry["username"] or "-", entry["action"], entry["target"] or ""]
+    parts = [
+        entry["ts"][:19],
+        _printable(entry["username"]) or "-",
+        _printable(entry["action"]),
+        _printable(entry["target"]),
+    ]
     if entry["detail"]:
-        parts.append(f"({entry['detail']})")
+        parts.append(f"({_printable(entry['detail'])})")
     if entry["remote_addr"]:
-        parts.append(f"from {entry['remote_addr']}")
+        parts.append(f"from {_printable(entry['remote_addr'])}")
     return "  ".join(parts)
 
 
