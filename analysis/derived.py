@@ -27,7 +27,7 @@ from analysis.filters import Filters
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "2"
+DERIVATION_VERSION = "3"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",

@@ -119,7 +119,8 @@ def case_where(filters: Filters, dataset: str, alias: str = "c") -> tuple[str, l
         params.extend(filters.departments)
     if filters.variant is not None:
         clauses.append(
-            "(SELECT list(v.activity ORDER BY v.start_ts, v.end_ts NULLS LAST, v.instance_id)"
+            "(SELECT list(v.activity ORDER BY v.start_ts, v.end_ts NULLS LAST, v.activity,"
+            " v.instance_id)"
             " FROM activity_instances v WHERE v.dataset = c.dataset AND v.case_id = c.case_id)"
             " = ?"
         )

@@ -3,15 +3,16 @@
 Per instance (DESIGN.md, "Definitions"):
 
 - ``pred_*``: its **predecessor**, the instance of the same case with the latest end at or
-  before its start (ties: the later start, then the larger instance id). A predecessor
-  always comes earlier in the case's order (start, end, instance id): among instants
+  before its start (ties: the later start, then the later in case order). A predecessor
+  always comes earlier in the case order (start, end, activity name, instance id): among instants
   (start = end) sharing one timestamp, the predecessor of each is the one before it in
   that order, so two instants never precede each other.
 - ``wait_s``: its **waiting time**, start minus the predecessor's end (NULL without one).
 - ``proc_s``: its **processing time**, end minus start (NULL for an open instance).
 - ``handoff``: its department differs from the predecessor's (both known).
-- ``seq``: its position in the case when instances are ordered by start (then end, then id),
-  the order of variants and of the department sequence used for ping-pong.
+- ``seq``: its position in the case order: by start, then end (open last), then activity
+  name, then instance id (the name makes ties independent of how a load numbered the
+  instances); the order of variants and of the department sequence used for ping-pong.
 - ``wait_work_s``/``proc_work_s``: the same durations in working seconds (profile calendar).
 
 The predecessor is found by one ASOF join per case (see ``_SEQ_SPAN``), without a
@@ -31,7 +32,7 @@ from analysis.scope import Scope
 # comes first in the case order (b.seq < a.seq; only instants at a.start need the second
 # test). Keys (end, seq) for candidates and (start, seq - 1) for the query make that a
 # single inequality, and the largest candidate key is the latest end, then the later start
-# (same end: seq orders by start, then id). A case holds fewer than 2**20 instances.
+# (same end: seq orders by start, then name and id). A case holds fewer than 2**20 instances.
 _SEQ_SPAN = 1048576
 _OPEN_END = "CAST(9223372036854775807 AS HUGEINT)"
 
@@ -61,7 +62,7 @@ def derived_instances_sql(
 
     Columns: case_id, instance_id, activity, department, resource, start_ts, end_ts, seq,
     is_last (the case's last instance: latest end, an open one counting as not yet ended,
-    then later start, then larger id), pred_id, pred_activity, pred_department,
+    then the later in case order), pred_id, pred_activity, pred_department,
     pred_end_ts, wait_s, proc_s, handoff, and with ``working`` also wait_work_s and
     proc_work_s. ``bounds`` (earliest, latest instant of the dataset) speeds up the local
     time conversion (see :func:`analysis.calendar.local_epoch_sql`).
@@ -79,7 +80,7 @@ def derived_instances_sql(
     sql = f"""
     WITH ordered AS (
         SELECT *, row_number() OVER (PARTITION BY case_id
-            ORDER BY start_ts, end_ts NULLS LAST, instance_id) AS seq
+            ORDER BY start_ts, end_ts NULLS LAST, activity, instance_id) AS seq
         FROM ({inst})
     ),
     keyed AS (

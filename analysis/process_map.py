@@ -5,13 +5,13 @@ an instance of A; its performance is the waiting time of those instances (median
 p90). Ordering by predecessor rather than by start keeps parallel branches apart (an
 instance follows what had finished when it started) and makes the waiting on an edge the
 same waiting time the handoff and bottleneck views show. ``order="start"`` gives the
-classic directly-follows relation of the instances sorted by start (then end, then id),
+classic directly-follows relation of the instances in case order (start, end, activity name, id),
 the one pm4py computes on a log sorted by timestamp; its "wait" can be negative where
 instances overlap.
 
-Virtual nodes: :data:`START` -> an instance without predecessor (the first in start order
-for ``order="start"``); the case's last instance (latest end, then later start, then larger
-id; the last started for ``order="start"``) -> :data:`END`. Nodes carry frequency and
+Virtual nodes: :data:`START` -> an instance without predecessor (the first in case order
+for ``order="start"``); the case's last instance (latest end, then the later in case
+order; the last in case order for ``order="start"``) -> :data:`END`. Nodes carry frequency and
 processing time (end - start of completed instances).
 """
 
