@@ -411,6 +411,15 @@ def _csrf_failed(error: CSRFError) -> Response:
     return _json_refusal(400, f"Refused: {error.description} Reload the page and try again.")
 
 
+def _too_large(_error: Exception) -> Response:
+    limit = settings.get("max_upload_mb")
+    return _json_refusal(
+        413,
+        f"The file is larger than the {limit} MB upload limit (setting "
+        "LOANFLOW_MAX_UPLOAD_MB); load it with `loanflow ingest` or raise the limit.",
+    )
+
+
 def _add_headers(response: Response) -> Response:
     """After each request: the CSRF cookie for the Dash renderer, and defensive headers."""
     if current_user() is not None and response.mimetype == "text/html":
@@ -448,6 +457,8 @@ def _configure(server: Flask, db: str) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=float(settings.get("session_hours"))),
+        # No request body beyond the upload limit is read or parsed (forms included).
+        MAX_CONTENT_LENGTH=int(float(settings.get("max_upload_mb")) * 1024 * 1024),
         WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the sign-in
         WTF_CSRF_SSL_STRICT=True,
     )
@@ -471,6 +482,7 @@ def install_auth(app: dash.Dash, *, db_path: str | os.PathLike[str] | None = Non
     server.before_request_funcs.setdefault(None, []).insert(0, _enforce)
     CSRFProtect(server)
     server.register_error_handler(CSRFError, _csrf_failed)
+    server.register_error_handler(413, _too_large)
     server.after_request(_add_headers)
     _csrf_meta(app)
 

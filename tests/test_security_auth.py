@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -463,3 +464,24 @@ def test_role_checks_cannot_be_dodged_by_spelling_the_path(app: dash.Dash) -> No
         )
         assert response.status_code in (403, 404, 405, 308), (path, response.status_code)
         assert b"root" not in response.data
+
+
+def test_no_body_beyond_the_upload_limit_is_parsed(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A huge multipart body to the public sign-in form is refused, not parsed to disk."""
+    monkeypatch.setenv("LOANFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LOANFLOW_MAX_UPLOAD_MB", "1")
+    app = create_app(db_path, auth=True)
+    try:
+        client = app.server.test_client()
+        token = csrf_from_login(client)
+        response = client.post(
+            "/login",
+            data={"csrf_token": token, "file": (io.BytesIO(b"x" * (2 << 20)), "big.bin")},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 413
+        assert "LOANFLOW_MAX_UPLOAD_MB" in response.get_json()["error"]
+    finally:
+        close_shared(db_path)
