@@ -53,17 +53,32 @@ def pair_instances(
     case_id, activity, department, resource, start_ts, end_ts; its name is returned and
     the caller drops it.
     """
-    ordered, walk, result = temp_name("ordered"), temp_name("walk"), temp_name("inst")
+    relevant, params = _relevant(events), params or []
+    names = [temp_name(k) for k in ("starting", "ordered", "walk")]
+    starting, ordered, walk = (quote(n) for n in names)
+    result = temp_name("inst")
     try:
+        # Activities never started anywhere need no walk: each complete is an instance.
         con.execute(
-            f"CREATE TEMP TABLE {quote(ordered)} AS SELECT * FROM {_relevant(events)} "
-            "ORDER BY case_id, activity, ts, is_start DESC, event_id",
-            params or [],
+            f"CREATE TEMP TABLE {starting} AS SELECT DISTINCT activity FROM {relevant} "
+            "WHERE is_start",
+            params,
         )
-        _walk(con, quote(ordered), quote(walk))
-        con.execute(f"CREATE TEMP TABLE {quote(result)} AS {_instances_sql(quote(walk))}")
+        con.execute(
+            f"CREATE TEMP TABLE {ordered} AS SELECT * FROM {relevant} "
+            f"WHERE activity IN (SELECT activity FROM {starting}) "
+            "ORDER BY case_id, activity, ts, is_start DESC, event_id",
+            params,
+        )
+        _walk(con, ordered, walk)
+        con.execute(
+            f"CREATE TEMP TABLE {quote(result)} AS {_instances_sql(walk)} UNION ALL "
+            "SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts "
+            f"FROM {relevant} WHERE activity NOT IN (SELECT activity FROM {starting})",
+            params,
+        )
     finally:
-        for name in (ordered, walk):
+        for name in names:
             con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
     return result
 

@@ -26,6 +26,7 @@ from etl.mapping import SYNONYMS
 from etl.profile import Profile
 
 _TRANSCODE_CHUNK = 1 << 20
+ROW_NUMBER = "__rn"  # the source row number column of an Arrow-backed source
 _HEADER_WORDS = tuple(w for words in SYNONYMS.values() for w in words if not w.isascii())
 
 
@@ -47,11 +48,15 @@ class SourceTable:
     malformed: int = 0
     temp_files: list[Path] = field(default_factory=list)
     temp_tables: list[str] = field(default_factory=list)
+    views: list[str] = field(default_factory=list)
 
     def close(self, con: duckdb.DuckDBPyConnection) -> None:
-        """Drop the temporary tables and delete the temporary files."""
+        """Drop the temporary tables and views and delete the temporary files."""
         for name in self.temp_tables:
             con.execute(f'DROP TABLE IF EXISTS "{name}"')
+        for name in self.views:
+            con.unregister(name)
+        self.views = []
         for path in self.temp_files:
             path.unlink(missing_ok=True)
 
@@ -121,12 +126,8 @@ def _check_row_count(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> 
 
 
 def _describe_columns(con: duckdb.DuckDBPyConnection, table: str) -> dict[str, str]:
-    rows = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() WHERE table_name = ? "
-        "ORDER BY column_index",
-        [table],
-    ).fetchall()
-    return {str(name): str(kind) for name, kind in rows}
+    rows = con.execute(f"DESCRIBE SELECT * FROM {quote(table)}").fetchall()
+    return {str(row[0]): str(row[1]) for row in rows if row[0] != ROW_NUMBER}
 
 
 # --- CSV / TSV ---------------------------------------------------------------------------
@@ -308,24 +309,25 @@ def _read_parquet(
 def _from_arrow(
     con: duckdb.DuckDBPyConnection, arrow_table: Any, path: Path, fmt: str
 ) -> SourceTable:
-    table = temp_name("src")
+    """An Arrow table (with a ``__rn`` row-number column) as a view: no copy is made."""
     view = temp_name("arrow")
+    rows = arrow_table.num_rows
+    if rows > max_rows():
+        raise BadInputError(
+            f"{path.name} has more than {max_rows():,} rows, the limit set by "
+            "LOANFLOW_MAX_ROWS. Raise the limit or split the file."
+        )
     con.register(view, arrow_table)
-    try:
-        con.execute(f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM {quote(view)}")
-    finally:
-        con.unregister(view)
-    rows = _check_row_count(con, table, path)
-    columns = _describe_columns(con, table)
+    columns = _describe_columns(con, view)
     return SourceTable(
-        table=table,
+        table=view,
         path=path,
         format=fmt,
         columns=list(columns),
         types=columns,
         rows=rows,
-        row_sql="src.rowid + 1",
-        temp_tables=[table],
+        row_sql=f"src.{ROW_NUMBER}",
+        views=[view],
     )
 
 
@@ -351,7 +353,9 @@ def _read_xes(
         frame = frame.head(limit)
     import polars
 
-    source = _from_arrow(con, frame.to_arrow(compat_level=polars.CompatLevel.newest()), path, fmt)
+    numbered = frame.with_row_index(ROW_NUMBER, offset=1)
+    arrow = numbered.to_arrow(compat_level=polars.CompatLevel.newest())
+    source = _from_arrow(con, arrow, path, fmt)
     # rustxes turns offset timestamps into naive UTC; naive ones it leaves as written.
     source.naive_timezone = None if check.naive_timestamps else "UTC"
     return source
@@ -360,7 +364,10 @@ def _read_xes(
 def _read_xlsx(
     con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
 ) -> SourceTable:
+    import pyarrow as pa
+
     from etl.excel import read_xlsx_arrow
 
     arrow_table = read_xlsx_arrow(path, limit=limit, max_rows=max_rows())
-    return _from_arrow(con, arrow_table, path, fmt)
+    numbers = pa.array(range(1, arrow_table.num_rows + 1), type=pa.int64())
+    return _from_arrow(con, arrow_table.append_column(ROW_NUMBER, numbers), path, fmt)

@@ -137,36 +137,40 @@ def _department_maps(con: duckdb.DuckDBPyConnection, profile: Profile) -> tuple[
     return names
 
 
-def _duplicates(con: duckdb.DuckDBPyConnection, source: SourceTable) -> tuple[str, int]:
-    """A temporary table of the rows that exactly repeat an earlier row; and their count.
+def _drop_duplicates(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    """Delete the staged rows that exactly repeat an earlier row; return how many.
 
-    Rows are first grouped by a hash of all their columns (cheap); only rows whose hash
-    repeats are then compared column by column, so the result is exact.
+    Staging hashed every source row (``__h``, all source columns); only rows whose hash
+    repeats are compared column by column, so the check is exact and costs one grouping
+    of integers when nothing repeats.
     """
-    table = temp_name("dups")
-    cols = ", ".join(quote(c) for c in source.columns)
-    src = quote(source.table)
-    con.execute(
+    names = [
+        str(r[0])
+        for r in con.execute(f"DESCRIBE SELECT * FROM {quote(table)}").fetchall()
+        if r[0] not in ("__row", "__h")
+    ]
+    if not names:
+        return 0
+    cols = ", ".join(quote(n) for n in names)
+    rows = con.execute(
         f"""
-CREATE TEMP TABLE {quote(table)} AS
-WITH hashed AS (
-    SELECT {source.row_sql} AS __row, hash({cols}) AS __h FROM {src} AS src
-), repeated AS (
-    SELECT __h FROM hashed GROUP BY __h HAVING count(*) > 1
-), candidates AS (
-    SELECT {source.row_sql} AS __row, src.* FROM {src} AS src
-    WHERE {source.row_sql} IN (
-        SELECT __row FROM hashed WHERE __h IN (SELECT __h FROM repeated))
+WITH repeated AS (
+    SELECT __h FROM {quote(table)} GROUP BY __h HAVING count(*) > 1
 ), groups AS (
-    SELECT min(__row) AS keep, list(__row) AS rows_ FROM candidates
-    GROUP BY {cols} HAVING count(*) > 1
+    SELECT min(__row) AS keep, list(__row) AS rows_ FROM {quote(table)}
+    WHERE __h IN (SELECT __h FROM repeated)
+    GROUP BY __h, {cols} HAVING count(*) > 1
 )
-SELECT unnest(rows_) AS __row FROM groups
-EXCEPT SELECT keep FROM groups
+SELECT unnest(rows_) AS r FROM groups EXCEPT SELECT keep FROM groups
 """
+    ).fetchall()
+    if not rows:
+        return 0
+    con.execute(
+        f"DELETE FROM {quote(table)} WHERE __row IN (SELECT unnest(?::BIGINT[]))",
+        [[int(r[0]) for r in rows]],
     )
-    count = con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()
-    return table, int(count[0]) if count else 0
+    return len(rows)
 
 
 def stage(
@@ -199,10 +203,9 @@ def stage(
         start_select = f"{time_sql(start)} AS start_ts, {text('start_timestamp')} AS start_raw"
     lifecycle = _lifecycle_sql() if mapping.layout == "events" else "CAST(NULL AS VARCHAR)"
     other_select = "".join(f", src.{quote(src)} AS {quote(new)}" for new, src in others.items())
-    dups, duplicates = _duplicates(con, source)
     dep_act, dep_res = _department_maps(con, profile)
     table = temp_name("stg")
-    skip = f"WHERE __row NOT IN (SELECT __row FROM {quote(dups)})" if duplicates else ""
+    all_columns = ", ".join(quote(c) for c in source.columns)
     joins = []
     if profile.departments.by_activity:
         joins.append(f"LEFT JOIN {quote(dep_act)} da ON da.map_key = m.activity")
@@ -217,9 +220,10 @@ def stage(
             f"""
 CREATE TEMP TABLE {quote(table)} AS
 WITH numbered AS (
-    SELECT {source.row_sql} AS __row, * FROM {quote(source.table)} AS src
+    SELECT {source.row_sql} AS __row, hash({all_columns}) AS __h, *
+    FROM {quote(source.table)} AS src
 ), mapped AS (
-    SELECT __row,
+    SELECT __row, __h,
         {text("case_id")} AS case_id,
         {text("activity")} AS activity,
         {time_sql(cols["timestamp"])} AS ts, {text("timestamp")} AS ts_raw,
@@ -228,7 +232,7 @@ WITH numbered AS (
         {text("resource")} AS resource,
         {text("department")} AS department_raw
         {other_select}
-    FROM numbered AS src {skip}
+    FROM numbered AS src
 )
 SELECT m.*,
     {lifecycle} AS lifecycle,
@@ -239,9 +243,9 @@ FROM mapped m
 """
         )
     finally:
-        for name in (dep_act, dep_res, dups):
+        for name in (dep_act, dep_res):
             con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-    return Staged(table, mapping, others, duplicates)
+    return Staged(table, mapping, others, _drop_duplicates(con, table))
 
 
 def case_attribute_columns(

@@ -287,3 +287,37 @@ def test_pseudonymised_identities(store, tmp_path, monkeypatch):
     assert "pseudonymise" in raw
     again = ingest(path, "ds", con=store, profile=profile, mode="append")
     assert again.events == 0
+
+
+def test_process_killed_mid_load_leaves_the_store_as_it_was(db_path, tmp_path):
+    import subprocess
+    import sys
+
+    ingest(write_csv(tmp_path / "a.csv", HEADER, _day(1)), "kept", db=db_path)
+    second = write_csv(tmp_path / "b.csv", HEADER, _day(2) + _day(3))
+    # The child kills itself (SIGKILL, no cleanup) once events and instances are written
+    # inside the load's transaction.
+    script = (
+        "import os, signal, sys\n"
+        "from etl.load import ingest\n"
+        "def progress(fraction, message):\n"
+        "    if message == 'deriving cases':\n"
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        f"ingest({str(second)!r}, 'lost', db={str(db_path)!r}, progress=progress)\n"
+    )
+    child = subprocess.run([sys.executable, "-c", script], capture_output=True, check=False)
+    assert child.returncode == -9
+    from etl.store import connect
+
+    con = connect(db_path)
+    try:
+        assert [d["name"] for d in list_datasets(con)] == ["kept"]
+        assert store_counts(con) == {
+            "datasets": 1,
+            "events": 2,
+            "activity_instances": 2,
+            "cases": 1,
+            "rejects": 0,
+        }
+    finally:
+        con.close()
