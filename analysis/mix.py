@@ -25,6 +25,7 @@ import pandas as pd
 from scipy import stats as sps
 
 from analysis.stats import (
+    BATCH,
     CONFIDENCE,
     NAN_INTERVAL,
     SEED,
@@ -231,6 +232,52 @@ def mix_adjusted_change(
     )
 
 
+def _row_counts(strata: npt.NDArray[np.int64], k: int) -> FloatArray:
+    """Per row of a (rows, cases) stratum matrix: cases per stratum, shape (rows, k)."""
+    rows = strata.shape[0]
+    offsets = strata + k * np.arange(rows)[:, None]
+    return np.bincount(offsets.ravel(), minlength=rows * k).reshape(rows, k).astype(np.float64)
+
+
+def adjusted_changes(
+    values_b: FloatArray,
+    strata_b: npt.NDArray[np.int64],
+    values_a: FloatArray,
+    strata_a: npt.NDArray[np.int64],
+    k: int,
+) -> FloatArray:
+    """The mix-adjusted relative change of the median for many resamples at once.
+
+    Every argument is a (resamples, cases) matrix (one resample per row); the result has one
+    value per row, equal to what :func:`weighted_median` gives row by row (the bootstrap of
+    :func:`mix_adjusted_change` runs it on batches of resamples).
+    """
+    count_b, count_a = _row_counts(strata_b, k), _row_counts(strata_a, k)
+    shared = (count_b > 0) & (count_a > 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_b = np.where(shared, count_b / (count_b * shared).sum(axis=1, keepdims=True), 0.0)
+        share_a = np.where(shared, count_a / (count_a * shared).sum(axis=1, keepdims=True), 0.0)
+        per_stratum = np.where(shared, share_b / share_a, 0.0)
+    weights = np.take_along_axis(per_stratum, strata_a, axis=1)
+    order = np.argsort(values_a, axis=1, kind="stable")
+    values = np.take_along_axis(values_a, order, axis=1)
+    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=1), axis=1)
+    total = cumulative[:, -1:]
+    half = total / 2.0
+    first = np.argmax(cumulative >= half - 1e-9 * total, axis=1)
+    beyond = np.argmax(cumulative > half + 1e-9 * total, axis=1)
+    rows = np.arange(len(values))
+    at_half = np.isclose(cumulative[rows, first], half[:, 0], rtol=1e-9, atol=0.0)
+    median_a = np.where(
+        at_half, (values[rows, first] + values[rows, beyond]) / 2.0, values[rows, first]
+    )
+    median_a = np.where(total[:, 0] > 0, median_a, np.nan)
+    median_b = np.median(values_b, axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        changes: FloatArray = np.where(median_b != 0, median_a / median_b - 1.0, np.nan)
+    return changes
+
+
 def _adjusted_interval(
     values_b: FloatArray,
     strata_b: npt.NDArray[np.int64],
@@ -245,9 +292,11 @@ def _adjusted_interval(
     if not math.isfinite(_adjusted_change(values_b, strata_b, values_a, strata_a, k)):
         return NAN_INTERVAL
 
-    def statistic(index_b: FloatArray, index_a: FloatArray) -> float:
-        ib, ia = index_b.astype(np.int64), index_a.astype(np.int64)
-        return _adjusted_change(values_b[ib], strata_b[ib], values_a[ia], strata_a[ia], k)
+    def statistic(index_b: FloatArray, index_a: FloatArray, axis: int = -1) -> Any:
+        ib = np.atleast_2d(index_b.astype(np.int64))
+        ia = np.atleast_2d(index_a.astype(np.int64))
+        changes = adjusted_changes(values_b[ib], strata_b[ib], values_a[ia], strata_a[ia], k)
+        return changes if index_b.ndim > 1 else changes[0]
 
     with warnings.catch_warnings():
         # a degenerate resample distribution (all values equal) is a valid, narrow interval
@@ -259,7 +308,8 @@ def _adjusted_interval(
             ),
             statistic,
             n_resamples=n_resamples,
-            vectorized=False,
+            batch=BATCH,
+            vectorized=True,
             paired=False,
             confidence_level=CONFIDENCE,
             method="percentile",

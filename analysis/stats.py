@@ -34,7 +34,7 @@ ALPHA = 0.05
 CONFIDENCE = 0.95
 SEED = 20240101
 N_RESAMPLES = 2000
-_BATCH = 200
+BATCH = 200
 
 FloatArray = npt.NDArray[np.float64]
 Interval = tuple[float, float]
@@ -131,40 +131,34 @@ def cliffs_delta(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
     return float(signs.mean())
 
 
-def _median_ratio(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+def _p90(values: FloatArray, axis: int = -1) -> Any:
+    return np.quantile(values, 0.9, axis=axis)
+
+
+CENTRES: dict[str, Callable[..., Any]] = {"median": np.median, "mean": np.mean, "p90": _p90}
+
+
+def _change(centre: str, kind: str) -> Callable[..., Any]:
+    function = CENTRES[centre]
+
+    def statistic(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
+        return _combine(kind, function(x, axis=axis), function(y, axis=axis))
+
+    return statistic
+
+
+def _combine(kind: str, centre_before: Any, centre_after: Any) -> Any:
+    """``ratio``: after / before - 1; ``difference``: after - before."""
+    if kind == "difference":
+        return centre_after - centre_before
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.median(y, axis=axis) / np.median(x, axis=axis) - 1.0
-
-
-def _mean_ratio(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.mean(y, axis=axis) / np.mean(x, axis=axis) - 1.0
-
-
-def _median_difference(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-    return np.median(y, axis=axis) - np.median(x, axis=axis)
-
-
-def _mean_difference(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-    return np.mean(y, axis=axis) - np.mean(x, axis=axis)
-
-
-def _p90_ratio(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.quantile(y, 0.9, axis=axis) / np.quantile(x, 0.9, axis=axis) - 1.0
-
-
-def _p90_difference(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-    return np.quantile(y, 0.9, axis=axis) - np.quantile(x, 0.9, axis=axis)
+        return centre_after / centre_before - 1.0
 
 
 STATISTICS: dict[str, Callable[..., Any]] = {
-    "p90_ratio": _p90_ratio,
-    "p90_difference": _p90_difference,
-    "median_ratio": _median_ratio,
-    "mean_ratio": _mean_ratio,
-    "median_difference": _median_difference,
-    "mean_difference": _mean_difference,
+    f"{centre}_{kind}": _change(centre, kind)
+    for centre in CENTRES
+    for kind in ("ratio", "difference")
 }
 
 
@@ -218,7 +212,12 @@ def bootstrap_intervals(
         return intervals
 
     def statistic(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
-        return np.stack([STATISTICS[name](x, y, axis=axis) for name in usable])
+        # each centre (median, mean, p90) computed once per resample, then combined
+        centres = {c: (CENTRES[c](x, axis=axis), CENTRES[c](y, axis=axis)) for c in needed}
+        return np.stack([_combine(kind, *centres[c]) for c, kind in split])
+
+    split = [tuple(name.split("_", 1)) for name in usable]
+    needed = sorted({centre for centre, _ in split})
 
     with warnings.catch_warnings():
         # a degenerate resample distribution (all values equal) is a valid, narrow interval
@@ -227,7 +226,7 @@ def bootstrap_intervals(
             (b, a),
             statistic,
             n_resamples=n_resamples,
-            batch=_BATCH,
+            batch=BATCH,
             vectorized=True,
             paired=False,
             confidence_level=confidence,

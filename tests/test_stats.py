@@ -393,3 +393,19 @@ def test_several_intervals_from_one_resampling_equal_one_at_a_time() -> None:
     )
     assert math.isnan(zero_base["median_ratio"][0])
     assert math.isfinite(zero_base["mean_difference"][0])
+
+
+def test_vectorised_adjusted_changes_equal_the_weighted_median_row_by_row() -> None:
+    from analysis.mix import _adjusted_change, adjusted_changes
+
+    rng = np.random.default_rng(21)
+    k = 5
+    values_b = rng.exponential(10, (40, 60)).round(0)  # rounded: ties and exact halves
+    values_a = rng.exponential(7, (40, 50)).round(0)
+    strata_b = rng.integers(0, k, (40, 60))
+    strata_a = rng.integers(0, k - 1, (40, 50))  # stratum 4 only before: coverage < 1
+    strata_a[0, :] = 0  # one row with a single shared stratum
+    together = adjusted_changes(values_b, strata_b, values_a, strata_a, k)
+    for row in range(40):
+        alone = _adjusted_change(values_b[row], strata_b[row], values_a[row], strata_a[row], k)
+        assert together[row] == pytest.approx(alone, nan_ok=True), row
