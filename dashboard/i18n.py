@@ -389,6 +389,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "data.col.events": _m("Events", "事件數", "事件数"),
     "data.col.source": _m("Source", "來源", "来源"),
     "data.col.loaded_at": _m("Loaded", "載入時間", "载入时间"),
+    "data.col.source_row": _m("Row", "列號", "行号"),
     "data.col.rejected": _m("Rejected rows", "被拒列數", "被拒行数"),
     "data.field.case_id": _m("Case id", "案件編號", "案件编号"),
     "data.field.activity": _m("Activity", "活動", "活动"),

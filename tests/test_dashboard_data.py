@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -178,3 +179,48 @@ def _dropdowns(tree: Any) -> list[Any]:
 
     walk(tree)
     return found
+
+
+def _lazy_body(size: int, chunk: int = 1 << 20) -> Iterator[bytes]:
+    """A request body of ``size`` bytes made on the fly (never held in memory whole)."""
+    line = "C1,受理,2025-01-06 09:00,2025-01-06 10:00,u1,客戶經理部,1,A\n".encode()
+    block = (line * (chunk // len(line) + 1))[:chunk]
+    left = size
+    while left > 0:
+        yield block[: min(chunk, left)]
+        left -= chunk
+
+
+@pytest.mark.slow
+def test_a_200_mb_upload_is_streamed_to_disk(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import resource
+    import urllib.request
+
+    from dashboard.browser import serve_in_thread
+
+    monkeypatch.setenv("LOANFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    db = tmp_path / "store.duckdb"
+    app = create_app(db, auth=False)
+    size = 210 * 1024 * 1024
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with serve_in_thread(app) as url:
+        request = urllib.request.Request(
+            url + "/upload",
+            data=_lazy_body(size),
+            headers={
+                "Content-Type": "application/octet-stream",
+                "Content-Length": str(size),
+                "X-Filename": "big.csv",
+            },
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=300) as answer:
+            result = json.loads(answer.read())
+    close_shared(db)
+    assert result["size"] == size
+    stored = tmp_path / "cache" / "uploads" / result["upload_id"] / "big.csv"
+    assert stored.stat().st_size == size
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 100, f"the upload grew the process by {grown_mb:.0f} MB"

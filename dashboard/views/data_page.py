@@ -138,6 +138,25 @@ def mapping_form(result: dict[str, Any] | None, lang: str) -> list[Any]:
     ]
 
 
+PREVIEW_HEADERS = {
+    "source_row": "data.col.source_row",
+    "case_id": "data.field.case_id",
+    "activity": "data.field.activity",
+    "start_ts": "data.field.start_timestamp",
+    "ts": "data.field.timestamp",
+    "lifecycle": "data.field.lifecycle",
+    "resource": "data.field.resource",
+    "department": "data.field.department",
+    "reason": "data.reason",
+}
+
+
+def preview_header(name: str, lang: str) -> str:
+    """The first-rows table's header for a canonical column."""
+    key = PREVIEW_HEADERS.get(name)
+    return t(key, lang) if key else name
+
+
 def preview_rows(
     result: dict[str, Any] | None,
     mapping: dict[str, str | None],
@@ -153,7 +172,7 @@ def preview_rows(
     except LoanFlowError as exc:
         return [error_alert(exc, lang)]
     frame = pd.DataFrame(found.rows)
-    columns = [column(c, c) for c in frame.columns]
+    columns = [column(c, preview_header(c, lang)) for c in frame.columns]
     return [
         html.H6(t("data.first_rows", lang)),
         grid(f"{PAGE}-preview-grid", frame, columns, height=300),
