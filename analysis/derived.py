@@ -182,7 +182,7 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
     )
     SELECT ? AS dataset, {cols}, f.first_of_activity, f.first_of_edge, f.first_of_handoff
     FROM b JOIN flags f ON f.case_id = b.case_id AND f.instance_id = b.instance_id
-    ORDER BY b.case_id, b.seq
+
     """,
         [*params, scope.dataset],
     )
