@@ -44,8 +44,8 @@ TEMPLATE = go.layout.Template(
         "paper_bgcolor": "white",
         "plot_bgcolor": "white",
         "colorway": list(PALETTE),
-        "xaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID},
-        "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID},
+        "xaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True},
+        "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True},
     }
 )
 
