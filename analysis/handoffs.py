@@ -36,9 +36,9 @@ def handoffs_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.Data
     WITH pairs AS (
         SELECT pred_department AS a, department AS b, count(*) AS count,
             count(*) FILTER (WHERE first_of_handoff) AS cases,
-            quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours,
+            quantile_cont(wait_s, [0.5, 0.9])[1] / 3600.0 AS median_wait_hours,
             avg(wait_s) / 3600.0 AS mean_wait_hours,
-            quantile_cont(wait_s, 0.9) / 3600.0 AS p90_wait_hours,
+            quantile_cont(wait_s, [0.5, 0.9])[2] / 3600.0 AS p90_wait_hours,
             sum(wait_s) / 3600.0 AS total_wait_hours,
             quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours
         FROM ({derived}) WHERE handoff GROUP BY 1, 2

@@ -96,9 +96,9 @@ def _edges_sql(order: Order) -> str:
     cases = "count(*) FILTER (WHERE first)" if order == "predecessor" else "count(DISTINCT case_id)"
     stats = (
         f"count(*) AS count, {cases} AS cases,"
-        " quantile_cont(wait_s, 0.5) / 3600.0 AS median_hours,"
+        " quantile_cont(wait_s, [0.5, 0.9])[1] / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
-        " quantile_cont(wait_s, 0.9) / 3600.0 AS p90_hours,"
+        " quantile_cont(wait_s, [0.5, 0.9])[2] / 3600.0 AS p90_hours,"
         " quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_working_hours"
     )
     if order == "predecessor":
@@ -134,9 +134,9 @@ def process_map_from_scope(
         WITH di AS ({derived})
         SELECT activity, mode(department) AS department, count(*) AS count,
             count(*) FILTER (WHERE first_of_activity) AS cases,
-            quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+            quantile_cont(proc_s, [0.5, 0.9])[1] / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
-            quantile_cont(proc_s, 0.9) / 3600.0 AS p90_processing_hours,
+            quantile_cont(proc_s, [0.5, 0.9])[2] / 3600.0 AS p90_processing_hours,
             quantile_cont(proc_work_s, 0.5) / 3600.0 AS median_processing_working_hours,
             count(*) FILTER (WHERE pred_id IS NULL) AS starts,
             count(*) FILTER (WHERE is_last) AS ends
