@@ -392,10 +392,8 @@ def conformance_command(
         [("activity", "activity"), ("kind", "deviation"), ("cases", "cases"), ("share", "share")],
     )
     click.echo("")
-    echo_table(
-        doc["least_fitting_cases"],
-        [("case_id", "case"), ("fitness", "fitness"), ("deviations", "deviations")],
-    )
+    worst = [{**r, "deviations": "; ".join(r["deviations"])} for r in doc["least_fitting_cases"]]
+    echo_table(worst, [("case_id", "case"), ("fitness", "fitness"), ("deviations", "deviations")])
 
 
 @_analysis_command("rules", "Loan guardrails from the profile, with the cases breaking them.")
