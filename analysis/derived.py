@@ -356,3 +356,11 @@ def pingpong_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
         return sql, [scope.dataset]
     cases, params = scope.cases_sql()
     return f"{sql} AND g.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
+
+
+def prepare(con: duckdb.DuckDBPyConnection, dataset: str) -> DerivedTables:
+    """Build (or confirm) the stored derivations of a dataset, e.g. right after a load, so
+    the first view of it is fast. Needs a writable connection to store them."""
+    from analysis.scope import make_scope
+
+    return ensure_derived(con, make_scope(con, dataset))

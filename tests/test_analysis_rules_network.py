@@ -128,7 +128,11 @@ def test_conformance_by_hand(store: duckdb.DuckDBPyConnection, tmp_path: Path) -
 
 
 def test_derived_tables_follow_a_replaced_dataset(store: duckdb.DuckDBPyConnection) -> None:
+    from analysis.derived import prepare
+
     make_log(store, "r", RULE_ROWS[:4])
+    assert prepare(store, "r").instances == "main.analysis_instances"
+    assert store.execute("SELECT count(*) FROM analysis_state").fetchone() == (1,)
     assert kpis(store, "r").activity_instances == 4
     first = fingerprint(store, "r")
     stored = store.execute("SELECT count(*) FROM analysis_instances WHERE dataset = 'r'").fetchone()
