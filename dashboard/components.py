@@ -77,7 +77,7 @@ def info(message: str) -> dbc.Alert:
 
 
 def grid(
-    component_id: str,
+    component_id: str | dict[str, str],
     frame: pd.DataFrame,
     columns: Sequence[dict[str, Any]],
     *,
@@ -157,3 +157,25 @@ def radio(component_id: str, options: Sequence[tuple[Any, str]], value: Any) -> 
 def empty_state(lang: str) -> list[Any]:
     """What a page shows when no dataset is chosen."""
     return [info(t("common.choose_dataset", lang))]
+
+
+def table_id(name: str) -> dict[str, str]:
+    """The id of a table whose rows the generic CSV export sends back (see shell)."""
+    return {"type": "table", "grid": name}
+
+
+def table_csv_button(name: str, lang: str) -> html.Div:
+    """A 'Download CSV' button exporting the rows the table :func:`table_id` ``name`` shows."""
+    return html.Div(
+        [
+            dbc.Button(
+                t("action.download_csv", lang),
+                id={"type": "table-csv", "grid": name},
+                size="sm",
+                color="secondary",
+                outline=True,
+            ),
+            dcc.Download(id={"type": "table-csv-file", "grid": name}),
+        ],
+        className="d-inline-block",
+    )

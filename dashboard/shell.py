@@ -14,11 +14,11 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, Input, Output, State, ctx, dcc, html
+from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 
 from dashboard import data
 from dashboard.audit import current_user
-from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_number, outcome_label, t
+from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
 from etl.errors import LoanFlowError
 
 
@@ -444,7 +444,9 @@ def print_summary(state: data.ViewState) -> list[Any]:
     parts = [f"{t('filter.dataset', lang)}: {state.dataset or '–'}"]
     if state.date_from or state.date_to:
         parts.append(
-            f"{t('filter.period', lang)}: {state.date_from or '…'} – {state.date_to or '…'}"
+            f"{t('filter.period', lang)}: "
+            f"{fmt_date(state.date_from, lang) if state.date_from else '…'} – "
+            f"{fmt_date(state.date_to, lang) if state.date_to else '…'}"
         )
     if state.products:
         parts.append(f"{t('filter.product', lang)}: {', '.join(state.products)}")
@@ -459,6 +461,17 @@ def print_summary(state: data.ViewState) -> list[Any]:
     return [html.H4(t("app.title", lang)), html.P(" · ".join(parts), className="small")]
 
 
+def export_table_rows(_clicks: int | None, rows: list[dict[str, Any]] | None) -> Any:
+    """The rows a table shows, as a safe CSV named after the table."""
+    import pandas as pd
+
+    from dashboard.exports import csv_download
+
+    trigger = ctx.triggered_id
+    name = trigger["grid"] if isinstance(trigger, dict) else "table"
+    return csv_download(pd.DataFrame(rows or []), f"{name}.csv")
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Attach the frame's callbacks to ``app`` (each app gets its own)."""
     app.callback(
@@ -470,6 +483,12 @@ def register_callbacks(app: dash.Dash) -> None:
         State("lang-store", "data"),
     )(sync_filters)
     app.callback(*TRANSLATE_DEPENDENCIES)(translate_frame)
+    app.callback(
+        Output({"type": "table-csv-file", "grid": MATCH}, "data"),
+        Input({"type": "table-csv", "grid": MATCH}, "n_clicks"),
+        State({"type": "table", "grid": MATCH}, "rowData"),
+        prevent_initial_call=True,
+    )(export_table_rows)
     # Every page's Print button prints the page (the print stylesheet hides the controls).
     app.clientside_callback(
         """

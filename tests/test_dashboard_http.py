@@ -176,3 +176,33 @@ def test_filter_sync_over_http(client: Any) -> None:
     assert answer.status_code == 200
     response = answer.get_json()["response"]
     assert response["url"]["search"] == "?dataset=loans&product=A"
+
+
+def test_any_table_exports_its_rows_as_safe_csv(client: Any) -> None:
+    deps = client.get("/_dash-dependencies").get_json()
+    spec = next(d for d in deps if "table-csv-file" in d["output"])
+    grid = {"type": "table", "grid": "compare-edges"}
+    rows = [{"from": "=1+1", "to": "信貸部", "cases": "3 → 1"}]
+    payload = {
+        "output": spec["output"],
+        "outputs": {"id": {"type": "table-csv-file", "grid": "compare-edges"}, "property": "data"},
+        "inputs": [
+            {
+                "id": {"type": "table-csv", "grid": "compare-edges"},
+                "property": "n_clicks",
+                "value": 1,
+            }
+        ],
+        "state": [{"id": grid, "property": "rowData", "value": rows}],
+        "changedPropIds": ['{"grid":"compare-edges","type":"table-csv"}.n_clicks'],
+    }
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(payload), content_type="application/json"
+    )
+    assert answer.status_code == 200, answer.data[:300]
+    download = next(iter(answer.get_json()["response"].values()))["data"]
+    assert download["filename"] == "compare-edges.csv"
+    import base64
+
+    text = base64.b64decode(download["content"]).decode("utf-8-sig")
+    assert text.splitlines() == ["from,to,cases", "'=1+1,信貸部,3 → 1"]

@@ -12,7 +12,17 @@ from dash import html
 
 from analysis.compare import Comparison, compare, compare_split
 from dashboard import data
-from dashboard.components import chart, column, csv_button, error_alert, grid, info, section
+from dashboard.components import (
+    chart,
+    column,
+    csv_button,
+    error_alert,
+    grid,
+    info,
+    section,
+    table_csv_button,
+    table_id,
+)
 from dashboard.i18n import t
 from dashboard.report import charts
 from dashboard.report.build import (
@@ -130,11 +140,13 @@ def compare_body(
         section(
             t("compare.guardrails", lang),
             guard_banner,
-            grid(f"{PAGE}-guardrails", guard_table, metric_columns(lang), height=240),
+            grid(table_id(f"{PAGE}-guardrails"), guard_table, metric_columns(lang), height=240),
+            tools=[table_csv_button(f"{PAGE}-guardrails", lang)],
         ),
         section(
             t("compare.map_diff", lang),
-            grid(f"{PAGE}-edges", edges, path_columns(lang), height=320),
+            grid(table_id(f"{PAGE}-edges"), edges, path_columns(lang), height=320),
+            tools=[table_csv_button(f"{PAGE}-edges", lang)],
         ),
         section(
             t("handoffs.title", lang),
@@ -145,7 +157,8 @@ def compare_body(
             )
             if comparison.handoffs
             else info(t("common.no_data", lang)),
-            grid(f"{PAGE}-handoffs", handoffs, path_columns(lang), height=280),
+            grid(table_id(f"{PAGE}-handoffs"), handoffs, path_columns(lang), height=280),
+            tools=[table_csv_button(f"{PAGE}-handoffs", lang)],
         ),
     ]
 

@@ -22,6 +22,8 @@ from dashboard.components import (
     grid,
     info,
     section,
+    table_csv_button,
+    table_id,
 )
 from dashboard.i18n import fmt_count, fmt_share, t
 from dashboard.uploads import upload_path
@@ -202,7 +204,7 @@ def conformance_section(
                     section(
                         t("conformance.deviations", lang),
                         grid(
-                            f"{PAGE}-deviations",
+                            table_id(f"{PAGE}-deviations"),
                             result.deviations,
                             [
                                 column("activity", t("common.activity", lang)),
@@ -212,6 +214,7 @@ def conformance_section(
                             ],
                             height=320,
                         ),
+                        tools=[table_csv_button(f"{PAGE}-deviations", lang)],
                     ),
                     lg=7,
                 ),
@@ -220,7 +223,7 @@ def conformance_section(
         section(
             t("conformance.least_fitting", lang),
             grid(
-                f"{PAGE}-cases",
+                table_id(f"{PAGE}-cases"),
                 worst,
                 [
                     column("case_id", t("common.case_id", lang)),
@@ -229,6 +232,7 @@ def conformance_section(
                 ],
                 height=300,
             ),
+            tools=[table_csv_button(f"{PAGE}-cases", lang)],
         ),
     ]
 

@@ -14,7 +14,15 @@ from analysis.instances import derived_instances_sql
 from analysis.process_map import END, START, ProcessMap, process_map, simplify
 from analysis.scope import make_scope
 from dashboard import data, figures
-from dashboard.components import column, empty_state, error_alert, grid, info
+from dashboard.components import (
+    column,
+    empty_state,
+    error_alert,
+    grid,
+    info,
+    table_csv_button,
+    table_id,
+)
 from dashboard.i18n import t
 from etl.errors import LoanFlowError
 
@@ -162,8 +170,16 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
     return [
         dbc.Card(
             [
-                dbc.CardHeader(t("map.cases_of", lang, what=str(name))),
-                dbc.CardBody(grid(f"{PAGE}-cases-grid", frame, columns, height=320)),
+                dbc.CardHeader(
+                    html.Div(
+                        [
+                            t("map.cases_of", lang, what=str(name)),
+                            table_csv_button(f"{PAGE}-cases", lang),
+                        ],
+                        className="d-flex justify-content-between align-items-center",
+                    )
+                ),
+                dbc.CardBody(grid(table_id(f"{PAGE}-cases"), frame, columns, height=320)),
             ],
             className="mt-3",
         )
