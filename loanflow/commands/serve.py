@@ -36,14 +36,14 @@ def _serve(app: Any, host: str, port: int, on_ready: Any = None) -> None:
 @click.option(
     "--host",
     default=lambda: get("host"),
-    show_default="127.0.0.1 (LOANFLOW_HOST)",
+    show_default="LOANFLOW_HOST, else 127.0.0.1",
     help="Address to bind; keep 127.0.0.1 unless sign-in is on and you mean to share it.",
 )
 @click.option(
     "--port",
     type=int,
     default=lambda: int(get("port")),
-    show_default="8050 (LOANFLOW_PORT)",
+    show_default="LOANFLOW_PORT, else 8050",
     help="Port to listen on (0 picks a free one).",
 )
 @click.option("--no-auth", is_flag=True, help="Run without sign-in (local, single-user use).")
@@ -74,7 +74,13 @@ def serve(db: str | None, host: str, port: int, no_auth: bool) -> None:
 
 @click.command("demo")
 @db_option
-@click.option("--port", type=int, default=lambda: int(get("port")), show_default="8050")
+@click.option(
+    "--port",
+    type=int,
+    default=lambda: int(get("port")),
+    show_default="LOANFLOW_PORT, else 8050",
+    help="Port to listen on.",
+)
 @click.option("--open-browser/--no-open-browser", default=False, help="Open the URL.")
 def demo(db: str | None, port: int, open_browser: bool) -> None:
     """Load the sample before/after logs (generating them if needed), then serve.
