@@ -229,12 +229,15 @@ class ResultCache:
             self._version += 1
             self._entries.clear()
 
-    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """The cached value for ``key``, computing and storing it on a miss.
+    def get_or_compute(
+        self, key: tuple[Any, ...], compute: Callable[[], T], path: Path | None = None
+    ) -> T:
+        """The cached value for ``key`` in the store at ``path`` (default: the configured
+        one), computing and storing it on a miss.
 
         Concurrent requests for the same key wait for the one computation in flight.
         """
-        full_key = (str(STORE.path), self._version, *key)
+        full_key = (str(path or STORE.path), self._version, *key)
         with self._lock:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
@@ -273,12 +276,16 @@ def cached(
 ) -> T:
     """``function(con, dataset, filters, *args, **kwargs)``, cached by its inputs."""
     key = (name, dataset, filters.cache_key(), repr(args), repr(sorted(kwargs.items())))
+    path = STORE.path
 
     def compute() -> T:
-        with cursor() as con:
+        con = store.cursor(path)
+        try:
             return function(con, dataset, filters, *args, **kwargs)
+        finally:
+            con.close()
 
-    return CACHE.get_or_compute(key, compute)
+    return CACHE.get_or_compute(key, compute, path)
 
 
 def store_changed() -> None:
