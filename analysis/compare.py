@@ -17,7 +17,7 @@ two filter sets); :func:`compare_split` splits one dataset at a go-live date. Th
 
 Per-case figures come from :func:`analysis.case_metrics.case_metrics`, instance
 derivations (predecessor, waiting time, handoff) from
-:func:`analysis.instances.derived_instances_sql`, so every number here follows the same
+:func:`analysis.derived.instance_rows_sql`, so every number here follows the same
 definitions as the rest of LoanFlow. See docs/compare.md.
 """
 
@@ -34,8 +34,9 @@ import pandas as pd
 
 from analysis import stats
 from analysis.case_metrics import case_metrics
+from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
-from analysis.instances import derived_instances_sql, selected_instances_sql
+from analysis.instances import selected_instances_sql
 from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
 from analysis.rules import rule_flags
@@ -588,7 +589,7 @@ def path_occurrences(
     """
     from analysis.process_map import END, START
 
-    derived, params = derived_instances_sql(make_scope(con, dataset, filters))
+    derived, params = instance_rows_sql(con, make_scope(con, dataset, filters))
     if handoffs:
         rows = (
             "SELECT pred_department AS source, department AS target, case_id, wait_s"
