@@ -68,11 +68,12 @@ IDLE_SCRIPT = """
 return document.readyState === 'complete'
     && !!document.querySelector('#react-entry-point .lf-page')
     && document.querySelectorAll('[data-dash-is-loading="true"]').length === 0
-    && document.querySelectorAll('._dash-loading, ._dash-loading-callback').length === 0;
+    && document.querySelectorAll('._dash-loading, ._dash-loading-callback').length === 0
+    && document.querySelectorAll('.lf-page [id$="-body"]:empty').length === 0;
 """
 
 
-def wait_idle(driver: Any, timeout: float = 30.0, settle: float = 0.4) -> None:
+def wait_idle(driver: Any, timeout: float = 30.0, settle: float = 0.8) -> None:
     """Wait until the page is rendered and no Dash callback is running."""
     deadline = time.time() + timeout
     calm_since: float | None = None
