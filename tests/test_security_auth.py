@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 from collections.abc import Iterator
@@ -485,3 +486,35 @@ def test_no_body_beyond_the_upload_limit_is_parsed(
         assert "LOANFLOW_MAX_UPLOAD_MB" in response.get_json()["error"]
     finally:
         close_shared(db_path)
+
+
+def test_csv_export_is_audited_and_neutralised(
+    app: dash.Dash, db_path: Path, tmp_path: Path
+) -> None:
+    from etl.load import ingest
+    from tests.test_crash_kill import write_log
+
+    log = tmp_path / "log.csv"
+    write_log(log, 12, 1)
+    con = cursor(db_path)
+    ingest(log, "loans", con=con)
+    con.close()
+    client = app.server.test_client()
+    sign_in(client, "vic")
+    token = page_csrf(client)
+    callbacks = client.get("/_dash-dependencies").get_json()
+    spec = next(c for c in callbacks if c["output"] == "variants-csv-file.data")
+    values = {"variants-csv": 1, "variants-query": "?dataset=loans", "variants-top": 10}
+    body = update_body(
+        spec["output"], [], [{**i, "value": values[i["id"]]} for i in spec["inputs"]]
+    )
+    body["outputs"] = {"id": "variants-csv-file", "property": "data"}  # one output: no list
+    body["state"] = [{**s, "value": values[s["id"]]} for s in spec["state"]]
+    response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
+    assert response.status_code == 200, response.data
+    download = response.get_json()["response"]["variants-csv-file"]["data"]
+    assert download["filename"] == "variants.csv" and download["base64"]
+    content = base64.b64decode(download["content"])
+    assert content.startswith(b"\xef\xbb\xbf")  # through etl.exports.to_safe_csv
+    assert "申請" in content.decode("utf-8-sig")
+    assert ("vic", "export", "variants.csv") in audit_actions(db_path)
