@@ -518,3 +518,19 @@ def test_csv_export_is_audited_and_neutralised(
     assert content.startswith(b"\xef\xbb\xbf")  # through etl.exports.to_safe_csv
     assert "申請" in content.decode("utf-8-sig")
     assert ("vic", "export", "variants.csv") in audit_actions(db_path)
+
+
+def test_every_privileged_callback_of_the_app_refuses_a_viewer(app: dash.Dash) -> None:
+    """Each real callback writing to a data-/compare-/admin- component: 403 for a viewer."""
+    client = app.server.test_client()
+    sign_in(client, "vic")
+    token = page_csrf(client)
+    callbacks = client.get("/_dash-dependencies").get_json()
+    privileged = [
+        c["output"] for c in callbacks if re.search(r'(^|\.\.|")(data|compare|admin)-', c["output"])
+    ]
+    assert len(privileged) >= 10  # the Data, Compare and Admin pages' callbacks
+    for output in privileged:
+        body = update_body(output, [], [])
+        response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 403, output
