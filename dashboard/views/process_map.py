@@ -10,9 +10,8 @@ import dash_cytoscape as cyto
 import pandas as pd
 from dash import html
 
-from analysis.instances import derived_instances_sql
 from analysis.process_map import END, START, ProcessMap, process_map, simplify
-from analysis.scope import make_scope
+from analysis.process_map import element_cases as analysis_element_cases
 from dashboard import data, figures
 from dashboard.components import (
     column,
@@ -111,29 +110,24 @@ def element_cases(query: str | None, element: dict[str, Any] | None) -> pd.DataF
     state = data.state_from_query(query)
     if not state.dataset or not element:
         return pd.DataFrame()
+    source, target = element.get("source"), element.get("target")
     with data.cursor() as con:
-        scope = make_scope(con, state.dataset, state.filters())
-        derived, params = derived_instances_sql(scope)
-        source, target = element.get("source"), element.get("target")
         if source and target:
-            if source == START:
-                where, extra = "di.pred_id IS NULL AND di.activity = ?", [target]
-            elif target == END:
-                where, extra = "di.is_last AND di.activity = ?", [source]
-            else:
-                where, extra = "di.pred_activity = ? AND di.activity = ?", [source, target]
-        else:
-            where, extra = "di.activity = ?", [element.get("id")]
-        sql = f"""
-        WITH di AS ({derived})
-        SELECT c.case_id, c.outcome, c.first_ts, c.last_ts,
-            (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
-            count(*) AS times
-        FROM di JOIN cases c ON c.dataset = ? AND c.case_id = di.case_id
-        WHERE {where}
-        GROUP BY ALL ORDER BY cycle_time_hours DESC, c.case_id LIMIT {CASE_LIST_LIMIT}
-        """
-        return con.execute(sql, [*params, state.dataset, *extra]).fetchdf()
+            return analysis_element_cases(
+                con,
+                state.dataset,
+                state.filters(),
+                source=source,
+                target=target,
+                limit=CASE_LIST_LIMIT,
+            )
+        return analysis_element_cases(
+            con,
+            state.dataset,
+            state.filters(),
+            activity=element.get("id"),
+            limit=CASE_LIST_LIMIT,
+        )
 
 
 def element_cases_view(query: str | None, element: dict[str, Any] | None) -> list[Any]:
