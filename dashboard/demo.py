@@ -58,9 +58,11 @@ def ensure_demo_data(db: str | Path | None, folder: Path) -> Iterator[str]:
 
 
 def _generate(folder: Path, scenario: str) -> Path:
-    """Write the scenario's sample log with the generator's defaults."""
-    from sample_logs.generate import generate_log
+    """Write every sample log with its profile (fixed seed), then return this scenario's log."""
+    from sample_logs.build import build
 
-    out = folder / f"{scenario}.csv"
-    generate_log(out, scenario)
-    return out
+    build(folder)
+    log = sample_log(folder, scenario)
+    if log is None:
+        raise LoanFlowError(f"The sample-log generator wrote no {scenario} log in {folder}.")
+    return log

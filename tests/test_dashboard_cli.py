@@ -42,3 +42,25 @@ def test_demo_data_loads_once(tmp_path: Path) -> None:
         con.close()
     assert set(datasets) == {"before", "after"}
     assert all(d["cases"] > 0 for d in datasets.values())
+
+
+def test_demo_regenerates_missing_sample_logs_that_load_with_their_profiles(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "samples"
+    folder.mkdir()
+    db = tmp_path / "demo.duckdb"
+    lines = list(ensure_demo_data(db, folder))
+    assert all("loaded" in line for line in lines), lines
+    for scenario in ("before", "after"):
+        shipped = sample_log(ROOT / "sample_logs", scenario)
+        generated = sample_log(folder, scenario)
+        assert shipped is not None and generated is not None
+        assert generated.name == shipped.name
+        assert generated.read_bytes() == shipped.read_bytes()
+    con = connect(db)
+    try:
+        rejected = {d["name"]: d.get("rejected", 0) for d in list_datasets(con)}
+    finally:
+        con.close()
+    assert rejected == {"before": 0, "after": 0}
