@@ -10,6 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
+from dashboard.audit import record
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
 from dashboard.i18n import t
@@ -135,6 +136,7 @@ def download_report(
     html_text = report_html(query, mode, before, after, split)
     if html_text is None:
         return dash.no_update
+    record("export", "loanflow-comparison.html", f"comparison report ({mode or 'datasets'})")
     return dcc.send_string(html_text, "loanflow-comparison.html", type="text/html")
 
 

@@ -64,10 +64,6 @@ def serve(db: str | None, host: str, port: int, no_auth: bool) -> None:
         from dashboard.auth import require_users
 
         require_users(db)  # nobody could sign in to a store without users
-    if not no_auth:
-        from dashboard.auth import require_users
-
-        require_users(db)
     app = create_app(db, auth=not no_auth, warm=True)
     _serve(app, host, port)
 
