@@ -9,20 +9,18 @@ order, so a start and a complete at the same time pair.
 
 How the SQL finds "the earliest open start" without a loop. Within one (case, activity)
 group, walk the events in that order with +1 per start and -1 per complete; P is the
-running sum. The queue of open starts is empty before a complete exactly when that
-complete drives P below every earlier value and below 0, so the number of completes
-without a start so far is U = -least(0, running min of P). A complete is matched when
-U does not grow at it; it is then the k-th matched complete, k = completes so far - U,
-and it closes the k-th start, because first-in-first-out matching consumes starts in
-order. The first M starts, M = the group's matched completes, are closed; the rest stay
-open.
+running sum. A complete finds no open start exactly when it drives P to a new low below
+0; because P moves by one, that is the first time P reaches that negative value. So the
+completes without a start are, per group and negative value of P, the first event
+reaching it: one grouping, no second ordered pass. The other completes are matched;
+first-in-first-out matching consumes starts in order, so the k-th matched complete of a
+group closes the k-th start of the group, and the starts no matched complete claims are
+the open ones.
 
-For speed the walk is one ordered pass over all groups at once (DuckDB streaming
-windows, no per-group partitions): the events are sorted by (case, activity, time,
-starts first, source order) and numbered into groups g as they pass; running sums are
-global and made group-relative by subtracting each group's base; the running minimum is
-kept inside its group by lowering every group by ``g * 2^32``, so no earlier group can
-hold a smaller value.
+The running sums are one partitioned window (hash partitions by group, sorted within
+each), so every core works on it; numbering the matched completes is a second, smaller
+one. Each instance gets its number in the order (case, start, end, first source
+event), so numbers do not depend on how the work was split between threads.
 """
 
 from __future__ import annotations
@@ -31,8 +29,9 @@ import duckdb
 
 from etl.readers import quote, temp_name
 
-_GROUP_SHIFT = 1 << 32
-_OFFSET = 1 << 31
+INSTANCE_ORDER = "case_id, start_ts, end_ts NULLS LAST, first_event"
+# An instance's number within one derivation: by case, start, end, first source event.
+NUMBER = f"row_number() OVER (ORDER BY {INSTANCE_ORDER}) AS instance_no"
 
 
 def _relevant(events: str) -> str:
@@ -50,12 +49,13 @@ def pair_instances(
 
     ``events`` is a table name or a parenthesised query (with ``params``) giving
     event_id, case_id, activity, ts, lifecycle, resource, department. The result has
-    case_id, activity, department, resource, start_ts, end_ts; its name is returned and
-    the caller drops it.
+    case_id, activity, department, resource, start_ts, end_ts, first_event (the
+    event_id of the instance's first event) and instance_no (1, 2, ... in
+    :data:`INSTANCE_ORDER`); its name is returned and the caller drops it.
     """
     relevant, params = _relevant(events), params or []
-    names = [temp_name(k) for k in ("starting", "ordered", "walk")]
-    starting, ordered, walk = (quote(n) for n in names)
+    names = [temp_name(k) for k in ("starting", "walk", "alone")]
+    starting, walk, alone = (quote(n) for n in names)
     result = temp_name("inst")
     try:
         # Activities never started anywhere need no walk: each complete is an instance.
@@ -64,17 +64,17 @@ def pair_instances(
             "WHERE is_start",
             params,
         )
+        _walk(con, relevant, params, starting, walk)
         con.execute(
-            f"CREATE TEMP TABLE {ordered} AS SELECT * FROM {relevant} "
-            f"WHERE activity IN (SELECT activity FROM {starting}) "
-            "ORDER BY case_id, activity, ts, is_start DESC, event_id",
-            params,
+            f"CREATE TEMP TABLE {alone} AS SELECT case_id, activity, min(pos) AS pos "
+            f"FROM {walk} WHERE p < 0 GROUP BY case_id, activity, p"
         )
-        _walk(con, ordered, walk)
         con.execute(
-            f"CREATE TEMP TABLE {quote(result)} AS {_instances_sql(walk)} UNION ALL "
-            "SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts "
-            f"FROM {relevant} WHERE activity NOT IN (SELECT activity FROM {starting})",
+            f"CREATE TEMP TABLE {quote(result)} AS SELECT *, {NUMBER} "
+            f"FROM ({_instances_sql(walk, alone)} "
+            "UNION ALL SELECT case_id, activity, department, resource, ts AS start_ts, "
+            "ts AS end_ts, event_id AS first_event "
+            f"FROM {relevant} WHERE activity NOT IN (SELECT activity FROM {starting}))",
             params,
         )
     finally:
@@ -83,79 +83,49 @@ def pair_instances(
     return result
 
 
-def _walk(con: duckdb.DuckDBPyConnection, ordered: str, walk: str) -> None:
-    """One ordered pass over the sorted table ``ordered`` computing, per start/complete,
-    its group g, counts and U."""
-    shift, offset = _GROUP_SHIFT, _OFFSET
-
-    def group_base(value: str) -> str:
-        # The value at the group's first row, carried down the group: g only grows along
-        # the pass, so the running max of (g * shift + value) is the current group's.
-        encoded = f"max(CASE WHEN is_first THEN g * {shift} + ({value}) + {offset} END)"
-        return f"{encoded} OVER (ROWS UNBOUNDED PRECEDING) - g * {shift} - {offset}"
-
-    # Streaming windows (OVER without ORDER BY) follow the table's sorted order.
+def _walk(
+    con: duckdb.DuckDBPyConnection,
+    relevant: str,
+    params: list[object],
+    starting: str,
+    walk: str,
+) -> None:
+    """Per start/complete of a started activity: P, the starts so far and the position,
+    each within its (case, activity) group in pairing order."""
     con.execute(
         f"""
 CREATE TEMP TABLE {walk} AS
-SELECT event_id, g, case_id, activity, ts, resource, department, is_start,
-    cst - base_cst AS n_start,
-    rn - first_rn + 1 - (cst - base_cst) AS n_complete,
-    -least(0, shifted_min + g * {shift} - base_cs) AS unmatched,
-    NOT is_start AND cs - base_cs < least(0, CASE WHEN is_first THEN 0
-    ELSE previous_shifted_min + g * {shift} - base_cs END) AS alone
-FROM (
-    SELECT *, lag(shifted_min) OVER () AS previous_shifted_min
-    FROM (
-    SELECT *,
-        min(cs - g * {shift}) OVER (ROWS UNBOUNDED PRECEDING) AS shifted_min,
-        {group_base("cs - step")} AS base_cs,
-        {group_base("cst - is_start::INTEGER")} AS base_cst,
-        {group_base("rn")} AS first_rn
-    FROM (
-        SELECT *, sum(is_first::INTEGER) OVER (ROWS UNBOUNDED PRECEDING) AS g
-        FROM (
-            SELECT *,
-                rn = 1 OR case_id IS DISTINCT FROM previous_case
-                    OR activity IS DISTINCT FROM previous_activity AS is_first
-            FROM (
-                SELECT *,
-                    sum(step) OVER (ROWS UNBOUNDED PRECEDING) AS cs,
-                    sum(is_start::INTEGER) OVER (ROWS UNBOUNDED PRECEDING) AS cst,
-                    row_number() OVER () AS rn,
-                    lag(case_id) OVER () AS previous_case,
-                    lag(activity) OVER () AS previous_activity
-                FROM (SELECT *, CASE WHEN is_start THEN 1 ELSE -1 END AS step
-                      FROM {ordered})
-            )
-        )
-    )
-    )
-)"""
+SELECT event_id, case_id, activity, ts, resource, department, is_start,
+    sum(CASE WHEN is_start THEN 1 ELSE -1 END) OVER w AS p,
+    sum(is_start::INTEGER) OVER w AS n_start,
+    row_number() OVER w AS pos
+FROM {relevant}
+WHERE activity IN (SELECT activity FROM {starting})
+WINDOW w AS (PARTITION BY case_id, activity ORDER BY ts, is_start DESC, event_id
+             ROWS UNBOUNDED PRECEDING)""",
+        params,
     )
 
 
-def _instances_sql(walk: str) -> str:
+def _instances_sql(walk: str, alone: str) -> str:
     return f"""
 WITH completes AS (
-    SELECT *, n_complete - unmatched AS k FROM {walk} WHERE NOT is_start
-), starts AS (
-    SELECT * FROM {walk} WHERE is_start
+    SELECT w.*, a.pos IS NOT NULL AS alone
+    FROM {walk} w
+    LEFT JOIN {alone} a ON a.case_id = w.case_id AND a.activity = w.activity AND a.pos = w.pos
+    WHERE NOT w.is_start
 ), matched AS (
-    SELECT g, max(k) AS m FROM completes GROUP BY g
+    SELECT *, row_number() OVER (PARTITION BY case_id, activity ORDER BY pos) AS k
+    FROM completes WHERE NOT alone
 )
-SELECT c.case_id, c.activity,
+SELECT s.case_id, s.activity,
        coalesce(c.department, s.department) AS department,
        coalesce(c.resource, s.resource) AS resource,
-       s.ts AS start_ts, c.ts AS end_ts
-FROM completes c JOIN starts s ON s.g = c.g AND s.n_start = c.k
-WHERE NOT c.alone
+       s.ts AS start_ts, c.ts AS end_ts, s.event_id AS first_event
+FROM (SELECT * FROM {walk} WHERE is_start) s
+LEFT JOIN matched c ON c.case_id = s.case_id AND c.activity = s.activity AND c.k = s.n_start
 UNION ALL
-SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts
+SELECT case_id, activity, department, resource, ts AS start_ts, ts AS end_ts,
+       event_id AS first_event
 FROM completes WHERE alone
-UNION ALL
-SELECT s.case_id, s.activity, s.department, s.resource, s.ts AS start_ts,
-       CAST(NULL AS TIMESTAMPTZ) AS end_ts
-FROM starts s LEFT JOIN matched m ON m.g = s.g
-WHERE s.n_start > coalesce(m.m, 0)
 """

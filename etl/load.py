@@ -316,10 +316,15 @@ def _write_instances(
     Layout 2: each new row is an instance. Layout 1: the lifecycle events are paired; on
     append, the instances of every touched case are paired again from all its events.
     """
-    from etl.instances import pair_instances
+    from etl.instances import NUMBER, pair_instances
 
     if rows_table is not None:
-        instances = rows_table
+        instances = temp_name("inst")
+        con.execute(
+            f"CREATE TEMP TABLE {quote(instances)} AS SELECT case_id, activity, department, "
+            f"resource, start_ts, end_ts, __row AS first_event, {NUMBER} "
+            f"FROM {quote(rows_table)}"
+        )
     elif append:
         instances = pair_instances(
             con,
@@ -341,7 +346,7 @@ def _write_instances(
         [dataset],
     )
     con.execute(
-        f"INSERT INTO activity_instances SELECT ?, {base} + row_number() OVER (), case_id, "
+        f"INSERT INTO activity_instances SELECT ?, {base} + instance_no, case_id, "
         f"activity, department, resource, start_ts, end_ts FROM {quote(instances)}",
         [dataset],
     )
@@ -494,10 +499,29 @@ def _existing(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | 
     return {"layout": row[0], "rows_read": row[1], "rejected": row[2], "duplicates": row[3]}
 
 
+# The analysis's stored per-dataset derivations (etl/migrations/020, 021): rows keyed by
+# dataset, removed with the dataset when the store has the table.
+DERIVED_TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
+
+
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     for table in ("events", "activity_instances", "cases", "rejects"):
         con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
     con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
+
+
+def _delete_derived(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    """Delete the dataset's rows from the analysis derivations that exist in the store."""
+    present = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+            "AND schema_name = 'main' AND NOT temporary"
+        ).fetchall()
+    }
+    for table in DERIVED_TABLES:
+        if table in present:
+            con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
 
 
 def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout: str) -> None:
@@ -813,13 +837,15 @@ def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Delete a dataset and everything derived from it, in one transaction."""
+    """Delete a dataset and everything derived from it (the analysis's stored derivations
+    too), in one transaction."""
     if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
         known = ", ".join(store.dataset_names(con)) or "none yet"
         raise UnknownDatasetError(f"No dataset named {name!r} in the store. Datasets: {known}.")
     con.execute("BEGIN TRANSACTION")
     try:
         _delete_dataset(con, name)
+        _delete_derived(con, name)
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -321,3 +321,104 @@ def test_process_killed_mid_load_leaves_the_store_as_it_was(db_path, tmp_path):
         }
     finally:
         con.close()
+
+
+def _numbered_instances(store, dataset):
+    return store.execute(
+        "SELECT instance_id, case_id, activity, strftime(start_ts AT TIME ZONE 'UTC', '%H:%M'), "
+        "strftime(end_ts AT TIME ZONE 'UTC', '%H:%M') FROM activity_instances "
+        "WHERE dataset = ? ORDER BY instance_id",
+        [dataset],
+    ).fetchall()
+
+
+def test_instance_ids_follow_case_then_time_then_source_order(store, tmp_path):
+    rows = [
+        ["c2", "A", "2025-01-01 09:00", "complete", "u1"],  # row 1
+        ["c1", "B", "2025-01-01 09:10", "start", "u1"],  # row 2: B 09:10-09:20
+        ["c1", "A", "2025-01-01 09:10", "complete", "u1"],  # row 3: instant 09:10
+        ["c1", "C", "2025-01-01 09:10", "complete", "u1"],  # row 4: instant 09:10
+        ["c1", "B", "2025-01-01 09:20", "complete", "u1"],  # row 5
+        ["c1", "D", "2025-01-01 09:05", "start", "u1"],  # row 6: open from 09:05
+    ]
+    path = write_csv(tmp_path / "order.csv", HEADER, rows)
+    ingest(path, "first", con=store)
+    # By hand: c1 before c2; in c1 by start, then end (open last), then first source row.
+    expected = [
+        (1, "c1", "D", "09:05", None),
+        (2, "c1", "A", "09:10", "09:10"),
+        (3, "c1", "C", "09:10", "09:10"),
+        (4, "c1", "B", "09:10", "09:20"),
+        (5, "c2", "A", "09:00", "09:00"),
+    ]
+    assert _numbered_instances(store, "first") == expected
+    ingest(path, "second", con=store)  # the same file numbers its instances the same way
+    assert _numbered_instances(store, "second") == expected
+
+
+def test_instance_ids_of_instance_rows_follow_time_order(store, tmp_path):
+    rows = [
+        ["k1", "Approve", "2025-01-01 11:00", "2025-01-01 12:00"],
+        ["k1", "Review", "2025-01-01 09:00", "2025-01-01 10:00"],
+        ["k0", "Review", "2025-01-01 10:00", ""],
+    ]
+    path = write_csv(tmp_path / "inst.csv", ["case", "activity", "start_time", "end_time"], rows)
+    ingest(path, "rows", con=store)
+    assert _numbered_instances(store, "rows") == [
+        (1, "k0", "Review", "10:00", None),
+        (2, "k1", "Review", "09:00", "10:00"),
+        (3, "k1", "Approve", "11:00", "12:00"),
+    ]
+
+
+DERIVED = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
+
+
+def _derived_rows(store, dataset):
+    return {
+        table: int(
+            store.execute(f"SELECT count(*) FROM {table} WHERE dataset = ?", [dataset]).fetchone()[
+                0
+            ]
+        )
+        for table in DERIVED
+        if store.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+        ).fetchone()[0]
+    }
+
+
+def test_drop_deletes_the_analysis_derivations_of_that_dataset_only(store, tmp_path):
+    from analysis.derived import prepare
+
+    rows = [
+        ["1", "Submit", "2025-01-01 09:00", "complete", "u1"],
+        ["1", "Check", "2025-01-01 10:00", "start", "u2"],
+        ["1", "Check", "2025-01-01 11:00", "complete", "u2"],
+        ["2", "Submit", "2025-01-02 09:00", "complete", "u1"],
+    ]
+    path = write_csv(tmp_path / "log.csv", HEADER, rows)
+    for name in ("gone", "kept"):
+        ingest(path, name, con=store)
+        prepare(store, name)
+    before = _derived_rows(store, "kept")
+    assert before["analysis_cases"] == 2 and before["analysis_instances"] == 3
+    assert _derived_rows(store, "gone") == before
+    drop_dataset(store, "gone")
+    assert set(_derived_rows(store, "gone").values()) == {0}
+    assert _derived_rows(store, "kept") == before
+
+
+def test_drop_works_when_a_derivation_table_is_absent(store, tmp_path):
+    from analysis.derived import prepare
+
+    path = write_csv(
+        tmp_path / "log.csv", HEADER, [["1", "Submit", "2025-01-01 09:00", "complete", "u1"]]
+    )
+    ingest(path, "one", con=store)
+    prepare(store, "one")
+    store.execute("DROP TABLE analysis_pingpong")
+    drop_dataset(store, "one")
+    assert list_datasets(store) == []
+    assert set(_derived_rows(store, "one").values()) == {0}
+    assert "analysis_pingpong" not in _derived_rows(store, "one")
