@@ -145,3 +145,41 @@ def test_python_module_entry_point_help_is_fast_to_import():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def _analysis_rows(db: str, dataset: str) -> tuple[int, int]:
+    import duckdb
+
+    con = duckdb.connect(db, read_only=True)
+    try:
+        row = con.execute(
+            "SELECT (SELECT count(*) FROM analysis_state WHERE dataset = $1), "
+            "(SELECT count(*) FROM analysis_cases WHERE dataset = $1)",
+            [dataset],
+        ).fetchone()
+    finally:
+        con.close()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def test_ingest_prepares_the_analysis_unless_told_not_to(tmp_path):
+    db = str(tmp_path / "s.duckdb")
+    path = write_csv(tmp_path / "log.csv", HEADER, ROWS)
+    code, out, _ = run("ingest", str(path), "--dataset", "ready", "--db", db, "--json")
+    assert code == 0
+    summary = json.loads(out)
+    assert isinstance(summary["prepare_seconds"], float) and summary["prepare_seconds"] >= 0
+    assert _analysis_rows(db, "ready") == (1, summary["cases"])
+
+    code, out, _ = run(
+        "ingest", str(path), "--dataset", "later", "--db", db, "--json", "--no-prepare"
+    )
+    assert code == 0
+    assert json.loads(out)["prepare_seconds"] is None
+    assert _analysis_rows(db, "later") == (0, 0)
+
+    code, out, err = run("ingest", str(path), "--dataset", "shown", "--db", db)
+    assert code == 0
+    assert "Preparing the analysis tables of 'shown'" in err
+    assert "analysis prepared in" in out

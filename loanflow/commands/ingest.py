@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -52,11 +53,38 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(f"  activity instances   {summary['activity_instances']:>12,}")
     click.echo(f"  cases                {summary['cases']:>12,}")
     click.echo(f"  seconds              {summary['seconds']:>12.2f}")
+    if summary.get("prepare_seconds") is not None:
+        click.echo(f"  analysis prepared in {summary['prepare_seconds']:>12.2f}  seconds")
     if summary["rejected"] and not summary["dry_run"]:
         click.echo(
             "  The rejected rows are kept in the store's rejects table with their reason "
             "and source row number."
         )
+
+
+def _prepare_analysis(db: str | None, dataset: str, *, quiet: bool) -> float:
+    """Build the analysis's stored derivations of the dataset just loaded, so the first
+    dashboard view of it is fast; returns the seconds it took."""
+    from analysis.derived import prepare
+    from etl.errors import LoanFlowError
+    from etl.store import connect
+
+    if not quiet:
+        click.echo(f"Preparing the analysis tables of {dataset!r} ...", err=True)
+    started = time.perf_counter()
+    con = connect(db)
+    try:
+        prepare(con, dataset)
+    except LoanFlowError:
+        raise
+    except Exception as exc:  # the data is loaded; say so rather than show a traceback
+        raise LoanFlowError(
+            f"The dataset {dataset!r} is loaded, but building its analysis tables failed "
+            f"({exc}). The first analysis of it will build them again."
+        ) from exc
+    finally:
+        con.close()
+    return time.perf_counter() - started
 
 
 def _print_preview(preview: dict[str, Any]) -> None:
@@ -100,6 +128,11 @@ def _print_preview(preview: dict[str, Any]) -> None:
     is_flag=True,
     help="Show the mapping, the first rows and what would load; write nothing.",
 )
+@click.option(
+    "--no-prepare",
+    is_flag=True,
+    help="Skip building the analysis tables after the load (the first view builds them).",
+)
 @db_option
 @json_option
 def ingest_command(
@@ -109,6 +142,7 @@ def ingest_command(
     replace: bool,
     append: bool,
     dry_run: bool,
+    no_prepare: bool,
     db: str | None,
     as_json: bool,
 ) -> None:
@@ -125,6 +159,10 @@ def ingest_command(
         summary = ingest(
             file, dataset, db=db, profile=profile, mode=mode, dry_run=dry_run, progress=report
         ).to_json()
+    summary["prepare_seconds"] = None
+    if not dry_run and not no_prepare:
+        seconds = _prepare_analysis(db, summary["dataset"], quiet=as_json)
+        summary["prepare_seconds"] = round(seconds, 3)
     if as_json:
         if shown is not None:
             summary["preview"] = shown.to_json()
