@@ -216,7 +216,14 @@ def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
 def _cases_select(
     con: duckdb.DuckDBPyConnection, scope: Scope, instances: str, pingpong: str
 ) -> tuple[str, list[Any]]:
-    """Per-case aggregates from the derived instances of the dataset."""
+    """Per-case aggregates from the derived instances of the dataset.
+
+    Hash-aggregate friendly forms of the same figures: distinct activities are the
+    instances first of their activity in the case, distinct departments and resources
+    ``list_unique`` (NULLs not counted, as ``count(DISTINCT)``), and the variant a list of
+    (seq, activity) sorted by seq (seq is unique in a case) rather than an ordered
+    aggregate, which sorts each group apart.
+    """
     profile = scope.profile
     bounds = _bounds(con, scope.dataset)
     last = working_clock_sql(
@@ -234,13 +241,15 @@ def _cases_select(
     sql = f"""
     WITH di AS (SELECT * FROM {instances} WHERE dataset = ?),
     per_case AS (
-        SELECT case_id, count(*) AS instances, count(DISTINCT activity) AS activities,
-            count(*) > count(DISTINCT activity) AS rework,
+        SELECT case_id, count(*) AS instances,
+            count(*) FILTER (WHERE first_of_activity) AS activities,
+            count(*) > count(*) FILTER (WHERE first_of_activity) AS rework,
             count(*) FILTER (WHERE handoff) AS handoffs,
-            count(DISTINCT department) AS departments_touched,
-            count(DISTINCT resource) AS resources,
+            list_unique(list(department)) AS departments_touched,
+            list_unique(list(resource)) AS resources,
             {cost} AS cost,
-            list(activity ORDER BY seq) AS variant
+            list_transform(list_sort(list({{'seq': seq, 'activity': activity}})),
+                x -> x.activity) AS variant
         FROM di GROUP BY case_id
     ),
     pingpong AS (SELECT DISTINCT case_id, true AS pingpong FROM {pingpong} WHERE dataset = ?),
