@@ -88,6 +88,17 @@ def wait_idle(driver: Any, timeout: float = 30.0, settle: float = 0.8) -> None:
     raise TimeoutError(f"the page at {driver.current_url} did not settle in {timeout} s")
 
 
+def wait_for(condition: Any, timeout: float = 30.0) -> Any:
+    """Poll ``condition()`` until it returns something truthy, and return that."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise TimeoutError(f"condition not met within {timeout:.0f} s")
+
+
 def severe_logs(driver: Any) -> list[str]:
     """Browser console entries at level SEVERE since the last call."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_idle
+from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
 from dashboard.demo import ensure_demo_data
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import write_log
@@ -84,16 +84,6 @@ def test_every_page_opens_without_errors(driver: Any, base_url: str) -> None:
     open_page(driver, base_url + "/cases?dataset=before")
     wait_for(lambda: driver.find_elements("css selector", "#cases-grid .ag-row"))
     assert_clean(driver)
-
-
-def wait_for(condition: Any, timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise TimeoutError("condition not met in time")
 
 
 def choose(driver: Any, dropdown_id: str, text: str) -> None:

@@ -7,7 +7,6 @@ analyst's upload goes through, a viewer's is refused by the server, and signing 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_idle
+from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
 from etl import accounts
 from etl.load import ingest
 from etl.store import close_shared, cursor
@@ -50,16 +49,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def driver() -> Iterator[Any]:
     with chromium() as browser:
         yield browser
-
-
-def wait_for(condition: Any, timeout: float = 30.0) -> Any:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise TimeoutError("condition not met")
 
 
 def sign_in(driver: Any, base_url: str, name: str, path: str = "/?dataset=loans") -> None:
