@@ -4,7 +4,9 @@ In one run:
 1. BPIC 2012 (262,200 events, XES.gz): ``pm4py.read_xes`` (its default reader, which on
    this install dispatches to rustxes, and its classic ``iterparse`` XML reader) against
    ``etl.load.ingest`` into a fresh store (parse, validate, pair instances, derive cases,
-   commit).
+   commit), which is ``loanflow ingest --no-prepare``. The analysis derivations that
+   ``loanflow ingest`` builds after a load by default (``analysis.derived.prepare``) are
+   timed apart, on each run's store.
 2. A generated CSV of 1,000,000 events (``benchmarks/data/``, git-ignored): DuckDB's bare
    ``read_csv`` into a table against ``etl.load.ingest`` of the same file.
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shutil
 import statistics
 import sys
 import tempfile
@@ -88,25 +91,63 @@ CPU: dict[str, float] = {}
 
 
 def median_seconds(
-    action: Callable[[], object], runs: int, label: str = ""
+    action: Callable[[], object],
+    runs: int,
+    label: str = "",
+    after: Callable[[], None] | None = None,
 ) -> tuple[float, list[float]]:
-    """Median wall-clock seconds of ``runs`` calls (median CPU seconds go to ``CPU``)."""
+    """Median wall-clock seconds of ``runs`` calls (median CPU seconds go to ``CPU``);
+    ``after`` runs, untimed, after each call."""
     times, cpu = [], []
     for _ in range(runs):
         started, started_cpu = time.perf_counter(), time.process_time()
         action()
         times.append(time.perf_counter() - started)
         cpu.append(time.process_time() - started_cpu)
+        if after is not None:
+            after()
     CPU[label] = statistics.median(cpu)
     return statistics.median(times), times
 
 
-def loanflow_ingest(path: Path, profile: dict[str, object] | None = None) -> Callable[[], object]:
+PREPARE: dict[str, list[tuple[float, float]]] = {}
+
+
+def loanflow_ingest(
+    path: Path, label: str, profile: dict[str, object] | None = None
+) -> Callable[[], object]:
+    """One ``loanflow ingest --no-prepare`` into a fresh store (the timed action); the
+    analysis's ``prepare`` then runs on that store, timed apart into ``PREPARE``."""
+    results: list[tuple[float, float]] = PREPARE.setdefault(label, [])
+
     def action() -> object:
-        with tempfile.TemporaryDirectory() as folder:
-            return ingest(path, "bench", db=Path(folder) / "store.duckdb", profile=profile)
+        folder = tempfile.mkdtemp()
+        db = Path(folder) / "store.duckdb"
+        summary = ingest(path, "bench", db=db, profile=profile)
+        PENDING.append((db, label, results))
+        return summary
 
     return action
+
+
+PENDING: list[tuple[Path, str, list[tuple[float, float]]]] = []
+
+
+def time_prepare() -> None:
+    """Time ``analysis.derived.prepare`` on each store the ingest runs left, then remove it."""
+    from analysis.derived import prepare
+    from etl.store import connect
+
+    while PENDING:
+        db, _label, results = PENDING.pop()
+        con = connect(db)
+        try:
+            started, started_cpu = time.perf_counter(), time.process_time()
+            prepare(con, "bench")
+            results.append((time.perf_counter() - started, time.process_time() - started_cpu))
+        finally:
+            con.close()
+            shutil.rmtree(db.parent, ignore_errors=True)
 
 
 def pm4py_read(path: Path, variant: str | None) -> Callable[[], object]:
@@ -159,7 +200,9 @@ def main() -> None:
     csv = generate_csv(DATA / "events_1m.csv")
     print(f"BPIC 2012: {xes}\nCSV: {csv} ({csv.stat().st_size / 1e6:.0f} MB)", flush=True)
 
-    ours_xes, ours_xes_all = median_seconds(loanflow_ingest(xes), args.runs, "ours_xes")
+    ours_xes, ours_xes_all = median_seconds(
+        loanflow_ingest(xes, "ours_xes"), args.runs, "ours_xes", after=time_prepare
+    )
     print(f"loanflow ingest BPIC 2012: {ours_xes:.2f} s {ours_xes_all}", flush=True)
     pm_default, pm_default_all = median_seconds(pm4py_read(xes, None), args.runs, "pm_default")
     print(f"pm4py.read_xes (default): {pm_default:.2f} s {pm_default_all}", flush=True)
@@ -169,7 +212,9 @@ def main() -> None:
     print(f"pm4py.read_xes (iterparse): {pm_iter:.2f} s {pm_iter_all}", flush=True)
     bare, bare_all = median_seconds(bare_read_csv(csv), args.runs, "bare")
     print(f"DuckDB read_csv: {bare:.2f} s {bare_all}", flush=True)
-    ours_csv, ours_csv_all = median_seconds(loanflow_ingest(csv), args.runs, "ours_csv")
+    ours_csv, ours_csv_all = median_seconds(
+        loanflow_ingest(csv, "ours_csv"), args.runs, "ours_csv", after=time_prepare
+    )
     print(f"loanflow ingest CSV: {ours_csv:.2f} s {ours_csv_all}", flush=True)
 
     labels = [
@@ -186,21 +231,56 @@ def main() -> None:
             pm_default_all,
         ),
         (
-            "BPIC 2012 XES.gz, `loanflow ingest` (into a store, all derivations)",
+            "BPIC 2012 XES.gz, `loanflow ingest --no-prepare` (into a store, all derivations)",
             "ours_xes",
             ours_xes,
             ours_xes_all,
         ),
         ("1M-event CSV, DuckDB bare `read_csv` into a table", "bare", bare, bare_all),
         (
-            "1M-event CSV, `loanflow ingest` (into a store, all derivations)",
+            "1M-event CSV, `loanflow ingest --no-prepare` (into a store, all derivations)",
             "ours_csv",
             ours_csv,
             ours_csv_all,
         ),
     ]
+    for key, title in (("ours_xes", "BPIC 2012"), ("ours_csv", "1M-event CSV")):
+        runs_ = PREPARE[key]
+        walls = [w for w, _ in runs_]
+        CPU[f"prepare_{key}"] = statistics.median(c for _, c in runs_)
+        labels.append(
+            (
+                f"{title}, `analysis.derived.prepare` after the load (what `loanflow ingest` "
+                "adds without `--no-prepare`; not part of the ingest goal)",
+                f"prepare_{key}",
+                statistics.median(walls),
+                walls,
+            )
+        )
     rows = [(label, wall, runs, CPU[key]) for label, key, wall, runs in labels]
+    host += f", {os.getloadavg()[0]:.1f} at the end"
     write_results(host, started, rows, pm_iter / ours_xes, pm_default / ours_xes, ours_csv / bare)
+
+
+def goal_notes(vs_iterparse: float, vs_read_csv: float) -> list[str]:
+    """What the ratios mean against the goals, in words (missed goals say why)."""
+    notes = []
+    if vs_iterparse < 8:
+        parse_only = CPU["pm_iter"] / CPU["pm_default"]
+        notes.append(
+            f"The BPIC 2012 goal (>= 8x faster than `pm4py.read_xes`) is missed: "
+            f"{vs_iterparse:.1f}x. Parsing alone with rustxes (what `pm4py.read_xes` "
+            f"dispatches to by default) takes {CPU['pm_default']:.2f} CPU s, so even a load "
+            f"that did nothing after parsing would be only {parse_only:.1f}x faster than "
+            "the iterparse reader in CPU. The rest is the safety scan of the decompressed "
+            "XML, staging, writing 262,200 events and the activity instances into the store "
+            "and pairing them."
+        )
+    if vs_read_csv > 3:
+        notes.append(
+            f"The CSV goal (within 3x of DuckDB's bare `read_csv`) is missed: {vs_read_csv:.2f}x."
+        )
+    return [line for note in notes for line in (note, "")]
 
 
 def write_results(
@@ -220,7 +300,9 @@ def write_results(
         f"Measured {started:%Y-%m-%d %H:%M} UTC by `benchmarks/bench_ingest.py` on {host}; "
         f"Python {platform.python_version()}, {versions}. Times are medians (seconds) of the "
         "runs listed; every `loanflow ingest` run loads into a fresh store file and includes "
-        "validation, de-duplication, lifecycle pairing, cases and the commit.",
+        "validation, de-duplication, lifecycle pairing, cases and the commit. The ingest goal "
+        "is timed as `--no-prepare` (`etl.load.ingest`); the analysis derivations that "
+        "`loanflow ingest` then builds by default are timed on their own rows.",
         "",
         "| what | median wall s | runs (wall s) | median CPU s |",
         "|---|---:|---|---:|",
@@ -244,6 +326,7 @@ def write_results(
         "is shared with other work, which stretches wall times (see the load average); "
         "compare the ratios of one run.",
         "",
+        *goal_notes(vs_iterparse, vs_read_csv),
     ]
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text("\n".join(lines), encoding="utf-8")
