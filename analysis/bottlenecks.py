@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql
+from analysis.derived import case_rows_sql, instance_rows_sql
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
 
@@ -36,7 +36,7 @@ ACTIVITY_COLUMNS = (
 
 def _grouped_sql(con: duckdb.DuckDBPyConnection, scope: Scope, keys: str) -> tuple[str, list[Any]]:
     derived, params = instance_rows_sql(con, scope)
-    cases, c_params = scope.cases_sql()
+    cases, c_params = case_rows_sql(con, scope)
     sql = f"""
     WITH di AS ({derived}),
     total AS (SELECT sum(epoch(last_ts) - epoch(first_ts)) AS cycle_s FROM ({cases}))

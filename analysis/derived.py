@@ -23,11 +23,11 @@ from typing import Any
 import duckdb
 
 from analysis.calendar import local_epoch_sql, working_clock_sql
-from analysis.filters import Filters
+from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "3"
+DERIVATION_VERSION = "4"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",
@@ -35,6 +35,11 @@ INSTANCE_COLUMNS = (
     "wait_s", "proc_s", "handoff", "wait_work_s", "proc_work_s",
     "first_of_activity", "first_of_edge", "first_of_handoff",
 )  # fmt: skip
+
+# The number of each case of a dataset: its rank by case_id (the same in every table).
+CASE_NUMBERS_SQL = (
+    "SELECT case_id, row_number() OVER (ORDER BY case_id) AS case_no FROM cases WHERE dataset = ?"
+)
 
 _TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
 _locks: dict[tuple[str, str], threading.Lock] = {}
@@ -180,11 +185,13 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
         FROM (SELECT case_id, instance_id, seq, activity, pred_activity, handoff,
                 pred_department, department FROM b)
     )
-    SELECT ? AS dataset, {cols}, f.first_of_activity, f.first_of_edge, f.first_of_handoff
+    SELECT ? AS dataset, {cols}, f.first_of_activity, f.first_of_edge, f.first_of_handoff,
+        n.case_no
     FROM b JOIN flags f ON f.case_id = b.case_id AND f.instance_id = b.instance_id
+    LEFT JOIN ({CASE_NUMBERS_SQL}) n ON n.case_id = b.case_id
 
     """,
-        [*params, scope.dataset],
+        [*params, scope.dataset, scope.dataset],
     )
 
 
@@ -193,21 +200,22 @@ def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
     (instances by start, runs of one department collapsed, unknown departments skipped)."""
     sql = f"""
     WITH runs AS (
-        SELECT case_id, department, seq FROM (
-            SELECT case_id, department, seq,
+        SELECT case_no, case_id, department, seq FROM (
+            SELECT case_no, case_id, department, seq,
                 lag(department) OVER (PARTITION BY case_id ORDER BY seq) AS previous
             FROM {instances} WHERE dataset = ? AND department IS NOT NULL
         ) WHERE previous IS DISTINCT FROM department
     ),
     triples AS (
-        SELECT case_id, department AS x, lead(department) OVER w AS y,
+        SELECT case_no, case_id, department AS x, lead(department) OVER w AS y,
             lead(department, 2) OVER w AS x2
         FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
     )
-    SELECT DISTINCT ? AS dataset, case_id, a AS from_department, b AS to_department FROM (
-        SELECT case_id, x AS a, y AS b FROM triples WHERE x = x2
+    SELECT DISTINCT ? AS dataset, case_id, a AS from_department, b AS to_department,
+        case_no FROM (
+        SELECT case_no, case_id, x AS a, y AS b FROM triples WHERE x = x2
         UNION ALL
-        SELECT case_id, y, x FROM triples WHERE x = x2
+        SELECT case_no, case_id, y, x FROM triples WHERE x = x2
     )
     """
     return sql, [scope.dataset, scope.dataset]
@@ -265,7 +273,8 @@ def _cases_select(
         (epoch(c.last_ts) - epoch(c.first_ts)) / 3600.0 AS cycle_time_hours,
         {cycle_work} / 3600.0 AS cycle_time_working_hours,
         coalesce(p.variant, []::VARCHAR[]) AS variant,
-        dense_rank() OVER (ORDER BY coalesce(p.variant, []::VARCHAR[])) AS variant_key
+        dense_rank() OVER (ORDER BY coalesce(p.variant, []::VARCHAR[])) AS variant_key,
+        row_number() OVER (ORDER BY c.case_id) AS case_no
     FROM cases c
     LEFT JOIN per_case p ON p.case_id = c.case_id
     LEFT JOIN pingpong g ON g.case_id = c.case_id
@@ -325,17 +334,47 @@ def invalidate(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
         con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
 
 
+def _selected_case_numbers_sql(tables: DerivedTables, scope: Scope) -> tuple[str, list[Any]]:
+    """SELECT of the case number (``case_no``) of the scope's selected cases.
+
+    The filters read only case columns that the derived case table carries as well (every
+    one but the free-form ``attributes``), so the selection reads that narrow table; a
+    filter on another attribute reads ``cases``.
+    """
+    if _needs_cases_table(scope.filters):
+        cases, params = scope.cases_sql()
+        return (
+            f"SELECT c.case_no FROM {tables.cases} c WHERE c.dataset = ?"
+            f" AND c.case_id IN (SELECT case_id FROM ({cases}))",
+            [scope.dataset, *params],
+        )
+    where, params = case_where(scope.filters, scope.dataset)
+    return f"SELECT c.case_no FROM {tables.cases} c WHERE {where}", params
+
+
+def _needs_cases_table(filters: Filters) -> bool:
+    """Whether the filters read a case attribute only ``cases.attributes`` holds."""
+    return any(name not in CASE_ATTRIBUTE_COLUMNS for name, _ in filters.attributes)
+
+
+def _rows_sql(
+    con: duckdb.DuckDBPyConnection, scope: Scope, table: str, columns: str
+) -> tuple[str, list[Any]]:
+    tables = ensure_derived(con, scope)
+    source = getattr(tables, table)
+    sql = f"SELECT {columns} FROM {source} d WHERE d.dataset = ?"
+    if scope.filters.is_empty():
+        return sql, [scope.dataset]
+    cases, params = _selected_case_numbers_sql(tables, scope)
+    return f"{sql} AND d.case_no IN ({cases})", [scope.dataset, *params]
+
+
 def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
     """SELECT of the derived instances of the scope's selected cases (no ``dataset`` column).
 
     Columns as :func:`analysis.instances.derived_instances_sql` with ``working=True``.
     """
-    tables = ensure_derived(con, scope)
-    sql = f"SELECT d.* EXCLUDE (dataset) FROM {tables.instances} d WHERE d.dataset = ?"
-    if scope.filters.is_empty():
-        return sql, [scope.dataset]
-    cases, params = scope.cases_sql()
-    return f"{sql} AND d.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
+    return _rows_sql(con, scope, "instances", "d.* EXCLUDE (dataset, case_no)")
 
 
 def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
@@ -344,27 +383,28 @@ def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, li
     Columns: case_id, outcome, first_ts, last_ts, amount, product, branch, channel,
     instances, activities, rework, pingpong, handoffs, departments_touched, resources,
     cost, cycle_time_hours, cycle_time_working_hours, events, variant, variant_key.
+    The filters apply to the derived case rows themselves (one scan, no join) unless they
+    name a free-form attribute.
     """
     tables = ensure_derived(con, scope)
-    sql = f"SELECT d.* EXCLUDE (dataset) FROM {tables.cases} d WHERE d.dataset = ?"
-    if scope.filters.is_empty():
-        return sql, [scope.dataset]
-    cases, params = scope.cases_sql()
-    return f"{sql} AND d.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
+    if _needs_cases_table(scope.filters):
+        return _rows_sql(con, scope, "cases", "d.* EXCLUDE (dataset, case_no)")
+    where, params = case_where(scope.filters, scope.dataset)
+    return f"SELECT c.* EXCLUDE (dataset, case_no) FROM {tables.cases} c WHERE {where}", params
+
+
+def selected_case_count(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
+    """The number of cases the scope selects."""
+    tables = ensure_derived(con, scope)
+    cases, params = _selected_case_numbers_sql(tables, scope)
+    row = con.execute(f"SELECT count(*) FROM ({cases})", params).fetchone()
+    return int(row[0]) if row else 0
 
 
 def pingpong_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
     """SELECT of (case_id, from_department, to_department): the ping-pong pairs of the
     scope's selected cases (each X, Y, X counts for X->Y and Y->X)."""
-    tables = ensure_derived(con, scope)
-    sql = (
-        "SELECT g.case_id, g.from_department, g.to_department"
-        f" FROM {tables.pingpong} g WHERE g.dataset = ?"
-    )
-    if scope.filters.is_empty():
-        return sql, [scope.dataset]
-    cases, params = scope.cases_sql()
-    return f"{sql} AND g.case_id IN (SELECT case_id FROM ({cases}))", [scope.dataset, *params]
+    return _rows_sql(con, scope, "pingpong", "d.case_id, d.from_department, d.to_department")
 
 
 def prepare(con: duckdb.DuckDBPyConnection, dataset: str) -> DerivedTables:

@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 PeriodBasis = Literal["started", "ended"]
 
-_ATTRIBUTE_COLUMNS = {"amount", "product", "branch", "channel"}
+# Case attributes held in columns of ``cases`` (others are in its ``attributes`` JSON).
+CASE_ATTRIBUTE_COLUMNS = frozenset({"amount", "product", "branch", "channel"})
 
 
 class Filters(BaseModel):
@@ -104,7 +105,7 @@ def case_where(filters: Filters, dataset: str, alias: str = "c") -> tuple[str, l
     clauses += _in_clause("c.branch", filters.branches, params)
     clauses += _in_clause("c.channel", filters.channels, params)
     for name, value in filters.attributes:
-        if name in _ATTRIBUTE_COLUMNS:
+        if name in CASE_ATTRIBUTE_COLUMNS:
             clauses.append(f"CAST(c.{name} AS VARCHAR) = ?")
             params.append(value)
         else:

@@ -25,7 +25,7 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql
+from analysis.derived import instance_rows_sql, selected_case_count
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
 
@@ -115,13 +115,37 @@ def _edges_sql(order: Order) -> str:
             " FROM di WINDOW w AS (PARTITION BY case_id ORDER BY seq)"
         )
         last = "seq = max(seq) OVER (PARTITION BY case_id)"
-    return f"""
+    edges = f"""
     SELECT coalesce(a, '{START}') AS "from", b AS "to", {stats}
     FROM ({source}) GROUP BY 1, 2
+    """
+    if order == "predecessor":
+        return edges  # the edges to end are the nodes' ``ends`` (see _with_end_edges)
+    return f"""{edges}
     UNION ALL
     SELECT activity, '{END}', count(*), count(*), NULL, NULL, NULL, NULL
     FROM (SELECT case_id, activity, {last} AS last FROM di) WHERE last GROUP BY 1
     """
+
+
+def _with_end_edges(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
+    """The edges plus activity -> end, one per case's last instance: the nodes' ``ends``
+    (counted in the nodes' scan, so the instances are read once more, not twice), ordered
+    by count (largest first), then from and to, as the SQL orders the other edges."""
+    last = nodes[nodes["ends"] > 0]
+    end = pd.DataFrame(
+        {
+            "from": last["activity"].to_numpy(),
+            "to": END,
+            "count": last["ends"].to_numpy(dtype="int64"),
+            "cases": last["ends"].to_numpy(dtype="int64"),
+            **{c: float("nan") for c in EDGE_COLUMNS[4:]},
+        }
+    )
+    both = pd.concat([edges, end], ignore_index=True) if len(edges) else end
+    return both.sort_values(
+        ["count", "from", "to"], ascending=[False, True, True], kind="stable"
+    ).reset_index(drop=True)
 
 
 def process_map_from_scope(
@@ -149,14 +173,14 @@ def process_map_from_scope(
         ' ORDER BY count DESC, "from", "to"',
         params,
     ).fetchdf()
+    if order == "predecessor":
+        edges = _with_end_edges(edges, nodes)
     if order == "start":
         firsts = edges[edges["from"] == START].set_index("to")["count"]
         nodes["starts"] = nodes["activity"].map(firsts).fillna(0).astype("int64")
         lasts = edges[edges["to"] == END].set_index("from")["count"]
         nodes["ends"] = nodes["activity"].map(lasts).fillna(0).astype("int64")
-    cases, c_params = scope.cases_sql()
-    row = con.execute(f"SELECT count(*) FROM ({cases})", c_params).fetchone()
-    return ProcessMap(nodes, edges, int(row[0]) if row else 0, order)
+    return ProcessMap(nodes, edges, selected_case_count(con, scope), order)
 
 
 def process_map(
