@@ -329,6 +329,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     # data
     "data.title": _m("Data", "資料", "数据"),
     "data.upload": _m("Upload a log", "上傳事件日誌", "上传事件日志"),
+    "data.analyst_only": _m(
+        "Loading, replacing and deleting datasets needs the analyst role. Ask an admin.",
+        "載入、取代和刪除資料集需要分析師角色，請聯絡管理員。",
+        "加载、替换和删除数据集需要分析师角色，请联系管理员。",
+    ),
     "data.upload_help": _m(
         "CSV or TSV (UTF-8, GB18030, Big5), Excel (.xlsx), XES or XES.gz, Parquet. "
         "Large files are streamed to the server.",

@@ -75,6 +75,7 @@ def test_analyst_uploads_viewer_is_refused(driver: Any, base_url: str, tmp_path:
     log = tmp_path / "upload.csv"
     write_log(log, 5, 2)
     sign_in(driver, base_url, "ana", "/data")
+    assert not driver.find_elements("id", "data-readonly")
     field = wait_for(lambda: driver.find_elements("css selector", "input.lf-upload"))[0]
     field.send_keys(str(log))
     wait_for(lambda: driver.find_elements("css selector", "#data-preview .ag-row"), timeout=60)
@@ -83,6 +84,9 @@ def test_analyst_uploads_viewer_is_refused(driver: Any, base_url: str, tmp_path:
     wait_for(lambda: "/login" in driver.current_url)
 
     sign_in(driver, base_url, "vic", "/data")
+    # a viewer is told the role needed; the hidden upload field is forged into anyway
+    assert "analyst role" in driver.find_element("id", "data-readonly").text
+    assert not driver.find_element("id", "data-delete").is_displayed()
     field = wait_for(lambda: driver.find_elements("css selector", "input.lf-upload"))[0]
     field.send_keys(str(log))
     wait_for(

@@ -41,6 +41,7 @@ def layout(**query: Any) -> html.Div:
     """The page (the dataset filter does not apply here)."""
     state = data.state_from_query(query)
     lang = state.lang
+    allowed = may_change_data()
     modes = [
         {"label": t("data.mode_new", lang), "value": "create"},
         {"label": t("data.mode_replace", lang), "value": "replace"},
@@ -106,7 +107,12 @@ def layout(**query: Any) -> html.Div:
         html.Div(id=f"{PAGE}-delete-status", className="mt-2"),
         tools=[
             dbc.Button(
-                t("data.delete", lang), id=f"{PAGE}-delete", color="danger", outline=True, size="sm"
+                t("data.delete", lang),
+                id=f"{PAGE}-delete",
+                color="danger",
+                outline=True,
+                size="sm",
+                style=None if allowed else {"display": "none"},
             )
         ],
     )
@@ -123,17 +129,35 @@ def layout(**query: Any) -> html.Div:
         id=f"{PAGE}-confirm",
         is_open=False,
     )
+    upload = section(t("data.upload", lang), upload_box(lang), load_form)
+    notice: list[Any] = []
+    if not allowed:
+        # The server refuses these actions anyway; a viewer is told so instead of shown them.
+        upload.style = {"display": "none"}
+        notice = [dbc.Alert(t("data.analyst_only", lang), color="info", id=f"{PAGE}-readonly")]
     return html.Div(
         [
             page_header(t("data.title", lang), lang, PAGE),
+            *notice,
             dcc.Store(id=f"{PAGE}-query", data=state.to_query()),
             dcc.Store(id=f"{PAGE}-job"),
             dcc.Interval(id=f"{PAGE}-poll", interval=500, disabled=True),
-            section(t("data.upload", lang), upload_box(lang), load_form),
+            upload,
             datasets,
             confirm,
         ]
     )
+
+
+def may_change_data() -> bool:
+    """Whether the visitor may load, replace or delete datasets (sign-in off: yes)."""
+    from dashboard.audit import auth_enabled, current_user
+    from etl.accounts import has_role
+
+    if not auth_enabled():
+        return True
+    user = current_user()
+    return user is not None and has_role(user[1], "analyst")
 
 
 def _lang(query: str | None) -> str:
