@@ -30,11 +30,12 @@ def start(args: list[str], tmp_path: Path) -> tuple[subprocess.Popen[str], str, 
     while time.time() < deadline and "LoanFlow dashboard:" not in out:
         ready, _, _ = select.select([proc.stdout, proc.stderr], [], [], 1)
         for stream in ready:
-            line = stream.readline()
+            # os.read, not readline: a buffered reader could hold lines select cannot see
+            chunk = os.read(stream.fileno(), 65536).decode()
             if stream is proc.stdout:
-                out += line
+                out += chunk
             else:
-                err += line
+                err += chunk
         if proc.poll() is not None:
             break
     match = re.search(r"(http://[^ ]+/)", out)
