@@ -6,6 +6,7 @@ the table ``schema_migrations`` of the store, so a store is upgraded exactly onc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import threading
@@ -69,11 +70,20 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
                 [step.version, step.name],
             )
             con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
+        except duckdb.Error as exc:
+            _rollback_quietly(con)
+            raise LoanFlowError(
+                f"Could not upgrade the store to schema step {step.version:03d} "
+                f"({step.name}): {exc}. The store is unchanged; report this with the step."
+            ) from exc
         applied.append(step.version)
     return applied
+
+
+def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back, if a failed COMMIT has not already ended the transaction."""
+    with contextlib.suppress(duckdb.TransactionException):
+        con.execute("ROLLBACK")
 
 
 def connect(
