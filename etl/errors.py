@@ -23,3 +23,13 @@ class BadInputError(LoanFlowError):
 
 class ProfileError(LoanFlowError):
     """A profile (YAML) that does not validate."""
+
+
+def too_many_rows(
+    name: str, limit: int, *, unit: str = "rows", source: str = "file"
+) -> BadInputError:
+    """The error for a source over the ``LOANFLOW_MAX_ROWS`` limit, worded the same everywhere."""
+    return BadInputError(
+        f"{name} has more than {limit:,} {unit}, the limit set by LOANFLOW_MAX_ROWS. "
+        f"Raise the limit or split the {source}."
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from xml.etree.ElementTree import ParseError
 from zipfile import BadZipFile
 
-from etl.errors import BadInputError
+from etl.errors import BadInputError, too_many_rows
 
 
 def _header(cells: tuple[Any, ...]) -> list[str]:
@@ -76,10 +76,7 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
                 continue
             count += 1
             if count > max_rows:
-                raise BadInputError(
-                    f"{path.name} has more than {max_rows:,} rows, the limit set by "
-                    "LOANFLOW_MAX_ROWS. Raise the limit or split the workbook."
-                )
+                raise too_many_rows(path.name, max_rows, source="workbook")
             for index in range(len(header)):
                 columns[index].append(row[index] if index < len(row) else None)
             if limit is not None and count >= limit:

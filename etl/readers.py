@@ -21,7 +21,7 @@ from typing import Any
 import duckdb
 
 from etl import detect, settings
-from etl.errors import BadInputError
+from etl.errors import BadInputError, too_many_rows
 from etl.mapping import SYNONYMS
 from etl.profile import Profile
 
@@ -118,10 +118,7 @@ def _check_row_count(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> 
     rows = int(con.execute(f"SELECT count(*) FROM {quote(table)}").fetchone()[0])  # type: ignore[index]
     if rows > max_rows():
         con.execute(f"DROP TABLE IF EXISTS {quote(table)}")
-        raise BadInputError(
-            f"{path.name} has more than {max_rows():,} rows, the limit set by "
-            "LOANFLOW_MAX_ROWS. Raise the limit or split the file."
-        )
+        raise too_many_rows(path.name, max_rows())
     return rows
 
 
@@ -313,10 +310,7 @@ def _from_arrow(
     view = temp_name("arrow")
     rows = arrow_table.num_rows
     if rows > max_rows():
-        raise BadInputError(
-            f"{path.name} has more than {max_rows():,} rows, the limit set by "
-            "LOANFLOW_MAX_ROWS. Raise the limit or split the file."
-        )
+        raise too_many_rows(path.name, max_rows())
     con.register(view, arrow_table)
     columns = _describe_columns(con, view)
     return SourceTable(
@@ -345,10 +339,7 @@ def _read_xes(
             "log again."
         )
     if frame.height > max_rows():
-        raise BadInputError(
-            f"{path.name} has more than {max_rows():,} events, the limit set by "
-            "LOANFLOW_MAX_ROWS. Raise the limit or split the log."
-        )
+        raise too_many_rows(path.name, max_rows(), unit="events", source="log")
     if limit is not None:
         frame = frame.head(limit)
     import polars
