@@ -331,8 +331,8 @@ def _read_xes(
     from etl import xes
 
     cap = int(settings.get("max_decompressed_mb")) << 20
-    check = xes.scan_xes(path, compressed=fmt == "xes.gz", max_bytes=cap)
-    frame = xes.parse_xes(path)
+    read = xes.read_xes(path, compressed=fmt == "xes.gz", max_bytes=cap, head_rows=limit)
+    frame, check = read.frame, read.check
     if frame.height == 0 or frame.width == 0:
         raise BadInputError(
             f"{path.name} holds no events (no <event> elements with attributes). Export the "
