@@ -14,8 +14,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql, instance_rows_sql
+from analysis.derived import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.filters import Filters
+from analysis.quantiles import duration_quantile
 from analysis.scope import Scope, make_scope
 
 ACTIVITY_COLUMNS = (
@@ -34,19 +35,26 @@ ACTIVITY_COLUMNS = (
 )
 
 
-def _grouped_sql(con: duckdb.DuckDBPyConnection, scope: Scope, keys: str) -> tuple[str, list[Any]]:
+def _grouped_sql(
+    con: duckdb.DuckDBPyConnection, scope: Scope, names: tuple[str, ...]
+) -> tuple[str, list[Any]]:
+    """Waiting and processing grouped by ``names`` (activity, department): the grouping is
+    by their integer codes, the names are read back per group."""
     derived, params = instance_rows_sql(con, scope)
+    codes = ", ".join(f"{name}_no" for name in names)
+    labels = ", ".join(f"any_value({name}) AS {name}" for name in names)
+    keys = ", ".join(names)
     cases, c_params = case_rows_sql(con, scope)
     sql = f"""
     WITH di AS ({derived}),
     total AS (SELECT sum(epoch(last_ts) - epoch(first_ts)) AS cycle_s FROM ({cases}))
-    SELECT {keys}, count(*) AS instances,
-        quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours,
-        quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+    SELECT {labels}, count(*) AS instances,
+        {duration_quantile("wait_s", 0.5)} / 3600.0 AS median_wait_hours,
+        {duration_quantile("proc_s", 0.5)} / 3600.0 AS median_processing_hours,
         coalesce(sum(wait_s), 0) / 3600.0 AS total_wait_hours,
         coalesce(sum(proc_s), 0) / 3600.0 AS total_processing_hours,
-        quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours,
-        quantile_cont(proc_work_s, 0.5) / 3600.0 AS median_processing_working_hours,
+        {duration_quantile("wait_work_s", 0.5)} / 3600.0 AS median_wait_working_hours,
+        {duration_quantile("proc_work_s", 0.5)} / 3600.0 AS median_processing_working_hours,
         (coalesce(sum(wait_s), 0) + coalesce(sum(proc_s), 0))
             / nullif(any_value(total.cycle_s), 0) AS share_of_cycle_time,
         coalesce(sum(wait_s), 0) / nullif(any_value(total.cycle_s), 0)
@@ -54,7 +62,7 @@ def _grouped_sql(con: duckdb.DuckDBPyConnection, scope: Scope, keys: str) -> tup
         coalesce(sum(proc_s), 0) / nullif(any_value(total.cycle_s), 0)
             AS processing_share_of_cycle_time
     FROM di CROSS JOIN total
-    GROUP BY {keys}
+    GROUP BY {codes}
     ORDER BY total_wait_hours DESC, instances DESC, {keys}
     """
     return sql, [*params, *c_params]
@@ -64,7 +72,7 @@ def activity_bottlenecks(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per (activity, department): waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), "activity, department")
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("activity", "department"))
     return con.execute(sql, params).fetchdf()
 
 
@@ -72,7 +80,7 @@ def department_bottlenecks(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> pd.DataFrame:
     """Per department: waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), "department")
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("department",))
     return con.execute(sql, params).fetchdf()
 
 
@@ -83,15 +91,17 @@ def resource_workload(
     scope = make_scope(con, dataset, filters)
     derived, params = instance_rows_sql(con, scope)
     sql = f"""
-    WITH di AS ({derived})
-    SELECT resource, mode(department) AS department, count(*) AS instances,
-        count(DISTINCT case_id) AS cases,
+    WITH di AS ({derived}),
+    main AS ({main_department_sql("di", "resource")})
+    SELECT any_value(di.resource) AS resource, any_value(main.department) AS department,
+        count(*) AS instances,
+        count(*) FILTER (WHERE first_of_resource) AS cases,
         coalesce(sum(proc_s), 0) / 3600.0 AS processing_hours,
         coalesce(sum(proc_work_s), 0) / 3600.0 AS processing_working_hours,
-        quantile_cont(proc_s, 0.5) / 3600.0 AS median_processing_hours,
+        {duration_quantile("proc_s", 0.5)} / 3600.0 AS median_processing_hours,
         count(*) FILTER (WHERE end_ts IS NULL) AS open_instances
-    FROM di WHERE resource IS NOT NULL
-    GROUP BY resource ORDER BY instances DESC, resource
+    FROM di LEFT JOIN main USING (resource_no) WHERE di.resource_no IS NOT NULL
+    GROUP BY di.resource_no ORDER BY instances DESC, resource
     """
     return con.execute(sql, params).fetchdf()
 

@@ -27,18 +27,29 @@ from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "4"
+DERIVATION_VERSION = "5"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",
     "seq", "is_last", "pred_id", "pred_activity", "pred_department", "pred_end_ts",
     "wait_s", "proc_s", "handoff", "wait_work_s", "proc_work_s",
-    "first_of_activity", "first_of_edge", "first_of_handoff",
+    "first_of_activity", "first_of_edge", "first_of_handoff", "first_of_resource",
 )  # fmt: skip
 
-# The number of each case of a dataset: its rank by case_id (the same in every table).
+# The case columns the filters read, carried on every derived instance and ping-pong row so
+# that a filter on them is a predicate on the rows (no join to the selected cases).
+CASE_FILTER_COLUMNS = ("outcome", "first_ts", "last_ts", "amount", "product", "branch", "channel")
+
+# Integer codes of the text columns views group by (see :func:`_codes_sql`).
+CODE_COLUMNS = (
+    "activity_no", "pred_activity_no", "department_no", "pred_department_no", "resource_no",
+)  # fmt: skip
+
+# The number of each case of a dataset: its rank by case_id (the same in every table), with
+# the case columns the filters read.
 CASE_NUMBERS_SQL = (
-    "SELECT case_id, row_number() OVER (ORDER BY case_id) AS case_no FROM cases WHERE dataset = ?"
+    f"SELECT case_id, row_number() OVER (ORDER BY case_id) AS case_no, "
+    f"{', '.join(CASE_FILTER_COLUMNS)} FROM cases WHERE dataset = ?"
 )
 
 _TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
@@ -167,7 +178,8 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
     sql, params = derived_instances_sql(
         _whole_dataset(scope), working=True, bounds=_bounds(con, scope.dataset)
     )
-    cols = ", ".join(f"b.{c}" for c in INSTANCE_COLUMNS[:-3])
+    cols = ", ".join(f"b.{c}" for c in INSTANCE_COLUMNS[:-4])
+    case_cols = ", ".join(f"n.{c}" for c in CASE_FILTER_COLUMNS)
     # The "first in its case" flags are computed on narrow rows and joined back: sorting
     # whole rows three times costs several times more.
     return (
@@ -181,18 +193,55 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
                 AS first_of_edge,
             handoff AND row_number() OVER (
                 PARTITION BY case_id, handoff, pred_department, department ORDER BY seq) = 1
-                AS first_of_handoff
+                AS first_of_handoff,
+            resource IS NOT NULL AND row_number() OVER (
+                PARTITION BY case_id, resource ORDER BY seq) = 1 AS first_of_resource
         FROM (SELECT case_id, instance_id, seq, activity, pred_activity, handoff,
-                pred_department, department FROM b)
+                pred_department, department, resource FROM b)
     )
+    ,
+    activity_codes AS ({_codes_sql("activity")}),
+    department_codes AS ({_codes_sql("department")}),
+    resource_codes AS ({_codes_sql("resource")})
     SELECT ? AS dataset, {cols}, f.first_of_activity, f.first_of_edge, f.first_of_handoff,
-        n.case_no
+        f.first_of_resource, n.case_no, {case_cols},
+        a.code AS activity_no, pa.code AS pred_activity_no, d.code AS department_no,
+        pd.code AS pred_department_no, r.code AS resource_no
     FROM b JOIN flags f ON f.case_id = b.case_id AND f.instance_id = b.instance_id
     LEFT JOIN ({CASE_NUMBERS_SQL}) n ON n.case_id = b.case_id
+    LEFT JOIN activity_codes a ON a.name = b.activity
+    LEFT JOIN activity_codes pa ON pa.name = b.pred_activity
+    LEFT JOIN department_codes d ON d.name = b.department
+    LEFT JOIN department_codes pd ON pd.name = b.pred_department
+    LEFT JOIN resource_codes r ON r.name = b.resource
+    ORDER BY n.first_ts, n.case_no, b.seq
 
     """,
         [*params, scope.dataset, scope.dataset],
     )
+
+
+def _codes_sql(column: str) -> str:
+    """A number per distinct value of an instance column (activity, department, resource),
+    by name: views group by these integers, which DuckDB hashes far faster than text."""
+    return (
+        f"SELECT name, CAST(row_number() OVER (ORDER BY name) AS INTEGER) AS code "
+        f"FROM (SELECT DISTINCT {column} AS name FROM b WHERE {column} IS NOT NULL)"
+    )
+
+
+def main_department_sql(rows: str, key: str) -> str:
+    """SQL giving, per code ``{key}_no`` of the rows ``rows`` (a CTE name), the department
+    most of its rows have (``department``; ties go to the first by name). The same as
+    ``mode(department)`` grouped by ``key``, but grouped by integer codes."""
+    return f"""
+    SELECT {key}_no, department FROM (
+        SELECT {key}_no, department, row_number() OVER (
+            PARTITION BY {key}_no ORDER BY n DESC, department) AS rank
+        FROM (SELECT {key}_no, department_no, any_value(department) AS department,
+                count(*) AS n
+            FROM {rows} WHERE department_no IS NOT NULL GROUP BY {key}_no, department_no)
+    ) WHERE rank = 1"""
 
 
 def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
@@ -211,14 +260,14 @@ def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
             lead(department, 2) OVER w AS x2
         FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
     )
-    SELECT DISTINCT ? AS dataset, case_id, a AS from_department, b AS to_department,
-        case_no FROM (
+    SELECT DISTINCT ? AS dataset, p.case_id, a AS from_department, b AS to_department,
+        p.case_no, {", ".join(f"c.{c}" for c in CASE_FILTER_COLUMNS)} FROM (
         SELECT case_no, case_id, x AS a, y AS b FROM triples WHERE x = x2
         UNION ALL
         SELECT case_no, case_id, y, x FROM triples WHERE x = x2
-    )
+    ) p JOIN cases c ON c.dataset = ? AND c.case_id = p.case_id
     """
-    return sql, [scope.dataset, scope.dataset]
+    return sql, [scope.dataset, scope.dataset, scope.dataset]
 
 
 def _cases_select(
@@ -357,16 +406,38 @@ def _needs_cases_table(filters: Filters) -> bool:
     return any(name not in CASE_ATTRIBUTE_COLUMNS for name, _ in filters.attributes)
 
 
+def _reads_only_carried_columns(filters: Filters) -> bool:
+    """Whether every filter reads a case column the derived rows carry themselves
+    (:data:`CASE_FILTER_COLUMNS`): no department, variant or free-form attribute."""
+    return (
+        not filters.departments
+        and filters.variant is None
+        and all(name in CASE_ATTRIBUTE_COLUMNS for name, _ in filters.attributes)
+    )
+
+
 def _rows_sql(
     con: duckdb.DuckDBPyConnection, scope: Scope, table: str, columns: str
 ) -> tuple[str, list[Any]]:
+    """SELECT of the derived rows (instances or ping-pong pairs) of the selected cases.
+
+    Filters on the carried case columns are predicates on the rows themselves (the rows are
+    stored by case start, so a period skips whole row groups); other filters select case
+    numbers first and join on them.
+    """
     tables = ensure_derived(con, scope)
     source = getattr(tables, table)
-    sql = f"SELECT {columns} FROM {source} d WHERE d.dataset = ?"
-    if scope.filters.is_empty():
-        return sql, [scope.dataset]
+    if _reads_only_carried_columns(scope.filters):
+        where, params = case_where(scope.filters, scope.dataset)
+        return f"SELECT {columns} FROM {source} c WHERE {where}", params
     cases, params = _selected_case_numbers_sql(tables, scope)
-    return f"{sql} AND d.case_no IN ({cases})", [scope.dataset, *params]
+    return (
+        f"SELECT {columns} FROM {source} c WHERE c.dataset = ? AND c.case_no IN ({cases})",
+        [scope.dataset, *params],
+    )
+
+
+_INSTANCE_SELECT = ", ".join(f"c.{column}" for column in (*INSTANCE_COLUMNS, *CODE_COLUMNS))
 
 
 def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
@@ -374,7 +445,7 @@ def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
 
     Columns as :func:`analysis.instances.derived_instances_sql` with ``working=True``.
     """
-    return _rows_sql(con, scope, "instances", "d.* EXCLUDE (dataset, case_no)")
+    return _rows_sql(con, scope, "instances", _INSTANCE_SELECT)
 
 
 def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
@@ -388,7 +459,7 @@ def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, li
     """
     tables = ensure_derived(con, scope)
     if _needs_cases_table(scope.filters):
-        return _rows_sql(con, scope, "cases", "d.* EXCLUDE (dataset, case_no)")
+        return _rows_sql(con, scope, "cases", "c.* EXCLUDE (dataset, case_no)")
     where, params = case_where(scope.filters, scope.dataset)
     return f"SELECT c.* EXCLUDE (dataset, case_no) FROM {tables.cases} c WHERE {where}", params
 
@@ -404,7 +475,7 @@ def selected_case_count(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
 def pingpong_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
     """SELECT of (case_id, from_department, to_department): the ping-pong pairs of the
     scope's selected cases (each X, Y, X counts for X->Y and Y->X)."""
-    return _rows_sql(con, scope, "pingpong", "d.case_id, d.from_department, d.to_department")
+    return _rows_sql(con, scope, "pingpong", "c.case_id, c.from_department, c.to_department")
 
 
 def prepare(con: duckdb.DuckDBPyConnection, dataset: str) -> DerivedTables:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from analysis.derived import instance_rows_sql, pingpong_rows_sql
 from analysis.filters import Filters
+from analysis.quantiles import duration_quantile, duration_quantiles
 from analysis.scope import Scope, make_scope
 
 HANDOFF_COLUMNS = (
@@ -32,16 +33,17 @@ def handoffs_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> pd.Data
     """The handoff table of a scope (see :func:`handoffs`)."""
     derived, params = instance_rows_sql(con, scope)
     pingpong, p_params = pingpong_rows_sql(con, scope)
+    wait_median, wait_p90 = duration_quantiles("wait_s", (0.5, 0.9))
     sql = f"""
     WITH pairs AS (
-        SELECT pred_department AS a, department AS b, count(*) AS count,
+        SELECT any_value(pred_department) AS a, any_value(department) AS b, count(*) AS count,
             count(*) FILTER (WHERE first_of_handoff) AS cases,
-            quantile_cont(wait_s, [0.5, 0.9])[1] / 3600.0 AS median_wait_hours,
+            {wait_median} / 3600.0 AS median_wait_hours,
             avg(wait_s) / 3600.0 AS mean_wait_hours,
-            quantile_cont(wait_s, [0.5, 0.9])[2] / 3600.0 AS p90_wait_hours,
+            {wait_p90} / 3600.0 AS p90_wait_hours,
             sum(wait_s) / 3600.0 AS total_wait_hours,
-            quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_wait_working_hours
-        FROM ({derived}) WHERE handoff GROUP BY 1, 2
+            {duration_quantile("wait_work_s", 0.5)} / 3600.0 AS median_wait_working_hours
+        FROM ({derived}) WHERE handoff GROUP BY pred_department_no, department_no
     ),
     pingpong AS (
         SELECT from_department AS a, to_department AS b, count(*) AS pingpong_cases

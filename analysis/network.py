@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
+from analysis.quantiles import duration_quantile
 from analysis.scope import make_scope
 
 Level = Literal["department", "resource"]
@@ -51,7 +52,7 @@ def handover_network(
     pairs AS (SELECT * FROM steps WHERE "from" IS NOT NULL)
     SELECT "from", "to", count(*) AS count, count(DISTINCT case_id) AS cases,
         count(*) / any_value(t.n) AS share,
-        quantile_cont(wait_s, 0.5) / 3600.0 AS median_wait_hours
+        {duration_quantile("wait_s", 0.5)} / 3600.0 AS median_wait_hours
     FROM pairs, (SELECT count(*)::DOUBLE AS n FROM pairs) t
     WHERE true {keep_self}
     GROUP BY "from", "to"

@@ -25,8 +25,9 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql, selected_case_count
+from analysis.derived import instance_rows_sql, main_department_sql, selected_case_count
 from analysis.filters import Filters
+from analysis.quantiles import duration_quantile, duration_quantiles
 from analysis.scope import Scope, make_scope
 
 START = "▶ start"
@@ -94,17 +95,18 @@ def _plain(value: Any) -> Any:
 
 def _edges_sql(order: Order) -> str:
     cases = "count(*) FILTER (WHERE first)" if order == "predecessor" else "count(DISTINCT case_id)"
+    wait_median, wait_p90 = duration_quantiles("wait_s", (0.5, 0.9))
     stats = (
         f"count(*) AS count, {cases} AS cases,"
-        " quantile_cont(wait_s, [0.5, 0.9])[1] / 3600.0 AS median_hours,"
+        f" {wait_median} / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
-        " quantile_cont(wait_s, [0.5, 0.9])[2] / 3600.0 AS p90_hours,"
-        " quantile_cont(wait_work_s, 0.5) / 3600.0 AS median_working_hours"
+        f" {wait_p90} / 3600.0 AS p90_hours,"
+        f" {duration_quantile('wait_work_s', 0.5)} / 3600.0 AS median_working_hours"
     )
     if order == "predecessor":
         source = (
             "SELECT case_id, pred_activity AS a, activity AS b, wait_s, wait_work_s,"
-            " first_of_edge AS first FROM di"
+            " first_of_edge AS first, pred_activity_no AS a_no, activity_no AS b_no FROM di"
         )
         last = "is_last"
     else:
@@ -115,12 +117,17 @@ def _edges_sql(order: Order) -> str:
             " FROM di WINDOW w AS (PARTITION BY case_id ORDER BY seq)"
         )
         last = "seq = max(seq) OVER (PARTITION BY case_id)"
+    if order == "predecessor":
+        # Grouped by the activities' integer codes (no code: from start); the edges to end
+        # are the nodes' ``ends`` (see _with_end_edges).
+        return f"""
+    SELECT coalesce(any_value(a), '{START}') AS "from", any_value(b) AS "to", {stats}
+    FROM ({source}) GROUP BY a_no, b_no
+    """
     edges = f"""
     SELECT coalesce(a, '{START}') AS "from", b AS "to", {stats}
     FROM ({source}) GROUP BY 1, 2
     """
-    if order == "predecessor":
-        return edges  # the edges to end are the nodes' ``ends`` (see _with_end_edges)
     return f"""{edges}
     UNION ALL
     SELECT activity, '{END}', count(*), count(*), NULL, NULL, NULL, NULL
@@ -153,18 +160,22 @@ def process_map_from_scope(
 ) -> ProcessMap:
     """The process map of a scope (see :func:`process_map`)."""
     derived, params = instance_rows_sql(con, scope)
+    proc_median, proc_p90 = duration_quantiles("proc_s", (0.5, 0.9))
     nodes = con.execute(
         f"""
-        WITH di AS ({derived})
-        SELECT activity, mode(department) AS department, count(*) AS count,
+        WITH di AS ({derived}),
+        main AS ({main_department_sql("di", "activity")})
+        SELECT any_value(di.activity) AS activity, any_value(main.department) AS department,
+            count(*) AS count,
             count(*) FILTER (WHERE first_of_activity) AS cases,
-            quantile_cont(proc_s, [0.5, 0.9])[1] / 3600.0 AS median_processing_hours,
+            {proc_median} / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
-            quantile_cont(proc_s, [0.5, 0.9])[2] / 3600.0 AS p90_processing_hours,
-            quantile_cont(proc_work_s, 0.5) / 3600.0 AS median_processing_working_hours,
+            {proc_p90} / 3600.0 AS p90_processing_hours,
+            {duration_quantile("proc_work_s", 0.5)} / 3600.0 AS median_processing_working_hours,
             count(*) FILTER (WHERE pred_id IS NULL) AS starts,
             count(*) FILTER (WHERE is_last) AS ends
-        FROM di GROUP BY activity ORDER BY count DESC, activity
+        FROM di LEFT JOIN main USING (activity_no)
+        GROUP BY di.activity_no ORDER BY count DESC, activity
         """,
         params,
     ).fetchdf()
