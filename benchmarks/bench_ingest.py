@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import statistics
 import sys
@@ -90,6 +91,13 @@ COPY (
 CPU: dict[str, float] = {}
 
 
+def cpu_seconds() -> float:
+    """CPU seconds of this process (all threads) and of its finished child processes
+    (the XES worker that parses the second part of a large log)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
 def median_seconds(
     action: Callable[[], object],
     runs: int,
@@ -100,10 +108,10 @@ def median_seconds(
     ``after`` runs, untimed, after each call."""
     times, cpu = [], []
     for _ in range(runs):
-        started, started_cpu = time.perf_counter(), time.process_time()
+        started, started_cpu = time.perf_counter(), cpu_seconds()
         action()
         times.append(time.perf_counter() - started)
-        cpu.append(time.process_time() - started_cpu)
+        cpu.append(cpu_seconds() - started_cpu)
         if after is not None:
             after()
     CPU[label] = statistics.median(cpu)
@@ -272,9 +280,10 @@ def goal_notes(vs_iterparse: float, vs_read_csv: float) -> list[str]:
             f"{vs_iterparse:.1f}x. Parsing alone with rustxes (what `pm4py.read_xes` "
             f"dispatches to by default) takes {CPU['pm_default']:.2f} CPU s, so even a load "
             f"that did nothing after parsing would be only {parse_only:.1f}x faster than "
-            "the iterparse reader in CPU. The rest is the safety scan of the decompressed "
-            "XML, staging, writing 262,200 events and the activity instances into the store "
-            "and pairing them."
+            "the iterparse reader in CPU; LoanFlow parses in two processes at once to win "
+            "wall time, which needs a second idle core. The rest is the safety scan of the "
+            "decompressed XML, staging, writing 262,200 events and the activity instances "
+            "into the store and pairing them."
         )
     if vs_read_csv > 3:
         notes.append(
@@ -322,9 +331,12 @@ def write_results(
         f"{CPU['pm_iter'] / CPU['ours_xes']:.1f}x, ingest/read_csv "
         f"{CPU['ours_csv'] / CPU['bare']:.2f}x | |",
         "",
-        "CPU seconds are this process's, all threads (DuckDB uses both cores). The machine "
-        "is shared with other work, which stretches wall times (see the load average); "
-        "compare the ratios of one run.",
+        "CPU seconds are this process's, all threads (DuckDB uses both cores), plus those "
+        "of its child processes: a large XES log is cut in two at a `<trace>` element and a "
+        "worker process parses the second part while the loader parses the first, so a "
+        "BPIC 2012 load's wall time is below its CPU time. The machine is shared with other "
+        "work, which stretches wall times (see the load average); compare the ratios of "
+        "one run.",
         "",
         *goal_notes(vs_iterparse, vs_read_csv),
     ]
