@@ -533,6 +533,7 @@ class _Worker:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=_PROJECT_ROOT,
+                env=_worker_environment(),
             )
         except OSError as exc:
             self._failure = f"the worker could not start: {exc}"
@@ -573,3 +574,11 @@ class _Worker:
 
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)
+
+
+def _worker_environment() -> dict[str, str]:
+    """The worker's environment: this process's, with rustxes's thread pool at one thread
+    unless set (the loading process parses on the other core at the same time)."""
+    environment = dict(os.environ)
+    environment.setdefault("RAYON_NUM_THREADS", "1")
+    return environment
