@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.derived import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.filters import Filters
-from analysis.quantiles import duration_quantile
+from analysis.quantiles import duration_quantile, working_median
 from analysis.scope import Scope, make_scope
 
 ACTIVITY_COLUMNS = (
@@ -36,10 +36,11 @@ ACTIVITY_COLUMNS = (
 
 
 def _grouped_sql(
-    con: duckdb.DuckDBPyConnection, scope: Scope, names: tuple[str, ...]
+    con: duckdb.DuckDBPyConnection, scope: Scope, names: tuple[str, ...], working: bool
 ) -> tuple[str, list[Any]]:
     """Waiting and processing grouped by ``names`` (activity, department): the grouping is
-    by their integer codes, the names are read back per group."""
+    by their integer codes, the names are read back per group. Without ``working`` the
+    working-time medians are NULL."""
     derived, params = instance_rows_sql(con, scope)
     codes = ", ".join(f"{name}_no" for name in names)
     labels = ", ".join(f"any_value({name}) AS {name}" for name in names)
@@ -53,8 +54,8 @@ def _grouped_sql(
         {duration_quantile("proc_s", 0.5)} / 3600.0 AS median_processing_hours,
         coalesce(sum(wait_s), 0) / 3600.0 AS total_wait_hours,
         coalesce(sum(proc_s), 0) / 3600.0 AS total_processing_hours,
-        {duration_quantile("wait_work_s", 0.5)} / 3600.0 AS median_wait_working_hours,
-        {duration_quantile("proc_work_s", 0.5)} / 3600.0 AS median_processing_working_hours,
+        {working_median("wait_work_s", working)} / 3600.0 AS median_wait_working_hours,
+        {working_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
         (coalesce(sum(wait_s), 0) + coalesce(sum(proc_s), 0))
             / nullif(any_value(total.cycle_s), 0) AS share_of_cycle_time,
         coalesce(sum(wait_s), 0) / nullif(any_value(total.cycle_s), 0)
@@ -69,18 +70,31 @@ def _grouped_sql(
 
 
 def activity_bottlenecks(
-    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    working: bool = True,
 ) -> pd.DataFrame:
-    """Per (activity, department): waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("activity", "department"))
+    """Per (activity, department): waiting vs processing, largest total waiting first.
+
+    ``working=False`` leaves the working-time medians NULL (faster; the dashboard does not
+    show them)."""
+    scope = make_scope(con, dataset, filters)
+    sql, params = _grouped_sql(con, scope, ("activity", "department"), working)
     return con.execute(sql, params).fetchdf()
 
 
 def department_bottlenecks(
-    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    working: bool = True,
 ) -> pd.DataFrame:
-    """Per department: waiting vs processing, largest total waiting first."""
-    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("department",))
+    """Per department: waiting vs processing, largest total waiting first (``working`` as
+    in :func:`activity_bottlenecks`)."""
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("department",), working)
     return con.execute(sql, params).fetchdf()
 
 

@@ -80,3 +80,38 @@ def case_metrics(
     for column in ("closed", "rework", "pingpong"):
         frame[column] = frame[column].astype(bool)
     return frame
+
+
+def case_page(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    order: tuple[tuple[str, bool], ...] = (),
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[pd.DataFrame, int]:
+    """One page of the selected cases' metrics, sorted in DuckDB, and the number of cases.
+
+    ``order`` lists (column, descending) pairs of :data:`CASE_METRIC_COLUMNS`, the first
+    the primary key; empty values sort last either way and ties keep case_id order. Only
+    the rows of the page leave DuckDB, whatever the number of cases.
+    """
+    scope = make_scope(con, dataset, filters)
+    sql, params = case_metrics_sql(con, scope)
+    keys = [
+        f"{name} {'DESC' if descending else 'ASC'} NULLS LAST"
+        for name, descending in order
+        if name in CASE_METRIC_COLUMNS
+    ]
+    ordering = ", ".join([*keys, "case_id"])
+    frame = con.execute(
+        f"SELECT * FROM ({sql}) ORDER BY {ordering} LIMIT {max(0, int(limit))} "
+        f"OFFSET {max(0, int(offset))}",
+        params,
+    ).fetchdf()
+    frame["sla_met"] = frame["sla_met"].astype("boolean")
+    for column in ("closed", "rework", "pingpong"):
+        frame[column] = frame[column].astype(bool)
+    total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
+    return frame, int(total[0]) if total else 0

@@ -27,7 +27,7 @@ from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "5"
+DERIVATION_VERSION = "6"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",

@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis.derived import instance_rows_sql, main_department_sql, selected_case_count
 from analysis.filters import Filters
-from analysis.quantiles import duration_quantile, duration_quantiles
+from analysis.quantiles import duration_quantiles, working_median
 from analysis.scope import Scope, make_scope
 
 START = "▶ start"
@@ -93,7 +93,7 @@ def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
 
 
-def _edges_sql(order: Order) -> str:
+def _edges_sql(order: Order, working: bool = True) -> str:
     cases = "count(*) FILTER (WHERE first)" if order == "predecessor" else "count(DISTINCT case_id)"
     wait_median, wait_p90 = duration_quantiles("wait_s", (0.5, 0.9))
     stats = (
@@ -101,7 +101,7 @@ def _edges_sql(order: Order) -> str:
         f" {wait_median} / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
         f" {wait_p90} / 3600.0 AS p90_hours,"
-        f" {duration_quantile('wait_work_s', 0.5)} / 3600.0 AS median_working_hours"
+        f" {working_median('wait_work_s', working)} / 3600.0 AS median_working_hours"
     )
     if order == "predecessor":
         source = (
@@ -156,7 +156,11 @@ def _with_end_edges(edges: pd.DataFrame, nodes: pd.DataFrame) -> pd.DataFrame:
 
 
 def process_map_from_scope(
-    con: duckdb.DuckDBPyConnection, scope: Scope, order: Order = "predecessor"
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    order: Order = "predecessor",
+    *,
+    working: bool = True,
 ) -> ProcessMap:
     """The process map of a scope (see :func:`process_map`)."""
     derived, params = instance_rows_sql(con, scope)
@@ -171,7 +175,7 @@ def process_map_from_scope(
             {proc_median} / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
             {proc_p90} / 3600.0 AS p90_processing_hours,
-            {duration_quantile("proc_work_s", 0.5)} / 3600.0 AS median_processing_working_hours,
+            {working_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
             count(*) FILTER (WHERE pred_id IS NULL) AS starts,
             count(*) FILTER (WHERE is_last) AS ends
         FROM di LEFT JOIN main USING (activity_no)
@@ -180,7 +184,7 @@ def process_map_from_scope(
         params,
     ).fetchdf()
     edges = con.execute(
-        f"WITH di AS ({derived}) SELECT * FROM ({_edges_sql(order)})"
+        f"WITH di AS ({derived}) SELECT * FROM ({_edges_sql(order, working)})"
         ' ORDER BY count DESC, "from", "to"',
         params,
     ).fetchdf()
@@ -199,14 +203,18 @@ def process_map(
     dataset: str,
     filters: Filters | None = None,
     order: Order = "predecessor",
+    *,
+    working: bool = True,
 ) -> ProcessMap:
     """The directly-follows process map of the selected cases, with frequency and performance.
 
     Node figures: instances, cases, processing hours (median, mean, p90), how often the
     activity starts or ends a case. Edge figures: instances, cases, waiting hours (median,
     mean, p90). Edges from :data:`START` and to :data:`END` carry no waiting time.
+    ``working=False`` leaves the working-time medians NULL (faster; the dashboard does not
+    show them).
     """
-    return process_map_from_scope(con, make_scope(con, dataset, filters), order)
+    return process_map_from_scope(con, make_scope(con, dataset, filters), order, working=working)
 
 
 def simplify(pmap: ProcessMap, activities: float = 1.0, paths: float = 1.0) -> ProcessMap:

@@ -21,3 +21,9 @@ def duration_quantiles(column: str, qs: tuple[float, ...]) -> list[str]:
     listed = ", ".join(repr(q) for q in qs)
     whole = f"quantile_cont(CAST({column} * {MICROSECONDS} AS BIGINT), [{listed}])"
     return [f"({whole}[{i}] / {MICROSECONDS}.0)" for i in range(1, len(qs) + 1)]
+
+
+def working_median(column: str, working: bool) -> str:
+    """SQL for the median of a working-time duration column, or a NULL column when the
+    caller does not show working time (each exact median costs a pass over its values)."""
+    return duration_quantile(column, 0.5) if working else "CAST(NULL AS DOUBLE)"

@@ -29,7 +29,9 @@ def bottleneck_table(query: str | None, which: str) -> pd.DataFrame:
     state = data.state_from_query(query)
     if not state.dataset:
         return pd.DataFrame()
-    return data.cached(which, TABLES[which], state.dataset, state.filters())
+    # The page shows no working-time medians: they are not computed.
+    options = {} if which == "workload" else {"working": False}
+    return data.cached(which, TABLES[which], state.dataset, state.filters(), **options)
 
 
 def activity_columns(lang: str, with_activity: bool) -> list[dict[str, Any]]:

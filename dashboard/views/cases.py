@@ -8,7 +8,7 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 
-from analysis.case_metrics import case_metrics
+from analysis.case_metrics import case_metrics, case_page
 from dashboard import data, figures
 from dashboard.components import column
 from dashboard.i18n import t
@@ -51,18 +51,30 @@ def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
 
 
 def rows_page(query: str | None, request: dict[str, Any] | None) -> dict[str, Any]:
-    """The AG Grid infinite-model answer: the requested rows, sorted, and the row count."""
-    frame = case_table(query)
+    """The AG Grid infinite-model answer: the requested rows, sorted, and the row count.
+
+    Sorting and paging happen in DuckDB: only the block asked for is fetched."""
+    state = data.state_from_query(query)
+    if not state.dataset:
+        return {"rowData": [], "rowCount": 0}
     request = request or {}
-    for spec in reversed(request.get("sortModel") or []):
-        name = spec.get("colId")
-        if name in frame.columns:
-            frame = frame.sort_values(
-                name, ascending=spec.get("sort") != "desc", kind="stable", na_position="last"
-            )
+    order = tuple(
+        (str(spec.get("colId")), spec.get("sort") == "desc")
+        for spec in request.get("sortModel") or []
+        if spec.get("colId") in TABLE_COLUMNS
+    )
     start = max(0, int(request.get("startRow") or 0))
     end = max(start, int(request.get("endRow") or start + 100))
-    return {"rowData": _json_ready(frame.iloc[start:end]), "rowCount": len(frame)}
+    frame, total = data.cached(
+        "case_page",
+        case_page,
+        state.dataset,
+        state.filters(),
+        order=order,
+        offset=start,
+        limit=end - start,
+    )
+    return {"rowData": _json_ready(frame.loc[:, list(TABLE_COLUMNS)]), "rowCount": total}
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ def handoff_table(query: str | None) -> pd.DataFrame:
     state = data.state_from_query(query)
     if not state.dataset:
         return pd.DataFrame()
-    return data.cached("handoffs", handoffs, state.dataset, state.filters())
+    return data.cached("handoffs", handoffs, state.dataset, state.filters(), working=False)
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:

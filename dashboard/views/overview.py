@@ -196,7 +196,7 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
 
 def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
     """The three handoffs that cost the most waiting in total."""
-    table = data.cached("handoffs", handoffs, dataset, filters).head(3)
+    table = data.cached("handoffs", handoffs, dataset, filters, working=False).head(3)
     if table.empty:
         return info(t("common.no_data", lang))
     items = [

@@ -34,7 +34,7 @@ def full_map(query: str | None) -> ProcessMap | None:
     state = data.state_from_query(query)
     if not state.dataset:
         return None
-    return data.cached("process_map", process_map, state.dataset, state.filters())
+    return data.cached("process_map", process_map, state.dataset, state.filters(), working=False)
 
 
 def map_elements(
