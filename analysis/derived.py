@@ -161,7 +161,10 @@ def _stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | N
     return str(row[0]) if row else None
 
 
-def _bounds(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[datetime, datetime] | None:
+def dataset_bounds(
+    con: duckdb.DuckDBPyConnection, dataset: str
+) -> tuple[datetime, datetime] | None:
+    """The earliest first and latest last timestamp of the dataset's cases (None: no cases)."""
     row = con.execute(
         "SELECT min(first_ts), max(last_ts) FROM cases WHERE dataset = ?", [dataset]
     ).fetchone()
@@ -176,7 +179,7 @@ def _whole_dataset(scope: Scope) -> Scope:
 
 def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
     sql, params = derived_instances_sql(
-        _whole_dataset(scope), working=True, bounds=_bounds(con, scope.dataset)
+        _whole_dataset(scope), working=True, bounds=dataset_bounds(con, scope.dataset)
     )
     cols = ", ".join(f"b.{c}" for c in INSTANCE_COLUMNS[:-4])
     case_cols = ", ".join(f"n.{c}" for c in CASE_FILTER_COLUMNS)
@@ -282,7 +285,7 @@ def _cases_select(
     aggregate, which sorts each group apart.
     """
     profile = scope.profile
-    bounds = _bounds(con, scope.dataset)
+    bounds = dataset_bounds(con, scope.dataset)
     last = working_clock_sql(
         local_epoch_sql("c.last_ts", profile.timezone, bounds), profile.calendar
     )

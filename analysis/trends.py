@@ -8,16 +8,23 @@ ended by its end (open cases stay in progress up to the dataset's latest day).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql
+from analysis.calendar import local_epoch_sql
+from analysis.derived import case_rows_sql, dataset_bounds
 from analysis.filters import Filters
 from analysis.scope import make_scope
 
 
-def _local(expr: str, timezone: str) -> str:
-    return "timezone('" + timezone.replace("'", "''") + f"', {expr})"
+def _local(expr: str, timezone: str, bounds: tuple[datetime, datetime] | None) -> str:
+    """SQL for the local wall-clock TIMESTAMP of a TIMESTAMPTZ column: the zone's offsets
+    over the dataset's span written out (see :func:`analysis.calendar.local_epoch_sql`),
+    not a time-zone conversion per row."""
+    epoch = local_epoch_sql(expr, timezone, bounds)
+    return f"make_timestamp(CAST(round({epoch} * 1000000) AS BIGINT))"
 
 
 def weekly_trend(
@@ -29,6 +36,7 @@ def weekly_trend(
     scope = make_scope(con, dataset, filters)
     cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
+    bounds = dataset_bounds(con, scope.dataset)
     sla = scope.profile.sla.cycle_time_hours
     within = (
         f"avg(CASE WHEN cycle_time_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
@@ -38,12 +46,12 @@ def weekly_trend(
     sql = f"""
     WITH sel AS ({cases}),
     started AS (
-        SELECT CAST(date_trunc('week', {_local("first_ts", tz)}) AS DATE) AS week,
+        SELECT CAST(date_trunc('week', {_local("first_ts", tz, bounds)}) AS DATE) AS week,
             count(*) AS started
         FROM sel GROUP BY 1
     ),
     closed AS (
-        SELECT CAST(date_trunc('week', {_local("last_ts", tz)}) AS DATE) AS week,
+        SELECT CAST(date_trunc('week', {_local("last_ts", tz, bounds)}) AS DATE) AS week,
             count(*) AS closed,
             quantile_cont(cycle_time_hours, 0.5) AS median_cycle_time_hours,
             avg(cycle_time_hours) AS mean_cycle_time_hours,
@@ -70,17 +78,18 @@ def wip_over_time(
     scope = make_scope(con, dataset, filters)
     cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
+    bounds = dataset_bounds(con, scope.dataset)
     sql = f"""
     WITH sel AS ({cases}),
     spans AS (
-        SELECT CAST({_local("first_ts", tz)} AS DATE) AS first_day,
+        SELECT CAST({_local("first_ts", tz, bounds)} AS DATE) AS first_day,
             CASE WHEN outcome = 'open' THEN NULL
-                 ELSE CAST({_local("last_ts", tz)} AS DATE) END AS end_day
+                 ELSE CAST({_local("last_ts", tz, bounds)} AS DATE) END AS end_day
         FROM sel
     ),
     bounds AS (
         SELECT min(first_day) AS lo,
-            (SELECT CAST(max({_local("last_ts", tz)}) AS DATE) FROM sel) AS hi
+            (SELECT CAST(max({_local("last_ts", tz, bounds)}) AS DATE) FROM sel) AS hi
         FROM spans
     ),
     days AS (
