@@ -20,6 +20,7 @@ changes of the zone between two bounds, found with :mod:`zoneinfo`.
 
 from __future__ import annotations
 
+import functools
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -43,11 +44,13 @@ def _sql_string(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
+@functools.lru_cache(maxsize=64)
 def utc_offset_changes(zone_name: str, lo: datetime, hi: datetime) -> list[tuple[float, int]]:
     """The UTC offsets of a zone between two instants: [(from epoch seconds, offset s)].
 
-    The first entry starts at -infinity. Offsets are sampled every 6 hours and each change
-    is located to the second by bisection.
+    The first entry starts at -infinity. Offsets are sampled once a day (no zone changes
+    its offset twice within a day) and each change is located to the second by bisection.
+    Results are kept per (zone, span): every view of a dataset asks for the same span.
     """
     zone = ZoneInfo(zone_name)
 
@@ -58,7 +61,7 @@ def utc_offset_changes(zone_name: str, lo: datetime, hi: datetime) -> list[tuple
 
     start, stop = lo.timestamp() - 86400, hi.timestamp() + 86400
     changes: list[tuple[float, int]] = [(float("-inf"), offset(start))]
-    step = 6 * 3600
+    step = 86400
     t = start
     while t < stop:
         nxt = min(t + step, stop)
