@@ -235,27 +235,39 @@ def read_xes(
     file. A document of at least ``split_min_bytes`` (default :data:`SPLIT_MIN_BYTES`)
     is cut at a ``<trace>`` element: a worker process (:mod:`etl.xes_worker`) parses
     the second part while this one parses the first, and the two frames are joined in
-    document order. Whatever goes wrong on that path, the whole document is parsed here
-    instead, so a broken file gets the same message either way. ``head_rows`` asks only
-    for the first events (a preview): a large document is then parsed from its start.
-    Every temporary file is removed and the worker stopped before this returns.
+    document order; by default only when this process may run on two cores or more
+    (on one, the worker's imports would be pure cost). Whatever goes wrong on that path,
+    the whole document is parsed here instead, so a broken file gets the same message
+    either way. ``head_rows`` asks only for the first events (a preview): a large
+    document is then parsed from its start. Every temporary file is removed and the
+    worker stopped before this returns.
     """
     threshold = SPLIT_MIN_BYTES if split_min_bytes is None else split_min_bytes
+    in_two = head_rows is None and (split_min_bytes is not None or _usable_cores() >= 2)
     with tempfile.TemporaryDirectory(prefix="loanflow-xes-") as folder, _Worker() as worker:
         work = Path(folder)
-        if head_rows is None and _expected_bytes(path, compressed) >= threshold:
+        if in_two and _expected_bytes(path, compressed) >= threshold:
             worker.start()
         plain, check = _scan_to_plain(path, work, compressed, max_bytes)
         if check.decompressed_bytes < threshold:
             return XesRead(parse_xes(plain, path.name), check, parts=1)
         if head_rows is not None:
             return _read_head(plain, work, path.name, check, head_rows)
+        if not in_two:
+            return XesRead(parse_xes(plain, path.name), check, parts=1)
         try:
             frame = _parse_in_two(plain, work, path.name, check, worker)
         except _SplitFailed as exc:
             worker.stop()
             return XesRead(parse_xes(plain, path.name), check, parts=1, fallback=str(exc))
         return XesRead(frame, check, parts=2)
+
+
+def _usable_cores() -> int:
+    """How many CPUs this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _scan_to_plain(

@@ -180,7 +180,7 @@ def test_log_attributes_are_left_out_of_the_parts_but_globals_kept(tmp_path):
 
 
 def test_bpic2012_two_part_parse_equals_single_parse(bpic2012_path):
-    result = read(bpic2012_path)
+    result = read(bpic2012_path, split_min_bytes=xes.SPLIT_MIN_BYTES)
     assert (result.parts, result.fallback) == (2, None)
     whole = whole_parse(bpic2012_path)
     assert whole.height == 262_200
@@ -211,6 +211,15 @@ def test_a_part_that_cannot_be_parsed_gives_the_single_parse_message(
         ingest(path, "broken", con=store)
     assert str(split.value) == str(single.value)
     assert store_counts(store) == before
+
+
+def test_one_core_parses_whole_by_default(tmp_path, monkeypatch):
+    path = write(tmp_path / "log.xes", make_log())
+    monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(xes, "_usable_cores", lambda: 1)
+    assert (read(path).parts, read(path, split_min_bytes=0).parts) == (1, 2)
+    monkeypatch.setattr(xes, "_usable_cores", lambda: 2)
+    assert read(path).parts == 2
 
 
 def test_a_failing_worker_falls_back_to_the_single_parse(tmp_path, monkeypatch):
