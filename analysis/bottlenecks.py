@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.derived import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.filters import Filters
-from analysis.quantiles import duration_quantile, working_median
+from analysis.quantiles import duration_quantile, optional_median
 from analysis.scope import Scope, make_scope
 
 ACTIVITY_COLUMNS = (
@@ -36,26 +36,26 @@ ACTIVITY_COLUMNS = (
 
 
 def _grouped_sql(
-    con: duckdb.DuckDBPyConnection, scope: Scope, names: tuple[str, ...], working: bool
+    con: duckdb.DuckDBPyConnection, scope: Scope, working: bool
 ) -> tuple[str, list[Any]]:
-    """Waiting and processing grouped by ``names`` (activity, department): the grouping is
-    by their integer codes, the names are read back per group. Without ``working`` the
-    working-time medians are NULL."""
+    """Waiting and processing per (activity, department) and per department, in one pass
+    over the instances (two grouping sets; ``level`` 0 and 1). The grouping is by integer
+    codes, the names are read back per group. Without ``working`` the working-time medians
+    are NULL."""
     derived, params = instance_rows_sql(con, scope)
-    codes = ", ".join(f"{name}_no" for name in names)
-    labels = ", ".join(f"any_value({name}) AS {name}" for name in names)
-    keys = ", ".join(names)
     cases, c_params = case_rows_sql(con, scope)
     sql = f"""
     WITH di AS ({derived}),
     total AS (SELECT sum(epoch(last_ts) - epoch(first_ts)) AS cycle_s FROM ({cases}))
-    SELECT {labels}, count(*) AS instances,
+    SELECT grouping(activity_no) AS level,
+        CASE WHEN grouping(activity_no) = 0 THEN any_value(activity) END AS activity,
+        any_value(department) AS department, count(*) AS instances,
         {duration_quantile("wait_s", 0.5)} / 3600.0 AS median_wait_hours,
         {duration_quantile("proc_s", 0.5)} / 3600.0 AS median_processing_hours,
         coalesce(sum(wait_s), 0) / 3600.0 AS total_wait_hours,
         coalesce(sum(proc_s), 0) / 3600.0 AS total_processing_hours,
-        {working_median("wait_work_s", working)} / 3600.0 AS median_wait_working_hours,
-        {working_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
+        {optional_median("wait_work_s", working)} / 3600.0 AS median_wait_working_hours,
+        {optional_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
         (coalesce(sum(wait_s), 0) + coalesce(sum(proc_s), 0))
             / nullif(any_value(total.cycle_s), 0) AS share_of_cycle_time,
         coalesce(sum(wait_s), 0) / nullif(any_value(total.cycle_s), 0)
@@ -63,10 +63,28 @@ def _grouped_sql(
         coalesce(sum(proc_s), 0) / nullif(any_value(total.cycle_s), 0)
             AS processing_share_of_cycle_time
     FROM di CROSS JOIN total
-    GROUP BY {codes}
-    ORDER BY total_wait_hours DESC, instances DESC, {keys}
+    GROUP BY GROUPING SETS ((activity_no, department_no), (department_no))
+    ORDER BY level, total_wait_hours DESC, instances DESC, activity, department
     """
     return sql, [*params, *c_params]
+
+
+def bottleneck_tables(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    working: bool = True,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Both tables of the Bottlenecks view from one pass over the instances: per
+    (activity, department) and per department (see :func:`activity_bottlenecks`)."""
+    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), working)
+    both = con.execute(sql, params).fetchdf()
+    activities = both[both["level"] == 0].drop(columns="level").reset_index(drop=True)
+    departments = (
+        both[both["level"] == 1].drop(columns=["level", "activity"]).reset_index(drop=True)
+    )
+    return activities, departments
 
 
 def activity_bottlenecks(
@@ -80,9 +98,7 @@ def activity_bottlenecks(
 
     ``working=False`` leaves the working-time medians NULL (faster; the dashboard does not
     show them)."""
-    scope = make_scope(con, dataset, filters)
-    sql, params = _grouped_sql(con, scope, ("activity", "department"), working)
-    return con.execute(sql, params).fetchdf()
+    return bottleneck_tables(con, dataset, filters, working=working)[0]
 
 
 def department_bottlenecks(
@@ -94,14 +110,20 @@ def department_bottlenecks(
 ) -> pd.DataFrame:
     """Per department: waiting vs processing, largest total waiting first (``working`` as
     in :func:`activity_bottlenecks`)."""
-    sql, params = _grouped_sql(con, make_scope(con, dataset, filters), ("department",), working)
-    return con.execute(sql, params).fetchdf()
+    return bottleneck_tables(con, dataset, filters, working=working)[1]
 
 
 def resource_workload(
-    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    median: bool = True,
 ) -> pd.DataFrame:
-    """Per resource: instances, cases, processing hours (calendar, working), open instances."""
+    """Per resource: instances, cases, processing hours (calendar, working), open instances.
+
+    ``median=False`` leaves the median processing hours NULL (faster; the dashboard does
+    not show them)."""
     scope = make_scope(con, dataset, filters)
     derived, params = instance_rows_sql(con, scope)
     sql = f"""
@@ -112,7 +134,7 @@ def resource_workload(
         count(*) FILTER (WHERE first_of_resource) AS cases,
         coalesce(sum(proc_s), 0) / 3600.0 AS processing_hours,
         coalesce(sum(proc_work_s), 0) / 3600.0 AS processing_working_hours,
-        {duration_quantile("proc_s", 0.5)} / 3600.0 AS median_processing_hours,
+        {optional_median("proc_s", median)} / 3600.0 AS median_processing_hours,
         count(*) FILTER (WHERE end_ts IS NULL) AS open_instances
     FROM di LEFT JOIN main USING (resource_no) WHERE di.resource_no IS NOT NULL
     GROUP BY di.resource_no ORDER BY instances DESC, resource

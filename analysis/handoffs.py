@@ -12,7 +12,7 @@ import pandas as pd
 
 from analysis.derived import instance_rows_sql, pingpong_rows_sql
 from analysis.filters import Filters
-from analysis.quantiles import duration_quantiles, working_median
+from analysis.quantiles import duration_quantiles, optional_median
 from analysis.scope import Scope, make_scope
 
 HANDOFF_COLUMNS = (
@@ -44,7 +44,7 @@ def handoffs_from_scope(
             avg(wait_s) / 3600.0 AS mean_wait_hours,
             {wait_p90} / 3600.0 AS p90_wait_hours,
             sum(wait_s) / 3600.0 AS total_wait_hours,
-            {working_median("wait_work_s", working)} / 3600.0 AS median_wait_working_hours
+            {optional_median("wait_work_s", working)} / 3600.0 AS median_wait_working_hours
         FROM ({derived}) WHERE handoff GROUP BY pred_department_no, department_no
     ),
     pingpong AS (

@@ -27,7 +27,7 @@ import pandas as pd
 
 from analysis.derived import instance_rows_sql, main_department_sql, selected_case_count
 from analysis.filters import Filters
-from analysis.quantiles import duration_quantiles, working_median
+from analysis.quantiles import duration_quantiles, optional_median
 from analysis.scope import Scope, make_scope
 
 START = "▶ start"
@@ -101,7 +101,7 @@ def _edges_sql(order: Order, working: bool = True) -> str:
         f" {wait_median} / 3600.0 AS median_hours,"
         " avg(wait_s) / 3600.0 AS mean_hours,"
         f" {wait_p90} / 3600.0 AS p90_hours,"
-        f" {working_median('wait_work_s', working)} / 3600.0 AS median_working_hours"
+        f" {optional_median('wait_work_s', working)} / 3600.0 AS median_working_hours"
     )
     if order == "predecessor":
         source = (
@@ -175,7 +175,7 @@ def process_map_from_scope(
             {proc_median} / 3600.0 AS median_processing_hours,
             avg(proc_s) / 3600.0 AS mean_processing_hours,
             {proc_p90} / 3600.0 AS p90_processing_hours,
-            {working_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
+            {optional_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
             count(*) FILTER (WHERE pred_id IS NULL) AS starts,
             count(*) FILTER (WHERE is_last) AS ends
         FROM di LEFT JOIN main USING (activity_no)

@@ -23,7 +23,7 @@ def duration_quantiles(column: str, qs: tuple[float, ...]) -> list[str]:
     return [f"({whole}[{i}] / {MICROSECONDS}.0)" for i in range(1, len(qs) + 1)]
 
 
-def working_median(column: str, working: bool) -> str:
-    """SQL for the median of a working-time duration column, or a NULL column when the
-    caller does not show working time (each exact median costs a pass over its values)."""
-    return duration_quantile(column, 0.5) if working else "CAST(NULL AS DOUBLE)"
+def optional_median(column: str, wanted: bool) -> str:
+    """SQL for the median of a duration column, or a NULL column when the caller does not
+    show it (each exact median costs a pass over its values)."""
+    return duration_quantile(column, 0.5) if wanted else "CAST(NULL AS DOUBLE)"

@@ -38,7 +38,7 @@ def update_bottlenecks(query: str | None) -> list[Any]:
 )
 def download_activities(_clicks: int | None, query: str | None) -> Any:
     """The per-activity table as CSV."""
-    return csv_download(bottleneck_table(query, "activities"), "bottlenecks.csv")
+    return csv_download(bottleneck_table(query, "activities", full=True), "bottlenecks.csv")
 
 
 @callback(
@@ -49,4 +49,4 @@ def download_activities(_clicks: int | None, query: str | None) -> Any:
 )
 def download_workload(_clicks: int | None, query: str | None) -> Any:
     """The resource workload as CSV."""
-    return csv_download(bottleneck_table(query, "workload"), "workload.csv")
+    return csv_download(bottleneck_table(query, "workload", full=True), "workload.csv")

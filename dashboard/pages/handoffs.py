@@ -49,4 +49,4 @@ def update_handoffs(query: str | None, measure: str | None) -> list[Any]:
 )
 def download_handoffs(_clicks: int | None, query: str | None) -> Any:
     """The handoff table as CSV."""
-    return csv_download(handoff_table(query), "handoffs.csv")
+    return csv_download(handoff_table(query, full=True), "handoffs.csv")

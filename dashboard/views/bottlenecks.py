@@ -7,7 +7,7 @@ from typing import Any
 import dash_bootstrap_components as dbc
 import pandas as pd
 
-from analysis.bottlenecks import activity_bottlenecks, department_bottlenecks, resource_workload
+from analysis.bottlenecks import bottleneck_tables, resource_workload
 from analysis.trends import wip_over_time
 from dashboard import data, figures
 from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
@@ -17,21 +17,24 @@ from etl.errors import LoanFlowError
 PAGE = "bottlenecks"
 TOP_ACTIVITIES = 20
 
-TABLES = {
-    "activities": activity_bottlenecks,
-    "departments": department_bottlenecks,
-    "workload": resource_workload,
-}
 
+def bottleneck_table(query: str | None, which: str, *, full: bool = False) -> pd.DataFrame:
+    """One of the page's tables (activities, departments, workload) for the view.
 
-def bottleneck_table(query: str | None, which: str) -> pd.DataFrame:
-    """One of the page's tables (activities, departments, workload) for the view."""
+    The activity and department tables come from one pass over the instances. The page
+    shows no working-time or workload medians, so they are computed only for a download
+    (``full``)."""
     state = data.state_from_query(query)
     if not state.dataset:
         return pd.DataFrame()
-    # The page shows no working-time medians: they are not computed.
-    options = {} if which == "workload" else {"working": False}
-    return data.cached(which, TABLES[which], state.dataset, state.filters(), **options)
+    if which == "workload":
+        return data.cached(
+            "workload", resource_workload, state.dataset, state.filters(), median=full
+        )
+    activities, departments = data.cached(
+        "bottlenecks", bottleneck_tables, state.dataset, state.filters(), working=full
+    )
+    return activities if which == "activities" else departments
 
 
 def activity_columns(lang: str, with_activity: bool) -> list[dict[str, Any]]:

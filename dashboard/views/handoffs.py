@@ -17,12 +17,13 @@ PAGE = "handoffs"
 MEASURES = tuple(figures.HANDOFF_MEASURES)
 
 
-def handoff_table(query: str | None) -> pd.DataFrame:
-    """The handoff pairs of the view, ranked by total waiting."""
+def handoff_table(query: str | None, *, full: bool = False) -> pd.DataFrame:
+    """The handoff pairs of the view, ranked by total waiting. The page shows no
+    working-time median; it is computed only for a download (``full``)."""
     state = data.state_from_query(query)
     if not state.dataset:
         return pd.DataFrame()
-    return data.cached("handoffs", handoffs, state.dataset, state.filters(), working=False)
+    return data.cached("handoffs", handoffs, state.dataset, state.filters(), working=full)
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:
