@@ -50,18 +50,27 @@ TEMPLATE = go.layout.Template(
 )
 
 
+_TEMPLATE_JSON = TEMPLATE.to_plotly_json()
+
+
 def _base(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    fig.update_layout(
-        template=TEMPLATE,
+    """The figure with LoanFlow's template, font, margins and legend (and a title, height).
+
+    The figure is rebuilt from its layout as plain data rather than updated in place:
+    ``update_layout`` validates the template anew on every chart, several milliseconds
+    each, and a page draws several charts per filter change."""
+    layout = fig.layout.to_plotly_json()
+    layout.update(
+        template=_TEMPLATE_JSON,
         font={"family": FONT, "size": 12},
         margin={"l": 50, "r": 20, "t": 50 if title else 20, "b": 40},
         legend={"orientation": "h", "y": -0.15},
     )
     if title:
-        fig.update_layout(title={"text": title})
+        layout["title"] = {"text": title}
     if height:
-        fig.update_layout(height=height)
-    return fig
+        layout["height"] = height
+    return go.Figure(data=fig.data, layout=layout, _validate=False)
 
 
 def _figure(data: Any = None, **layout: Any) -> go.Figure:
