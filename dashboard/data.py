@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -286,6 +287,34 @@ def cached(
             con.close()
 
     return CACHE.get_or_compute(key, compute, path)
+
+
+_PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="loanflow-prefetch")
+
+
+@dataclass(frozen=True)
+class Call:
+    """One cached analysis call of a page: :func:`cached`'s arguments."""
+
+    name: str
+    function: Callable[..., Any]
+    dataset: str
+    filters: Filters
+    options: tuple[tuple[str, Any], ...] = ()
+
+
+def prefetch(*calls: Call) -> None:
+    """Start a page's analysis calls on two worker threads, so they run side by side
+    (DuckDB releases the GIL; one query's single-threaded phases and the page's Python
+    work overlap another's). The page then asks :func:`cached` as usual: it gets the
+    result, or waits for the computation in flight; an error is raised to the page when
+    it asks, not here."""
+    for call in calls:
+        _PREFETCH.submit(_run, call)
+
+
+def _run(call: Call) -> Any:
+    return cached(call.name, call.function, call.dataset, call.filters, **dict(call.options))
 
 
 def store_changed() -> None:

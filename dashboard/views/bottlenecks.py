@@ -57,6 +57,12 @@ def bottlenecks_body(query: str | None) -> list[Any]:
     lang = state.lang
     if not state.dataset:
         return empty_state(lang)
+    filters = state.filters()
+    data.prefetch(
+        data.Call("bottlenecks", bottleneck_tables, state.dataset, filters, (("working", False),)),
+        data.Call("workload", resource_workload, state.dataset, filters, (("median", False),)),
+        data.Call("wip", wip_over_time, state.dataset, filters),
+    )
     try:
         activities = bottleneck_table(query, "activities")
         departments = bottleneck_table(query, "departments")

@@ -262,6 +262,14 @@ def overview_body(query: str | None) -> list[Any]:
     if not state.dataset:
         return [info(t("common.choose_dataset", lang))]
     filters = state.filters()
+    data.prefetch(
+        data.Call("kpis", kpis, state.dataset, filters),
+        data.Call("handoffs", handoffs, state.dataset, filters, (("working", False),)),
+        data.Call("weekly_trend", weekly_trend, state.dataset, filters),
+        data.Call(
+            "open_cases_waiting", open_cases_waiting, state.dataset, filters, (("limit", 200),)
+        ),
+    )
     try:
         weekly = data.cached("weekly_trend", weekly_trend, state.dataset, filters)
         return [
