@@ -127,17 +127,21 @@ def resource_workload(
     scope = make_scope(con, dataset, filters)
     derived, params = instance_rows_sql(con, scope)
     sql = f"""
-    WITH di AS ({derived}),
-    main AS ({main_department_sql("di", "resource")})
-    SELECT any_value(di.resource) AS resource, any_value(main.department) AS department,
-        count(*) AS instances,
-        count(*) FILTER (WHERE first_of_resource) AS cases,
-        coalesce(sum(proc_s), 0) / 3600.0 AS processing_hours,
-        coalesce(sum(proc_work_s), 0) / 3600.0 AS processing_working_hours,
-        {optional_median("proc_s", median)} / 3600.0 AS median_processing_hours,
-        count(*) FILTER (WHERE end_ts IS NULL) AS open_instances
-    FROM di LEFT JOIN main USING (resource_no) WHERE di.resource_no IS NOT NULL
-    GROUP BY di.resource_no ORDER BY instances DESC, resource
+    WITH di AS NOT MATERIALIZED ({derived}),
+    main AS ({main_department_sql("di", "resource")}),
+    per_resource AS (
+        SELECT resource_no, any_value(resource) AS resource, count(*) AS instances,
+            count(*) FILTER (WHERE first_of_resource) AS cases,
+            coalesce(sum(proc_s), 0) / 3600.0 AS processing_hours,
+            coalesce(sum(proc_work_s), 0) / 3600.0 AS processing_working_hours,
+            {optional_median("proc_s", median)} / 3600.0 AS median_processing_hours,
+            count(*) FILTER (WHERE end_ts IS NULL) AS open_instances
+        FROM di WHERE resource_no IS NOT NULL GROUP BY resource_no
+    )
+    SELECT r.resource, main.department, r.instances, r.cases, r.processing_hours,
+        r.processing_working_hours, r.median_processing_hours, r.open_instances
+    FROM per_resource r LEFT JOIN main USING (resource_no)
+    ORDER BY r.instances DESC, r.resource
     """
     return con.execute(sql, params).fetchdf()
 

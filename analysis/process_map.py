@@ -167,19 +167,25 @@ def process_map_from_scope(
     proc_median, proc_p90 = duration_quantiles("proc_s", (0.5, 0.9))
     nodes = con.execute(
         f"""
-        WITH di AS ({derived}),
-        main AS ({main_department_sql("di", "activity")})
-        SELECT any_value(di.activity) AS activity, any_value(main.department) AS department,
-            count(*) AS count,
-            count(*) FILTER (WHERE first_of_activity) AS cases,
-            {proc_median} / 3600.0 AS median_processing_hours,
-            avg(proc_s) / 3600.0 AS mean_processing_hours,
-            {proc_p90} / 3600.0 AS p90_processing_hours,
-            {optional_median("proc_work_s", working)} / 3600.0 AS median_processing_working_hours,
-            count(*) FILTER (WHERE pred_id IS NULL) AS starts,
-            count(*) FILTER (WHERE is_last) AS ends
-        FROM di LEFT JOIN main USING (activity_no)
-        GROUP BY di.activity_no ORDER BY count DESC, activity
+        WITH di AS NOT MATERIALIZED ({derived}),
+        main AS ({main_department_sql("di", "activity")}),
+        per_activity AS (
+            SELECT activity_no, any_value(activity) AS activity, count(*) AS count,
+                count(*) FILTER (WHERE first_of_activity) AS cases,
+                {proc_median} / 3600.0 AS median_processing_hours,
+                avg(proc_s) / 3600.0 AS mean_processing_hours,
+                {proc_p90} / 3600.0 AS p90_processing_hours,
+                {optional_median("proc_work_s", working)} / 3600.0
+                    AS median_processing_working_hours,
+                count(*) FILTER (WHERE pred_id IS NULL) AS starts,
+                count(*) FILTER (WHERE is_last) AS ends
+            FROM di GROUP BY activity_no
+        )
+        SELECT a.activity, main.department, a.count, a.cases, a.median_processing_hours,
+            a.mean_processing_hours, a.p90_processing_hours,
+            a.median_processing_working_hours, a.starts, a.ends
+        FROM per_activity a LEFT JOIN main USING (activity_no)
+        ORDER BY a.count DESC, a.activity
         """,
         params,
     ).fetchdf()
