@@ -191,7 +191,7 @@ needs about 0.45 s to import polars and rustxes, only partly hidden behind the s
 measured on two idle cores, a smaller log (about 1 s of parsing or less) parses as fast
 or faster whole."""
 
-PARENT_SHARE = 0.55
+PARENT_SHARE = 0.6
 """Share of the document this process parses; a worker process parses the rest."""
 
 HEAD_BYTES = 4 << 20

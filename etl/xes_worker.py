@@ -15,6 +15,7 @@ not be parsed or the target not written, 2 for a malformed job.
 from __future__ import annotations
 
 import json
+import os
 import sys
 
 
@@ -63,4 +64,8 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    status = main(sys.argv[1:])
+    sys.stdout.flush()
+    # The events are written and closed; skip the interpreter's teardown (freeing the
+    # frame, stopping thread pools: about 0.2 s the parent would wait for).
+    os._exit(status)
