@@ -27,7 +27,7 @@ from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
 from analysis.instances import derived_instances_sql
 from analysis.scope import Scope
 
-DERIVATION_VERSION = "6"
+DERIVATION_VERSION = "7"
 
 INSTANCE_COLUMNS = (
     "case_id", "instance_id", "activity", "department", "resource", "start_ts", "end_ts",
@@ -205,13 +205,19 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
     ,
     activity_codes AS ({_codes_sql("activity")}),
     department_codes AS ({_codes_sql("department")}),
-    resource_codes AS ({_codes_sql("resource")})
+    resource_codes AS ({_codes_sql("resource")}),
+    masks AS (
+        SELECT b.case_id, bit_or({_department_bit("d.code")}) AS case_departments
+        FROM b JOIN department_codes d ON d.name = b.department GROUP BY b.case_id
+    )
     SELECT ? AS dataset, {cols}, f.first_of_activity, f.first_of_edge, f.first_of_handoff,
         f.first_of_resource, n.case_no, {case_cols},
+        coalesce(m.case_departments, 0) AS case_departments,
         a.code AS activity_no, pa.code AS pred_activity_no, d.code AS department_no,
         pd.code AS pred_department_no, r.code AS resource_no
     FROM b JOIN flags f ON f.case_id = b.case_id AND f.instance_id = b.instance_id
     LEFT JOIN ({CASE_NUMBERS_SQL}) n ON n.case_id = b.case_id
+    LEFT JOIN masks m ON m.case_id = b.case_id
     LEFT JOIN activity_codes a ON a.name = b.activity
     LEFT JOIN activity_codes pa ON pa.name = b.pred_activity
     LEFT JOIN department_codes d ON d.name = b.department
@@ -221,6 +227,18 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
 
     """,
         [*params, scope.dataset, scope.dataset],
+    )
+
+
+# Departments numbered up to this code get a bit in ``case_departments``; a filter on a
+# department with a higher code selects its cases by a join instead.
+MASK_DEPARTMENTS = 63
+
+
+def _department_bit(code: str) -> str:
+    return (
+        f"CASE WHEN {code} <= {MASK_DEPARTMENTS} "
+        f"THEN CAST(1 AS BIGINT) << ({code} - 1) ELSE CAST(0 AS BIGINT) END"
     )
 
 
@@ -252,22 +270,23 @@ def _pingpong_select(scope: Scope, instances: str) -> tuple[str, list[Any]]:
     (instances by start, runs of one department collapsed, unknown departments skipped)."""
     sql = f"""
     WITH runs AS (
-        SELECT case_no, case_id, department, seq FROM (
-            SELECT case_no, case_id, department, seq,
+        SELECT case_no, case_id, department, seq, case_departments FROM (
+            SELECT case_no, case_id, department, seq, case_departments,
                 lag(department) OVER (PARTITION BY case_id ORDER BY seq) AS previous
             FROM {instances} WHERE dataset = ? AND department IS NOT NULL
         ) WHERE previous IS DISTINCT FROM department
     ),
     triples AS (
-        SELECT case_no, case_id, department AS x, lead(department) OVER w AS y,
+        SELECT case_no, case_id, case_departments, department AS x,
+            lead(department) OVER w AS y,
             lead(department, 2) OVER w AS x2
         FROM runs WINDOW w AS (PARTITION BY case_id ORDER BY seq)
     )
     SELECT DISTINCT ? AS dataset, p.case_id, a AS from_department, b AS to_department,
-        p.case_no, {", ".join(f"c.{c}" for c in CASE_FILTER_COLUMNS)} FROM (
-        SELECT case_no, case_id, x AS a, y AS b FROM triples WHERE x = x2
+        p.case_no, p.case_departments, {", ".join(f"c.{c}" for c in CASE_FILTER_COLUMNS)} FROM (
+        SELECT case_no, case_id, case_departments, x AS a, y AS b FROM triples WHERE x = x2
         UNION ALL
-        SELECT case_no, case_id, y, x FROM triples WHERE x = x2
+        SELECT case_no, case_id, case_departments, y, x FROM triples WHERE x = x2
     ) p JOIN cases c ON c.dataset = ? AND c.case_id = p.case_id
     """
     return sql, [scope.dataset, scope.dataset, scope.dataset]
@@ -309,7 +328,8 @@ def _cases_select(
             list_unique(list(resource)) AS resources,
             {cost} AS cost,
             list_transform(list_sort(list({{'seq': seq, 'activity': activity}})),
-                x -> x.activity) AS variant
+                x -> x.activity) AS variant,
+            any_value(case_departments) AS case_departments
         FROM di GROUP BY case_id
     ),
     pingpong AS (SELECT DISTINCT case_id, true AS pingpong FROM {pingpong} WHERE dataset = ?),
@@ -326,7 +346,8 @@ def _cases_select(
         {cycle_work} / 3600.0 AS cycle_time_working_hours,
         coalesce(p.variant, []::VARCHAR[]) AS variant,
         dense_rank() OVER (ORDER BY coalesce(p.variant, []::VARCHAR[])) AS variant_key,
-        row_number() OVER (ORDER BY c.case_id) AS case_no
+        row_number() OVER (ORDER BY c.case_id) AS case_no,
+        coalesce(p.case_departments, 0) AS case_departments
     FROM cases c
     LEFT JOIN per_case p ON p.case_id = c.case_id
     LEFT JOIN pingpong g ON g.case_id = c.case_id
@@ -409,14 +430,57 @@ def _needs_cases_table(filters: Filters) -> bool:
     return any(name not in CASE_ATTRIBUTE_COLUMNS for name, _ in filters.attributes)
 
 
-def _reads_only_carried_columns(filters: Filters) -> bool:
-    """Whether every filter reads a case column the derived rows carry themselves
-    (:data:`CASE_FILTER_COLUMNS`): no department, variant or free-form attribute."""
-    return (
-        not filters.departments
-        and filters.variant is None
-        and all(name in CASE_ATTRIBUTE_COLUMNS for name, _ in filters.attributes)
-    )
+_masks: dict[tuple[str, ...], int | None] = {}
+_masks_guard = threading.Lock()
+
+
+def _department_mask(
+    con: duckdb.DuckDBPyConnection, tables: DerivedTables, dataset: str, names: tuple[str, ...]
+) -> int | None:
+    """The ``case_departments`` bits of these departments (0 for a department the dataset
+    does not have); None when one has a code beyond :data:`MASK_DEPARTMENTS`. Kept per
+    derivation (its fingerprint), since a view asks several times per filter change."""
+    built = _stored_fingerprint(con, dataset) if tables.instances.startswith("main.") else ""
+    key = (tables.instances, dataset, built or "", *sorted(names))
+    with _masks_guard:
+        if key in _masks:
+            return _masks[key]
+    marks = ", ".join("?" for _ in names)
+    codes = con.execute(
+        f"SELECT DISTINCT department_no FROM {tables.instances}"
+        f" WHERE dataset = ? AND department IN ({marks})",
+        [dataset, *names],
+    ).fetchall()
+    mask: int | None = 0
+    for (code,) in codes:
+        if code is None or code > MASK_DEPARTMENTS:
+            mask = None
+            break
+        mask = (mask or 0) | (1 << (code - 1))
+    with _masks_guard:
+        if len(_masks) > 256:
+            _masks.clear()
+        _masks[key] = mask
+    return mask
+
+
+def _carried_where(
+    con: duckdb.DuckDBPyConnection, tables: DerivedTables, scope: Scope
+) -> tuple[str, list[Any]] | None:
+    """A WHERE over derived rows (alias ``c``) applying the filters to the case columns and
+    the department mask they carry, or None when a filter needs the selected cases first
+    (a variant, a free-form attribute, a department beyond the mask)."""
+    filters = scope.filters
+    if filters.variant is not None or _needs_cases_table(filters):
+        return None
+    where, params = case_where(filters.model_copy(update={"departments": ()}), scope.dataset)
+    if not filters.departments:
+        return where, params
+    mask = _department_mask(con, tables, scope.dataset, filters.departments)
+    if mask is None:
+        return None
+    # A signed BIGINT holds bits 0-62 (department codes 1-63).
+    return f"{where} AND (c.case_departments & CAST(? AS BIGINT)) <> 0", [*params, mask]
 
 
 def _rows_sql(
@@ -430,9 +494,9 @@ def _rows_sql(
     """
     tables = ensure_derived(con, scope)
     source = getattr(tables, table)
-    if _reads_only_carried_columns(scope.filters):
-        where, params = case_where(scope.filters, scope.dataset)
-        return f"SELECT {columns} FROM {source} c WHERE {where}", params
+    carried = _carried_where(con, tables, scope)
+    if carried is not None:
+        return f"SELECT {columns} FROM {source} c WHERE {carried[0]}", carried[1]
     cases, params = _selected_case_numbers_sql(tables, scope)
     return (
         f"SELECT {columns} FROM {source} c WHERE c.dataset = ? AND c.case_no IN ({cases})",
@@ -461,16 +525,21 @@ def case_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, li
     name a free-form attribute.
     """
     tables = ensure_derived(con, scope)
-    if _needs_cases_table(scope.filters):
-        return _rows_sql(con, scope, "cases", "c.* EXCLUDE (dataset, case_no)")
-    where, params = case_where(scope.filters, scope.dataset)
-    return f"SELECT c.* EXCLUDE (dataset, case_no) FROM {tables.cases} c WHERE {where}", params
+    columns = "c.* EXCLUDE (dataset, case_no, case_departments)"
+    carried = _carried_where(con, tables, scope)
+    if carried is None:
+        return _rows_sql(con, scope, "cases", columns)
+    return f"SELECT {columns} FROM {tables.cases} c WHERE {carried[0]}", carried[1]
 
 
 def selected_case_count(con: duckdb.DuckDBPyConnection, scope: Scope) -> int:
     """The number of cases the scope selects."""
     tables = ensure_derived(con, scope)
-    cases, params = _selected_case_numbers_sql(tables, scope)
+    carried = _carried_where(con, tables, scope)
+    if carried is not None:
+        cases, params = f"SELECT c.case_no FROM {tables.cases} c WHERE {carried[0]}", carried[1]
+    else:
+        cases, params = _selected_case_numbers_sql(tables, scope)
     row = con.execute(f"SELECT count(*) FROM ({cases})", params).fetchone()
     return int(row[0]) if row else 0
 

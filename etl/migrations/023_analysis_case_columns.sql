@@ -4,9 +4,10 @@
 -- instance of each resource in a case, so "cases per resource" is a count, not a
 -- count(DISTINCT). Activities, departments and resources get integer codes (numbered by
 -- name within the dataset): views group by them, which is several times faster than by
--- text. The rows are derived data: they are rebuilt on next use. DuckDB refuses
--- to commit a transaction that deletes rows and then alters the same table, so the columns
--- are added first.
+-- text. case_departments is a bit mask of the departments a case touched (bit k-1 for
+-- department code k, up to 63), so a department filter is a predicate too. The rows are
+-- derived data: they are rebuilt on next use. DuckDB refuses to commit a transaction that
+-- deletes rows and then alters the same table, so the columns are added first.
 ALTER TABLE analysis_instances ADD COLUMN first_of_resource BOOLEAN;
 ALTER TABLE analysis_instances ADD COLUMN activity_no INTEGER;
 ALTER TABLE analysis_instances ADD COLUMN pred_activity_no INTEGER;
@@ -20,6 +21,9 @@ ALTER TABLE analysis_instances ADD COLUMN amount DOUBLE;
 ALTER TABLE analysis_instances ADD COLUMN product VARCHAR;
 ALTER TABLE analysis_instances ADD COLUMN branch VARCHAR;
 ALTER TABLE analysis_instances ADD COLUMN channel VARCHAR;
+ALTER TABLE analysis_instances ADD COLUMN case_departments BIGINT;
+ALTER TABLE analysis_pingpong ADD COLUMN case_departments BIGINT;
+ALTER TABLE analysis_cases ADD COLUMN case_departments BIGINT;
 ALTER TABLE analysis_pingpong ADD COLUMN outcome VARCHAR;
 ALTER TABLE analysis_pingpong ADD COLUMN first_ts TIMESTAMPTZ;
 ALTER TABLE analysis_pingpong ADD COLUMN last_ts TIMESTAMPTZ;
