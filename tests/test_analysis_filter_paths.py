@@ -83,6 +83,12 @@ def _all_instances(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(derived, params).fetchdf()
 
 
+def _selected_instances(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:
+    """All derived instances, kept in pandas to the cases the filters select."""
+    rows = _all_instances(con)
+    return rows[rows["case_id"].isin(_selected_case_ids(con, filters))]
+
+
 def _median(values: pd.Series) -> float:
     clean = values.dropna().to_numpy(dtype=float)
     return float(np.median(clean)) if len(clean) else float("nan")
@@ -100,8 +106,7 @@ def test_sample_filters_select_something_and_not_everything(
 def test_activity_bottlenecks_match_pandas(
     store: duckdb.DuckDBPyConnection, filters: Filters
 ) -> None:
-    rows = _all_instances(store)
-    rows = rows[rows["case_id"].isin(_selected_case_ids(store, filters))]
+    rows = _selected_instances(store, filters)
     expected = (
         rows.groupby(["activity", "department"], dropna=False)
         .agg(
@@ -129,8 +134,7 @@ def test_activity_bottlenecks_match_pandas(
 def test_department_bottlenecks_and_handoffs_match_pandas(
     store: duckdb.DuckDBPyConnection, filters: Filters
 ) -> None:
-    rows = _all_instances(store)
-    rows = rows[rows["case_id"].isin(_selected_case_ids(store, filters))]
+    rows = _selected_instances(store, filters)
     by_department = rows.groupby("department").agg(
         instances=("activity", "size"), median_wait=("wait_s", _median)
     )
@@ -155,8 +159,7 @@ def test_department_bottlenecks_and_handoffs_match_pandas(
 def test_resource_workload_matches_pandas(
     store: duckdb.DuckDBPyConnection, filters: Filters
 ) -> None:
-    rows = _all_instances(store)
-    rows = rows[rows["case_id"].isin(_selected_case_ids(store, filters))]
+    rows = _selected_instances(store, filters)
     rows = rows[rows["resource"].notna()]
     counts = rows.groupby(["resource", "department"]).size().reset_index(name="n")
     counts = counts.sort_values(["resource", "n", "department"], ascending=[True, False, True])
@@ -200,8 +203,7 @@ def test_without_working_time_only_the_working_medians_are_left_out(
 
 def test_process_map_nodes_match_pandas(store: duckdb.DuckDBPyConnection) -> None:
     filters = FILTERS[2]
-    rows = _all_instances(store)
-    rows = rows[rows["case_id"].isin(_selected_case_ids(store, filters))]
+    rows = _selected_instances(store, filters)
     nodes = process_map(store, "before", filters).nodes.set_index("activity")
     expected = rows.groupby("activity").agg(
         count=("activity", "size"),
