@@ -159,11 +159,12 @@ def _prepare(
         steps(0.35, "mapping and validating rows")
         zone = source.naive_timezone or profile.timezone
         previous = _one(con, "SELECT current_setting('TimeZone')")
-        con.execute(f"SET TimeZone = '{zone}'")
+        # SESSION: the zone applies to this cursor only, not to the dashboard's readers.
+        con.execute(f"SET SESSION TimeZone = '{zone}'")
         try:
             staged = stage(con, source, mapping, profile, zone)
         finally:
-            con.execute(f"SET TimeZone = '{previous}'")
+            con.execute(f"SET SESSION TimeZone = '{previous}'")
         if _wants_pseudonyms(profile):
             steps(0.5, "pseudonymising identities")
             _pseudonymise(con, staged.table, profile)
