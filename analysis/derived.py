@@ -96,12 +96,17 @@ def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(row and row[0])
 
 
-def _lock(con: duckdb.DuckDBPyConnection, dataset: str) -> threading.Lock:
+def _database(con: duckdb.DuckDBPyConnection) -> str:
+    """Which store the connection has open (its file, or the in-memory database's name)."""
     row = con.execute(
         "SELECT coalesce(path, database_name) FROM duckdb_databases()"
         " WHERE database_name = current_database()"
     ).fetchone()
-    key = (str(row[0]) if row else "", dataset)
+    return str(row[0]) if row else ""
+
+
+def _lock(con: duckdb.DuckDBPyConnection, dataset: str) -> threading.Lock:
+    key = (_database(con), dataset)
     with _locks_guard:
         return _locks.setdefault(key, threading.Lock())
 
@@ -441,7 +446,7 @@ def _department_mask(
     does not have); None when one has a code beyond :data:`MASK_DEPARTMENTS`. Kept per
     derivation (its fingerprint), since a view asks several times per filter change."""
     built = _stored_fingerprint(con, dataset) if tables.instances.startswith("main.") else ""
-    key = (tables.instances, dataset, built or "", *sorted(names))
+    key = (_database(con), tables.instances, dataset, built or "", *sorted(names))
     with _masks_guard:
         if key in _masks:
             return _masks[key]
