@@ -172,17 +172,13 @@ def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any)
 def bottlenecks_command(
     dataset: str, db: str | None, as_json: bool, open_cases: int, **kwargs: Any
 ) -> None:
-    from analysis.bottlenecks import (
-        activity_bottlenecks,
-        department_bottlenecks,
-        open_cases_waiting,
-        resource_workload,
-    )
+    from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource_workload
 
     filters = pop_filters(kwargs)
     with _store(db) as con:
-        activities = _records(activity_bottlenecks(con, dataset, filters))
-        departments = _records(department_bottlenecks(con, dataset, filters))
+        by_activity, by_department = bottleneck_tables(con, dataset, filters)
+        activities = _records(by_activity)
+        departments = _records(by_department)
         resources = _records(resource_workload(con, dataset, filters))
         waiting = _records(open_cases_waiting(con, dataset, filters, limit=open_cases))
     if as_json:
