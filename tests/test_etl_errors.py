@@ -167,6 +167,41 @@ def test_row_limit(store, tmp_path, monkeypatch):
     assert_refused(store, xes, "more than 3 events")
 
 
+def test_row_limit_read_stops_only_when_the_file_could_pass_it(tmp_path, monkeypatch):
+    """The ordered LIMIT on a CSV read is left out only when the file is too small to hold
+    more rows than the limit: every row has at least one byte per column."""
+    from etl.readers import _csv_cap
+
+    rows = [[f"c{i}", "a", "2025-01-01"] for i in range(10)]
+    path = write_csv(tmp_path / "x.csv", ["case_id", "activity", "timestamp"], rows)
+    size = path.stat().st_size
+    monkeypatch.setenv("LOANFLOW_MAX_ROWS", str((size + 1) // 3))
+    assert _csv_cap(path, ",") is None
+    monkeypatch.setenv("LOANFLOW_MAX_ROWS", str((size + 1) // 3 - 1))
+    assert _csv_cap(path, ",") == (size + 1) // 3
+    # The tightest rows (empty fields, the last line unterminated) stay within the bound.
+    tight = tmp_path / "tight.csv"
+    tight.write_text("a,b,c\n" + ",,\n" * 9 + ",,", encoding="utf-8")
+    lines = len(tight.read_text(encoding="utf-8").splitlines())
+    assert lines == 11 and (tight.stat().st_size + 1) // 3 >= lines
+    monkeypatch.setenv("LOANFLOW_MAX_ROWS", "11")
+    assert _csv_cap(tight, ",") == 12
+
+
+def test_parquet_over_the_row_limit_is_refused_from_its_footer(store, tmp_path, monkeypatch):
+    import duckdb
+
+    path = tmp_path / "big.parquet"
+    duckdb.connect().execute(
+        "COPY (SELECT 'c' || range AS case_id, 'a' AS activity, TIMESTAMP '2025-01-01' AS "
+        f"timestamp FROM range(50)) TO '{path}' (FORMAT parquet)"
+    )
+    monkeypatch.setenv("LOANFLOW_MAX_ROWS", "49")
+    assert_refused(store, path, "more than 49 rows", "LOANFLOW_MAX_ROWS")
+    monkeypatch.setenv("LOANFLOW_MAX_ROWS", "50")
+    assert ingest(path, "fifty", con=store).events == 50
+
+
 def test_existing_dataset_needs_replace_or_append(store, tmp_path):
     path = write_csv(
         tmp_path / "x.csv", ["case_id", "activity", "timestamp"], [["1", "a", "2025-01-01"]]
