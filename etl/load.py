@@ -263,7 +263,7 @@ def _stage_events(
     con.execute(
         f"""CREATE TEMP TABLE {quote(events_table)} AS
 SELECT {base} + {order} AS event_id, case_id, activity, ts, lifecycle, resource, department,
-       attributes
+       attributes, __row
 FROM (
     SELECT __row, case_id, activity, start_ts AS ts, 'start' AS lifecycle, resource,
            department, attributes FROM {quote(rows_table)} WHERE has_start
@@ -306,52 +306,54 @@ WHERE NOT EXISTS (
 def _write_instances(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
-    prepared: _Prepared,
     events_table: str,
     rows_table: str | None,
     touched: str,
     append: bool,
-) -> str:
-    """Write the activity instances this load derives; returns their temporary table.
+) -> int:
+    """Write the activity instances this load derives; return how many.
 
     Layout 2: each new row is an instance. Layout 1: the lifecycle events are paired; on
     append, the instances of every touched case are paired again from all its events.
+    An instance's id is the event id of its first event.
     """
-    from etl.instances import NUMBER, pair_instances
+    from etl.instances import paired_instances
 
     if rows_table is not None:
-        instances = temp_name("inst")
-        con.execute(
-            f"CREATE TEMP TABLE {quote(instances)} AS SELECT case_id, activity, department, "
-            f"resource, start_ts, end_ts, __row AS first_event, {NUMBER} "
-            f"FROM {quote(rows_table)}"
-        )
-    elif append:
-        instances = pair_instances(
+        return _insert_instances(
             con,
-            "(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
-            f"FROM events WHERE dataset = ? AND case_id IN "
-            f"(SELECT case_id FROM {quote(touched)}))",
-            [dataset],
+            dataset,
+            "SELECT r.case_id, r.activity, r.department, r.resource, r.start_ts, r.end_ts, "
+            f"e.first_event FROM {quote(rows_table)} r JOIN (SELECT __row, min(event_id) "
+            f"AS first_event FROM {events_table} GROUP BY __row) e ON e.__row = r.__row",
         )
+    if not append:
+        with paired_instances(con, events_table) as (sql, params):
+            return _insert_instances(con, dataset, sql, params)
+    with paired_instances(
+        con,
+        "(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
+        f"FROM events WHERE dataset = ? AND case_id IN (SELECT case_id FROM {quote(touched)}))",
+        [dataset],
+    ) as (sql, params):
         con.execute(
             "DELETE FROM activity_instances WHERE dataset = ? AND case_id IN "
             f"(SELECT case_id FROM {quote(touched)})",
             [dataset],
         )
-    else:
-        instances = pair_instances(con, events_table)
-    base = _one(
-        con,
-        "SELECT coalesce(max(instance_id), 0) FROM activity_instances WHERE dataset = ?",
-        [dataset],
-    )
-    con.execute(
-        f"INSERT INTO activity_instances SELECT ?, {base} + instance_no, case_id, "
-        f"activity, department, resource, start_ts, end_ts FROM {quote(instances)}",
-        [dataset],
-    )
-    return instances
+        return _insert_instances(con, dataset, sql, params)
+
+
+def _insert_instances(
+    con: duckdb.DuckDBPyConnection, dataset: str, sql: str, params: list[object] | None = None
+) -> int:
+    """Insert the instances of ``sql`` (:data:`etl.instances.COLUMNS`); return how many."""
+    row = con.execute(
+        "INSERT INTO activity_instances SELECT ?, first_event, case_id, activity, department, "
+        f"resource, start_ts, end_ts FROM ({sql})",
+        [dataset, *(params or [])],
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def _attribute_key(prepared: _Prepared, staged_column: str) -> str:
@@ -412,7 +414,6 @@ def _write_cases(
     prepared: _Prepared,
     profile: Profile,
     events_table: str,
-    instances_table: str,
     touched: str,
     append: bool,
 ) -> int:
@@ -437,11 +438,10 @@ def _write_cases(
         merged_attributes = "a.attributes"
         old_join = ""
     attribute_outcome = _outcome_attribute_sql(prepared, profile, outcomes)
+    touched_only = f" AND case_id IN (SELECT case_id FROM {quote(touched)})" if append else ""
     instances = (
         "(SELECT case_id, activity, start_ts, end_ts FROM activity_instances "
-        f"WHERE dataset = $1 AND case_id IN (SELECT case_id FROM {quote(touched)}))"
-        if append
-        else quote(instances_table)
+        f"WHERE dataset = $1{touched_only})"
     )
     sql = f"""
 WITH times AS (
@@ -568,7 +568,11 @@ def _write(
         if events_table.startswith('"'):  # a temporary table, not a query over staging
             temps.append(events_table.strip('"'))
         temps += [rows_table] if rows_table else []
-        con.execute(f"INSERT INTO events SELECT ?, * FROM {events_table}", [dataset])
+        con.execute(
+            "INSERT INTO events SELECT ?, event_id, case_id, activity, ts, lifecycle, resource, "
+            f"department, attributes FROM {events_table}",
+            [dataset],
+        )
         touched = temp_name("touched")
         if append:
             temps.append(touched)
@@ -576,21 +580,15 @@ def _write(
                 f"CREATE TEMP TABLE {quote(touched)} AS SELECT DISTINCT case_id FROM {events_table}"
             )
         steps(0.7, "pairing activity instances")
-        instances_table = _write_instances(
-            con, dataset, prepared, events_table, rows_table, touched, append
-        )
-        temps.append(instances_table)
+        instances = _write_instances(con, dataset, events_table, rows_table, touched, append)
         steps(0.85, "deriving cases")
-        cases = _write_cases(
-            con, dataset, prepared, profile, events_table, instances_table, touched, append
-        )
+        cases = _write_cases(con, dataset, prepared, profile, events_table, touched, append)
         counts = con.execute(
             f"SELECT (SELECT count(*) FROM {events_table}), "
-            f"(SELECT count(*) FROM {quote(instances_table)}), "
             f"(SELECT count(*) FROM {stg} WHERE reason IS NOT NULL)"
         ).fetchone()
         assert counts is not None
-        events, instances, rejected = (int(c) for c in counts)
+        events, rejected = (int(c) for c in counts)
         rejected += prepared.source.malformed
         reasons = _reasons_of_load(con, prepared)
         rows_read = prepared.source.rows + prepared.source.malformed

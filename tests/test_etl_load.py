@@ -332,7 +332,7 @@ def _numbered_instances(store, dataset):
     ).fetchall()
 
 
-def test_instance_ids_follow_case_then_time_then_source_order(store, tmp_path):
+def test_instance_ids_are_the_ids_of_their_first_events(store, tmp_path):
     rows = [
         ["c2", "A", "2025-01-01 09:00", "complete", "u1"],  # row 1
         ["c1", "B", "2025-01-01 09:10", "start", "u1"],  # row 2: B 09:10-09:20
@@ -343,32 +343,51 @@ def test_instance_ids_follow_case_then_time_then_source_order(store, tmp_path):
     ]
     path = write_csv(tmp_path / "order.csv", HEADER, rows)
     ingest(path, "first", con=store)
-    # By hand: c1 before c2; in c1 by start, then end (open last), then first source row.
+    # By hand: an event's id is its source row; an instance's id is its first event's.
     expected = [
-        (1, "c1", "D", "09:05", None),
-        (2, "c1", "A", "09:10", "09:10"),
-        (3, "c1", "C", "09:10", "09:10"),
-        (4, "c1", "B", "09:10", "09:20"),
-        (5, "c2", "A", "09:00", "09:00"),
+        (1, "c2", "A", "09:00", "09:00"),
+        (2, "c1", "B", "09:10", "09:20"),
+        (3, "c1", "A", "09:10", "09:10"),
+        (4, "c1", "C", "09:10", "09:10"),
+        (6, "c1", "D", "09:05", None),
     ]
     assert _numbered_instances(store, "first") == expected
+    # Within a case the analysis orders by start, end (open last), then id: source order.
+    in_case = store.execute(
+        "SELECT list(activity ORDER BY start_ts, end_ts NULLS LAST, instance_id) "
+        "FROM activity_instances WHERE dataset = 'first' AND case_id = 'c1'"
+    ).fetchone()
+    assert in_case == (["D", "A", "C", "B"],)
     ingest(path, "second", con=store)  # the same file numbers its instances the same way
     assert _numbered_instances(store, "second") == expected
+    # An append pairs c1 again: D closes and keeps its id, the others keep theirs.
+    later = write_csv(
+        tmp_path / "later.csv", HEADER, [["c1", "D", "2025-01-01 09:30", "complete", "u1"]]
+    )
+    ingest(later, "first", con=store, mode="append")
+    assert _numbered_instances(store, "first") == [*expected[:4], (6, "c1", "D", "09:05", "09:30")]
+    assert store.execute("SELECT max(event_id) FROM events WHERE dataset = 'first'").fetchone() == (
+        7,
+    )
 
 
-def test_instance_ids_of_instance_rows_follow_time_order(store, tmp_path):
+def test_instance_ids_of_instance_rows_are_their_first_events(store, tmp_path):
     rows = [
-        ["k1", "Approve", "2025-01-01 11:00", "2025-01-01 12:00"],
-        ["k1", "Review", "2025-01-01 09:00", "2025-01-01 10:00"],
-        ["k0", "Review", "2025-01-01 10:00", ""],
+        ["k1", "Approve", "2025-01-01 11:00", "2025-01-01 12:00"],  # events 1 (start), 2
+        ["k1", "Review", "2025-01-01 09:00", "2025-01-01 10:00"],  # events 3, 4
+        ["k0", "Review", "2025-01-01 10:00", ""],  # event 5, still open
     ]
     path = write_csv(tmp_path / "inst.csv", ["case", "activity", "start_time", "end_time"], rows)
     ingest(path, "rows", con=store)
     assert _numbered_instances(store, "rows") == [
-        (1, "k0", "Review", "10:00", None),
-        (2, "k1", "Review", "09:00", "10:00"),
-        (3, "k1", "Approve", "11:00", "12:00"),
+        (1, "k1", "Approve", "11:00", "12:00"),
+        (3, "k1", "Review", "09:00", "10:00"),
+        (5, "k0", "Review", "10:00", None),
     ]
+    events = store.execute(
+        "SELECT event_id, lifecycle FROM events WHERE dataset = 'rows' ORDER BY event_id"
+    ).fetchall()
+    assert [e[1] for e in events] == ["start", "complete", "start", "complete", "start"]
 
 
 DERIVED = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")

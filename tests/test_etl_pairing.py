@@ -6,15 +6,16 @@ test compares the SQL pairing with a plain Python FIFO on random logs.
 
 from __future__ import annotations
 
+from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from etl.instances import pair_instances
+from etl.instances import paired_instances
 from etl.load import ingest
 from tests.test_etl_support import fifo_instances, stored_instances, write_csv
 
@@ -166,8 +167,10 @@ def test_sql_pairing_matches_python_fifo(rows):
         [(i + 1, c, a, t(m), lc) for i, (c, a, m, lc) in enumerate(rows)],
     )
     con.execute("SET TimeZone = 'UTC'")
-    table = pair_instances(con, "ev")
-    got = con.execute(f"SELECT case_id, activity, start_ts, end_ts FROM {table}").fetchall()
+    with paired_instances(con, "ev") as (sql, params):
+        got = con.execute(
+            f"SELECT case_id, activity, start_ts, end_ts FROM ({sql})", params
+        ).fetchall()
     normalised = sorted(
         [
             (c, a, s.replace(tzinfo=None), e.replace(tzinfo=None) if e else None)
@@ -191,3 +194,96 @@ def test_instances_layout_rows_are_instances(store, tmp_path, layout_rows):
     assert summary.events == 2 * layout_rows
     got = stored_instances(store, "inst")
     assert got == [("k1", "Review", t(10 * i), t(10 * i + 5)) for i in range(layout_rows)]
+
+
+def _fifo_with_ids(
+    events: list[tuple[str, str, int, str | None, str | None]],
+) -> list[tuple[str, str, int, int | None, str | None, int]]:
+    """(case, activity, start, end, resource, first event id) by the DESIGN.md rule, in
+    plain Python. Event ids are 1, 2, ... in source order; a closed instance takes its
+    complete's resource when it has one, else its start's."""
+    numbered = sorted(
+        enumerate(events, start=1),
+        key=lambda e: (e[1][0], e[1][1], e[1][2], e[1][3] != "start", e[0]),
+    )
+    open_starts: dict[tuple[str, str], deque[tuple[int, int, str | None]]] = defaultdict(deque)
+    result = []
+    for event_id, (case, act, minute, lifecycle, resource) in numbered:
+        if lifecycle == "start":
+            open_starts[(case, act)].append((event_id, minute, resource))
+        elif lifecycle in ("complete", None):
+            if open_starts[(case, act)]:
+                first, start, start_resource = open_starts[(case, act)].popleft()
+                result.append((case, act, start, minute, resource or start_resource, first))
+            else:
+                result.append((case, act, minute, minute, resource, event_id))
+    for (case, act), starts in open_starts.items():
+        result.extend((case, act, start, None, res, first) for first, start, res in starts)
+    return sorted(result, key=lambda r: r[5])
+
+
+def _sql_pairing(
+    events: list[tuple[str, str, int, str | None, str | None]],
+) -> list[tuple[str, str, int, int | None, str | None, int]]:
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE ev (event_id BIGINT, case_id VARCHAR, activity VARCHAR, "
+        "ts TIMESTAMPTZ, lifecycle VARCHAR, resource VARCHAR, department VARCHAR)"
+    )
+    con.execute("SET TimeZone = 'UTC'")
+    con.executemany(
+        "INSERT INTO ev VALUES (?, ?, ?, TIMESTAMPTZ '2025-03-03 09:00:00+00' "
+        "+ to_minutes(CAST(? AS BIGINT)), ?, ?, ?)",
+        [
+            (i, c, a, m, lc, r, f"dep-{r}" if r else None)
+            for i, (c, a, m, lc, r) in enumerate(events, 1)
+        ],
+    )
+    with paired_instances(con, "ev") as (sql, params):
+        got = con.execute(
+            "SELECT case_id, activity, "
+            "CAST(epoch(start_ts - TIMESTAMPTZ '2025-03-03 09:00:00+00') / 60 AS INTEGER), "
+            "CAST(epoch(end_ts - TIMESTAMPTZ '2025-03-03 09:00:00+00') / 60 AS INTEGER), "
+            f"resource, first_event, department FROM ({sql}) ORDER BY first_event",
+            params,
+        ).fetchall()
+    for row in got:  # the department travels with the resource it came from
+        assert row[6] == (f"dep-{row[4]}" if row[4] else None)
+    return [row[:6] for row in got]
+
+
+_resource = st.sampled_from([None, "u1", "u2"])
+_random_event = st.tuples(
+    st.sampled_from(["c1", "c2"]),
+    st.sampled_from(["A", "B"]),
+    st.integers(min_value=0, max_value=12),
+    st.sampled_from(["start", "complete", None, "schedule"]),
+    _resource,
+)
+
+
+@st.composite
+def _mostly_alternating(draw: st.DrawFn) -> list[tuple[str, str, int, str | None, str | None]]:
+    """Logs as systems write them: per case and activity, start/complete pairs one after
+    another (in any source order), now and then an extra start or a lone complete."""
+    events = []
+    for case in ("c1", "c2", "c3"):
+        for act in ("A", "B"):
+            minute = 0
+            for _ in range(draw(st.integers(0, 4))):
+                minute += draw(st.integers(0, 3))
+                length = draw(st.integers(0, 3))
+                events.append((case, act, minute, "start", draw(_resource)))
+                if draw(st.integers(0, 9)):  # now and then left open
+                    events.append((case, act, minute + length, "complete", draw(_resource)))
+                minute += length
+            if draw(st.booleans()) and draw(st.booleans()):
+                events.append((case, act, draw(st.integers(0, 15)), "complete", draw(_resource)))
+    return draw(st.permutations(events))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_mostly_alternating(), st.lists(_random_event, min_size=1, max_size=25)))
+def test_sql_pairing_ids_and_resources_match_python_fifo(events):
+    assume(events)
+    assert _sql_pairing(events) == _fifo_with_ids(events)
