@@ -112,6 +112,16 @@ def test_truncated_gzip(store, tmp_path):
     assert_refused(store, path, "truncated gzip")
 
 
+@pytest.mark.parametrize("where", ["checksum", "stream"])
+def test_corrupt_gzip(store, tmp_path, where):
+    data = bytearray(gzip.compress(GOOD_XES.encode()))
+    at = len(data) - 8 if where == "checksum" else len(data) // 2  # CRC-32, or mid-stream
+    data[at] ^= 0xFF
+    path = tmp_path / "corrupt.xes.gz"
+    path.write_bytes(bytes(data))
+    assert_refused(store, path, "corrupt.xes.gz is not a valid gzip file")
+
+
 def test_broken_xml(store, tmp_path):
     path = tmp_path / "broken.xes"
     path.write_text(GOOD_XES.replace("</trace>", "</traec>", 1), encoding="utf-8")
