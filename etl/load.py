@@ -330,17 +330,25 @@ def _write_instances(
     if not append:
         with paired_instances(con, events_table) as (sql, params):
             return _insert_instances(con, dataset, sql, params)
-    with paired_instances(
-        con,
+    events = (
         "(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
-        f"FROM events WHERE dataset = ? AND case_id IN (SELECT case_id FROM {quote(touched)}))",
+        "FROM events WHERE dataset = ?{})"
+    )
+    touched_only = f" AND case_id IN (SELECT case_id FROM {quote(touched)})"
+    with paired_instances(con, events.format(touched_only), [dataset]) as (sql, params):
+        con.execute(f"DELETE FROM activity_instances WHERE dataset = ?{touched_only}", [dataset])
+        written = _insert_instances(con, dataset, sql, params)
+    repeated = _one(
+        con,
+        "SELECT count(*) - count(DISTINCT instance_id) FROM activity_instances WHERE dataset = ?",
         [dataset],
-    ) as (sql, params):
-        con.execute(
-            "DELETE FROM activity_instances WHERE dataset = ? AND case_id IN "
-            f"(SELECT case_id FROM {quote(touched)})",
-            [dataset],
-        )
+    )
+    if not repeated:
+        return written
+    # A dataset loaded before instance ids were first-event ids (they were numbered 1, 2,
+    # ...): its old ids can equal the new ones of other cases, so all are derived again.
+    con.execute("DELETE FROM activity_instances WHERE dataset = ?", [dataset])
+    with paired_instances(con, events.format(""), [dataset]) as (sql, params):
         return _insert_instances(con, dataset, sql, params)
 
 

@@ -371,6 +371,32 @@ def test_instance_ids_are_the_ids_of_their_first_events(store, tmp_path):
     )
 
 
+def test_append_to_a_dataset_with_old_dense_instance_ids_renumbers_it(store, tmp_path):
+    """Before instance ids were first-event ids they were numbered 1, 2, ... by case; an
+    append then gives the cases it touches first-event ids, which can equal an old id of
+    another case. The append then derives every instance of the dataset again."""
+    rows = [
+        ["c2", "A", "2025-01-01 09:00", "complete", "u1"],  # row 1: c2's lone complete
+        ["c1", "A", "2025-01-01 09:05", "start", "u1"],  # row 2: c1's open start
+    ]
+    ingest(write_csv(tmp_path / "old.csv", HEADER, rows), "old", con=store)
+    assert [r[0] for r in _numbered_instances(store, "old")] == [1, 2]
+    # Number the instances as the old loader did, by case: c1 gets 1, c2 gets 2.
+    store.execute(
+        "UPDATE activity_instances SET instance_id = CASE case_id WHEN 'c1' THEN 1 ELSE 2 END "
+        "WHERE dataset = 'old'"
+    )
+    # Closing c1 gives it the id of its start (event 2): c2's old id.
+    later = write_csv(
+        tmp_path / "later.csv", HEADER, [["c1", "A", "2025-01-01 09:30", "complete", "u1"]]
+    )
+    ingest(later, "old", con=store, mode="append")
+    assert _numbered_instances(store, "old") == [
+        (1, "c2", "A", "09:00", "09:00"),
+        (2, "c1", "A", "09:05", "09:30"),
+    ]
+
+
 def test_instance_ids_of_instance_rows_are_their_first_events(store, tmp_path):
     rows = [
         ["k1", "Approve", "2025-01-01 11:00", "2025-01-01 12:00"],  # events 1 (start), 2
