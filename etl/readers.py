@@ -184,11 +184,11 @@ def _csv_delimiter(text_path: Path, profile: Profile) -> str:
 def _csv_cap(text_path: Path, delimiter: str) -> int | None:
     """The LIMIT that stops reading a CSV past ``max_rows``; None when it cannot get there.
 
-    A ``LIMIT`` makes DuckDB's read keep order through one more operator, which cost a
-    third of the read of a 1M-row file. A row that reaches the table has one field per
-    header column, so at least as many bytes as columns (a delimiter after each field
-    but the last, then the line break); a file of ``size`` bytes holds at most
-    ``(size + 1) // columns`` rows. When that is within ``max_rows`` no limit is needed.
+    A ``LIMIT`` makes DuckDB's read keep order through one more operator, which made the
+    read of a 1M-row file take 1.7-2.6 s instead of 0.9 s. A row that reaches the table
+    has one field per header column, so at least as many bytes as columns (a delimiter
+    after each field but the last, then the line break); a file of ``size`` bytes holds
+    at most ``(size + 1) // columns`` rows. When that is within ``max_rows`` no limit is needed.
     """
     cap = max_rows() + 1
     head = detect.read_head(text_path, 64 * 1024).decode("utf-8", errors="ignore")
