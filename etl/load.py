@@ -303,6 +303,11 @@ WHERE NOT EXISTS (
     return quote(table), None, int(total) - int(added)
 
 
+def _in_touched(touched: str) -> str:
+    """SQL condition (after a WHERE): the row's case is one of those in ``touched``."""
+    return f" AND case_id IN (SELECT case_id FROM {quote(touched)})"
+
+
 def _write_instances(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
@@ -334,7 +339,7 @@ def _write_instances(
         "(SELECT event_id, case_id, activity, ts, lifecycle, resource, department "
         "FROM events WHERE dataset = ?{})"
     )
-    touched_only = f" AND case_id IN (SELECT case_id FROM {quote(touched)})"
+    touched_only = _in_touched(touched)
     with paired_instances(con, events.format(touched_only), [dataset]) as (sql, params):
         con.execute(f"DELETE FROM activity_instances WHERE dataset = ?{touched_only}", [dataset])
         written = _insert_instances(con, dataset, sql, params)
@@ -428,9 +433,9 @@ def _write_cases(
     """Derive the cases touched by this load (times, outcome, attributes); their count."""
     attributes_sql, canonical = _case_attribute_sql(prepared)
     outcomes = _outcome_map(con, profile)
+    touched_only = _in_touched(touched) if append else ""
     events = (
-        f"(SELECT case_id, ts FROM events WHERE dataset = $1 AND case_id IN "
-        f"(SELECT case_id FROM {quote(touched)}))"
+        f"(SELECT case_id, ts FROM events WHERE dataset = $1{touched_only})"
         if append
         else events_table
     )
@@ -446,7 +451,6 @@ def _write_cases(
         merged_attributes = "a.attributes"
         old_join = ""
     attribute_outcome = _outcome_attribute_sql(prepared, profile, outcomes)
-    touched_only = f" AND case_id IN (SELECT case_id FROM {quote(touched)})" if append else ""
     instances = (
         "(SELECT case_id, activity, start_ts, end_ts FROM activity_instances "
         f"WHERE dataset = $1{touched_only})"
@@ -478,11 +482,7 @@ LEFT JOIN a ON a.case_id = t.case_id
     rows_table = temp_name("cases")
     con.execute(f"CREATE TEMP TABLE {quote(rows_table)} AS {sql}", [dataset])
     if append:
-        con.execute(
-            "DELETE FROM cases WHERE dataset = ? AND case_id IN "
-            f"(SELECT case_id FROM {quote(touched)})",
-            [dataset],
-        )
+        con.execute(f"DELETE FROM cases WHERE dataset = ?{touched_only}", [dataset])
     con.execute(f"INSERT INTO cases SELECT * FROM {quote(rows_table)}")
     written = int(_one(con, f"SELECT count(*) FROM {quote(rows_table)}"))
     for name in (rows_table, outcomes):
