@@ -6,7 +6,6 @@ test compares the SQL pairing with a plain Python FIFO on random logs.
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from hypothesis import strategies as st
 
 from etl.instances import paired_instances
 from etl.load import ingest
-from tests.test_etl_support import fifo_instances, stored_instances, write_csv
+from tests.test_etl_support import fifo_instances, fifo_pairing, stored_instances, write_csv
 
 T0 = datetime(2025, 3, 3, 9, 0)
 
@@ -196,32 +195,6 @@ def test_instances_layout_rows_are_instances(store, tmp_path, layout_rows):
     assert got == [("k1", "Review", t(10 * i), t(10 * i + 5)) for i in range(layout_rows)]
 
 
-def _fifo_with_ids(
-    events: list[tuple[str, str, int, str | None, str | None]],
-) -> list[tuple[str, str, int, int | None, str | None, int]]:
-    """(case, activity, start, end, resource, first event id) by the DESIGN.md rule, in
-    plain Python. Event ids are 1, 2, ... in source order; a closed instance takes its
-    complete's resource when it has one, else its start's."""
-    numbered = sorted(
-        enumerate(events, start=1),
-        key=lambda e: (e[1][0], e[1][1], e[1][2], e[1][3] != "start", e[0]),
-    )
-    open_starts: dict[tuple[str, str], deque[tuple[int, int, str | None]]] = defaultdict(deque)
-    result = []
-    for event_id, (case, act, minute, lifecycle, resource) in numbered:
-        if lifecycle == "start":
-            open_starts[(case, act)].append((event_id, minute, resource))
-        elif lifecycle in ("complete", None):
-            if open_starts[(case, act)]:
-                first, start, start_resource = open_starts[(case, act)].popleft()
-                result.append((case, act, start, minute, resource or start_resource, first))
-            else:
-                result.append((case, act, minute, minute, resource, event_id))
-    for (case, act), starts in open_starts.items():
-        result.extend((case, act, start, None, res, first) for first, start, res in starts)
-    return sorted(result, key=lambda r: r[5])
-
-
 def _sql_pairing(
     events: list[tuple[str, str, int, str | None, str | None]],
 ) -> list[tuple[str, str, int, int | None, str | None, int]]:
@@ -286,4 +259,4 @@ def _mostly_alternating(draw: st.DrawFn) -> list[tuple[str, str, int, str | None
 @given(st.one_of(_mostly_alternating(), st.lists(_random_event, min_size=1, max_size=25)))
 def test_sql_pairing_ids_and_resources_match_python_fifo(events):
     assume(events)
-    assert _sql_pairing(events) == _fifo_with_ids(events)
+    assert _sql_pairing(events) == sorted(fifo_pairing(events), key=lambda r: r[5])

@@ -34,35 +34,50 @@ def write_csv(
     return path
 
 
+def fifo_pairing(
+    events: Iterable[tuple[str, str, Any, str | None, str | None]],
+) -> list[tuple[str, str, Any, Any, str | None, int]]:
+    """Activity instances by the DESIGN.md rule, computed plainly in Python.
+
+    ``events`` are (case, activity, time, lifecycle, resource) in source order; their
+    ids are 1, 2, ... in that order. A complete (or an event without lifecycle) closes
+    the earliest open start of the same activity in the same case; without one it is an
+    instance with start = end; starts left open are open instances; other transitions
+    are ignored. Same instant: starts first. Returns (case, activity, start, end,
+    resource, first event id): a closed instance takes its complete's resource when it
+    has one, else its start's.
+    """
+    numbered = sorted(
+        (
+            (case, act, ts, (lc or "complete").lower(), resource, event_id)
+            for event_id, (case, act, ts, lc, resource) in enumerate(events, start=1)
+        ),
+        key=lambda e: (e[0], e[1], e[2], e[3] != "start", e[5]),
+    )
+    open_starts: dict[tuple[str, str], deque[tuple[int, Any, str | None]]] = defaultdict(deque)
+    result: list[tuple[str, str, Any, Any, str | None, int]] = []
+    for case, act, ts, lifecycle, resource, event_id in numbered:
+        key = (case, act)
+        if lifecycle == "start":
+            open_starts[key].append((event_id, ts, resource))
+        elif lifecycle == "complete":
+            if open_starts[key]:
+                first, start, start_resource = open_starts[key].popleft()
+                result.append((case, act, start, ts, resource or start_resource, first))
+            else:
+                result.append((case, act, ts, ts, resource, event_id))
+    for (case, act), starts in open_starts.items():
+        result.extend((case, act, start, None, res, first) for first, start, res in starts)
+    return result
+
+
 def fifo_instances(
     events: Iterable[tuple[str, str, datetime, str | None]],
 ) -> list[tuple[str, str, datetime, datetime | None]]:
-    """Activity instances by the DESIGN.md rule, computed plainly in Python.
-
-    ``events`` are (case, activity, ts, lifecycle) in source order. A complete (or an
-    event without lifecycle) closes the earliest open start of the same activity in the
-    same case; without one it is an instance with start = end; starts left open are
-    open instances; other transitions are ignored. Same instant: starts first.
-    """
-    numbered = [
-        (case, act, ts, (lc or "complete").lower(), i)
-        for i, (case, act, ts, lc) in enumerate(events)
-    ]
-    numbered.sort(key=lambda e: (e[0], e[1], e[2], e[3] != "start", e[4]))
-    open_starts: dict[tuple[str, str], deque[datetime]] = defaultdict(deque)
-    result: list[tuple[str, str, datetime, datetime | None]] = []
-    for case, act, ts, lifecycle, _ in numbered:
-        key = (case, act)
-        if lifecycle == "start":
-            open_starts[key].append(ts)
-        elif lifecycle == "complete":
-            if open_starts[key]:
-                result.append((case, act, open_starts[key].popleft(), ts))
-            else:
-                result.append((case, act, ts, ts))
-    for (case, act), starts in open_starts.items():
-        result.extend((case, act, start, None) for start in starts)
-    return sorted(result, key=_instance_key)
+    """(case, activity, start, end) of :func:`fifo_pairing`, for events without a
+    resource, sorted like :func:`stored_instances`."""
+    pairs = fifo_pairing((case, act, ts, lc, None) for case, act, ts, lc in events)
+    return sorted([row[:4] for row in pairs], key=_instance_key)
 
 
 def _instance_key(row: tuple[str, str, datetime, datetime | None]) -> tuple[Any, ...]:
