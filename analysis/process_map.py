@@ -66,12 +66,17 @@ class ProcessMap:
     edges: pd.DataFrame
     cases: int
     order: Order = "predecessor"
+    hidden_activities: int = 0
+    hidden_paths: int = 0
 
     def to_json(self) -> dict[str, Any]:
-        """The ``loanflow map --json`` document: ``nodes``, ``edges`` (and ``cases``)."""
+        """The ``loanflow map --json`` document: ``nodes``, ``edges`` (and ``cases``, and
+        what :func:`simplify` hid: ``hidden_activities``, ``hidden_paths``)."""
         return {
             "cases": self.cases,
             "order": self.order,
+            "hidden_activities": self.hidden_activities,
+            "hidden_paths": self.hidden_paths,
             "nodes": _records(self.nodes),
             "edges": _records(self.edges),
         }
@@ -228,36 +233,67 @@ def simplify(pmap: ProcessMap, activities: float = 1.0, paths: float = 1.0) -> P
 
     ``activities`` is the share of activities kept (most frequent first, at least one);
     ``paths`` the share of the edges between kept activities kept (most frequent first).
-    Then, so the map still reads from start to end, every kept activity gets the widest
-    path (largest smallest count) from start to it and from it to end; activities that no
-    path joins to start and end through kept activities are dropped. (An activity that
-    reaches no end in the full map, the tail of a parallel branch, needs no path to end.)
+    So that the map still reads from start to end, every kept activity brings the
+    activities of its most frequent path (the widest: largest smallest count) from start
+    to it and from it to end, and that path is drawn: at the lowest setting the map is
+    the most frequent path through the most frequent activity, never start and end
+    alone. (An activity that reaches no end in the full map, the tail of a parallel
+    branch, needs no path to end.) The result's ``hidden_activities`` and
+    ``hidden_paths`` count what the full map has and this one does not show.
     """
     if not 0.0 <= activities <= 1.0 or not 0.0 <= paths <= 1.0:
         raise ValueError("activities and paths are shares between 0 and 1")
+    if pmap.nodes.empty:
+        return pmap
     ranked = pmap.nodes.sort_values(["count", "activity"], ascending=[False, True])
     keep = set(ranked["activity"].head(max(1, math.ceil(activities * len(ranked)))))
     # A parallel branch may end nowhere in the full map; only connections the full map
     # has are required of the simplified one.
     to_end = _reach(pmap.edges, END, forward=False)
-    while True:
-        candidates = _edges_between(pmap.edges, keep)
-        from_start = _reach(candidates, START, forward=True)
-        reaching_end = _reach(candidates, END, forward=False)
-        connected = {a for a in keep if a in from_start and (a in reaching_end or a not in to_end)}
-        if keep <= connected:
-            break
-        keep &= connected
+    keep |= _path_activities(pmap.edges, keep, to_end)
+    candidates = _edges_between(pmap.edges, keep)
     ordered = candidates.sort_values(["count", "from", "to"], ascending=[False, True, True])
     chosen = set(ordered.index[: math.ceil(paths * len(ordered))])
-    weights = {(r["from"], r["to"]): (int(r["count"]), i) for i, r in candidates.iterrows()}
+    weights = _weights(candidates)
     for target in keep:
         chosen |= _widest_path(weights, START, target)
         if target in to_end:
-            chosen |= _widest_path({(b, a): w for (a, b), w in weights.items()}, END, target)
+            chosen |= _widest_path(_reversed(weights), END, target)
     nodes = pmap.nodes[pmap.nodes["activity"].isin(keep)].reset_index(drop=True)
     edges = pmap.edges.loc[sorted(chosen)].reset_index(drop=True)
-    return ProcessMap(nodes, edges, pmap.cases, pmap.order)
+    return ProcessMap(
+        nodes,
+        edges,
+        pmap.cases,
+        pmap.order,
+        hidden_activities=len(pmap.nodes) - len(nodes),
+        hidden_paths=len(pmap.edges) - len(edges),
+    )
+
+
+def _weights(edges: pd.DataFrame) -> dict[tuple[str, str], tuple[int, Any]]:
+    """Edge (from, to) -> (count, row id), for :func:`_widest_path`."""
+    return {(r["from"], r["to"]): (int(r["count"]), i) for i, r in edges.iterrows()}
+
+
+def _reversed(
+    weights: dict[tuple[str, str], tuple[int, Any]],
+) -> dict[tuple[str, str], tuple[int, Any]]:
+    return {(b, a): w for (a, b), w in weights.items()}
+
+
+def _path_activities(edges: pd.DataFrame, keep: set[str], to_end: set[str]) -> set[str]:
+    """The activities on the most frequent paths of the full map from start to each kept
+    activity and from it to end (when it reaches one)."""
+    weights = _weights(edges)
+    backwards = _reversed(weights)
+    ids: set[Any] = set()
+    for target in keep:
+        ids |= _widest_path(weights, START, target)
+        if target in to_end:
+            ids |= _widest_path(backwards, END, target)
+    chosen = edges.loc[sorted(ids)]
+    return (set(chosen["from"]) | set(chosen["to"])) - {START, END}
 
 
 def _edges_between(edges: pd.DataFrame, keep: set[str]) -> pd.DataFrame:

@@ -160,6 +160,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "map.performance": _m("Performance (median wait)", "效能（等待中位數）", "效能（等待中位数）"),
     "map.activities": _m("Activities kept", "保留活動", "保留活动"),
     "map.paths": _m("Paths kept", "保留路徑", "保留路径"),
+    "map.hidden": _m(
+        "{activities} activities and {paths} paths hidden by the sliders; the most frequent"
+        " path stays connected from start to end.",
+        "滑桿隱藏了 {activities} 個活動與 {paths} 條路徑；最常見的路徑仍由開始連到結束。",
+        "滑块隐藏了 {activities} 个活动与 {paths} 条路径；最常见的路径仍由开始连到结束。",
+    ),
     "map.legend": _m("Node colour: department", "節點顏色：部門", "节点颜色：部门"),
     "map.click_hint": _m(
         "Click an activity or a path to list its cases.",

@@ -228,6 +228,28 @@ def test_map_elements_keep_every_activity_at_full_sliders(store_path: Path) -> N
     assert len(reduced) < len(elements)
 
 
+def test_map_says_what_the_sliders_hide(store_path: Path) -> None:
+    # By hand: 5 activities (受理 4, 審核 4, 放款 2, 補件 1, 拒絕 1) and 10 paths (start->受理,
+    # 受理->審核, 受理->放款, 審核->放款, 審核->補件, 補件->審核, 審核->拒絕, and to end from
+    # 放款 (C1, C4), 拒絕 (C2) and 審核 (C3, open)).
+    assert process_map.hidden_note("?dataset=loans", 100, 100) is None
+    elements, _ = process_map.map_elements("?dataset=loans", "frequency", 0, 0)
+    edges = [e for e in elements if "source" in e["data"]]
+    activities = [
+        e for e in elements if "source" not in e["data"] and e["data"].get("kind") != "virtual"
+    ]
+    assert edges and {e["data"]["source"] for e in edges} >= {"▶ start"}
+    assert "■ end" in {e["data"]["target"] for e in edges}  # still connected start to end
+    note = process_map.hidden_note("?dataset=loans", 0, 0)
+    assert note == t(
+        "map.hidden", "en", activities=str(5 - len(activities)), paths=str(10 - len(edges))
+    )
+    body = process_map.map_body("?dataset=loans&lang=zh-Hans", "frequency", 0, 0)
+    assert t(
+        "map.hidden", "zh-Hans", activities=str(5 - len(activities)), paths=str(10 - len(edges))
+    ) in texts(body)
+
+
 def test_variants_body_states_coverage(store_path: Path) -> None:
     body = variants.variants_body("?dataset=loans", 5)
     assert t("variants.coverage", "en", n=4, share=fmt_share(1.0, "en")) in texts(body)

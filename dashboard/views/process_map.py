@@ -22,7 +22,7 @@ from dashboard.components import (
     table_csv_button,
     table_id,
 )
-from dashboard.i18n import t
+from dashboard.i18n import fmt_number, t
 from etl.errors import LoanFlowError
 
 PAGE = "map"
@@ -37,18 +37,42 @@ def full_map(query: str | None) -> ProcessMap | None:
     return data.cached("process_map", process_map, state.dataset, state.filters(), working=False)
 
 
+def simplified_map(
+    query: str | None, activities: float | None, paths: float | None
+) -> ProcessMap | None:
+    """The view's map at the sliders' levels (percentages), or None without data."""
+    pmap = full_map(query)
+    if pmap is None or pmap.nodes.empty:
+        return None
+    return simplify(pmap, _share(activities), _share(paths))
+
+
 def map_elements(
     query: str | None, mode: str | None, activities: float | None, paths: float | None
 ) -> tuple[list[dict[str, Any]], list[tuple[str, str]]]:
     """Cytoscape elements and legend of the view's map at the sliders' levels."""
     state = data.state_from_query(query)
+    kept = simplified_map(query, activities, paths)
     pmap = full_map(query)
-    if pmap is None or pmap.nodes.empty:
+    if kept is None or pmap is None:
         return [], []
-    kept = simplify(pmap, _share(activities), _share(paths))
     mode = mode if mode in ("frequency", "performance") else "frequency"
     elements = figures.process_map_elements(kept.nodes, kept.edges, mode, state.lang, START, END)
     return elements, figures.map_legend_items(pmap.nodes)
+
+
+def hidden_note(query: str | None, activities: float | None, paths: float | None) -> str | None:
+    """What the sliders hide ("3 activities and 12 paths hidden ..."), or None."""
+    kept = simplified_map(query, activities, paths)
+    if kept is None or not (kept.hidden_activities or kept.hidden_paths):
+        return None
+    lang = data.state_from_query(query).lang
+    return t(
+        "map.hidden",
+        lang,
+        activities=fmt_number(kept.hidden_activities, lang),
+        paths=fmt_number(kept.hidden_paths, lang),
+    )
 
 
 def _share(value: float | None) -> float:
@@ -78,11 +102,15 @@ def map_body(
         )
         for name, colour in legend
     ]
+    hidden = hidden_note(query, activities, paths)
     return [
         html.Div(
             [html.Small(t("map.legend", lang) + ": ", className="me-2"), *swatches],
             className="mb-2",
         ),
+        html.Div(hidden, id=f"{PAGE}-hidden", className="small text-muted mb-1")
+        if hidden
+        else None,
         cyto.Cytoscape(
             id=f"{PAGE}-graph",
             elements=elements,
