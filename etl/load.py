@@ -23,6 +23,7 @@ import duckdb
 from etl import store
 from etl.errors import BadInputError, LoanFlowError, UnknownDatasetError
 from etl.mapping import XES_CASE_PREFIX, Mapping, resolve_mapping
+from etl.names import normalised_profile
 from etl.profile import Profile, load_profile, parse_profile
 from etl.readers import SourceTable, quote, read_source, temp_name
 from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
@@ -55,6 +56,9 @@ class LoadSummary:
     delimiter: str | None = None
     already_loaded: int = 0
     dry_run: bool = False
+    names_normalised: dict[str, int] = field(default_factory=dict)
+    """Distinct activity, resource and department spellings whose whitespace was
+    normalised (runs collapsed, ends stripped), per field."""
 
     def to_json(self) -> dict[str, Any]:
         """The summary as JSON-ready data (keys per DESIGN.md, plus details)."""
@@ -85,13 +89,16 @@ class Preview:
 
 
 def _as_profile(profile: Profile | str | os.PathLike[str] | dict[str, Any] | None) -> Profile:
+    """The profile in force, its names normalised as the log's will be (:mod:`etl.names`)."""
     if profile is None:
-        return Profile()
-    if isinstance(profile, Profile):
-        return profile
-    if isinstance(profile, dict):
-        return parse_profile(profile)
-    return load_profile(Path(profile))
+        chosen = Profile()
+    elif isinstance(profile, Profile):
+        chosen = profile
+    elif isinstance(profile, dict):
+        chosen = parse_profile(profile)
+    else:
+        chosen = load_profile(Path(profile))
+    return normalised_profile(chosen)
 
 
 def _check_name(name: str) -> str:
@@ -723,6 +730,7 @@ def ingest(
             encoding=prepared.source.encoding,
             delimiter=prepared.source.delimiter,
             dry_run=dry_run,
+            names_normalised=dict(prepared.staged.names_normalised),
             **counts,
         )
     finally:

@@ -126,6 +126,11 @@ class Profile(_Strict):
     costs: dict[str, float] = Field(default_factory=dict)
     rules: Rules = Field(default_factory=Rules)
     pseudonymise: Pseudonymise = Field(default_factory=Pseudonymise)
+    normalise_whitespace: bool = Field(
+        True,
+        description="Collapse runs of whitespace in activity, resource and department names "
+        "to one space and strip both ends (see etl.names).",
+    )
 
     @field_validator("timezone")
     @classmethod

@@ -7,11 +7,13 @@ that cannot be loaded its reject reason. Nothing is written to the store here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import duckdb
 
 from etl.mapping import XES_CASE_PREFIX, Mapping
+from etl.names import NAME_FIELDS, NameMaps, name_maps
 from etl.profile import Profile
 from etl.readers import SourceTable, quote, temp_name
 from etl.timestamps import timestamp_sql
@@ -68,6 +70,8 @@ class Staged:
     # staged column name -> source column name, for the columns not mapped to a field
     others: dict[str, str] = field(default_factory=dict)
     duplicates: int = 0
+    # canonical name field -> distinct spellings changed by whitespace normalisation
+    names_normalised: dict[str, int] = field(default_factory=dict)
 
     def source_name(self, staged: str) -> str:
         """The source column behind a staged column."""
@@ -215,6 +219,7 @@ def stage(
         ", da.map_department" if profile.departments.by_activity else "",
         ", dr.map_department" if profile.departments.by_resource else "",
     )
+    maps = _name_maps(con, source, mapping, profile, text)
     try:
         con.execute(
             f"""
@@ -233,19 +238,53 @@ WITH numbered AS (
         {text("department")} AS department_raw
         {other_select}
     FROM numbered AS src
-)
+), named AS ({_named_sql(maps)})
 SELECT m.*,
     {lifecycle} AS lifecycle,
     {department} AS department,
     {_reason_sql(mapping.layout)} AS reason
-FROM mapped m
+FROM named m
 {" ".join(joins)}
 """
         )
     finally:
         for name in (dep_act, dep_res):
             con.execute(f"DROP TABLE IF EXISTS {quote(name)}")
-    return Staged(table, mapping, others, _drop_duplicates(con, table))
+        maps.drop(con)
+    staged = Staged(table, mapping, others, _drop_duplicates(con, table))
+    staged.names_normalised = dict(maps.changed)
+    return staged
+
+
+_NAME_COLUMNS = {"activity": "activity", "resource": "resource", "department": "department_raw"}
+
+
+def _name_maps(
+    con: duckdb.DuckDBPyConnection,
+    source: SourceTable,
+    mapping: Mapping,
+    profile: Profile,
+    text: Callable[[str], str],
+) -> NameMaps:
+    """The spellings of the mapped name columns that whitespace normalisation changes."""
+    if not profile.normalise_whitespace:
+        return NameMaps(changed={})
+    fields = [name for name in NAME_FIELDS if name in mapping.columns]
+    return name_maps(con, source.table, {name: text(name) for name in fields})
+
+
+def _named_sql(maps: NameMaps) -> str:
+    """The mapped rows with each changed spelling of a name replaced by its normal form."""
+    if not maps.tables:
+        return "SELECT * FROM mapped"
+    replaced, joins = [], []
+    for i, (name, table) in enumerate(sorted(maps.tables.items())):
+        column = _NAME_COLUMNS[name]
+        replaced.append(
+            f"CASE WHEN n{i}.raw IS NULL THEN m.{column} ELSE n{i}.name END AS {column}"
+        )
+        joins.append(f"LEFT JOIN {quote(table)} n{i} ON n{i}.raw = m.{column}")
+    return f"SELECT m.* REPLACE ({', '.join(replaced)}) FROM mapped m {' '.join(joins)}"
 
 
 def case_attribute_columns(

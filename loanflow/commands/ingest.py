@@ -49,6 +49,7 @@ def _print_summary(summary: dict[str, Any]) -> None:
     click.echo(f"  rejected             {summary['rejected']:>12,}")
     for reason, count in summary["rejects_by_reason"].items():
         click.echo(f"    {reason:<30} {count:>8,}")
+    _print_names(summary.get("names_normalised") or {})
     click.echo(f"  events               {summary['events']:>12,}")
     click.echo(f"  activity instances   {summary['activity_instances']:>12,}")
     click.echo(f"  cases                {summary['cases']:>12,}")
@@ -60,6 +61,18 @@ def _print_summary(summary: dict[str, Any]) -> None:
             "  The rejected rows are kept in the store's rejects table with their reason "
             "and source row number."
         )
+
+
+def _print_names(changed: dict[str, int]) -> None:
+    """The line saying how many names had their whitespace normalised (none: no line)."""
+    if not any(changed.values()):
+        return
+    parts = ", ".join(
+        f"{count:,} {name} name{'s' if count != 1 else ''}"
+        for name, count in changed.items()
+        if count
+    )
+    click.echo(f"  whitespace normalised in {parts} (runs collapsed, ends stripped)")
 
 
 def _prepare_analysis(db: str | None, dataset: str, *, quiet: bool) -> float:
