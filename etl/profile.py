@@ -7,6 +7,7 @@ every analysis reads the calendar, SLA, costs, outcomes and guardrail rules from
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
@@ -67,6 +68,29 @@ class Calendar(_Strict):
         return value
 
 
+class WorkingCalendarSpec(_Strict):
+    """The working calendar of one resource or department (profile key ``calendars``).
+
+    ``hours`` holds one or more spans a day as start, end pairs in local wall-clock time,
+    e.g. ``["10:00", "12:00", "12:30", "20:00"]`` (a lunch break from 12:00 to 12:30).
+    """
+
+    workdays: tuple[Weekday, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
+    hours: tuple[time, ...] = (time(9, 0), time(17, 30))
+    holidays: tuple[date, ...] = ()
+
+    @field_validator("hours")
+    @classmethod
+    def _spans(cls, value: tuple[time, ...]) -> tuple[time, ...]:
+        if not value or len(value) % 2:
+            raise ValueError(
+                "hours must be start, end pairs, e.g. ['09:00', '12:00', '13:00', '17:30']"
+            )
+        if any(b <= a for a, b in itertools.pairwise(value)):
+            raise ValueError("the times in hours must increase: each span starts after the last")
+        return value
+
+
 class Sla(_Strict):
     """Service levels."""
 
@@ -122,6 +146,10 @@ class Profile(_Strict):
         description="Canonical case attribute (amount, product, branch, channel) -> source name.",
     )
     calendar: Calendar = Field(default_factory=Calendar)
+    calendars: dict[str, WorkingCalendarSpec] = Field(
+        default_factory=dict,
+        description="Working calendars of some resources or departments (waiting causes).",
+    )
     sla: Sla = Field(default_factory=Sla)
     costs: dict[str, float] = Field(default_factory=dict)
     rules: Rules = Field(default_factory=Rules)
