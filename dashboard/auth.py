@@ -39,6 +39,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from etl import accounts, settings
 from etl.errors import LoanFlowError
 from etl.store import cursor
+from vocabulary import LANGUAGE_NAMES, normalise_language, t
 
 LOGIN_PATH = "/login"
 LOGOUT_PATH = "/logout"
@@ -215,50 +216,16 @@ def _allowed(role: str, needed: Iterable[str]) -> bool:
 
 # --- sign-in page ------------------------------------------------------------------------
 
-_TEXT = {
-    "en": {
-        "title": "Sign in to LoanFlow",
-        "user": "User name",
-        "password": "Password",
-        "submit": "Sign in",
-        "failed": "Wrong user name or password.",
-        "blocked": "Too many failed sign-ins. Wait a few minutes, then try again.",
-        "expired": "The form expired. Please sign in again.",
-        "out": "You are signed out.",
-    },
-    "zh-Hant": {
-        "title": "登入 LoanFlow",
-        "user": "用戶名",
-        "password": "密碼",
-        "submit": "登入",
-        "failed": "用戶名或密碼錯誤。",
-        "blocked": "登入失敗次數過多,請稍候幾分鐘再試。",
-        "expired": "表單已過期,請重新登入。",
-        "out": "您已登出。",
-    },
-    "zh-Hans": {
-        "title": "登录 LoanFlow",
-        "user": "用户名",
-        "password": "密码",
-        "submit": "登录",
-        "failed": "用户名或密码错误。",
-        "blocked": "登录失败次数过多,请稍候几分钟再试。",
-        "expired": "表单已过期,请重新登录。",
-        "out": "您已退出登录。",
-    },
-}
+# Browser tags the sign-in page matches Accept-Language against (read by normalise_language).
+_BROWSER_TAGS = ["en", "zh-TW", "zh-HK", "zh-MO", "zh-Hant", "zh-CN", "zh-SG", "zh-Hans", "zh"]
 
 
 def _language() -> str:
+    """The sign-in page's language: ``?lang=``, else the browser's preference."""
     asked = (request.args.get("lang") or request.form.get("lang") or "").strip()
-    if asked in _TEXT:
-        return asked
-    best = request.accept_languages.best_match(["en", "zh-TW", "zh-HK", "zh-CN", "zh"])
-    if best in ("zh-TW", "zh-HK"):
-        return "zh-Hant"
-    if best in ("zh-CN", "zh"):
-        return "zh-Hans"
-    return "en"
+    if asked:
+        return normalise_language(asked)
+    return normalise_language(request.accept_languages.best_match(_BROWSER_TAGS))
 
 
 def safe_next(target: str | None) -> str:
@@ -273,37 +240,38 @@ def safe_next(target: str | None) -> str:
 
 def _login_page(message_key: str | None = None, status: int = 200, username: str = "") -> Response:
     lang = _language()
-    text = _TEXT[lang]
+    text = {k: escape(t(f"signin.{k}", lang)) for k in ("title", "user", "password", "submit")}
     message = ""
     if message_key:
         kind = "secondary" if message_key == "out" else "danger"
-        message = f'<div class="alert alert-{kind}" role="alert">{escape(text[message_key])}</div>'
+        words = escape(t(f"signin.{message_key}", lang))
+        message = f'<div class="alert alert-{kind}" role="alert">{words}</div>'
     others = " · ".join(
         f'<a href="{LOGIN_PATH}?{escape(urlencode({"lang": code, "next": _next_arg()}))}">'
         f"{name}</a>"
-        for code, name in (("en", "English"), ("zh-Hant", "繁體中文"), ("zh-Hans", "简体中文"))
+        for code, name in LANGUAGE_NAMES.items()
         if code != lang
     )
     page = f"""<!DOCTYPE html>
 <html lang="{lang}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(text["title"])}</title>
+<title>{text["title"]}</title>
 <link rel="stylesheet" href="/assets/00_bootstrap.min.css">
 </head><body class="bg-light">
 <main class="container" style="max-width: 24rem; margin-top: 10vh">
-<h1 class="h4 mb-3">{escape(text["title"])}</h1>
+<h1 class="h4 mb-3">{text["title"]}</h1>
 {message}
 <form method="post" action="{LOGIN_PATH}" autocomplete="on">
 <input type="hidden" name="csrf_token" value="{escape(generate_csrf())}">
 <input type="hidden" name="next" value="{escape(_next_arg())}">
 <input type="hidden" name="lang" value="{lang}">
-<div class="mb-3"><label class="form-label" for="username">{escape(text["user"])}</label>
+<div class="mb-3"><label class="form-label" for="username">{text["user"]}</label>
 <input class="form-control" id="username" name="username" value="{escape(username)}"
  autocomplete="username" required autofocus></div>
-<div class="mb-3"><label class="form-label" for="password">{escape(text["password"])}</label>
+<div class="mb-3"><label class="form-label" for="password">{text["password"]}</label>
 <input class="form-control" id="password" name="password" type="password"
  autocomplete="current-password" required></div>
-<button class="btn btn-primary w-100" id="sign-in" type="submit">{escape(text["submit"])}</button>
+<button class="btn btn-primary w-100" id="sign-in" type="submit">{text["submit"]}</button>
 </form>
 <p class="small text-muted mt-3">{others}</p>
 </main></body></html>"""

@@ -11,8 +11,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from dashboard.i18n import t
 from etl.errors import LoanFlowError
+from vocabulary import t
 
 
 def graph_config(filename: str) -> Any:

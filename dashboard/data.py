@@ -22,9 +22,9 @@ from urllib.parse import parse_qs, urlencode
 import duckdb
 
 from analysis.filters import Filters
-from dashboard.i18n import normalise_language
 from etl import store
 from etl.settings import db_path
+from vocabulary import normalise_language
 
 T = TypeVar("T")
 

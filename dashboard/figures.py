@@ -1,7 +1,7 @@
 """Every chart of the dashboard, built from the data the analysis functions return.
 
 Pure functions: data in, a plotly figure (or cytoscape elements) out; no store access.
-Labels come from :mod:`dashboard.i18n` in the reader's language.
+Labels come from :mod:`vocabulary` in the reader's language.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard.i18n import t
+from vocabulary import t
 
 PALETTE = (
     "#1f77b4",

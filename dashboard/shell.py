@@ -18,8 +18,8 @@ from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 
 from dashboard import data
 from dashboard.audit import current_user
-from dashboard.i18n import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
 from etl.errors import LoanFlowError
+from vocabulary import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
 
 
 def label(key: str, lang: str = "en", tag: Any = html.Span, **props: Any) -> Any:

@@ -186,7 +186,7 @@ def test_a_process_that_breaks_more_rules_is_flagged(hand_store: duckdb.DuckDBPy
     codes = {(n.code, n.values.get("metric")) for n in result.guardrails.reasons}
     assert ("guardrail_worse", "rule_decided_without_risk_assessment_share") in codes
     assert result.to_json()["guardrails"]["weakened"] is True
-    from dashboard.report.build import summary_sentences
+    from report.build import summary_sentences
 
     warning = summary_sentences(result, "en")[1]
     assert warning.startswith("WARNING: risk control was weakened.")

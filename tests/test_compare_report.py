@@ -11,12 +11,12 @@ import duckdb
 import pytest
 
 from analysis.compare import Comparison, compare
-from dashboard.report import charts
-from dashboard.report.build import build_report, metric_sentence, summary_sentences, write_report
-from dashboard.report.i18n import language
 from etl.store import connect
+from report import charts
+from report.build import build_report, metric_sentence, summary_sentences, write_report
 from tests.analysis_logs import make_log
 from tests.test_compare import PROFILE, after_rows, attributes, before_rows
+from vocabulary import normalise_language
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +43,7 @@ def test_report_is_self_contained_with_the_summary_first(comparison: Comparison,
     summary = summary_sentences(comparison, lang)
     assert summary[0] in text
     assert page.index('id="summary"') < page.index('class="plotly-graph-div"')
-    assert f'lang="{language(lang)}"' in page
+    assert f'lang="{normalise_language(lang)}"' in page
 
 
 def test_summary_sentences_in_each_language(comparison: Comparison) -> None:

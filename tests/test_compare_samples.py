@@ -151,7 +151,7 @@ def test_kpis_side_by_side_cover_every_kpi(result: Comparison, truth: dict) -> N
 
 
 def test_report_summary_on_the_samples(result: Comparison, truth: dict) -> None:
-    from dashboard.report.build import build_report, summary_sentences
+    from report.build import build_report, summary_sentences
 
     before = truth["before"]["cycle_time_hours"]["median"] / 24
     after = truth["after"]["cycle_time_hours"]["median"] / 24

@@ -15,11 +15,11 @@ import pytest
 from analysis.filters import Filters
 from dashboard import data
 from dashboard.app import create_app
-from dashboard.i18n import fmt_count, fmt_hours, fmt_share, t
 from dashboard.shell import sync_filter_state, translate_frame
 from dashboard.views import cases, conformance, handoffs, overview, process_map, variants
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, load_store
+from vocabulary import fmt_count, fmt_hours, fmt_share, t
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""Every label exists in the three languages, and every label the code asks for exists."""
+"""The one vocabulary: every label in the three languages, every key the code asks for
+exists, one reading of a language code."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ import re
 from datetime import date
 from pathlib import Path
 
-from dashboard import i18n
+import pytest
 
-DASHBOARD = Path(__file__).resolve().parent.parent / "dashboard"
+import vocabulary as i18n
+
+ROOT = Path(__file__).resolve().parent.parent
+USERS = ("dashboard", "report", "loanflow")  # the packages that show words
 KEY_CALL = re.compile(r"""\bt\(\s*(?:f?)["']([a-z_.]+)["']""")
 LABEL_CALL = re.compile(r"""label\(\s*["']([a-z_.]+)["']""")
 
@@ -26,14 +30,15 @@ def test_placeholders_agree_across_languages() -> None:
         assert names["en"] == names["zh-Hant"] == names["zh-Hans"], key
 
 
-def test_every_key_used_in_the_dashboard_exists() -> None:
+def test_every_key_used_in_the_dashboard_report_and_cli_exists() -> None:
     used: set[str] = set()
-    for path in DASHBOARD.rglob("*.py"):
-        if "report" in path.parts:
-            continue
-        text = path.read_text(encoding="utf-8")
-        used |= set(KEY_CALL.findall(text)) | set(LABEL_CALL.findall(text))
-    assert used, "the scan found no label keys"
+    for package in USERS:
+        for path in (ROOT / package).rglob("*.py"):
+            text = path.read_text(encoding="utf-8")
+            used |= set(KEY_CALL.findall(text)) | set(LABEL_CALL.findall(text))
+    for path in (ROOT / "report" / "templates").glob("*.j2"):  # t("x") there is report.x
+        used |= {f"report.{k}" for k in KEY_CALL.findall(path.read_text(encoding="utf-8"))}
+    assert {"report.title", "report.fell", "admin.title", "overview.title"} <= used, "missed keys"
     missing = sorted(k for k in used if k not in i18n.MESSAGES)
     assert missing == []
 
@@ -45,10 +50,36 @@ def test_simplified_and_traditional_differ_where_the_script_does() -> None:
 
 def test_language_codes_are_normalised() -> None:
     assert i18n.normalise_language("zh-CN") == "zh-Hans"
+    assert i18n.normalise_language("zh_sg") == "zh-Hans"
+    assert i18n.normalise_language("zh-Hans-CN") == "zh-Hans"
     assert i18n.normalise_language("zh-TW") == "zh-Hant"
+    assert i18n.normalise_language("zh-hk") == "zh-Hant"
+    assert i18n.normalise_language("zh-Hant-TW") == "zh-Hant"
     assert i18n.normalise_language(["zh-Hans"]) == "zh-Hans"
     assert i18n.normalise_language("de") == "en"
+    assert i18n.normalise_language("en-GB") == "en"
     assert i18n.normalise_language(None) == "en"
+
+
+def test_bare_zh_means_traditional_everywhere() -> None:
+    """One reading of ``zh`` (Traditional): the dashboard, the sign-in page and the report
+    used to disagree (the sign-in page read it as Simplified)."""
+    assert i18n.normalise_language("zh") == "zh-Hant"
+    assert i18n.normalise_language("ZH") == "zh-Hant"
+    assert i18n.normalise_language("zh", strict=True) == "zh-Hant"
+
+
+def test_strict_reading_refuses_an_unknown_code_and_names_the_good_ones() -> None:
+    with pytest.raises(i18n.UnknownLanguage, match="zh-Hant"):
+        i18n.normalise_language("de", strict=True)
+    assert i18n.normalise_language("en-US", strict=True) == "en"
+
+
+def test_a_key_declared_twice_is_refused() -> None:
+    from vocabulary.catalogue import _joined
+
+    with pytest.raises(RuntimeError, match=r"nav\.overview"):
+        _joined({"nav.overview": {}}, {"nav.overview": {}})
 
 
 def test_number_duration_and_date_formats() -> None:

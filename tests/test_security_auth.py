@@ -160,6 +160,8 @@ def test_login_page_is_bilingual_and_escapes_input(app: dash.Dash) -> None:
     assert "密碼" in zh and "登入" in zh
     zh_browser = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "密码" in zh_browser.get_data(as_text=True)
+    bare_zh = client.get("/login", headers={"Accept-Language": "zh"})  # zh means Traditional
+    assert "密碼" in bare_zh.get_data(as_text=True)
     hostile = client.get('/login?next=/"><script>alert(1)</script>').get_data(as_text=True)
     assert "<script>alert(1)" not in hostile
 

@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, html
 from dashboard import data
 from dashboard.components import page_frame
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.bottlenecks import PAGE, bottleneck_table, bottlenecks_body
+from vocabulary import t
 
 dash.register_page(
     __name__, path="/bottlenecks", order=3, label_key="nav.bottlenecks", title="LoanFlow"

@@ -11,8 +11,8 @@ from dash import Input, Output, State, callback, html
 from dashboard import data
 from dashboard.components import chart, csv_button, page_header, section
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.cases import PAGE, case_timeline, export_table, rows_page, table_columns
+from vocabulary import t
 
 dash.register_page(__name__, path="/cases", order=5, label_key="nav.cases", title="LoanFlow")
 

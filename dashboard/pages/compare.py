@@ -13,7 +13,6 @@ from dashboard import data
 from dashboard.audit import record
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.compare import (
     PAGE,
     compare_body,
@@ -21,6 +20,7 @@ from dashboard.views.compare import (
     metrics_csv_frame,
     report_html,
 )
+from vocabulary import t
 
 dash.register_page(__name__, path="/compare", order=6, label_key="nav.compare", title="LoanFlow")
 

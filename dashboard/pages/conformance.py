@@ -11,8 +11,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.conformance import PAGE, breach_cases, conformance_body, model_options
+from vocabulary import t
 
 dash.register_page(
     __name__, path="/conformance", order=7, label_key="nav.conformance", title="LoanFlow"

@@ -14,7 +14,6 @@ from dashboard import data
 from dashboard.audit import record
 from dashboard.components import error_alert, page_header, section
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.jobs import RUNNER
 from dashboard.views.data_page import (
     PAGE,
@@ -33,6 +32,7 @@ from dashboard.views.data_page import (
     upload_message,
 )
 from etl.errors import LoanFlowError
+from vocabulary import t
 
 dash.register_page(__name__, path="/data", order=8, label_key="nav.data", title="LoanFlow")
 

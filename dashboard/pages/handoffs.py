@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, html
 from dashboard import data, figures
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.handoffs import PAGE, handoff_table, handoffs_body
+from vocabulary import t
 
 dash.register_page(__name__, path="/handoffs", order=2, label_key="nav.handoffs", title="LoanFlow")
 

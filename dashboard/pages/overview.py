@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data
 from dashboard.components import page_header
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.overview import PAGE, overview_body, sla_risk_table
+from vocabulary import t
 
 dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="LoanFlow")
 

@@ -11,8 +11,8 @@ from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import data
 from dashboard.components import page_frame, radio
-from dashboard.i18n import t
 from dashboard.views.process_map import PAGE, element_cases_view, map_body
+from vocabulary import t
 
 cyto.load_extra_layouts()
 

@@ -10,8 +10,8 @@ from dash import Input, Output, State, callback, html
 from dashboard import data
 from dashboard.components import page_frame, radio
 from dashboard.exports import csv_download
-from dashboard.i18n import t
 from dashboard.views.variants import PAGE, TOP_CHOICES, top_variants, variants_body, variants_table
+from vocabulary import t
 
 dash.register_page(__name__, path="/variants", order=4, label_key="nav.variants", title="LoanFlow")
 

@@ -11,8 +11,8 @@ from analysis.bottlenecks import bottleneck_tables, resource_workload
 from analysis.trends import wip_over_time
 from dashboard import data, figures
 from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
-from dashboard.i18n import t
 from etl.errors import LoanFlowError
+from vocabulary import t
 
 PAGE = "bottlenecks"
 TOP_ACTIVITIES = 20

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from analysis.case_metrics import case_metrics, case_page
 from dashboard import data, figures
 from dashboard.components import column
-from dashboard.i18n import t
+from vocabulary import t
 
 PAGE = "cases"
 TABLE_COLUMNS = (

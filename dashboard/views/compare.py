@@ -23,9 +23,9 @@ from dashboard.components import (
     table_csv_button,
     table_id,
 )
-from dashboard.i18n import t
-from dashboard.report import charts
-from dashboard.report.build import (
+from etl.errors import LoanFlowError
+from report import charts
+from report.build import (
     build_report,
     guardrail_rows,
     metric_rows,
@@ -33,7 +33,7 @@ from dashboard.report.build import (
     path_rows,
     summary_sentences,
 )
-from etl.errors import LoanFlowError
+from vocabulary import t
 
 PAGE = "compare"
 

@@ -25,9 +25,9 @@ from dashboard.components import (
     table_csv_button,
     table_id,
 )
-from dashboard.i18n import fmt_count, fmt_share, t
 from dashboard.uploads import upload_path
 from etl.errors import BadInputError, LoanFlowError
+from vocabulary import fmt_count, fmt_share, t
 
 PAGE = "conformance"
 SAMPLES = Path(__file__).resolve().parents[2] / "sample_logs"

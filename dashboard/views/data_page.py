@@ -13,13 +13,13 @@ from dash import dcc, html
 
 from dashboard import data
 from dashboard.components import column, csv_button, error_alert, grid, section
-from dashboard.i18n import fmt_bytes, fmt_count, t
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
 from dashboard.warm import warm_in_background
 from etl.errors import BadInputError, LoanFlowError
 from etl.load import LoadSummary, drop_dataset, ingest, list_datasets, preview
 from etl.profile import CANONICAL_FIELDS
+from vocabulary import fmt_bytes, fmt_count, t
 
 PAGE = "data"
 NONE = "__none__"

@@ -10,8 +10,8 @@ import pandas as pd
 from analysis.handoffs import handoff_matrix, handoffs
 from dashboard import data, figures
 from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
-from dashboard.i18n import t
 from etl.errors import LoanFlowError
+from vocabulary import t
 
 PAGE = "handoffs"
 MEASURES = tuple(figures.HANDOFF_MEASURES)

@@ -27,8 +27,8 @@ from dashboard.components import (
     info,
     section,
 )
-from dashboard.i18n import fmt_change, fmt_count, fmt_hours, fmt_points, fmt_share, t
 from etl.errors import LoanFlowError
+from vocabulary import fmt_change, fmt_count, fmt_hours, fmt_points, fmt_share, t
 
 PAGE = "overview"
 

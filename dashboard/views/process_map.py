@@ -22,8 +22,8 @@ from dashboard.components import (
     table_csv_button,
     table_id,
 )
-from dashboard.i18n import fmt_number, t
 from etl.errors import LoanFlowError
+from vocabulary import fmt_number, t
 
 PAGE = "map"
 CASE_LIST_LIMIT = 500

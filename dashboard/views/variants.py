@@ -10,8 +10,8 @@ from dash import html
 from analysis.variants import Variants, variants
 from dashboard import data, figures
 from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
-from dashboard.i18n import fmt_share, t
 from etl.errors import LoanFlowError
+from vocabulary import fmt_share, t
 
 PAGE = "variants"
 TOP_CHOICES = (5, 10, 20, 50)

@@ -8,8 +8,7 @@ from typing import Any
 import click
 
 from loanflow.commands.common import db_option, echo_json, filter_options, json_option, pop_filters
-
-LANGUAGES = ("en", "zh", "zh-Hant", "zh-Hans")
+from vocabulary.languages import LANGUAGE_CODES
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
@@ -23,13 +22,13 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 def _print_table(comparison: Any, lang: str) -> None:
     """The comparison as readable text: sides, summary, metrics, guardrails."""
-    from dashboard.report.build import metric_rows, note_sentence, summary_sentences
-    from dashboard.report.i18n import text
+    from report.build import metric_rows, note_sentence, summary_sentences
+    from vocabulary import t
 
     for key, side in (("before", comparison.before), ("after", comparison.after)):
         click.echo(
-            f"{text(key, lang):<7} {side.dataset}: {side.label}, {side.cases:,} "
-            f"{text('cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
+            f"{t(f'report.{key}', lang):<7} {side.dataset}: {side.label}, {side.cases:,} "
+            f"{t('report.cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
             f"{(side.last_ts or '')[:10]}"
         )
     click.echo("")
@@ -37,12 +36,12 @@ def _print_table(comparison: Any, lang: str) -> None:
         click.echo(f"* {sentence}")
     click.echo("")
     header = [
-        text("metric", lang),
-        text("before", lang),
-        text("after", lang),
-        text("change", lang),
-        text("ci95", lang),
-        text("p_adjusted", lang),
+        t("report.metric", lang),
+        t("report.before", lang),
+        t("report.after", lang),
+        t("report.change", lang),
+        t("report.ci95", lang),
+        t("report.p_adjusted", lang),
         "",
     ]
     rows = [
@@ -53,7 +52,7 @@ def _print_table(comparison: Any, lang: str) -> None:
             r["change"],
             r["interval"],
             r["p_adjusted"],
-            "*" if r["significant"] == text("yes", lang) else "",
+            "*" if r["significant"] == t("report.yes", lang) else "",
         ]
         for r in metric_rows(comparison, lang)
     ]
@@ -64,7 +63,7 @@ def _print_table(comparison: Any, lang: str) -> None:
     click.echo(f"(* significant after Benjamini-Hochberg correction, alpha {comparison.alpha})")
     guard = comparison.guardrails
     click.echo("")
-    click.echo(text("guardrails_weakened" if guard.weakened else "guardrails_ok", lang))
+    click.echo(t("report.guardrails_weakened" if guard.weakened else "report.guardrails_ok", lang))
     for note in guard.reasons:
         click.echo(f"  ! {note_sentence(note, lang)}")
     for note in guard.notes:
@@ -96,7 +95,7 @@ def _width(cell: str) -> int:
 )
 @click.option(
     "--lang",
-    type=click.Choice(LANGUAGES),
+    type=click.Choice(LANGUAGE_CODES, case_sensitive=False),
     default="en",
     show_default=True,
     help="Language of the report and the text output (zh = Traditional Chinese).",
@@ -136,11 +135,11 @@ def compare_command(
     to both sides.
     """
     from analysis.compare import compare, compare_split
-    from dashboard.report.build import write_report
-    from dashboard.report.i18n import language
     from etl.errors import LoanFlowError
     from etl.settings import db_path
     from etl.store import connect, store_exists
+    from report.build import write_report
+    from vocabulary import normalise_language
 
     if (after is None) == (split_at is None):
         raise click.UsageError("Give either two datasets (BEFORE AFTER) or one with --split-at.")
@@ -173,7 +172,7 @@ def compare_command(
     if as_json:
         echo_json(comparison.to_json())
         return
-    _print_table(comparison, language(lang))
+    _print_table(comparison, normalise_language(lang))
     if report_path:
         click.echo(f"\nReport written to {report_path}")
 

@@ -18,18 +18,9 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.compare import Comparison, Metric, Note
-from dashboard.report import charts
-from dashboard.report.i18n import (
-    duration,
-    language,
-    metric_label,
-    metric_name,
-    missing,
-    number,
-    p_text,
-    percent,
-    text,
-)
+from report import charts
+from vocabulary import metric_label, metric_name, normalise_language, t
+from vocabulary.formats import duration, missing, number, p_text, percent
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SUMMARY_EXTRAS = 4  # how many further improvements or deteriorations the summary names
@@ -65,11 +56,11 @@ def metric_sentence(metric: Metric, lang: str) -> str:
     A significant change names its direction, size, interval and adjusted p; otherwise the
     metric is called unchanged.
     """
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     name = metric_name(metric.name, lang)
     if metric.unit == "share":
         before, after = percent(metric.before), percent(metric.after)
-        change = text("points", lang, value=number(metric.change_abs * 100, 1, sign=True))
+        change = t("report.points", lang, value=number(metric.change_abs * 100, 1, sign=True))
         low = number(metric.ci95_abs[0] * 100, 1, sign=True)
         high = number(metric.ci95_abs[1] * 100, 1, sign=True)
     elif metric.unit == "hours":
@@ -83,11 +74,11 @@ def metric_sentence(metric: Metric, lang: str) -> str:
         low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
     if not metric.significant:
         return _capitalised(
-            text("unchanged_sentence", lang, name=name, before=before, after=after), lang
+            t("report.unchanged_sentence", lang, name=name, before=before, after=after), lang
         )
-    verb = text("fell" if metric.change_abs < 0 else "rose", lang)
-    key = "share_sentence" if metric.unit == "share" else "duration_sentence"
-    sentence = text(
+    verb = t("report.fell" if metric.change_abs < 0 else "report.rose", lang)
+    key = "report.share_sentence" if metric.unit == "share" else "report.duration_sentence"
+    sentence = t(
         key,
         lang,
         name=name,
@@ -104,7 +95,7 @@ def metric_sentence(metric: Metric, lang: str) -> str:
 
 def note_sentence(note: Note, lang: str) -> str:
     """A note (guardrail finding or caveat) in the report's language."""
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     v = note.values
     metric = metric_name(str(v.get("metric", "")), lang)
     before, after = percent(v.get("before"), 1), percent(v.get("after"), 1)
@@ -181,8 +172,8 @@ def note_sentence(note: Note, lang: str) -> str:
 
 def _mix_sentence(comparison: Comparison, lang: str) -> str:
     mix = comparison.mix
-    return text(
-        "mix_sentence",
+    return t(
+        "report.mix_sentence",
         lang,
         change=percent(mix.adjusted_change),
         low=percent(mix.adjusted_ci95[0]),
@@ -195,7 +186,7 @@ def _listed(metrics: list[Metric], lang: str) -> str:
     items = []
     for m in metrics[:_SUMMARY_EXTRAS]:
         change = (
-            text("points", lang, value=number(m.change_abs * 100, 1, sign=True))
+            t("report.points", lang, value=number(m.change_abs * 100, 1, sign=True))
             if m.unit == "share"
             else percent(m.change, sign=True)
         )
@@ -204,7 +195,7 @@ def _listed(metrics: list[Metric], lang: str) -> str:
             if lang == "en"
             else f"{metric_name(m.name, lang)}（{change}）"
         )
-    return text("list_separator", lang).join(items)
+    return t("report.list_separator", lang).join(items)
 
 
 def summary_sentences(comparison: Comparison, lang: str = "en") -> list[str]:
@@ -213,8 +204,8 @@ def summary_sentences(comparison: Comparison, lang: str = "en") -> list[str]:
     The headline (median cycle time), the approval rate, the guardrail verdict, the
     mix-adjusted change, other significant improvements and deteriorations, and caveats.
     """
-    lang = language(lang)
-    end = text("sentence_end", lang)
+    lang = normalise_language(lang, strict=True)
+    end = t("report.sentence_end", lang)
     by_name = {m.name: m for m in comparison.metrics}
     first = metric_sentence(comparison.headline, lang)
     approval = by_name.get("approval_rate")
@@ -224,10 +215,12 @@ def summary_sentences(comparison: Comparison, lang: str = "en") -> list[str]:
     sentences = [first + end]
     guard = comparison.guardrails
     if guard.weakened:
-        reasons = text("list_separator", lang).join(note_sentence(r, lang) for r in guard.reasons)
-        sentences.append(f"{text('guardrails_weakened', lang)} {reasons}{end}")
+        reasons = t("report.list_separator", lang).join(
+            note_sentence(r, lang) for r in guard.reasons
+        )
+        sentences.append(f"{t('report.guardrails_weakened', lang)} {reasons}{end}")
     else:
-        sentences.append(text("guardrails_ok", lang))
+        sentences.append(t("report.guardrails_ok", lang))
     if all(math.isfinite(v) for v in comparison.mix.adjusted_ci95):
         sentences.append(_mix_sentence(comparison, lang))
     others = sorted(
@@ -237,9 +230,9 @@ def summary_sentences(comparison: Comparison, lang: str = "en") -> list[str]:
     improved = [m for m in others if m.improved()]
     worsened = [m for m in others if m.worsened()]
     if improved:
-        sentences.append(text("improved_list", lang, items=_listed(improved, lang)))
+        sentences.append(t("report.improved_list", lang, items=_listed(improved, lang)))
     if worsened:
-        sentences.append(text("worsened_list", lang, items=_listed(worsened, lang)))
+        sentences.append(t("report.worsened_list", lang, items=_listed(worsened, lang)))
     sentences += [_terminated(note_sentence(n, lang), end) for n in comparison.notes]
     return sentences
 
@@ -261,11 +254,11 @@ def _value(metric: Metric, value: float, lang: str) -> str:
 
 def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]]:
     """The metrics as display rows (text cells), for the report and the dashboard."""
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     rows = []
     for m in comparison.metrics:
         if m.unit == "share":
-            change = text("points", lang, value=number(m.change_abs * 100, 1, sign=True))
+            change = t("report.points", lang, value=number(m.change_abs * 100, 1, sign=True))
             interval = (
                 f"{number(m.ci95_abs[0] * 100, 1, sign=True)} … "
                 f"{number(m.ci95_abs[1] * 100, 1, sign=True)}"
@@ -283,7 +276,7 @@ def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]
                 "interval": "–" if missing(m.ci95[0]) and missing(m.ci95_abs[0]) else interval,
                 "p": p_text(m.p_value).removeprefix("p ").removeprefix("= "),
                 "p_adjusted": p_text(m.p_adjusted).removeprefix("p ").removeprefix("= "),
-                "significant": text("yes" if m.significant else "no", lang),
+                "significant": t("report.yes" if m.significant else "report.no", lang),
                 "effect": "–"
                 if missing(m.effect_size)
                 else f"{m.effect_size_name} {number(m.effect_size, 2, sign=True)}",
@@ -302,7 +295,7 @@ def guardrail_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, A
 
 def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> list[dict[str, Any]]:
     """Edges or handoffs as display rows (by default only those added, removed or changed)."""
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     rows = []
     for c in changes:
         if only_changed and c.status == "unchanged":
@@ -311,7 +304,7 @@ def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> li
             {
                 "from": c.source,
                 "to": c.target,
-                "status": text(c.status, lang),
+                "status": t(f"report.{c.status}", lang),
                 "tone": c.status,
                 "cases": f"{c.cases_before:,} → {c.cases_after:,}",
                 "per_case": f"{number(c.per_case_before, 2)} → {number(c.per_case_after, 2)}",
@@ -368,12 +361,12 @@ def _variant_rows(comparison: Comparison) -> list[dict[str, str]]:
 def _variant_sentence(comparison: Comparison, lang: str) -> str:
     v = comparison.variants
     metric = comparison.metric("variant_distribution")
-    return text(
-        "variants_sentence",
+    return t(
+        "report.variants_sentence",
         lang,
         before=f"{v['variants_before']:,}",
         after=f"{v['variants_after']:,}",
-        verdict=text("verdict_changed" if metric.significant else "verdict_same", lang),
+        verdict=t("report.verdict_changed" if metric.significant else "report.verdict_same", lang),
         pooled=f"{v['rare_variants_pooled']:,}",
         v=number(v["cramers_v"], 2),
     )
@@ -397,7 +390,7 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
     for key, side in (("before", comparison.before), ("after", comparison.after)):
         rows.append(
             {
-                "name": text(key, lang),
+                "name": t(f"report.{key}", lang),
                 "dataset": side.dataset,
                 "label": side.label,
                 "cases": f"{side.cases:,}",
@@ -409,7 +402,7 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
 
 def build_report(comparison: Comparison, lang: str = "en") -> str:
     """The report as one self-contained HTML document (charts embedded, works offline)."""
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     figures = [
         charts.ecdf_figure(comparison, lang),
         charts.forest_figure(comparison, lang),
@@ -423,7 +416,7 @@ def build_report(comparison: Comparison, lang: str = "en") -> str:
     return template.render(
         lang=lang,
         html_lang={"en": "en", "zh-Hant": "zh-Hant", "zh-Hans": "zh-Hans"}[lang],
-        t=lambda key, **values: text(key, lang, **values),
+        t=lambda key, **values: t(f"report.{key}", lang, **values),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sides=_side_rows(comparison, lang),
         summary=summary_sentences(comparison, lang),

@@ -1,27 +1,10 @@
-"""Every label and message of the dashboard, in English, 繁體中文 and 简体中文.
-
-Labels are looked up by key with :func:`t`; numbers, durations, shares and dates are
-written by the ``fmt_*`` functions in the reader's language. Nothing in ``dashboard/``
-shows user-facing text that is not in :data:`MESSAGES`.
-"""
+"""The dashboard's labels and messages: shell, filters and one section per page."""
 
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping
-from datetime import date, datetime
-from typing import Any
+from vocabulary.messages import _m
 
-LANGUAGES: tuple[str, ...] = ("en", "zh-Hant", "zh-Hans")
-DEFAULT_LANGUAGE = "en"
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "zh-Hant": "繁體中文", "zh-Hans": "简体中文"}
-
-
-def _m(en: str, hant: str, hans: str) -> dict[str, str]:
-    return {"en": en, "zh-Hant": hant, "zh-Hans": hans}
-
-
-MESSAGES: dict[str, dict[str, str]] = {
+DASHBOARD: dict[str, dict[str, str]] = {
     # shell
     "app.title": _m("LoanFlow", "LoanFlow 貸款流程", "LoanFlow 贷款流程"),
     "app.tagline": _m("Process mining for loan approval", "貸款審批流程挖掘", "贷款审批流程挖掘"),
@@ -55,10 +38,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "action.print": _m("Print", "列印", "打印"),
     "action.download_csv": _m("Download CSV", "下載 CSV", "下载 CSV"),
     "action.show_cases": _m("Show cases", "顯示案件", "显示案件"),
-    "outcome.approved": _m("approved", "核准", "批准"),
-    "outcome.rejected": _m("rejected", "拒絕", "拒绝"),
-    "outcome.withdrawn": _m("withdrawn", "撤回", "撤回"),
-    "outcome.open": _m("open", "處理中", "处理中"),
     "amount.below": _m("below {high}", "{high} 以下", "{high} 以下"),
     "amount.between": _m("{low} – {high}", "{low} – {high}", "{low} – {high}"),
     "amount.above": _m("{low} and above", "{low} 以上", "{low} 以上"),
@@ -423,116 +402,3 @@ MESSAGES: dict[str, dict[str, str]] = {
         "Printed from LoanFlow on {date}", "列印自 LoanFlow，{date}", "打印自 LoanFlow，{date}"
     ),
 }
-
-
-def normalise_language(value: Any) -> str:
-    """A supported language code for ``value`` (a code, a browser tag, or nothing)."""
-    if isinstance(value, list | tuple):
-        value = value[0] if value else None
-    if not isinstance(value, str) or not value:
-        return DEFAULT_LANGUAGE
-    if value in LANGUAGES:
-        return value
-    lowered = value.lower()
-    if lowered.startswith("zh"):
-        simplified = any(tag in lowered for tag in ("hans", "-cn", "-sg"))
-        return "zh-Hans" if simplified else "zh-Hant"
-    return DEFAULT_LANGUAGE
-
-
-def t(key: str, lang: str, **values: Any) -> str:
-    """The label ``key`` in ``lang``, with ``{name}`` placeholders filled from ``values``."""
-    entry = MESSAGES[key]
-    text = entry.get(normalise_language(lang), entry[DEFAULT_LANGUAGE])
-    return text.format(**values) if values else text
-
-
-def labels(keys: Mapping[str, str], lang: str) -> dict[str, str]:
-    """Several labels at once: ``{name: key}`` -> ``{name: text}``."""
-    return {name: t(key, lang) for name, key in keys.items()}
-
-
-def _missing(value: Any) -> bool:
-    if value is None:
-        return True
-    try:
-        return bool(math.isnan(value))
-    except TypeError:
-        return False
-
-
-def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
-    """A number with thousands separators (the same for all three languages), or a dash."""
-    if _missing(value):
-        return "–"
-    return f"{float(value):,.{digits}f}"
-
-
-def fmt_count(value: Any, lang: str) -> str:
-    """A whole count."""
-    return fmt_number(value, lang, 0)
-
-
-def fmt_share(value: Any, lang: str, digits: int = 1) -> str:
-    """A share in [0, 1] as a percentage."""
-    if _missing(value):
-        return "–"
-    return f"{float(value) * 100:.{digits}f}%"
-
-
-def fmt_hours(value: Any, lang: str) -> str:
-    """A duration given in hours, in minutes, hours or days as fits its size."""
-    if _missing(value):
-        return "–"
-    hours = float(value)
-    if abs(hours) < 1:
-        return t("unit.min", lang, value=f"{hours * 60:.0f}")
-    if abs(hours) < 48:
-        return t("unit.h", lang, value=f"{hours:.1f}")
-    return t("unit.d", lang, value=f"{hours / 24:.1f}")
-
-
-def fmt_change(value: Any, lang: str) -> str:
-    """A relative change (-0.3 = 30% lower) with its sign."""
-    if _missing(value):
-        return "–"
-    return f"{float(value) * 100:+.1f}%"
-
-
-def fmt_points(value: Any, lang: str) -> str:
-    """A difference of two shares, in percentage points with its sign."""
-    if _missing(value):
-        return "–"
-    return t("unit.pp", lang, value=f"{float(value) * 100:+.1f}")
-
-
-def fmt_date(value: date | datetime | None, lang: str) -> str:
-    """A date in the reader's convention: 28 Nov 2026 / 2026年11月28日."""
-    if value is None:
-        return "–"
-    if normalise_language(lang) == "en":
-        return f"{value.day} {value:%b %Y}"
-    return f"{value.year}年{value.month}月{value.day}日"
-
-
-def fmt_datetime(value: datetime | None, lang: str) -> str:
-    """A date and time (minutes) in the reader's convention."""
-    if value is None:
-        return "–"
-    return f"{fmt_date(value, lang)} {value:%H:%M}"
-
-
-def fmt_bytes(size: int, lang: str) -> str:
-    """A file size in KB, MB or GB."""
-    value = float(size)
-    for unit in ("B", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
-            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
-        value /= 1024
-    return f"{value:,.1f} GB"
-
-
-def outcome_label(outcome: str, lang: str) -> str:
-    """The outcome's name in ``lang`` (unknown outcomes are shown as stored)."""
-    key = f"outcome.{outcome}"
-    return t(key, lang) if key in MESSAGES else outcome

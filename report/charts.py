@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.compare import Comparison, Metric
-from dashboard.report.i18n import language, metric_label, text
+from vocabulary import metric_label, normalise_language, t
 
 BEFORE_COLOUR = "#7f8c8d"
 AFTER_COLOUR = "#1f77b4"
@@ -55,11 +55,11 @@ def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     A curve further left means cases finish sooner; the horizontal gap at 50% is the change
     of the median.
     """
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     figure = go.Figure()
     sides = (
-        (comparison.cycle_times_before, text("before", lang), BEFORE_COLOUR),
-        (comparison.cycle_times_after, text("after", lang), AFTER_COLOUR),
+        (comparison.cycle_times_before, t("report.before", lang), BEFORE_COLOUR),
+        (comparison.cycle_times_after, t("report.after", lang), AFTER_COLOUR),
     )
     for values, name, colour in sides:
         x, y = _ecdf_points(np.asarray(values, dtype=np.float64))
@@ -74,9 +74,9 @@ def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
             )
         )
     figure.add_hline(y=0.5, line={"dash": "dot", "color": "#999999", "width": 1})
-    figure.update_xaxes(title=text("ecdf_x", lang), rangemode="tozero")
-    figure.update_yaxes(title=text("ecdf_y", lang), tickformat=".0%", range=[0, 1.02])
-    return _layout(figure, text("ecdf_title", lang))
+    figure.update_xaxes(title=t("report.ecdf_x", lang), rangemode="tozero")
+    figure.update_yaxes(title=t("report.ecdf_y", lang), tickformat=".0%", range=[0, 1.02])
+    return _layout(figure, t("report.ecdf_title", lang))
 
 
 def _colour(metric: Metric) -> str:
@@ -146,7 +146,7 @@ def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     Green: significantly better; red: significantly worse; grey: not significant or
     neither direction is better. A dotted line marks no change.
     """
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     metrics = forest_metrics(comparison)
     relative = list(reversed([m for m in metrics if m.unit != "share"]))
     points = list(reversed([m for m in metrics if m.unit == "share"]))
@@ -165,7 +165,7 @@ def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
         figure.add_trace(_forest_trace(group, lang, absolute=absolute), row=row, col=1)
         figure.add_vline(x=0, line={"dash": "dot", "color": "#999999"}, row=row, col=1)
         figure.update_xaxes(
-            title=text("forest_points_x" if absolute else "forest_x", lang),
+            title=t("report.forest_points_x" if absolute else "report.forest_x", lang),
             ticksuffix=" pp" if absolute else "",
             tickformat="+.0f" if absolute else "+.0%",
             zeroline=False,
@@ -173,7 +173,9 @@ def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
             col=1,
         )
     return _layout(
-        figure, text("forest_title", lang), height=max(320, 28 * len(metrics) + 90 * len(rows) + 80)
+        figure,
+        t("report.forest_title", lang),
+        height=max(320, 28 * len(metrics) + 90 * len(rows) + 80),
     )
 
 
@@ -204,7 +206,7 @@ def handoff_delta_figure(
 
     Blue cells: fewer handoffs (or shorter waits) after; red: more (or longer).
     """
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     departments, matrix = handoff_matrix(comparison, value)
     digits = 2 if value == "per_case" else 1
     labels = [["" if math.isnan(v) else f"{v:+.{digits}f}" for v in row] for row in matrix]
@@ -224,15 +226,15 @@ def handoff_delta_figure(
             hovertemplate="%{y} → %{x}: %{z:+.2f}<extra></extra>",
         )
     )
-    figure.update_xaxes(title=text("to_department", lang), side="bottom")
-    figure.update_yaxes(title=text("from_department", lang), autorange="reversed")
-    title = text("heatmap_title" if value == "per_case" else "heatmap_wait_title", lang)
+    figure.update_xaxes(title=t("report.to_department", lang), side="bottom")
+    figure.update_yaxes(title=t("report.from_department", lang), autorange="reversed")
+    title = t("report.heatmap_title" if value == "per_case" else "report.heatmap_wait_title", lang)
     return _layout(figure, title, height=max(360, 60 * len(departments) + 140))
 
 
 def mix_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     """Share of cases per stratum (amount band x product), before and after."""
-    lang = language(lang)
+    lang = normalise_language(lang, strict=True)
     strata = comparison.mix.strata
     labels = [f"{s.amount_band} · {s.product}" for s in strata]
     figure = go.Figure(
@@ -240,17 +242,17 @@ def mix_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
             go.Bar(
                 x=labels,
                 y=[s.share_before for s in strata],
-                name=text("before", lang),
+                name=t("report.before", lang),
                 marker_color=BEFORE_COLOUR,
             ),
             go.Bar(
                 x=labels,
                 y=[s.share_after for s in strata],
-                name=text("after", lang),
+                name=t("report.after", lang),
                 marker_color=AFTER_COLOUR,
             ),
         ]
     )
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=".0%")
-    return _layout(figure, text("mix_title", lang), height=380)
+    return _layout(figure, t("report.mix_title", lang), height=380)

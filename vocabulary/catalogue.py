@@ -1,0 +1,69 @@
+"""The one catalogue of words LoanFlow shows, and how to look them up.
+
+:data:`MESSAGES` joins the parts in :mod:`vocabulary.messages` (dashboard, report,
+domain names, sign-in and admin); a key declared twice is an error at import. Look a key
+up with :func:`t`; the domain's names (outcomes, comparison metrics, loan rules) with
+:func:`outcome_label`, :func:`metric_name` and :func:`metric_label`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from vocabulary.languages import DEFAULT_LANGUAGE, normalise_language
+from vocabulary.messages.access import ACCESS
+from vocabulary.messages.dashboard import DASHBOARD
+from vocabulary.messages.domain import DOMAIN
+from vocabulary.messages.report import REPORT
+
+RULE_PREFIX = "rule_"
+
+
+def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+    joined: dict[str, dict[str, str]] = {}
+    for part in parts:
+        repeated = sorted(set(joined) & set(part))
+        if repeated:
+            raise RuntimeError(f"catalogue keys declared twice: {', '.join(repeated)}")
+        joined.update(part)
+    return joined
+
+
+MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS)
+
+
+def t(key: str, lang: str | None, **values: Any) -> str:
+    """The text ``key`` in ``lang``, with ``{name}`` placeholders filled from ``values``."""
+    entry = MESSAGES[key]
+    text = entry.get(normalise_language(lang), entry[DEFAULT_LANGUAGE])
+    return text.format(**values) if values else text
+
+
+def labels(keys: Mapping[str, str], lang: str) -> dict[str, str]:
+    """Several labels at once: ``{name: key}`` -> ``{name: text}``."""
+    return {name: t(key, lang) for name, key in keys.items()}
+
+
+def outcome_label(outcome: str, lang: str) -> str:
+    """The outcome's name in ``lang`` (unknown outcomes are shown as stored)."""
+    key = f"outcome.{outcome}"
+    return t(key, lang) if key in MESSAGES else outcome
+
+
+def metric_name(name: str, lang: str) -> str:
+    """The name of a comparison metric in a sentence (its own words when none is defined)."""
+    if f"metric.{name}" in MESSAGES:
+        return t(f"metric.{name}", lang)
+    if name.startswith(RULE_PREFIX):
+        rule = name[len(RULE_PREFIX) :].removesuffix("_share")
+        if f"rule.{rule}" in MESSAGES:
+            return t(f"rule.{rule}", lang)
+        return t("rule.other", lang, rule=rule.replace("_", " "))
+    return name.replace("_", " ")
+
+
+def metric_label(name: str, lang: str) -> str:
+    """A metric's name as a table or chart label (capitalised in English)."""
+    label = metric_name(name, lang)
+    return label[:1].upper() + label[1:] if normalise_language(lang) == "en" else label

@@ -1,0 +1,146 @@
+"""How LoanFlow writes numbers, shares, changes, durations and dates, in every language.
+
+One set of rules for the dashboard, the HTML report and the CLI's text output:
+
+- counts are whole numbers with thousands separators (``2,000``);
+- shares are percentages (``67.9%``); a change of a share is in percentage points
+  (``+1.6 pp`` / ``+1.6 個百分點``), never a percent of a percent;
+- other changes are relative, with their sign (``-30.0%``);
+- durations in minutes, hours or days as fits their size;
+- the report writes a true minus sign (``−``), the dashboard and the CLI ASCII ``-``.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+from typing import Any
+
+from vocabulary.catalogue import t
+from vocabulary.languages import normalise_language
+
+
+def missing(value: Any) -> bool:
+    """Whether a value is absent (None or NaN)."""
+    if value is None:
+        return True
+    try:
+        return bool(math.isnan(value))
+    except TypeError:
+        return False
+
+
+def fmt_number(value: Any, lang: str, digits: int = 0) -> str:
+    """A number with thousands separators (the same for all three languages), or a dash."""
+    if missing(value):
+        return "–"
+    return f"{float(value):,.{digits}f}"
+
+
+def fmt_count(value: Any, lang: str) -> str:
+    """A whole count."""
+    return fmt_number(value, lang, 0)
+
+
+def fmt_share(value: Any, lang: str, digits: int = 1) -> str:
+    """A share in [0, 1] as a percentage."""
+    if missing(value):
+        return "–"
+    return f"{float(value) * 100:.{digits}f}%"
+
+
+def fmt_hours(value: Any, lang: str) -> str:
+    """A duration given in hours, in minutes, hours or days as fits its size."""
+    if missing(value):
+        return "–"
+    hours = float(value)
+    if abs(hours) < 1:
+        return t("unit.min", lang, value=f"{hours * 60:.0f}")
+    if abs(hours) < 48:
+        return t("unit.h", lang, value=f"{hours:.1f}")
+    return t("unit.d", lang, value=f"{hours / 24:.1f}")
+
+
+def fmt_change(value: Any, lang: str) -> str:
+    """A relative change (-0.3 = 30% lower) with its sign."""
+    if missing(value):
+        return "–"
+    return f"{float(value) * 100:+.1f}%"
+
+
+def fmt_points(value: Any, lang: str) -> str:
+    """A difference of two shares, in percentage points with its sign."""
+    if missing(value):
+        return "–"
+    return t("unit.pp", lang, value=f"{float(value) * 100:+.1f}")
+
+
+def fmt_date(value: date | datetime | None, lang: str) -> str:
+    """A date in the reader's convention: 28 Nov 2026 / 2026年11月28日."""
+    if value is None:
+        return "–"
+    if normalise_language(lang) == "en":
+        return f"{value.day} {value:%b %Y}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def fmt_datetime(value: datetime | None, lang: str) -> str:
+    """A date and time (minutes) in the reader's convention."""
+    if value is None:
+        return "–"
+    return f"{fmt_date(value, lang)} {value:%H:%M}"
+
+
+def fmt_bytes(size: int, lang: str) -> str:
+    """A file size in KB, MB or GB."""
+    value = float(size)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+        value /= 1024
+    return f"{value:,.1f} GB"
+
+
+# --- the report's typography (true minus signs) -------------------------------------------
+
+
+def percent(value: Any, digits: int = 0, sign: bool = False) -> str:
+    """A fraction as a percentage ('−66%'), with a true minus sign."""
+    if missing(value):
+        return "–"
+    number_ = float(value) * 100
+    formatted = f"{number_:+.{digits}f}%" if sign else f"{number_:.{digits}f}%"
+    return formatted.replace("-", "−")
+
+
+def number(value: Any, digits: int = 1, sign: bool = False) -> str:
+    """A number with thousands separators and a true minus sign."""
+    if missing(value):
+        return "–"
+    formatted = f"{float(value):+,.{digits}f}" if sign else f"{float(value):,.{digits}f}"
+    return formatted.replace("-", "−")
+
+
+def points(value: Any, lang: str, digits: int = 1) -> str:
+    """A change of a share (a fraction) in percentage points, signed, true minus sign."""
+    if missing(value):
+        return "–"
+    return t("unit.pp", lang, value=number(float(value) * 100, digits, sign=True))
+
+
+def duration(hours: Any, lang: str, in_days: bool) -> str:
+    """A duration in days or hours."""
+    if missing(hours):
+        return "–"
+    if in_days:
+        return t("report.days", lang, value=number(float(hours) / 24, 1))
+    return t("report.hours", lang, value=number(hours, 1))
+
+
+def p_text(p: Any) -> str:
+    """'p < 0.001' or 'p = 0.012'."""
+    if missing(p):
+        return "p –"
+    if float(p) < 0.001:
+        return "p < 0.001"
+    return f"p = {float(p):.3f}" if float(p) < 0.1 else f"p = {float(p):.2f}"
