@@ -10,6 +10,7 @@ import pandas as pd
 from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
+from analysis.sla import sla_met_sql
 
 CASE_METRIC_COLUMNS = (
     "case_id",
@@ -49,11 +50,7 @@ def case_metrics_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str,
     """
     rows, params = case_rows_sql(con, scope)
     sla = scope.profile.sla.cycle_time_hours
-    sla_met = (
-        f"CASE WHEN outcome = 'open' THEN NULL ELSE cycle_time_hours <= {float(sla)!r} END"
-        if sla is not None
-        else "CAST(NULL AS BOOLEAN)"
-    )
+    sla_met = sla_met_sql(sla)
     cost = "cost" if scope.profile.costs else "CAST('NaN' AS DOUBLE)"
     columns = [
         c if c != "cost" else f"{cost} AS cost"

@@ -42,6 +42,7 @@ from analysis.mix import MixAdjustment, mix_adjusted_change
 from analysis.rules import rule_flags
 from analysis.scope import make_scope
 from etl.errors import LoanFlowError
+from etl.outcomes import OUTCOMES
 from etl.store import require_dataset
 
 HEADLINE = "median_cycle_time_hours"
@@ -414,7 +415,6 @@ def _outcome_flags(frame: pd.DataFrame, outcome: str, among: tuple[str, ...]) ->
 
 
 DECIDED = ("approved", "rejected")
-CLOSED = ("approved", "rejected", "withdrawn")
 
 
 def case_metric_comparisons(
@@ -485,8 +485,8 @@ def case_metric_comparisons(
         ),
         (
             "withdrawal_rate",
-            _outcome_flags(before, "withdrawn", CLOSED),
-            _outcome_flags(after, "withdrawn", CLOSED),
+            _outcome_flags(before, "withdrawn", OUTCOMES),
+            _outcome_flags(after, "withdrawn", OUTCOMES),
             "lower",
         ),
         ("open_share", before["outcome"] == "open", after["outcome"] == "open", ""),

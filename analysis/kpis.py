@@ -11,8 +11,8 @@ import duckdb
 from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
-
-OUTCOME_KEYS = ("approved", "rejected", "withdrawn", "open")
+from analysis.sla import sla_compliance_sql
+from etl.outcomes import OUTCOME_KEYS
 
 
 @dataclass(frozen=True)
@@ -68,12 +68,7 @@ def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
         f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END)" for o in OUTCOME_KEYS
     )
     sla = scope.profile.sla.cycle_time_hours
-    sla_met = (
-        f"avg(CASE WHEN cycle_time_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
-        " FILTER (WHERE outcome <> 'open')"
-        if sla is not None
-        else "CAST(NULL AS DOUBLE)"
-    )
+    sla_met = sla_compliance_sql(sla)
     row = con.execute(
         f"""
         SELECT count(*),

@@ -17,6 +17,7 @@ from analysis.calendar import local_epoch_sql
 from analysis.derived import case_rows_sql, dataset_bounds
 from analysis.filters import Filters
 from analysis.scope import make_scope
+from analysis.sla import sla_compliance_sql
 
 
 def _local(expr: str, timezone: str, bounds: tuple[datetime, datetime] | None) -> str:
@@ -38,11 +39,7 @@ def weekly_trend(
     tz = scope.profile.timezone
     bounds = dataset_bounds(con, scope.dataset)
     sla = scope.profile.sla.cycle_time_hours
-    within = (
-        f"avg(CASE WHEN cycle_time_hours <= {float(sla)!r} THEN 1.0 ELSE 0.0 END)"
-        if sla is not None
-        else "CAST(NULL AS DOUBLE)"
-    )
+    within = sla_compliance_sql(sla)
     sql = f"""
     WITH sel AS ({cases}),
     started AS (

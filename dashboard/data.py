@@ -23,12 +23,12 @@ import duckdb
 
 from analysis.filters import Filters
 from etl import store
+from etl.outcomes import OUTCOME_KEYS
 from etl.settings import db_path
 from vocabulary import normalise_language
 
 T = TypeVar("T")
 
-OUTCOMES = ("approved", "rejected", "withdrawn", "open")
 _KEYS = {
     "dataset": "dataset",
     "date_from": "from",
@@ -64,7 +64,7 @@ class ViewState:
             products=self.products,
             amount_min=low,
             amount_max=high,
-            outcomes=tuple(o for o in self.outcomes if o in OUTCOMES),
+            outcomes=tuple(o for o in self.outcomes if o in OUTCOME_KEYS),
             departments=self.departments,
         )
 
@@ -132,7 +132,7 @@ def state_from_query(query: str | Mapping[str, Any] | None) -> ViewState:
         date_to=_as_date(_one(parsed.get("to"))),
         products=tuple(parsed.get("product", ())),
         amount=amount if amount and _valid_band(amount) else None,
-        outcomes=tuple(o for o in parsed.get("outcome", ()) if o in OUTCOMES),
+        outcomes=tuple(o for o in parsed.get("outcome", ()) if o in OUTCOME_KEYS),
         departments=tuple(parsed.get("dept", ())),
         lang=normalise_language(_one(parsed.get("lang"))),
         extra=extra,

@@ -19,6 +19,7 @@ from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 from dashboard import data
 from dashboard.audit import current_user
 from etl.errors import LoanFlowError
+from etl.outcomes import OUTCOME_KEYS
 from vocabulary import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
 
 
@@ -268,7 +269,7 @@ def filter_bar_for(state: data.ViewState) -> FilterBar:
         dataset_options=[{"label": n, "value": n} for n in data.dataset_names()],
         product_options=[{"label": p, "value": p} for p in choices.products],
         amount_options=band_options,
-        outcome_options=[{"label": outcome_label(o, lang), "value": o} for o in data.OUTCOMES],
+        outcome_options=[{"label": outcome_label(o, lang), "value": o} for o in OUTCOME_KEYS],
         department_options=[{"label": d, "value": d} for d in choices.departments],
         min_date=choices.first_day.isoformat() if choices.first_day else None,
         max_date=choices.last_day.isoformat() if choices.last_day else None,

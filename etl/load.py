@@ -24,6 +24,7 @@ from etl import store
 from etl.errors import BadInputError, LoanFlowError, UnknownDatasetError
 from etl.mapping import XES_CASE_PREFIX, Mapping, resolve_mapping
 from etl.names import normalised_profile
+from etl.outcomes import OUTCOMES
 from etl.profile import Profile, load_profile, parse_profile
 from etl.readers import SourceTable, quote, read_source, temp_name
 from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
@@ -422,7 +423,7 @@ def _outcome_attribute_sql(prepared: _Prepared, profile: Profile, outcomes: str)
         return "CAST(NULL AS VARCHAR)"
     value = f"lower(trim(CAST(a.attributes ->> {_literal(attribute)} AS VARCHAR)))"
     return (
-        f"CASE WHEN {value} IN ('approved', 'rejected', 'withdrawn') THEN {value} "
+        f"CASE WHEN {value} IN ({', '.join(map(_literal, OUTCOMES))}) THEN {value} "
         f"ELSE (SELECT o.outcome FROM {quote(outcomes)} o "
         f"WHERE lower(o.key) = {value} LIMIT 1) END"
     )

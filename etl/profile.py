@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from etl.errors import ProfileError
+from etl.outcomes import Outcome
 
 CANONICAL_FIELDS = (
     "case_id",
@@ -26,7 +27,6 @@ CANONICAL_FIELDS = (
     "resource",
     "department",
 )
-OUTCOMES = ("approved", "rejected", "withdrawn")
 Weekday = Literal["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
 
 
@@ -137,7 +137,7 @@ class Profile(_Strict):
     timestamp_format: str = "auto"
     timezone: str = "UTC"
     departments: Departments = Field(default_factory=Departments)
-    outcomes: dict[str, Literal["approved", "rejected", "withdrawn"]] = Field(default_factory=dict)
+    outcomes: dict[str, Outcome] = Field(default_factory=dict)
     outcome_attribute: str | None = Field(
         None, description="A case attribute holding the outcome, used when no activity is mapped."
     )

@@ -98,3 +98,13 @@ def test_number_duration_and_date_formats() -> None:
     assert i18n.fmt_bytes(200 * 1024 * 1024, "en") == "200.0 MB"
     assert i18n.outcome_label("approved", "zh-Hant") == "核准"
     assert i18n.outcome_label("other", "en") == "other"
+
+
+def test_every_outcome_has_one_name_in_each_language() -> None:
+    from etl.outcomes import OUTCOME_KEYS
+
+    names = {lang: [i18n.outcome_label(o, lang) for o in OUTCOME_KEYS] for lang in i18n.LANGUAGES}
+    for lang, labels in names.items():
+        assert len(set(labels)) == len(OUTCOME_KEYS), lang
+        assert all(label not in OUTCOME_KEYS for label in labels) or lang == "en", lang
+    assert names["zh-Hant"][0] == "核准" and names["zh-Hans"][0] == "批准"

@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 
 import click
 
+from etl.outcomes import OUTCOME_KEYS
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 db_option = click.option(
@@ -50,7 +52,7 @@ def filter_options(func: F) -> F:
             "--outcome",
             "outcomes",
             multiple=True,
-            type=click.Choice(["approved", "rejected", "withdrawn", "open"]),
+            type=click.Choice(OUTCOME_KEYS),
             help="Keep cases with this outcome (repeatable).",
         ),
         click.option("--amount-min", type=float, default=None, help="Smallest loan amount."),
