@@ -1,0 +1,362 @@
+"""The decomposition: every activity instance's wait split second by second into causes.
+
+For an instance with a known enablement (its predecessor's end, or the concurrency
+oracle's, see :mod:`analysis.waits.enablement`) the wait [enabled, start) is covered by:
+
+- **batching**: from its enablement until its batch started (LoanFlow) or until the last
+  member of its batch was enabled (``kronos=True``, Kronos's definition);
+- **contention** / **prioritization**: the intervals during which its performing resource
+  was processing other instances, enabled at or before this one (contention) or after it
+  (prioritization); for other members of its own batch the instance's enablement is the
+  reference, for other work the batch's start (as Kronos);
+- **unavailability**: the non-working time of its resource's calendar;
+- **extraneous**: the rest.
+
+Where they overlap the first in that order wins, so the five parts are non-negative and
+add up to the wait exactly. The intervals and the sweep that labels each elementary
+segment run in DuckDB SQL (the resource's other work joined by resource and day, then one
+window over each instance's interval boundaries); the calendars' working clock and the
+batch sweep run in numpy (:mod:`analysis.waits.calendars`, :mod:`analysis.waits.batches`).
+
+The department view adds, per instance, the seconds of its wait during which every person
+of its department (those active in its department that week) was busy.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from analysis.calendar import utc_offset_changes
+from analysis.derived import dataset_bounds, instance_rows_sql
+from analysis.filters import Filters
+from analysis.scope import Scope
+from analysis.waits.batches import (
+    Clock,
+    batch_activities,
+    batch_candidates,
+    busy_islands,
+    calendar_clock,
+)
+from analysis.waits.calendars import WEEK, WorkingCalendar, calendar_of_resources
+from analysis.waits.enablement import concurrency_oracle, enabling_sql
+
+CAUSES = ("batching", "contention", "prioritization", "unavailability", "extraneous")
+_DAY = 86400
+
+
+@dataclass(frozen=True)
+class Decomposition:
+    """Per instance of a whole dataset: its wait and the causes (seconds)."""
+
+    instances: pd.DataFrame
+    calendars: dict[str, WorkingCalendar]
+    batches: pd.DataFrame
+    has_resources: bool
+    has_durations: bool
+
+
+def _offsets(scope: Scope, con: duckdb.DuckDBPyConnection) -> Clock:
+    """UTC offset (seconds) of the profile's zone at each epoch second."""
+    bounds = dataset_bounds(con, scope.dataset)
+    if bounds is None:
+        return lambda t: np.zeros(len(t))
+    changes = utc_offset_changes(scope.profile.timezone, *bounds)
+    starts = np.array([c[0] for c in changes])
+    values = np.array([c[1] for c in changes], dtype=np.float64)
+
+    def offset(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        return values[np.searchsorted(starts, t, side="right") - 1]
+
+    return offset
+
+
+def _base_table(con: duckdb.DuckDBPyConnection, scope: Scope, name: str) -> None:
+    """The dataset's instances with enablement and source, as a temporary table."""
+    rows, params = instance_rows_sql(con, scope)
+    con.execute(
+        f"CREATE TEMP TABLE {name}_raw AS SELECT case_id, instance_id, activity, department,"
+        f" resource, start_ts, end_ts, seq, pred_id FROM ({rows})",
+        params,
+    )
+    oracle = concurrency_oracle(con, scope.dataset)
+    enabling = enabling_sql(oracle, f"{name}_raw")
+    concurrent = sorted({a for a, _ in oracle.pairs})
+    listed = ", ".join("'" + a.replace("'", "''") + "'" for a in concurrent) or "NULL"
+    con.execute(
+        f"""
+        CREATE TEMP TABLE {name} AS
+        WITH o AS ({enabling}),
+        r AS (
+            SELECT r.*, CASE WHEN r.activity IN ({listed}) THEN o.enabler ELSE r.pred_id END
+                AS enabler,
+                min(r.start_ts) OVER (PARTITION BY r.case_id) AS case_start
+            FROM {name}_raw r LEFT JOIN o ON o.instance_id = r.instance_id
+        )
+        SELECT r.case_id, r.instance_id, r.activity, r.department, r.resource,
+            epoch(r.start_ts) AS s, epoch(r.end_ts) AS e, epoch(p.end_ts) AS enabled,
+            epoch(r.case_start) AS case_start, p.activity AS source_activity,
+            p.resource AS source_resource, p.department AS source_department
+        FROM r LEFT JOIN {name}_raw p ON p.case_id = r.case_id AND p.instance_id = r.enabler
+        """
+    )
+
+
+def _batches(frame: pd.DataFrame, kronos: bool) -> pd.DataFrame:
+    """instance_id, batch_id, batch_start, batch_enabled, batch_size of batched instances."""
+    frame = frame[frame["resource"].notna() & frame["e"].notna()].reset_index(drop=True)
+    batch = batch_candidates(frame)
+    if not kronos and len(batch):
+        done_in_batches = batch_activities(frame, batch)
+        batch = np.where(frame["activity"].isin(done_in_batches).to_numpy(), batch, -1)
+    rows = frame.assign(batch_id=batch)[batch >= 0]
+    grouped = rows.groupby("batch_id")
+    return pd.DataFrame(
+        {
+            "instance_id": rows["instance_id"].to_numpy(),
+            "batch_id": rows["batch_id"].to_numpy(),
+            "batch_start": grouped["s"].transform("min").to_numpy(),
+            "batch_enabled": grouped["enabled"].transform("max").to_numpy(),
+            "batch_size": grouped["s"].transform("size").to_numpy(),
+        }
+    )
+
+
+def _segments_sql(name: str, kronos: bool) -> str:
+    """Elementary segments (instance_id, t1, t2, label 0-3) of every positive wait."""
+    bend = "b.batch_enabled" if kronos else "b.batch_start"
+    return f"""
+    WITH w AS (
+        SELECT i.instance_id, i.resource, i.enabled, i.s, b.batch_id,
+            {bend} AS bend,
+            CASE WHEN b.batch_id IS NULL THEN i.enabled ELSE least({bend}, i.s) END AS a_out
+        FROM {name} i LEFT JOIN {name}_batches b USING (instance_id)
+        WHERE i.enabled IS NOT NULL AND i.s > i.enabled
+    ),
+    wd AS (
+        SELECT *, unnest(range(CAST(floor(enabled / {_DAY}) AS BIGINT),
+                               CAST(floor(s / {_DAY}) AS BIGINT) + 1)) AS d
+        FROM w WHERE resource IS NOT NULL
+    ),
+    od AS (
+        SELECT i.instance_id AS jid, i.resource, i.s AS js, i.e AS je,
+            coalesce(i.enabled, i.case_start) AS jen, b.batch_id AS jb,
+            unnest(range(CAST(floor(i.s / {_DAY}) AS BIGINT),
+                         CAST(floor(i.e / {_DAY}) AS BIGINT) + 1)) AS d
+        FROM {name} i LEFT JOIN {name}_batches b USING (instance_id)
+        WHERE i.resource IS NOT NULL AND i.e > i.s
+    ),
+    pairs AS (
+        SELECT wd.instance_id,
+            CASE WHEN wd.batch_id IS NOT NULL AND od.jb = wd.batch_id THEN wd.enabled
+                 ELSE wd.a_out END AS a,
+            od.js, od.je, od.jen, wd.s, od.d
+        FROM wd JOIN od ON od.resource = wd.resource AND od.d = wd.d
+        WHERE od.jid <> wd.instance_id AND od.js < wd.s AND od.je > wd.enabled
+    ),
+    iv AS (
+        SELECT instance_id, enabled AS lo, s AS hi, 0 AS kind FROM w
+        UNION ALL
+        SELECT instance_id, enabled, least(bend, s), 1 FROM w WHERE bend > enabled
+        UNION ALL
+        SELECT instance_id, greatest(a, js, d * {_DAY}), least(s, je, (d + 1) * {_DAY}),
+            CASE WHEN jen <= a THEN 2 ELSE 3 END
+        FROM pairs WHERE least(s, je, (d + 1) * {_DAY}) > greatest(a, js, d * {_DAY})
+    ),
+    ev AS (
+        SELECT instance_id, lo AS t, kind, 1 AS d FROM iv
+        UNION ALL SELECT instance_id, hi, kind, -1 FROM iv
+    ),
+    pt AS (
+        SELECT instance_id, t,
+            coalesce(sum(d) FILTER (WHERE kind = 1), 0) AS db,
+            coalesce(sum(d) FILTER (WHERE kind = 2), 0) AS dc,
+            coalesce(sum(d) FILTER (WHERE kind = 3), 0) AS dp
+        FROM ev GROUP BY instance_id, t
+    ),
+    cum AS (
+        SELECT instance_id, t, lead(t) OVER o AS t2,
+            sum(db) OVER r AS cb, sum(dc) OVER r AS cc, sum(dp) OVER r AS cp
+        FROM pt
+        WINDOW o AS (PARTITION BY instance_id ORDER BY t),
+            r AS (PARTITION BY instance_id ORDER BY t ROWS UNBOUNDED PRECEDING)
+    )
+    SELECT c.instance_id, c.t AS t1, c.t2,
+        CASE WHEN cb > 0 THEN 0 WHEN cc > 0 THEN 1 WHEN cp > 0 THEN 2 ELSE 3 END AS label,
+        i.resource
+    FROM cum c JOIN {name} i USING (instance_id)
+    WHERE c.t2 > c.t
+    """
+
+
+def _clocks(calendars: Mapping[str, WorkingCalendar], offset: Clock) -> dict[str, Clock]:
+    return {name: calendar_clock(cal, offset) for name, cal in calendars.items()}
+
+
+def _working(
+    resource: npt.NDArray[Any],
+    t1: npt.NDArray[np.float64],
+    t2: npt.NDArray[np.float64],
+    clocks: Mapping[str, Clock],
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Working seconds of each segment by its resource's calendar; and whether one is known."""
+    work = t2 - t1
+    known = np.zeros(len(t1), dtype=bool)
+    codes, names = pd.factorize(pd.Series(resource, dtype=object), use_na_sentinel=True)
+    for code, name in enumerate(names):
+        clock = clocks.get(str(name))
+        if clock is None:
+            continue
+        mask = codes == code
+        work[mask] = clock(t2[mask]) - clock(t1[mask])
+        known[mask] = True
+    return np.clip(work, 0.0, t2 - t1), known
+
+
+def _busy_all_clock(
+    islands: Mapping[str, tuple[npt.NDArray[np.float64], ...]], heads: Mapping[int, int]
+) -> Clock:
+    """Seconds before each instant during which every person of a department was busy."""
+    lo = np.concatenate([v[0] for v in islands.values()])
+    hi = np.concatenate([v[1] for v in islands.values()])
+    times = np.concatenate([lo, hi])
+    delta = np.concatenate([np.ones(len(lo)), -np.ones(len(hi))])
+    order = np.lexsort((delta, times))
+    times, count = times[order], np.cumsum(delta[order])
+    weeks = np.floor(times / WEEK).astype(np.int64)
+    need = np.array([heads.get(int(w), 0) for w in weeks], dtype=np.float64)
+    busy = (count >= need) & (need > 0)
+    seglen = np.append(np.diff(times), 0.0)
+    cum = np.concatenate([[0.0], np.cumsum(np.where(busy, seglen, 0.0))])
+
+    def clock(t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        k = np.searchsorted(times, t, side="right") - 1
+        j = np.maximum(k, 0)
+        inside = np.where(busy[j], np.minimum(t - times[j], seglen[j]), 0.0)
+        return np.where(k >= 0, cum[j] + inside, 0.0)
+
+    return clock
+
+
+def _all_busy(
+    con: duckdb.DuckDBPyConnection, name: str, base: pd.DataFrame, frame: pd.DataFrame
+) -> npt.NDArray[np.float64]:
+    """Seconds of each wait in ``frame`` during which every person of its department was
+    busy (people counted as the department's when active in it that week)."""
+    result = np.zeros(len(frame))
+    heads = con.execute(
+        f"SELECT department, CAST(floor(s / {WEEK}) AS BIGINT) AS week,"
+        f" count(DISTINCT resource) FROM {name}"
+        " WHERE department IS NOT NULL AND resource IS NOT NULL GROUP BY ALL"
+    ).fetchall()
+    headcount: dict[str, dict[int, int]] = {}
+    for department, week, count in heads:
+        headcount.setdefault(str(department), {})[int(week)] = int(count)
+    work = base[base["resource"].notna() & base["department"].notna() & (base["e"] > base["s"])]
+    waiting = (frame["s"] > frame["enabled"]).to_numpy()
+    departments = frame["department"].to_numpy(dtype=object)
+    for department, group in work.groupby("department", sort=False):
+        islands = busy_islands(group)
+        mask = waiting & (departments == department)
+        if not islands or not mask.any():
+            continue
+        clock = _busy_all_clock(islands, headcount.get(str(department), {}))
+        e = frame["enabled"].to_numpy(dtype=np.float64)[mask]
+        s = frame["s"].to_numpy(dtype=np.float64)[mask]
+        result[mask] = clock(s) - clock(e)
+    return result
+
+
+def decompose(
+    con: duckdb.DuckDBPyConnection,
+    scope: Scope,
+    *,
+    kronos: bool = False,
+    calendars: Mapping[str, WorkingCalendar] | None = None,
+) -> Decomposition:
+    """The causes of every instance's wait in the scope's whole dataset (filters ignored:
+    other cases' work is what a resource was busy with)."""
+    whole = Scope(scope.dataset, Filters(), scope.profile)
+    name = "lfw_" + uuid.uuid4().hex[:12]
+    try:
+        _base_table(con, whole, name)
+        base = con.execute(
+            f"SELECT instance_id, case_id, activity, department, resource, s, e, enabled"
+            f" FROM {name}"
+        ).fetchdf()
+        has_resources = bool(base["resource"].notna().any())
+        has_durations = bool((base["e"] > base["s"]).any())
+        if calendars is None:
+            calendars = calendar_of_resources(con, whole) if has_resources else {}
+        clocks = _clocks(calendars, _offsets(whole, con))
+        batches = _batches(base, kronos)
+        con.register(f"{name}_bview", batches)
+        con.execute(f"CREATE TEMP TABLE {name}_batches AS SELECT * FROM {name}_bview")
+        con.unregister(f"{name}_bview")
+        seg = con.execute(_segments_sql(name, kronos)).fetchnumpy()
+        instances = _per_instance(con, name, seg, clocks, base)
+        return Decomposition(instances, dict(calendars), batches, has_resources, has_durations)
+    finally:
+        for suffix in ("_batches", "", "_raw"):
+            con.execute(f"DROP TABLE IF EXISTS {name}{suffix}")
+
+
+def _per_instance(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    seg: Mapping[str, Any],
+    clocks: Mapping[str, Clock],
+    base: pd.DataFrame,
+) -> pd.DataFrame:
+    """Sum the labelled segments per instance; split the rest by the working calendar."""
+    frame = con.execute(
+        f"SELECT i.*, b.batch_id, b.batch_size FROM {name} i"
+        f" LEFT JOIN {name}_batches b USING (instance_id)"
+        " WHERE i.enabled IS NOT NULL"
+    ).fetchdf()
+    frame["wait_s"] = np.maximum(frame["s"] - frame["enabled"], 0.0)
+    index = pd.Index(frame["instance_id"])
+    ids = np.asarray(seg["instance_id"])
+    pos = index.get_indexer(ids)
+    t1 = np.asarray(seg["t1"], dtype=np.float64)
+    t2 = np.asarray(seg["t2"], dtype=np.float64)
+    label = np.asarray(seg["label"])
+    length = t2 - t1
+    work, known = _working(np.asarray(seg["resource"], dtype=object), t1, t2, clocks)
+    n = len(frame)
+
+    def total(
+        values: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
+    ) -> npt.NDArray[np.float64]:
+        return np.bincount(pos[mask], weights=values[mask], minlength=n).astype(np.float64)
+
+    rest = label == 3
+    parts = {
+        "batching": total(length, label == 0),
+        "contention": total(length, label == 1),
+        "prioritization": total(length, label == 2),
+        "unavailability": total(length - work, rest & known),
+    }
+    for cause, value in parts.items():
+        frame[f"{cause}_s"] = value
+    claimed = sum(parts.values())
+    frame["extraneous_s"] = np.maximum(frame["wait_s"] - claimed, 0.0)
+    # Float noise: the parts are clipped so they never exceed the wait.
+    over = claimed > frame["wait_s"]
+    if over.any():
+        scale = np.where(over, frame["wait_s"] / np.where(claimed > 0, claimed, 1), 1.0)
+        for cause in parts:
+            frame[f"{cause}_s"] *= scale
+    for cause, code in (("batching", 0), ("contention", 1), ("prioritization", 2)):
+        frame[f"{cause}_work_s"] = total(work, label == code)
+    frame["unavailability_work_s"] = 0.0
+    frame["extraneous_work_s"] = total(work, rest)
+    frame["all_busy_s"] = _all_busy(con, name, base, frame)
+    return frame

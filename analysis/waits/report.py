@@ -1,0 +1,232 @@
+"""The waiting-cause report: per activity, per handoff and per instance (DESIGN.md).
+
+:func:`waiting_causes` decomposes the whole dataset once (a resource's work in other
+cases is what it was busy with), then keeps the instances of the cases the filters
+select and sums them per activity and per handoff (predecessor's department -> its
+department, where they differ). Hours are calendar hours; ``causes_working_hours`` counts
+only the performing resource's working time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.filters import Filters
+from analysis.scope import make_scope
+from analysis.waits.decompose import CAUSES, decompose
+
+HOUR = 3600.0
+
+# What each cause points to, for readers of the JSON and the table.
+REMEDIES = {
+    "batching": "more meetings or delegated approval limits",
+    "contention": "staff, balancing, fewer re-verifications",
+    "prioritization": "queue rules",
+    "unavailability": "working hours, shifts",
+    "extraneous": "the outside dependency (customer, third party, system)",
+}
+
+
+@dataclass(frozen=True)
+class WaitsReport:
+    """Waiting causes of a dataset's selected cases."""
+
+    dataset: str
+    activities: list[dict[str, Any]]
+    handoffs: list[dict[str, Any]]
+    transitions: list[dict[str, Any]]
+    instances: list[dict[str, Any]] | None
+    calendars: list[dict[str, Any]]
+    batches: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """The JSON document of ``loanflow waits --json``."""
+        doc: dict[str, Any] = {
+            "dataset": self.dataset,
+            "activities": self.activities,
+            "handoffs": self.handoffs,
+            "calendars": self.calendars,
+            "batches": self.batches,
+            "notes": self.notes,
+            "remedies": REMEDIES,
+        }
+        if self.instances is not None:
+            doc["instances"] = self.instances
+        return doc
+
+
+def _hours(value: float) -> float:
+    return round(float(value) / HOUR, 4)
+
+
+def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    columns = {
+        "instances": ("instance_id", "size"),
+        "waiting_instances": ("waiting", "sum"),
+        "wait_s": ("wait_s", "sum"),
+        "all_busy_s": ("all_busy_s", "sum"),
+    }
+    for cause in CAUSES:
+        columns[cause] = (f"{cause}_s", "sum")
+        columns[f"{cause}_work"] = (f"{cause}_work_s", "sum")
+    grouped = frame.groupby(keys, dropna=False, sort=False).agg(**columns).reset_index()
+    return grouped.sort_values(["wait_s", *keys], ascending=[False] + [True] * len(keys))
+
+
+def _row(record: Mapping[Hashable, Any], keys: dict[str, str]) -> dict[str, Any]:
+    causes = {c: _hours(record[c]) for c in CAUSES}
+    wait = float(record["wait_s"])
+    main = max(CAUSES, key=lambda c: record[c]) if wait > 0 else None
+    row: dict[str, Any] = {out: _plain(record[key]) for out, key in keys.items()}
+    row.update(
+        {
+            "instances": int(record["instances"]),
+            "waiting_instances": int(record["waiting_instances"]),
+            "wait_hours": _hours(wait),
+            "causes": causes,
+            "shares": {c: round(record[c] / wait, 4) if wait > 0 else 0.0 for c in CAUSES},
+            "causes_working_hours": {c: _hours(record[f"{c}_work"]) for c in CAUSES},
+            "main_cause": main,
+            "department_all_busy_hours": _hours(record["all_busy_s"]),
+            "department_all_busy_share": round(record["all_busy_s"] / wait, 4) if wait else 0.0,
+        }
+    )
+    return row
+
+
+def _plain(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _instance_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    rows = []
+    for r in frame.sort_values(["case_id", "s"]).to_dict(orient="records"):
+        rows.append(
+            {
+                "case_id": str(r["case_id"]),
+                "activity": r["activity"],
+                "resource": _plain(r["resource"]),
+                "source_activity": _plain(r["source_activity"]),
+                "source_resource": _plain(r["source_resource"]),
+                "enabled": pd.Timestamp(r["enabled"], unit="s", tz="UTC").isoformat(),
+                "start": pd.Timestamp(r["s"], unit="s", tz="UTC").isoformat(),
+                "wait_hours": _hours(r["wait_s"]),
+                "causes": {c: _hours(r[f"{c}_s"]) for c in CAUSES},
+                "batch": None if pd.isna(r["batch_id"]) else int(r["batch_id"]),
+            }
+        )
+    return rows
+
+
+def _notes(has_resources: bool, has_durations: bool, batches: int) -> list[str]:
+    notes = []
+    if not has_resources:
+        notes.append(
+            "The log has no resources: nobody can be seen busy, so contention and "
+            "prioritization cannot be told from the rest, and no calendar can be discovered "
+            "per person. Waits are split into batching, unavailability (by the profile's "
+            "calendar, if it sets one) and extraneous only."
+        )
+    if not has_durations:
+        notes.append(
+            "The log has no start times (every instance starts when it ends): each wait "
+            "includes the instance's own processing, and nobody is ever seen busy, so "
+            "contention and prioritization cannot be found; the split falls back to "
+            "batching, unavailability and extraneous."
+        )
+    if batches == 0:
+        notes.append("No activity is done in batches in this log.")
+    return notes
+
+
+def _batch_summary(
+    decomposition_batches: pd.DataFrame, frame: pd.DataFrame
+) -> list[dict[str, Any]]:
+    if decomposition_batches.empty:
+        return []
+    info = decomposition_batches.merge(
+        frame[["instance_id", "activity", "s"]], on="instance_id", how="inner"
+    )
+    if info.empty:
+        return []
+    per = info.groupby("batch_id").agg(
+        activity=("activity", "first"), size=("s", "size"), start=("s", "min")
+    )
+    rows = []
+    for activity, group in per.groupby("activity"):
+        weeks = max((group["start"].max() - group["start"].min()) / (7 * 86400), 1.0)
+        rows.append(
+            {
+                "activity": activity,
+                "batches": len(group),
+                "batched_instances": int(group["size"].sum()),
+                "mean_size": round(float(group["size"].mean()), 2),
+                "max_size": int(group["size"].max()),
+                "batches_per_week": round(len(group) / weeks, 2),
+            }
+        )
+    return sorted(rows, key=lambda r: -r["batched_instances"])
+
+
+def waiting_causes(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    *,
+    instances: bool = False,
+    kronos: bool = False,
+) -> WaitsReport:
+    """Waiting causes per activity, per handoff and per transition of the selected cases.
+
+    ``instances=True`` adds every instance with its enablement, start and causes.
+    ``kronos=True`` uses Kronos's definition of batching (see docs/waits.md).
+    """
+    scope = make_scope(con, dataset, filters)
+    result = decompose(con, scope, kronos=kronos)
+    frame = result.instances
+    if not scope.filters.is_empty():
+        cases_sql, params = scope.cases_sql()
+        selected = {
+            str(r[0]) for r in con.execute(f"SELECT case_id FROM ({cases_sql})", params).fetchall()
+        }
+        frame = frame[frame["case_id"].astype(str).isin(selected)]
+    frame = frame.assign(waiting=frame["wait_s"] > 0)
+    activities = [
+        _row(r, {"activity": "activity", "department": "department"})
+        for r in _group(frame, ["activity", "department"]).to_dict(orient="records")
+    ]
+    handoff_rows = frame[
+        frame["source_department"].notna()
+        & frame["department"].notna()
+        & (frame["source_department"] != frame["department"])
+    ]
+    handoffs = [
+        _row(r, {"from": "source_department", "to": "department"})
+        for r in _group(handoff_rows, ["source_department", "department"]).to_dict(orient="records")
+    ]
+    keys = ["source_activity", "source_resource", "activity", "resource"]
+    transitions = [
+        _row(r, {k: k for k in keys})
+        for r in _group(frame[frame["source_activity"].notna()], keys).to_dict(orient="records")
+    ]
+    return WaitsReport(
+        dataset=dataset,
+        activities=activities,
+        handoffs=handoffs,
+        transitions=transitions,
+        instances=_instance_rows(frame) if instances else None,
+        calendars=[c.to_dict() for c in result.calendars.values()],
+        batches=_batch_summary(result.batches, frame),
+        notes=_notes(result.has_resources, result.has_durations, len(result.batches)),
+    )
