@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.derived import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.filters import Filters
+from analysis.open_cases import credible_open_sql, last_instances_sql, open_case_rule
 from analysis.quantiles import duration_quantile, optional_median
 from analysis.scope import Scope, make_scope
 
@@ -146,43 +147,76 @@ def resource_workload(
     return con.execute(sql, params).fetchdf()
 
 
+WAITING_ORDER = "waiting_hours DESC, age_hours DESC, case_id"
+SLA_RISK_COLUMNS = (
+    "case_id",
+    "last_activity",
+    "last_department",
+    "age_hours",
+    "waiting_hours",
+    "sla_hours_left",
+)
+
+
+def _open_cases(
+    con: duckdb.DuckDBPyConnection, scope: Scope, order: str, limit: int
+) -> pd.DataFrame:
+    """The credibly open cases of a scope with their age and waiting (see
+    :func:`open_cases_waiting`), in ``order``, at most ``limit``."""
+    rule = open_case_rule(con, scope)
+    cases, params = scope.cases_sql()
+    condition, c_params = credible_open_sql(rule)
+    sla = scope.profile.sla.cycle_time_hours
+    left = f"{float(sla)!r} - age_hours" if sla is not None else "CAST(NULL AS DOUBLE)"
+    sql = f"""
+    WITH sel AS ({cases}),
+    l AS ({last_instances_sql("SELECT case_id FROM sel WHERE outcome = 'open'")}),
+    aged AS (
+        SELECT c.case_id, c.first_ts, c.last_ts, l.last_activity, l.last_department,
+            (epoch(CAST(? AS TIMESTAMPTZ)) - epoch(c.first_ts)) / 3600.0 AS age_hours,
+            (epoch(CAST(? AS TIMESTAMPTZ)) - epoch(c.last_ts)) / 3600.0 AS waiting_hours,
+            CAST(? AS TIMESTAMPTZ) AS as_of
+        FROM sel c LEFT JOIN l ON l.case_id = c.case_id
+        WHERE {condition}
+    )
+    SELECT case_id, first_ts, last_ts, last_activity, last_department, age_hours,
+        waiting_hours, {left} AS sla_hours_left, as_of
+    FROM aged ORDER BY {order} LIMIT {int(limit)}
+    """
+    as_of = [rule.as_of] * 3
+    return con.execute(sql, [*params, scope.dataset, *as_of, *c_params]).fetchdf()
+
+
 def open_cases_waiting(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
     filters: Filters | None = None,
     limit: int = 20,
 ) -> pd.DataFrame:
-    """Open cases that have waited longest, as of the dataset's latest timestamp.
+    """Credibly open cases that have waited longest, as of the dataset's latest timestamp.
 
-    Columns: case_id, first_ts, last_ts, last_activity, last_department, age_hours (as of
-    minus first_ts), waiting_hours (as of minus the case's last timestamp), sla_hours_left
-    (SLA minus age; negative when breached; NULL without an SLA), as_of.
+    Only cases :mod:`analysis.open_cases` judges credibly open (outcome open, last activity
+    not an end activity, last event recent). Columns: case_id, first_ts, last_ts,
+    last_activity, last_department, age_hours (as of minus first_ts), waiting_hours (as of
+    minus the case's last timestamp), sla_hours_left (SLA minus age; negative when
+    breached; NULL without an SLA), as_of.
     """
+    return _open_cases(con, make_scope(con, dataset, filters), WAITING_ORDER, limit)
+
+
+def sla_risk(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None = None,
+    limit: int = 10,
+) -> pd.DataFrame:
+    """The credibly open cases nearest to breaching the SLA (``loanflow sla-risk``, the
+    Overview's early warning): least time left first; without an SLA, the oldest first
+    (ties: longest waiting, then case id). Columns: :data:`SLA_RISK_COLUMNS`."""
     scope = make_scope(con, dataset, filters)
-    cases, params = scope.cases_sql()
-    sla = scope.profile.sla.cycle_time_hours
-    left = f"{float(sla)!r} - age_hours" if sla is not None else "CAST(NULL AS DOUBLE)"
-    sql = f"""
-    WITH as_of AS (SELECT max(last_ts) AS t FROM cases WHERE dataset = ?),
-    open_cases AS (SELECT * FROM ({cases}) WHERE outcome = 'open'),
-    last_inst AS (
-        SELECT i.case_id,
-            arg_max(i.activity, (coalesce(i.end_ts, i.start_ts), i.start_ts, i.instance_id))
-                AS last_activity,
-            arg_max(i.department, (coalesce(i.end_ts, i.start_ts), i.start_ts, i.instance_id))
-                AS last_department
-        FROM activity_instances i
-        WHERE i.dataset = ? AND i.case_id IN (SELECT case_id FROM open_cases)
-        GROUP BY i.case_id
-    ),
-    aged AS (
-        SELECT c.case_id, c.first_ts, c.last_ts, l.last_activity, l.last_department,
-            (epoch(a.t) - epoch(c.first_ts)) / 3600.0 AS age_hours,
-            (epoch(a.t) - epoch(c.last_ts)) / 3600.0 AS waiting_hours, a.t AS as_of
-        FROM open_cases c CROSS JOIN as_of a LEFT JOIN last_inst l ON l.case_id = c.case_id
+    order = (
+        "sla_hours_left, waiting_hours DESC, case_id"
+        if scope.profile.sla.cycle_time_hours is not None
+        else "age_hours DESC, waiting_hours DESC, case_id"
     )
-    SELECT case_id, first_ts, last_ts, last_activity, last_department, age_hours,
-        waiting_hours, {left} AS sla_hours_left, as_of
-    FROM aged ORDER BY waiting_hours DESC, age_hours DESC, case_id LIMIT {int(limit)}
-    """
-    return con.execute(sql, [scope.dataset, *params, scope.dataset]).fetchdf()
+    return _open_cases(con, scope, order, limit).loc[:, list(SLA_RISK_COLUMNS)]

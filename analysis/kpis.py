@@ -10,9 +10,10 @@ import duckdb
 
 from analysis.derived import case_rows_sql
 from analysis.filters import Filters
+from analysis.open_cases import credible_open_ids_sql, open_case_rule, outcome_mapped
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_compliance_sql
-from etl.outcomes import OUTCOME_KEYS
+from etl.outcomes import OPEN, OUTCOME_KEYS
 
 
 @dataclass(frozen=True)
@@ -44,14 +45,11 @@ class Kpis:
     sla_hours: float | None = None
     sla_compliance: float | None = None
     cost_per_case: float | None = None
+    outcome_mapped: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The ``loanflow kpis --json`` document (DESIGN.md keys, then extras)."""
         return asdict(self)
-
-
-def _stats(row: tuple[Any, ...]) -> DurationStats:
-    return DurationStats(*(None if v is None else float(v) for v in row))
 
 
 def _number(value: Any) -> float | None:
@@ -61,49 +59,78 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
+def _stats(row: dict[str, Any], prefix: str) -> DurationStats:
+    return DurationStats(*(_number(row[f"{prefix}_{part}"]) for part in ("median", "mean", "p90")))
+
+
+def fetch_named(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> dict[str, Any]:
+    """The one row of a query as {column name: value}."""
+    cursor = con.execute(sql, params)
+    row = cursor.fetchone()
+    assert row is not None
+    return dict(zip((d[0] for d in cursor.description), row, strict=True))
+
+
+def _closed_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    """SQL saying a case is closed: its outcome is not open; without mapped outcomes, it is
+    not credibly open (see :mod:`analysis.open_cases`)."""
+    if outcome_mapped(scope):
+        return f"outcome <> '{OPEN}'", []
+    ids, params = credible_open_ids_sql(scope, open_case_rule(con, scope))
+    return f"case_id NOT IN ({ids})", params
+
+
 def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
     """The KPIs of a scope (see :func:`kpis`)."""
     metrics, m_params = case_rows_sql(con, scope)
+    closed, c_params = _closed_sql(con, scope)
     outcome_cols = ", ".join(
-        f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END)" for o in OUTCOME_KEYS
+        f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END) AS share_{o}" for o in OUTCOME_KEYS
     )
     sla = scope.profile.sla.cycle_time_hours
-    sla_met = sla_compliance_sql(sla)
-    row = con.execute(
+    sla_met = sla_compliance_sql(sla, open_sql="NOT closed")
+    row = fetch_named(
+        con,
         f"""
-        SELECT count(*),
-            quantile_cont(cycle_time_hours, 0.5), avg(cycle_time_hours),
-            quantile_cont(cycle_time_hours, 0.9),
-            quantile_cont(cycle_time_working_hours, 0.5), avg(cycle_time_working_hours),
-            quantile_cont(cycle_time_working_hours, 0.9),
+        SELECT count(*) AS cases,
+            quantile_cont(cycle_time_hours, 0.5) AS cycle_median,
+            avg(cycle_time_hours) AS cycle_mean,
+            quantile_cont(cycle_time_hours, 0.9) AS cycle_p90,
+            quantile_cont(cycle_time_working_hours, 0.5) AS working_median,
+            avg(cycle_time_working_hours) AS working_mean,
+            quantile_cont(cycle_time_working_hours, 0.9) AS working_p90,
             {outcome_cols},
-            avg(rework::INT), avg(pingpong::INT), avg((NOT rework AND NOT pingpong)::INT),
-            avg(handoffs), avg(instances), count(*) FILTER (WHERE outcome <> 'open'),
-            {sla_met}, avg(cost), sum(instances), sum(events)
-        FROM ({metrics})
+            avg(rework::INT) AS rework_share, avg(pingpong::INT) AS pingpong_share,
+            avg((NOT rework AND NOT pingpong)::INT) AS first_time_right_share,
+            avg(handoffs) AS handoffs_per_case, avg(instances) AS touches_per_case,
+            count(*) FILTER (WHERE closed) AS closed_cases,
+            {sla_met} AS sla_compliance, avg(cost) AS cost_per_case,
+            sum(instances) AS activity_instances, sum(events) AS events
+        FROM (SELECT *, {closed} AS closed FROM ({metrics}))
         """,
-        m_params,
-    ).fetchone()
-    assert row is not None
-    n = int(row[0])
-    shares = [_number(v) if n else None for v in row[7:11]]
+        [*c_params, *m_params],
+    )
+    n = int(row["cases"])
+    mapped = outcome_mapped(scope)
+    shares = {o: _number(row[f"share_{o}"]) if n and mapped else None for o in OUTCOME_KEYS}
     return Kpis(
         dataset=scope.dataset,
         cases=n,
-        events=int(row[20] or 0),
-        activity_instances=int(row[19] or 0),
-        cycle_time_hours=_stats(row[1:4]),
-        cycle_time_working_hours=_stats(row[4:7]),
-        outcome_share=dict(zip(OUTCOME_KEYS, shares, strict=True)),
-        rework_share=_number(row[11]),
-        pingpong_share=_number(row[12]),
-        first_time_right_share=_number(row[13]),
-        handoffs_per_case=_number(row[14]),
-        touches_per_case=_number(row[15]),
-        closed_cases=int(row[16]),
+        events=int(row["events"] or 0),
+        activity_instances=int(row["activity_instances"] or 0),
+        cycle_time_hours=_stats(row, "cycle"),
+        cycle_time_working_hours=_stats(row, "working"),
+        outcome_share=shares,
+        rework_share=_number(row["rework_share"]),
+        pingpong_share=_number(row["pingpong_share"]),
+        first_time_right_share=_number(row["first_time_right_share"]),
+        handoffs_per_case=_number(row["handoffs_per_case"]),
+        touches_per_case=_number(row["touches_per_case"]),
+        closed_cases=int(row["closed_cases"]),
         sla_hours=scope.profile.sla.cycle_time_hours,
-        sla_compliance=_number(row[17]),
-        cost_per_case=_number(row[18]) if scope.profile.costs else None,
+        sla_compliance=_number(row["sla_compliance"]),
+        cost_per_case=_number(row["cost_per_case"]) if scope.profile.costs else None,
+        outcome_mapped=mapped,
     )
 
 

@@ -11,18 +11,25 @@ from __future__ import annotations
 
 from etl.outcomes import OPEN
 
+OPEN_SQL = f"outcome = '{OPEN}'"
 
-def sla_met_sql(sla_hours: float | None, cycle: str = "cycle_time_hours") -> str:
+
+def sla_met_sql(
+    sla_hours: float | None, cycle: str = "cycle_time_hours", open_sql: str = OPEN_SQL
+) -> str:
     """SQL for one case's ``sla_met`` (BOOLEAN; NULL when open or without an SLA).
 
-    ``cycle`` is the column (or expression) of the case's cycle time in hours; the row
-    must also have an ``outcome`` column.
+    ``cycle`` is the column (or expression) of the case's cycle time in hours; ``open_sql``
+    says the case is open (by default its ``outcome`` column is ``open``; for a log without
+    mapped outcomes, the KPIs pass "not credibly open", see :mod:`analysis.open_cases`).
     """
     if sla_hours is None:
         return "CAST(NULL AS BOOLEAN)"
-    return f"CASE WHEN outcome = '{OPEN}' THEN NULL ELSE {cycle} <= {float(sla_hours)!r} END"
+    return f"CASE WHEN {open_sql} THEN NULL ELSE {cycle} <= {float(sla_hours)!r} END"
 
 
-def sla_compliance_sql(sla_hours: float | None, cycle: str = "cycle_time_hours") -> str:
+def sla_compliance_sql(
+    sla_hours: float | None, cycle: str = "cycle_time_hours", open_sql: str = OPEN_SQL
+) -> str:
     """SQL aggregate: the share of closed cases within the SLA (DOUBLE; NULL without one)."""
-    return f"avg(CAST(({sla_met_sql(sla_hours, cycle)}) AS DOUBLE))"
+    return f"avg(CAST(({sla_met_sql(sla_hours, cycle, open_sql)}) AS DOUBLE))"

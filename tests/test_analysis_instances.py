@@ -142,4 +142,4 @@ def test_unmatched_lifecycle_events_through_the_loader(
     assert (k.events, k.activity_instances, k.cases) == (7, 4, 1)
     assert k.cycle_time_hours.median == 4.0
     assert (k.handoffs_per_case, k.pingpong_share, k.rework_share) == (3.0, 1.0, 0.0)
-    assert k.outcome_share["open"] == 1.0
+    assert k.outcome_mapped is False and k.outcome_share["open"] is None  # no outcomes mapped

@@ -138,29 +138,6 @@ def test_sla_risk_lists_open_cases_with_time_left(store_path: Path) -> None:
     assert frame["sla_hours_left"].iloc[0] == pytest.approx(-0.5)
 
 
-def test_comparison_windows() -> None:
-    chosen = Filters(date_from=date(2025, 1, 11), date_to=date(2025, 1, 20))
-    window = overview.comparison_windows(chosen, None)
-    assert window is not None
-    assert (window.previous.date_from, window.previous.date_to) == (
-        date(2025, 1, 1),
-        date(2025, 1, 10),
-    )
-    automatic = overview.comparison_windows(Filters(), date(2025, 3, 31))
-    assert automatic is not None
-    assert automatic.current.date_from == date(2025, 3, 4)
-    assert automatic.previous.date_to == date(2025, 3, 3)
-    assert automatic.current.period_basis == "ended"
-    assert overview.comparison_windows(Filters(), None) is None
-
-
-def test_card_change_is_points_for_shares_and_relative_otherwise() -> None:
-    assert overview.card_change("share", 0.6, 0.5) == pytest.approx(0.1)
-    assert overview.card_change("hours", 30.0, 40.0) == pytest.approx(-0.25)
-    assert overview.card_change("hours", 30.0, 0.0) is None
-    assert overview.card_change("count", None, 3.0) is None
-
-
 def test_overview_without_dataset_asks_for_one(store_path: Path) -> None:
     assert t("common.choose_dataset", "zh-Hans") in texts(overview.overview_body("?lang=zh-Hans"))
 

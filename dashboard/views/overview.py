@@ -5,16 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import html
 
-from analysis.bottlenecks import open_cases_waiting
+from analysis.bottlenecks import sla_risk as sla_risk_ranking
 from analysis.filters import Filters
 from analysis.handoffs import handoffs
+from analysis.kpi_changes import (
+    NO_CASES_MATCH,
+    NO_EARLIER_DATA,
+    NO_PREVIOUS_CASES,
+    PARTIAL_PREVIOUS,
+    KpiChange,
+    kpi_changes,
+)
 from analysis.kpis import Kpis, kpis
 from analysis.trends import weekly_trend
 from dashboard import data, figures
@@ -35,26 +42,42 @@ PAGE = "overview"
 
 @dataclass(frozen=True)
 class KpiCard:
-    """One KPI card: its label, how to read it from Kpis, format, and which way is better."""
+    """One KPI card: its label, how to read it from Kpis, and its name in
+    :data:`analysis.kpi_changes.KPI_DEFINITIONS` (kind and better side)."""
 
     key: str
     value: Callable[[Kpis], float | None]
-    kind: str  # hours, share, count, number
-    lower_is_better: bool
+    name: str
 
 
 CARDS = (
-    KpiCard("overview.kpi.cases", lambda k: float(k.cases), "count", False),
-    KpiCard("overview.kpi.median_cycle", lambda k: k.cycle_time_hours.median, "hours", True),
-    KpiCard("overview.kpi.p90_cycle", lambda k: k.cycle_time_hours.p90, "hours", True),
-    KpiCard("overview.kpi.approved", lambda k: k.outcome_share.get("approved"), "share", False),
-    KpiCard("overview.kpi.rejected", lambda k: k.outcome_share.get("rejected"), "share", True),
-    KpiCard("overview.kpi.withdrawn", lambda k: k.outcome_share.get("withdrawn"), "share", True),
-    KpiCard("overview.kpi.sla", lambda k: k.sla_compliance, "share", False),
-    KpiCard("overview.kpi.rework", lambda k: k.rework_share, "share", True),
-    KpiCard("overview.kpi.pingpong", lambda k: k.pingpong_share, "share", True),
-    KpiCard("overview.kpi.handoffs", lambda k: k.handoffs_per_case, "number", True),
+    KpiCard("overview.kpi.cases", lambda k: float(k.cases), "cases"),
+    KpiCard(
+        "overview.kpi.median_cycle", lambda k: k.cycle_time_hours.median, "median_cycle_time_hours"
+    ),
+    KpiCard("overview.kpi.p90_cycle", lambda k: k.cycle_time_hours.p90, "p90_cycle_time_hours"),
+    KpiCard("overview.kpi.approved", lambda k: k.outcome_share.get("approved"), "approved_share"),
+    KpiCard("overview.kpi.rejected", lambda k: k.outcome_share.get("rejected"), "rejected_share"),
+    KpiCard(
+        "overview.kpi.withdrawn", lambda k: k.outcome_share.get("withdrawn"), "withdrawn_share"
+    ),
+    KpiCard("overview.kpi.sla", lambda k: k.sla_compliance, "sla_compliance"),
+    KpiCard("overview.kpi.rework", lambda k: k.rework_share, "rework_share"),
+    KpiCard("overview.kpi.pingpong", lambda k: k.pingpong_share, "pingpong_share"),
+    KpiCard("overview.kpi.handoffs", lambda k: k.handoffs_per_case, "handoffs_per_case"),
 )
+OUTCOME_CARDS = ("approved_share", "rejected_share", "withdrawn_share")
+BASIS_KEYS = {
+    "period": "overview.change_basis_period",
+    "last_4_weeks": "overview.change_basis_last4w",
+}
+PREVIOUS_KEYS = {"period": "overview.previous_period", "last_4_weeks": "overview.previous_4w"}
+REASON_KEYS = {
+    NO_CASES_MATCH: "overview.no_cases_match",
+    NO_EARLIER_DATA: "overview.no_previous",
+    PARTIAL_PREVIOUS: "overview.partial_previous",
+    NO_PREVIOUS_CASES: "overview.no_previous_cases",
+}
 
 
 def fmt_value(value: float | None, kind: str, lang: str) -> str:
@@ -68,93 +91,43 @@ def fmt_value(value: float | None, kind: str, lang: str) -> str:
     return "–" if value is None else f"{value:.2f}"
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """The windows the cards' changes compare: current against previous."""
-
-    current: Filters
-    previous: Filters
-    basis_key: str
-    previous_key: str
-
-
-def comparison_windows(filters: Filters, last_day: date | None) -> Comparison | None:
-    """The period compared and the one before it.
-
-    With a chosen period: that period against the period of equal length before it.
-    Without one: the last 4 weeks of data against the 4 weeks before (cases that ended then,
-    so that cycle times are complete).
-    """
-    if filters.date_from is not None and filters.date_to is not None:
-        start, end = _as_day(filters.date_from), _as_day(filters.date_to)
-        length = (end - start).days + 1
-        previous = filters.model_copy(
-            update={
-                "date_from": start - timedelta(days=length),
-                "date_to": start - timedelta(days=1),
-            }
-        )
-        return Comparison(
-            filters, previous, "overview.change_basis_period", "overview.previous_period"
-        )
-    if last_day is None:
-        return None
-    current = filters.model_copy(
-        update={
-            "date_from": last_day - timedelta(days=27),
-            "date_to": last_day,
-            "period_basis": "ended",
-        }
-    )
-    previous = filters.model_copy(
-        update={
-            "date_from": last_day - timedelta(days=55),
-            "date_to": last_day - timedelta(days=28),
-            "period_basis": "ended",
-        }
-    )
-    return Comparison(current, previous, "overview.change_basis_last4w", "overview.previous_4w")
-
-
-def _as_day(value: Any) -> date:
-    return value.date() if hasattr(value, "date") and callable(value.date) else value
-
-
-def card_change(kind: str, current: float | None, previous: float | None) -> float | None:
-    """The change a card shows: shares as a difference (points), others relative.
-
-    None when either value is missing, or a relative change from zero.
-    """
-    if current is None or previous is None:
-        return None
-    if kind == "share":
-        return current - previous
-    if previous == 0:
-        return None
-    return (current - previous) / abs(previous)
+DIRECTION_CLASSES = {"better": "text-success", "worse": "text-danger", "unchanged": "text-muted"}
 
 
 def kpi_card(
-    card: KpiCard, value: float | None, change: float | None, previous_label: str, lang: str
+    card: KpiCard,
+    value: float | None,
+    change: KpiChange,
+    previous_label: str,
+    reason: str | None,
+    lang: str,
 ) -> dbc.Col:
-    """One card: the value, and its change coloured good (green) or bad (red)."""
-    if change is None:
-        delta = html.Small(t("overview.no_previous", lang), className="text-muted")
+    """One card: the value, and its change coloured better (green), worse (red) or
+    unchanged (grey); where the change is withheld, why."""
+    if change.change is None:
+        why = REASON_KEYS.get(reason or "", "overview.no_previous")
+        delta = html.Small(t(why, lang), className="text-muted")
     else:
-        good = (change < 0) == card.lower_is_better if change != 0 else True
-        written = fmt_points(change, lang) if card.kind == "share" else fmt_change(change, lang)
+        written = (
+            fmt_points(change.change, lang)
+            if change.kind == "share"
+            else fmt_change(change.change, lang)
+        )
         delta = html.Small(
             t("overview.change", lang, change=written, previous=previous_label),
-            className="text-success" if good else "text-danger",
+            className=DIRECTION_CLASSES[change.direction or "unchanged"],
         )
+    shown = (
+        t("overview.outcome_not_mapped", lang)
+        if value is None and card.name in OUTCOME_CARDS
+        else fmt_value(value, change.kind, lang)
+    )
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
                 [
                     html.Div(t(card.key, lang), className="small text-muted"),
-                    html.Div(
-                        fmt_value(value, card.kind, lang), className="fs-4 fw-bold lf-kpi-value"
-                    ),
+                    html.Div(shown, className="fs-4 fw-bold lf-kpi-value"),
                     delta,
                 ]
             ),
@@ -170,22 +143,26 @@ def kpi_card(
 def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
     """The row of KPI cards with the basis of their changes."""
     current_all = data.cached("kpis", kpis, dataset, filters)
-    window = comparison_windows(filters, data.filter_choices(dataset).last_day)
-    now = then = None
-    if window is not None:
-        now = data.cached("kpis", kpis, dataset, window.current)
-        then = data.cached("kpis", kpis, dataset, window.previous)
+    period = data.cached("kpi_changes", kpi_changes, dataset, filters)
+    changes = period.by_name()
+    previous_label = t(PREVIOUS_KEYS[period.basis], lang) if period.basis else ""
+    reason = NO_CASES_MATCH if current_all.cases == 0 else period.reason
     cards = []
     for card in CARDS:
-        change = None
-        if now is not None and then is not None and then.cases > 0:
-            change = card_change(card.kind, card.value(now), card.value(then))
         value = card.value(current_all)
         if card.key == "overview.kpi.sla" and current_all.sla_hours is None:
             value = None
-        previous_label = t(window.previous_key, lang) if window else ""
-        cards.append(kpi_card(card, value, change, previous_label, lang))
-    basis = html.P(t(window.basis_key, lang), className="small text-muted") if window else None
+        if not current_all.outcome_mapped and card.name in OUTCOME_CARDS:
+            value = None
+        change = changes.get(card.name) or KpiChange(
+            card.name, "number", None, None, None, None, True
+        )
+        cards.append(kpi_card(card, value, change, previous_label, reason, lang))
+    basis = (
+        html.P(t(BASIS_KEYS[period.basis], lang), className="small text-muted")
+        if period.basis
+        else None
+    )
     working = html.P(
         f"{t('overview.kpi.median_cycle', lang)} ({t('common.working_time', lang)}): "
         f"{fmt_hours(current_all.cycle_time_working_hours.median, lang)}",
@@ -219,24 +196,9 @@ def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
     return dbc.ListGroup(items, numbered=True)
 
 
-SLA_RISK_COLUMNS = (
-    "case_id",
-    "last_activity",
-    "last_department",
-    "age_hours",
-    "waiting_hours",
-    "sla_hours_left",
-)
-
-
 def sla_risk_table(dataset: str, filters: Filters) -> pd.DataFrame:
-    """Open cases closest to breaching the SLA (least time left first; oldest without SLA)."""
-    frame = data.cached("open_cases_waiting", open_cases_waiting, dataset, filters, limit=200)
-    if frame.empty:
-        return frame
-    by = ["sla_hours_left"] if frame["sla_hours_left"].notna().any() else ["age_hours"]
-    ascending = by == ["sla_hours_left"]
-    return frame.sort_values(by, ascending=ascending).head(10).loc[:, list(SLA_RISK_COLUMNS)]
+    """Credibly open cases closest to breaching the SLA (:func:`analysis.bottlenecks.sla_risk`)."""
+    return data.cached("sla_risk", sla_risk_ranking, dataset, filters, limit=10)
 
 
 def sla_risk(dataset: str, filters: Filters, lang: str) -> Any:
@@ -266,9 +228,8 @@ def overview_body(query: str | None) -> list[Any]:
         data.Call("kpis", kpis, state.dataset, filters),
         data.Call("handoffs", handoffs, state.dataset, filters, (("working", False),)),
         data.Call("weekly_trend", weekly_trend, state.dataset, filters),
-        data.Call(
-            "open_cases_waiting", open_cases_waiting, state.dataset, filters, (("limit", 200),)
-        ),
+        data.Call("kpi_changes", kpi_changes, state.dataset, filters),
+        data.Call("sla_risk", sla_risk_ranking, state.dataset, filters, (("limit", 10),)),
     )
     try:
         weekly = data.cached("weekly_trend", weekly_trend, state.dataset, filters)

@@ -98,16 +98,31 @@ def _analysis_command(name: str, help_text: str) -> Callable[[Callable[..., Any]
 
 
 @_analysis_command("kpis", "Headline KPIs of a dataset: cycle time, outcomes, rework, SLA.")
-def kpis_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> None:
+@click.option(
+    "--vs-previous",
+    is_flag=True,
+    help="Add each KPI's change against the previous period (key vs_previous): the chosen "
+    "--from/--to period against the one of equal length before it, or the last 4 weeks "
+    "against the 4 weeks before.",
+)
+def kpis_command(
+    dataset: str, db: str | None, as_json: bool, vs_previous: bool, **kwargs: Any
+) -> None:
+    from analysis.kpi_changes import kpi_changes
     from analysis.kpis import kpis
 
     filters = pop_filters(kwargs)
     with _store(db) as con:
         result = kpis(con, dataset, filters)
+        changes = kpi_changes(con, dataset, filters) if vs_previous else None
     doc = result.to_json()
+    if changes is not None:
+        doc["vs_previous"] = changes.to_json()
     if as_json:
         echo_json(doc)
         return
+    if not doc["outcome_mapped"]:
+        click.echo("Outcome not mapped: the profile names no outcome activities or attribute.")
     click.echo(
         f"Dataset {dataset}: {doc['cases']:,} cases, {doc['events']:,} events, "
         f"{doc['activity_instances']:,} activity instances"
@@ -135,6 +150,28 @@ def kpis_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> 
     ):
         shares.append({"figure": key.replace("_", " "), "value": doc[key]})
     echo_table(shares, [("figure", "figure"), ("value", "value")])
+    if changes is not None:
+        click.echo("")
+        _echo_changes(changes.to_json())
+
+
+def _echo_changes(doc: dict[str, Any]) -> None:
+    click.echo(
+        f"Against the previous period ({doc['previous_from']} to {doc['previous_to']}; "
+        f"{doc['previous_cases']:,} cases then, {doc['current_cases']:,} now):"
+    )
+    if doc["reason"]:
+        click.echo(f"changes withheld: {doc['reason'].replace('_', ' ')}")
+    echo_table(
+        doc["changes"],
+        [
+            ("name", "figure"),
+            ("current", "now"),
+            ("previous", "before"),
+            ("change", "change"),
+            ("direction", "direction"),
+        ],
+    )
 
 
 @_analysis_command("handoffs", "Department handoffs ranked by total waiting time.")
@@ -212,6 +249,71 @@ def bottlenecks_command(
             ("waiting_hours", "waiting h"),
             ("age_hours", "age h"),
             ("sla_hours_left", "SLA h left"),
+        ],
+    )
+
+
+@_analysis_command("sla-risk", "Credibly open cases nearest to breaching the SLA.")
+@click.option("--top", default=10, show_default=True, help="How many cases to list.")
+def sla_risk_command(dataset: str, db: str | None, as_json: bool, top: int, **kwargs: Any) -> None:
+    from analysis.bottlenecks import sla_risk
+    from analysis.open_cases import open_case_rule
+    from analysis.scope import make_scope
+
+    filters = pop_filters(kwargs)
+    with _store(db) as con:
+        rows = _records(sla_risk(con, dataset, filters, limit=top))
+        rule = open_case_rule(con, make_scope(con, dataset, filters)).to_json()
+    if as_json:
+        echo_json({"dataset": dataset, "open_case_rule": rule, "cases": rows})
+        return
+    click.echo(
+        f"Open cases as of {rule['as_of']} (idle at most {_cell(rule['idle_limit_hours'])} h, "
+        f"last activity not an end activity):"
+    )
+    echo_table(
+        rows,
+        [
+            ("case_id", "case"),
+            ("last_activity", "last activity"),
+            ("last_department", "department"),
+            ("age_hours", "age h"),
+            ("waiting_hours", "waiting h"),
+            ("sla_hours_left", "SLA h left"),
+        ],
+    )
+
+
+@click.command(
+    "end-activities",
+    help="Activities that end cases: outcome candidates for a log without outcomes.",
+)
+@click.argument("dataset")
+@db_option
+@json_option
+@click.option(
+    "--min-share",
+    type=click.FloatRange(0, 1),
+    default=0.5,
+    show_default=True,
+    help="Least share of the cases an activity occurs in that it ends.",
+)
+def end_activities_command(dataset: str, db: str | None, as_json: bool, min_share: float) -> None:
+    from analysis.open_cases import end_activity_candidates
+
+    with _store(db) as con:
+        rows = _records(end_activity_candidates(con, dataset, min_share))
+    if as_json:
+        echo_json({"dataset": dataset, "end_activities": rows})
+        return
+    echo_table(
+        rows,
+        [
+            ("activity", "activity"),
+            ("cases_ending", "cases ending"),
+            ("cases_with", "cases with it"),
+            ("share_ending", "share ending"),
+            ("share_of_cases", "share of cases"),
         ],
     )
 
@@ -462,6 +564,8 @@ COMMANDS: list[click.Command] = [
     kpis_command,
     handoffs_command,
     bottlenecks_command,
+    sla_risk_command,
+    end_activities_command,
     variants_command,
     map_command,
     conformance_command,

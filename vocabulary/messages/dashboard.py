@@ -104,6 +104,18 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "变化为数据最后 4 周与再前 4 周相比。",
     ),
     "overview.no_previous": _m("no earlier data", "無前期資料", "无前期数据"),
+    "overview.no_cases_match": _m(
+        "no cases match these filters", "沒有符合篩選條件的案件", "没有符合筛选条件的案件"
+    ),
+    "overview.partial_previous": _m(
+        "previous period starts before the data: no change shown",
+        "前期早於資料起點：不顯示變化",
+        "前期早于数据起点：不显示变化",
+    ),
+    "overview.no_previous_cases": _m(
+        "no cases in the previous period", "前期沒有案件", "前期没有案件"
+    ),
+    "overview.outcome_not_mapped": _m("outcome not mapped", "未對應結果", "未映射结果"),
     "overview.trends": _m("Weekly trends", "每週趨勢", "每周趋势"),
     "overview.trend.started": _m("Cases started", "新進案件", "新进案件"),
     "overview.trend.closed": _m("Cases closed", "結案件數", "结案件数"),
