@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import importlib
+import json
 from pathlib import Path
 
 import dash
+from flask import Response
 
 from dashboard import data
 from dashboard.shell import frame_layout, register_callbacks
 from dashboard.uploads import register_upload_route
 from dashboard.warm import warm_in_background
 from etl.errors import LoanFlowError
+from etl.store import StoreBusyError
 
 HERE = Path(__file__).resolve().parent
 
@@ -48,6 +51,7 @@ def create_app(
     app.server.config["LOANFLOW_AUTH"] = auth
     app.server.config["LOANFLOW_DB"] = str(path)
     register_upload_route(app.server)
+    app.server.register_error_handler(StoreBusyError, _store_busy)
 
     @app.server.before_request
     def use_this_store() -> None:
@@ -60,6 +64,14 @@ def create_app(
     if warm:
         warm_in_background(data.dataset_names())
     return app
+
+
+def _store_busy(error: StoreBusyError) -> Response:
+    """A request that waited too long for a command holding the store: 503, say why."""
+    body = json.dumps({"error": str(error)}, ensure_ascii=False)
+    response = Response(body, status=503, mimetype="application/json")
+    response.headers["Retry-After"] = "5"
+    return response
 
 
 def _install_auth(app: dash.Dash) -> None:

@@ -38,7 +38,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from etl import accounts, settings
 from etl.errors import LoanFlowError
-from etl.store import cursor
+from etl.store import using
 from vocabulary import LANGUAGE_NAMES, normalise_language, t
 
 LOGIN_PATH = "/login"
@@ -122,11 +122,8 @@ def _signed_in_user() -> accounts.User | None:
     name = session.get(_SESSION_USER)
     if not isinstance(name, str):
         return None
-    con = cursor(_db())
-    try:
+    with using(_db()) as con:
         user = accounts.get_user(con, name)
-    finally:
-        con.close()
     if user is None or user.disabled:
         return None
     if session.get(_SESSION_STAMP) != user.password_set_at.isoformat():
@@ -149,11 +146,8 @@ def _remote() -> str | None:
 
 
 def _audit(user: str | None, action: str, target: str | None, detail: str = "") -> None:
-    con = cursor(_db())
-    try:
+    with using(_db()) as con:
         accounts.audit(con, user, action, target, detail, remote_addr=_remote())
-    finally:
-        con.close()
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -286,12 +280,9 @@ def _next_arg() -> str:
 
 def _too_many_failures(username: str) -> bool:
     window = int(settings.get("signin_window_seconds"))
-    con = cursor(_db())
-    try:
+    with using(_db()) as con:
         by_name = accounts.recent_failures(con, username=username, seconds=window)
         by_address = accounts.recent_failures(con, remote_addr=_remote(), seconds=window)
-    finally:
-        con.close()
     return by_name >= int(settings.get("signin_max_failures")) or by_address >= int(
         settings.get("signin_max_failures_per_address")
     )
@@ -303,11 +294,8 @@ def _sign_in() -> BaseResponse:
     if _too_many_failures(username):
         _audit(username or None, "sign-in-refused", username, "rate limit")
         return _login_page("blocked", 429, username)
-    con = cursor(_db())
-    try:
+    with using(_db()) as con:
         user = accounts.verify(con, username, password)
-    finally:
-        con.close()
     if user is None:
         _audit(username or None, "sign-in-failure", username)
         return _login_page("failed", 401, username)
@@ -457,11 +445,8 @@ def install_auth(app: dash.Dash, *, db_path: str | os.PathLike[str] | None = Non
 
 def require_users(db_path: str | os.PathLike[str] | None = None) -> None:
     """Refuse to serve with sign-in on while the store has no accounts (nobody could enter)."""
-    con = cursor(db_path)
-    try:
+    with using(db_path) as con:
         count = accounts.user_count(con)
-    finally:
-        con.close()
     if count == 0:
         raise LoanFlowError(
             "Sign-in is on but the store has no users yet, so nobody could sign in. Create "

@@ -196,12 +196,10 @@ def configure(path: str | Path | None) -> Path:
 
 @contextmanager
 def cursor() -> Iterator[duckdb.DuckDBPyConnection]:
-    """A cursor on the process's shared store connection, closed after the block."""
-    cur = store.cursor(STORE.path)
-    try:
+    """A cursor on the process's shared store connection, leased for the block: the
+    dashboard holds the store only while it works (see :class:`etl.store.SharedStore`)."""
+    with store.using(STORE.path) as cur:
         yield cur
-    finally:
-        cur.close()
 
 
 # --- the result cache --------------------------------------------------------------------
@@ -238,7 +236,9 @@ class ResultCache:
 
         Concurrent requests for the same key wait for the one computation in flight.
         """
-        full_key = (str(path or STORE.path), self._version, *key)
+        target = path or STORE.path
+        # The store's generation counts loads made by other processes (the command line).
+        full_key = (str(target), self._version, store.generation(target), *key)
         with self._lock:
             if full_key in self._entries:
                 self._entries.move_to_end(full_key)
@@ -254,7 +254,7 @@ class ResultCache:
             try:
                 value = compute()
                 with self._lock:
-                    if self._version == full_key[1]:
+                    if self._version == full_key[1] and store.generation(target) == full_key[2]:
                         self._entries[full_key] = value
                         while len(self._entries) > self.max_entries:
                             self._entries.popitem(last=False)
@@ -280,11 +280,8 @@ def cached(
     path = STORE.path
 
     def compute() -> T:
-        con = store.cursor(path)
-        try:
+        with store.using(path) as con:
             return function(con, dataset, filters, *args, **kwargs)
-        finally:
-            con.close()
 
     return CACHE.get_or_compute(key, compute, path)
 

@@ -55,6 +55,13 @@ SETTINGS: dict[str, Setting] = {
             "Cap on the decompressed size of a .gz file (stops gzip bombs), in MB.",
         ),
         Setting(
+            "lock_wait_seconds",
+            "LOANFLOW_LOCK_WAIT_SECONDS",
+            "30",
+            "How long a command or dashboard request waits for another LoanFlow process to "
+            "release the store before it gives up with a clear message, in seconds.",
+        ),
+        Setting(
             "cache_dir",
             "LOANFLOW_CACHE_DIR",
             ".loanflow-cache",

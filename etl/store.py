@@ -7,9 +7,13 @@ the table ``schema_migrations`` of the store, so a store is upgraded exactly onc
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import re
 import threading
+import time
+import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -17,7 +21,12 @@ from pathlib import Path
 import duckdb
 
 from etl.errors import LoanFlowError, UnknownDatasetError
-from etl.settings import db_path
+from etl.settings import db_path, get
+
+
+class StoreBusyError(LoanFlowError):
+    """Another process held the store for longer than this one would wait."""
+
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -87,12 +96,18 @@ def _rollback_quietly(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def connect(
-    path: str | os.PathLike[str] | None = None, *, read_only: bool = False
+    path: str | os.PathLike[str] | None = None,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the store (``--db``, else ``LOANFLOW_DB``, else ``./loanflow.duckdb``).
 
-    A writable connection creates the file if needed and brings its schema up to date.
-    A read-only connection needs an existing store.
+    A writable connection creates the file if needed (mode 0600) and brings its schema up
+    to date. A read-only connection needs an existing store. While another process holds
+    the store (DuckDB lets one process write, or several read), this waits for it, up to
+    ``wait`` seconds (default: the ``lock_wait_seconds`` setting), in the queue of
+    :func:`_queue_turn`, then says clearly who to wait for.
     """
     target = db_path(path)
     if read_only and not target.exists():
@@ -105,16 +120,134 @@ def connect(
             f"The folder {target.parent} for the store does not exist; create it or choose "
             "another --db path."
         )
-    try:
-        con = duckdb.connect(str(target), read_only=read_only)
-    except duckdb.IOException as exc:
-        raise LoanFlowError(
-            f"Cannot open the store {target}: {exc}. If another LoanFlow process is writing "
-            "to it, wait for it to finish."
-        ) from exc
+    if str(target) == ":memory:":
+        memory = duckdb.connect(":memory:")
+        migrate(memory)
+        return memory
+    seconds = lock_wait_seconds() if wait is None else wait
+    con = _open_waiting(target, read_only, seconds)
     if not read_only:
-        migrate(con)
+        _private(target)
+        _migrate_once(con, target)
     return con
+
+
+def lock_wait_seconds() -> float:
+    """How long a process waits for another one to release the store (setting)."""
+    try:
+        return max(0.0, float(get("lock_wait_seconds")))
+    except ValueError:
+        return 30.0
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
+
+
+def _open_waiting(target: Path, read_only: bool, seconds: float) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, retried while another process holds the store's lock."""
+    deadline = time.monotonic() + seconds
+    with _queue_turn(target, deadline):
+        while True:
+            try:
+                return duckdb.connect(str(target), read_only=read_only)
+            except duckdb.IOException as exc:
+                if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
+                    raise StoreBusyError(_busy_message(target, exc, seconds)) from exc
+            time.sleep(0.05)
+
+
+def _busy_message(target: Path, exc: Exception, seconds: float) -> str:
+    if not _is_lock_conflict(exc):  # not a lock: a damaged file, a permission, a folder
+        return (
+            f"Cannot open the store {target}: {exc}. Check that it is a LoanFlow store you "
+            "may read and write."
+        )
+    return (
+        f"Cannot open the store {target}: another LoanFlow process has held it for "
+        f"{seconds:g} s (a load or a long command from the command line, or a load on the "
+        "dashboard's Data page). Wait for it to finish and try again, or raise "
+        "LOANFLOW_LOCK_WAIT_SECONDS."
+    )
+
+
+def _private(target: Path) -> None:
+    """Keep the store and its write-ahead log readable by their owner only (mode 0600)."""
+    for name in (target, target.with_name(target.name + ".wal")):
+        with contextlib.suppress(OSError):
+            if name.exists() and name.stat().st_mode & 0o077:
+                name.chmod(0o600)
+
+
+_migrated: set[Path] = set()
+
+
+def _migrate_once(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Bring the schema up to date, once per store in this process (reopening is cheap)."""
+    key = target.resolve()
+    if key in _migrated:
+        return
+    migrate(con)
+    _migrated.add(key)
+
+
+@contextlib.contextmanager
+def _queue_turn(target: Path, deadline: float) -> Iterator[None]:
+    """Hold the store's queue (``<store>.queue``, an flock) while opening the store.
+
+    A process waiting for the store holds the queue; the dashboard, which keeps its
+    connection open between requests only while nobody queues (:func:`someone_queues`),
+    sees it and closes its connection as soon as its requests in flight are done, so a
+    command never waits behind a stream of dashboard requests.
+    """
+    fd = _queue_fd(target)
+    if fd is None:  # a read-only folder: no queue, plain retries
+        yield
+        return
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    break  # try the store once anyway; its lock says who holds it
+                time.sleep(0.02)
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _queue_path(target: Path) -> Path:
+    return target.with_name(target.name + ".queue")
+
+
+def _queue_fd(target: Path) -> int | None:
+    try:
+        return os.open(_queue_path(target), os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError:
+        return None
+
+
+def someone_queues(target: Path, fd: int | None = None) -> bool:
+    """Whether another process (or thread) is waiting at the store's queue right now."""
+    own = fd if fd is not None else _queue_fd(target)
+    if own is None:
+        return False
+    try:
+        fcntl.flock(own, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    except OSError:
+        return False
+    else:
+        fcntl.flock(own, fcntl.LOCK_UN)
+        return False
+    finally:
+        if fd is None:
+            os.close(own)
 
 
 def dataset_names(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -137,32 +270,237 @@ def store_exists(path: str | os.PathLike[str] | None = None) -> bool:
     return Path(db_path(path)).exists()
 
 
-_shared: dict[Path, duckdb.DuckDBPyConnection] = {}
+# --- the store shared by the threads of a long-running process (the dashboard) ------------
+
+LINGER_SECONDS = 1.0  # an idle connection is kept this long for the next request
+DRAIN_GRACE_SECONDS = 2.0  # how long new requests hold back so a queued process gets in
+
+
+def _file_state(target: Path) -> tuple[tuple[int, int] | None, ...]:
+    """(mtime, size) of the store file and of its write-ahead log (None when absent)."""
+    states: list[tuple[int, int] | None] = []
+    for name in (target, target.with_name(target.name + ".wal")):
+        try:
+            info = name.stat()
+        except OSError:
+            states.append(None)
+        else:
+            states.append((info.st_mtime_ns, info.st_size))
+    return tuple(states)
+
+
+def _datasets_print(con: duckdb.DuckDBPyConnection) -> str | None:
+    with contextlib.suppress(duckdb.Error):
+        row = con.execute(
+            "SELECT count(*) || ':' || coalesce(string_agg(name || '@' || CAST(loaded_at AS"
+            " VARCHAR), ',' ORDER BY name), '') FROM datasets"
+        ).fetchone()
+        return str(row[0]) if row else None
+    return None
+
+
+class SharedStore:
+    """One process's connection to one store, open only while its threads use it.
+
+    DuckDB lets one process hold a store for writing (and then no other process may even
+    read it), or several processes read it. A long-running process (the dashboard) must
+    therefore not keep the store between requests: each request takes a lease
+    (:func:`using`), the first lease opens the connection, and the connection is closed
+    once the last lease is returned and it has been idle for ``LINGER_SECONDS``, or at
+    once when another process queues for the store (:func:`someone_queues`). While one
+    does, new leases hold back (up to ``DRAIN_GRACE_SECONDS``) so that the requests in
+    flight drain and the other process gets in. Inside the process every lease is a cursor
+    of the one connection: any number read and one writes, each seeing the last committed
+    state (MVCC).
+
+    :attr:`generation` counts the changes this process did not make itself (a load from
+    the command line): the dashboard keys its result cache by it.
+    """
+
+    def __init__(self, target: Path) -> None:
+        self.target = target
+        self.cond = threading.Condition(threading.RLock())
+        self.base: duckdb.DuckDBPyConnection | None = None
+        self.users = 0
+        self._generation = 0
+        self._idle_since = 0.0
+        self._draining_since: float | None = None
+        self._closed_state: tuple[tuple[int, int] | None, ...] | None = None
+        self._closed_print: str | None = None
+        self._closer: threading.Thread | None = None
+        self._queue = _queue_fd(target)
+        self._local = threading.local()
+
+    # leases
+
+    def acquire(self, *, nested: bool = True) -> duckdb.DuckDBPyConnection:
+        """A cursor under a lease; give it back with :meth:`release`."""
+        deadline = time.monotonic() + lock_wait_seconds()
+        with self.cond:
+            if nested and getattr(self._local, "count", 0) > 0 and self.base is not None:
+                return self._grant(nested)  # this thread already holds a lease: no waiting
+            while True:
+                if self.base is None:
+                    self._open(deadline)
+                    return self._grant(nested)
+                if not self._hold_back():
+                    return self._grant(nested)
+                if self.users == 0:
+                    self._close()
+                    continue
+                if time.monotonic() >= deadline:
+                    raise StoreBusyError(
+                        _busy_message(self.target, LockWait(), lock_wait_seconds())
+                    )
+                self.cond.wait(0.05)
+
+    def _hold_back(self) -> bool:
+        """Whether a new lease should wait: another process queues and ours may drain."""
+        if not someone_queues(self.target, self._queue):
+            self._draining_since = None
+            return False
+        now = time.monotonic()
+        if self._draining_since is None:
+            self._draining_since = now
+        return now - self._draining_since < DRAIN_GRACE_SECONDS
+
+    def _grant(self, nested: bool) -> duckdb.DuckDBPyConnection:
+        assert self.base is not None
+        cur = self.base.cursor()
+        self.users += 1
+        if nested:
+            self._local.count = getattr(self._local, "count", 0) + 1
+        return cur
+
+    def release(self, *, nested: bool = True) -> None:
+        """Return a lease; the connection closes when idle (or another process queues)."""
+        with self.cond:
+            self.users = max(0, self.users - 1)
+            if nested:
+                self._local.count = max(0, getattr(self._local, "count", 0) - 1)
+            if self.users == 0:
+                self._idle_since = time.monotonic()
+                self._start_closer()
+            self.cond.notify_all()
+
+    # opening and closing
+
+    def _open(self, deadline: float) -> None:
+        changed = self._closed_state is not None and _file_state(self.target) != (
+            self._closed_state
+        )
+        self.base = connect(self.target, wait=max(0.0, deadline - time.monotonic()))
+        printed = _datasets_print(self.base)
+        if changed or (self._closed_print is not None and printed != self._closed_print):
+            self._generation += 1
+        self._closed_state = None
+
+    def _close(self) -> None:
+        base, self.base = self.base, None
+        self._draining_since = None
+        if base is None:
+            return
+        self._closed_print = _datasets_print(base)
+        with contextlib.suppress(duckdb.Error):
+            base.close()
+        self._closed_state = _file_state(self.target)
+
+    def _start_closer(self) -> None:
+        if self._closer is not None and self._closer.is_alive():
+            return
+        self._closer = threading.Thread(target=self._close_when_idle, daemon=True)
+        self._closer.start()
+
+    def _close_when_idle(self) -> None:
+        while True:
+            time.sleep(0.05)
+            with self.cond:
+                if self.base is None or self.users > 0:
+                    return
+                idle = time.monotonic() - self._idle_since
+                if idle >= LINGER_SECONDS or someone_queues(self.target, self._queue):
+                    self._close()
+                    return
+
+    def close(self) -> None:
+        """Close the connection now, whatever holds leases (tests, shutdown)."""
+        with self.cond:
+            self.users = 0
+            self._close()
+            self.cond.notify_all()
+
+    @property
+    def generation(self) -> int:
+        """How many times the store was seen changed by another process."""
+        with self.cond:
+            if self.base is None and self._closed_state is not None:
+                now = _file_state(self.target)
+                if now != self._closed_state:
+                    self._generation += 1
+                    self._closed_state = now
+            return self._generation
+
+
+class LockWait(Exception):
+    """Stands for a lock conflict in :func:`_busy_message` (no DuckDB error to quote)."""
+
+    def __str__(self) -> str:
+        return "lock held"
+
+
+_shared: dict[Path, SharedStore] = {}
 _shared_lock = threading.Lock()
 
 
-def cursor(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
-    """A new cursor on this process's one connection to the store.
-
-    DuckDB lets one process hold a store for writing; inside that process any number of
-    cursors read and one writes, each reader seeing the last committed state (MVCC). The
-    dashboard therefore opens the store once and gives every request, and the loader
-    running in a background thread, a cursor of its own. Close the cursor when done.
-    """
+def shared(path: str | os.PathLike[str] | None = None) -> SharedStore:
+    """This process's :class:`SharedStore` for the store at ``path``."""
     target = db_path(path).resolve()
     with _shared_lock:
-        base = _shared.get(target)
-        if base is None:
-            base = connect(target)
-            _shared[target] = base
-        return base.cursor()
+        entry = _shared.get(target)
+        if entry is None:
+            entry = _shared[target] = SharedStore(target)
+        return entry
+
+
+@contextlib.contextmanager
+def using(path: str | os.PathLike[str] | None = None) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A cursor on this process's shared connection to the store, leased for the block.
+
+    The dashboard takes one per request (and per background load), so that it holds the
+    store only while it works and the command line can use it in between.
+    """
+    entry = shared(path)
+    cur = entry.acquire()
+    try:
+        yield cur
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            cur.close()
+        entry.release()
+
+
+def cursor(path: str | os.PathLike[str] | None = None) -> duckdb.DuckDBPyConnection:
+    """A cursor on this process's shared connection, leased until it is garbage.
+
+    For scripts and tests; code that serves requests uses :func:`using`, which gives the
+    lease back at the end of its block rather than when the cursor is forgotten.
+    """
+    entry = shared(path)
+    cur = entry.acquire(nested=False)
+    weakref.finalize(cur, entry.release, nested=False)
+    return cur
+
+
+def generation(path: str | os.PathLike[str] | None = None) -> int:
+    """How many changes by other processes this process has seen in the store."""
+    return shared(path).generation
 
 
 def close_shared(path: str | os.PathLike[str] | None = None) -> None:
     """Close this process's shared connection to the store (all of them when no path)."""
     with _shared_lock:
         targets = [db_path(path).resolve()] if path is not None else list(_shared)
-        for target in targets:
-            base = _shared.pop(target, None)
-            if base is not None:
-                base.close()
+        entries = [_shared.get(t) for t in targets]
+    for entry in entries:
+        if entry is not None:
+            entry.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import sys
 from typing import Any
@@ -33,6 +34,9 @@ def main() -> None:
     wait, and whether a redesign made approval faster without weakening risk control.
     The store is ./loanflow.duckdb unless --db or LOANFLOW_DB says otherwise.
     """
+    # Loan logs hold personal data: every file LoanFlow creates (the store and its log,
+    # uploads, caches, outputs) is readable by its owner only.
+    os.umask(os.umask(0o077) | 0o077)
 
 
 def _register_commands() -> None:

@@ -1,8 +1,9 @@
 """Concurrency: readers keep answering during a load and see only committed states; a second
-process (the CLI while the dashboard holds the store) gets a clear message."""
+process that waits longer than LOANFLOW_LOCK_WAIT_SECONDS for the store gets a clear message."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -59,19 +60,25 @@ def test_readers_see_the_last_commit_while_a_load_runs(db_path: Path, tmp_path: 
     assert final == (new_events,)
 
 
-def test_cli_while_the_dashboard_holds_the_store_gets_a_clear_message(
+def test_cli_waits_for_a_long_dashboard_load_then_gives_a_clear_message(
     db_path: Path, tmp_path: Path
 ) -> None:
     log = tmp_path / "log.csv"
     write_log(log, 20, 1)
-    held = cursor(db_path)  # as the dashboard process does
+    held = cursor(db_path)  # as the dashboard does for as long as a load of its own runs
+    env = {**os.environ, "LOANFLOW_LOCK_WAIT_SECONDS": "1"}
     try:
         for args in (
             ["ingest", str(log), "--dataset", "cli", "--db", str(db_path)],
             ["users", "list", "--db", str(db_path)],
         ):
             done = subprocess.run(
-                [LOANFLOW, *args], capture_output=True, text=True, timeout=300, check=False
+                [LOANFLOW, *args],
+                capture_output=True,
+                text=True,
+                timeout=300,
+                check=False,
+                env=env,
             )
             assert done.returncode == 2, done.stderr
             assert "Traceback" not in done.stderr
