@@ -13,12 +13,9 @@ from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.process_map import END, START, ProcessMap
 from analysis.scope import make_scope
+from vocabulary.style import department_colours
 
 Mode = Literal["frequency", "performance"]
-_PALETTE = (
-    "#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7",
-    "#9c755f", "#bab0ac",
-)  # fmt: skip
 
 
 def _hours(value: float | None) -> str:
@@ -39,8 +36,7 @@ def to_dot(pmap: ProcessMap, mode: Mode = "frequency") -> str:
     )
     graph.attr("node", fontname="Noto Sans CJK TC", shape="box", style="rounded,filled")
     graph.attr("edge", fontname="Noto Sans CJK TC")
-    departments = sorted({str(d) for d in pmap.nodes["department"].dropna()})
-    colour = {d: _PALETTE[i % len(_PALETTE)] for i, d in enumerate(departments)}
+    colour = department_colours(pmap.nodes["department"].dropna().astype(str))
     ids = {START: "n_start", END: "n_end"}
     graph.node("n_start", "start", shape="circle", style="filled", fillcolor="#dddddd")
     graph.node("n_end", "end", shape="doublecircle", style="filled", fillcolor="#dddddd")

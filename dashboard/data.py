@@ -26,6 +26,7 @@ from etl import store
 from etl.outcomes import OUTCOME_KEYS
 from etl.settings import db_path
 from vocabulary import normalise_language
+from vocabulary.style import department_colours
 
 T = TypeVar("T")
 
@@ -348,6 +349,12 @@ def filter_choices(dataset: str | None) -> FilterChoices:
     if not dataset:
         return FilterChoices()
     return CACHE.get_or_compute(("filter_choices", dataset), lambda: _filter_choices(dataset))
+
+
+def dataset_colours(dataset: str | None) -> dict[str, str]:
+    """The colour of each department of a dataset (all of them, whatever the filters), so a
+    department looks the same in every page, figure and selection."""
+    return department_colours(filter_choices(dataset).departments)
 
 
 def _filter_choices(dataset: str) -> FilterChoices:

@@ -7,70 +7,34 @@ Labels come from :mod:`vocabulary` in the reader's language.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from vocabulary import t
+from vocabulary import style, t
+from vocabulary.style import PALETTE, department_colours
 
-PALETTE = (
-    "#1f77b4",
-    "#ff7f0e",
-    "#2ca02c",
-    "#d62728",
-    "#9467bd",
-    "#8c564b",
-    "#e377c2",
-    "#7f7f7f",
-    "#bcbd22",
-    "#17becf",
-)
-FONT = "Noto Sans CJK SC, Noto Sans CJK TC, Microsoft YaHei, PingFang SC, sans-serif"
+Colours = Mapping[str, str]  # department -> colour (see vocabulary.style.department_colours)
 
 
-def department_colours(departments: Sequence[str | None]) -> dict[str, str]:
-    """One stable colour per department (sorted names, cycling the palette)."""
-    names = sorted({d for d in departments if d})
-    return {name: PALETTE[i % len(PALETTE)] for i, name in enumerate(names)}
-
-
-GRID = "#e5e9f0"
-# A small template: plotly's named ones take ~0.1 s to validate on every figure.
-TEMPLATE = go.layout.Template(
-    layout={
-        "paper_bgcolor": "white",
-        "plot_bgcolor": "white",
-        "colorway": list(PALETTE),
-        "xaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True},
-        "yaxis": {"gridcolor": GRID, "zerolinecolor": GRID, "linecolor": GRID, "automargin": True},
-    }
-)
-
-
-_TEMPLATE_JSON = TEMPLATE.to_plotly_json()
+def _colours(colours: Colours | None, departments: Sequence[Any]) -> Colours:
+    """The given department colours (a dataset's, the same under every filter), or those of
+    the departments in the figure."""
+    return colours if colours is not None else department_colours(departments)
 
 
 def _base(fig: go.Figure, title: str | None = None, height: int | None = None) -> go.Figure:
-    """The figure with LoanFlow's template, font, margins and legend (and a title, height).
+    """The figure with LoanFlow's chart style (:func:`vocabulary.style.layout`).
 
     The figure is rebuilt from its layout as plain data rather than updated in place:
     ``update_layout`` validates the template anew on every chart, several milliseconds
     each, and a page draws several charts per filter change."""
-    layout = fig.layout.to_plotly_json()
-    layout.update(
-        template=_TEMPLATE_JSON,
-        font={"family": FONT, "size": 12},
-        margin={"l": 50, "r": 20, "t": 50 if title else 20, "b": 40},
-        legend={"orientation": "h", "y": -0.15},
-    )
-    if title:
-        layout["title"] = {"text": title}
-    if height:
-        layout["height"] = height
-    return go.Figure(data=fig.data, layout=layout, _validate=False)
+    spec = fig.layout.to_plotly_json()
+    spec.update(style.layout(title, height))
+    return go.Figure(data=fig.data, layout=spec, _validate=False)
 
 
 def _figure(data: Any = None, **layout: Any) -> go.Figure:
@@ -180,7 +144,7 @@ def handoff_heatmap(matrix: pd.DataFrame, measure: str, lang: str) -> go.Figure:
     return _base(fig)
 
 
-def handoff_sankey(table: pd.DataFrame, lang: str) -> go.Figure:
+def handoff_sankey(table: pd.DataFrame, lang: str, colours: Colours | None = None) -> go.Figure:
     """Flows between departments: link width = handoffs, hover = median and total wait.
 
     Departments appear twice (as source on the left, as target on the right) so that
@@ -190,7 +154,7 @@ def handoff_sankey(table: pd.DataFrame, lang: str) -> go.Figure:
         return empty_figure(t("common.no_data", lang))
     sources = sorted(set(table["from"]))
     targets = sorted(set(table["to"]))
-    colours = department_colours([*sources, *targets])
+    colours = _colours(colours, [*sources, *targets])
     labels = [*sources, *targets]
     index_from = {d: i for i, d in enumerate(sources)}
     index_to = {d: len(sources) + i for i, d in enumerate(targets)}
@@ -198,7 +162,7 @@ def handoff_sankey(table: pd.DataFrame, lang: str) -> go.Figure:
         go.Sankey(
             node={
                 "label": labels,
-                "color": [colours[d] for d in labels],
+                "color": [colours.get(d, style.department_colour(d)) for d in labels],
                 "pad": 18,
                 "thickness": 16,
             },
@@ -262,14 +226,14 @@ def wait_vs_processing(frame: pd.DataFrame, name_column: str, lang: str) -> go.F
                 x=rows["median_wait_hours"],
                 name=t("bottlenecks.waiting", lang),
                 orientation="h",
-                marker_color=PALETTE[3],
+                marker_color=style.WAIT_COLOUR,
             ),
             go.Bar(
                 y=names,
                 x=rows["median_processing_hours"],
                 name=t("bottlenecks.processing", lang),
                 orientation="h",
-                marker_color=PALETTE[0],
+                marker_color=style.PROCESSING_COLOUR,
             ),
         ]
     )
@@ -278,22 +242,29 @@ def wait_vs_processing(frame: pd.DataFrame, name_column: str, lang: str) -> go.F
     return _base(fig, height=max(300, 24 * len(rows) + 100))
 
 
-def workload_bars(frame: pd.DataFrame, lang: str, top: int = 25) -> go.Figure:
-    """Activity instances per resource, coloured by department (the busiest ``top``)."""
+def workload_bars(
+    frame: pd.DataFrame, lang: str, top: int = 25, colours: Colours | None = None
+) -> go.Figure:
+    """Activity instances per resource (the busiest ``top``), one colour and one legend
+    entry per department."""
     if frame.empty:
         return empty_figure(t("common.no_data", lang))
-    rows = frame.head(top).iloc[::-1]
-    departments = [str(d) if isinstance(d, str) else "" for d in rows["department"]]
-    colours = department_colours(departments)
-    marker = [colours.get(d, PALETTE[7]) for d in departments]
-    fig = _figure(
+    rows = frame.head(top).iloc[::-1].copy()
+    rows["department"] = [d if isinstance(d, str) and d else "–" for d in rows["department"]]
+    colours = _colours(colours, rows["department"].tolist())
+    order = rows["resource"].astype(str).tolist()
+    traces = [
         go.Bar(
-            x=rows["instances"],
-            y=rows["resource"].astype(str),
+            x=group["instances"],
+            y=group["resource"].astype(str),
             orientation="h",
-            marker_color=marker,
+            name=str(department),
+            marker_color=colours.get(str(department), style.department_colour(None)),
         )
-    )
+        for department, group in rows.groupby("department", sort=True)
+    ]
+    fig = _figure(traces)
+    fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text=t("bottlenecks.instances", lang))
     return _base(fig, height=max(300, 20 * len(rows) + 100))
 
@@ -345,7 +316,7 @@ def variants_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
 # --- cases -------------------------------------------------------------------------------
 
 
-def case_gantt(instances: pd.DataFrame, lang: str) -> go.Figure:
+def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = None) -> go.Figure:
     """One case's activity instances as bars on a time axis, one row per department.
 
     ``instances`` has activity, department, resource, start_ts, end_ts (NaT: open).
@@ -356,7 +327,7 @@ def case_gantt(instances: pd.DataFrame, lang: str) -> go.Figure:
     frame["department"] = frame["department"].fillna("–")
     open_end = frame["end_ts"].isna()
     frame.loc[open_end, "end_ts"] = frame["start_ts"].max()
-    colours = department_colours(frame["department"].tolist())
+    colours = _colours(colours, frame["department"].tolist())
     fig = _figure()
     for department, rows in frame.groupby("department", sort=True):
         duration_ms = (rows["end_ts"] - rows["start_ts"]).dt.total_seconds() * 1000
@@ -367,7 +338,7 @@ def case_gantt(instances: pd.DataFrame, lang: str) -> go.Figure:
                 y=[department] * len(rows),
                 orientation="h",
                 name=str(department),
-                marker_color=colours.get(str(department), PALETTE[7]),
+                marker_color=colours.get(str(department), style.department_colour(None)),
                 text=rows["activity"],
                 textposition="inside",
                 insidetextanchor="middle",
@@ -412,7 +383,13 @@ def _edge_width(count: float, largest: float) -> float:
 
 
 def process_map_elements(
-    nodes: pd.DataFrame, edges: pd.DataFrame, mode: str, lang: str, start: str, end: str
+    nodes: pd.DataFrame,
+    edges: pd.DataFrame,
+    mode: str,
+    lang: str,
+    start: str,
+    end: str,
+    colours: Colours | None = None,
 ) -> list[dict[str, Any]]:
     """Cytoscape elements of a process map.
 
@@ -420,7 +397,7 @@ def process_map_elements(
     median waiting time, edge colour grows with it, node labels the median processing time.
     Nodes are coloured by department; the virtual start and end nodes are round and grey.
     """
-    colours = department_colours(nodes["department"].tolist() if not nodes.empty else [])
+    colours = _colours(colours, nodes["department"].tolist() if not nodes.empty else [])
     elements: list[dict[str, Any]] = []
     for virtual, name in ((start, t("map.start", lang)), (end, t("map.end", lang))):
         elements.append(
@@ -437,9 +414,9 @@ def process_map_elements(
                     "id": str(node["activity"]),
                     "label": f"{node['activity']}\n{figure}",
                     "department": node["department"] if isinstance(node["department"], str) else "",
-                    "colour": colours.get(node["department"], PALETTE[7])
+                    "colour": colours.get(node["department"], style.department_colour(None))
                     if isinstance(node["department"], str)
-                    else PALETTE[7],
+                    else style.department_colour(None),
                     "count": int(node["count"]),
                     "kind": "activity",
                 },
@@ -512,7 +489,7 @@ MAP_STYLESHEET: list[dict[str, Any]] = [
             "background-color": "data(colour)",
             "color": "#fff",
             "font-size": "12px",
-            "font-family": FONT,
+            "font-family": style.FONT,
         },
     },
     {
@@ -544,8 +521,10 @@ MAP_STYLESHEET: list[dict[str, Any]] = [
 ]
 
 
-def map_legend_items(nodes: pd.DataFrame) -> list[tuple[str, str]]:
-    """(department, colour) pairs for the map's legend."""
+def map_legend_items(nodes: pd.DataFrame, colours: Colours | None = None) -> list[tuple[str, str]]:
+    """(department, colour) pairs for the map's legend (the departments on the map)."""
     if nodes.empty:
         return []
-    return sorted(department_colours(nodes["department"].tolist()).items())
+    shown = {d for d in nodes["department"] if isinstance(d, str) and d}
+    colours = _colours(colours, list(shown))
+    return sorted((d, colours.get(d, style.department_colour(d))) for d in shown)

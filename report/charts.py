@@ -14,26 +14,21 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.compare import Comparison, Metric
-from vocabulary import metric_label, normalise_language, t
+from vocabulary import metric_label, normalise_language, style, t
+from vocabulary.style import (
+    AFTER_COLOUR,
+    BEFORE_COLOUR,
+    BETTER_COLOUR,
+    NEUTRAL_COLOUR,
+    WORSE_COLOUR,
+)
 
-BEFORE_COLOUR = "#7f8c8d"
-AFTER_COLOUR = "#1f77b4"
-BETTER_COLOUR = "#2ca02c"
-WORSE_COLOUR = "#d62728"
-NEUTRAL_COLOUR = "#555555"
-FONT = "Noto Sans CJK TC, Noto Sans CJK SC, PingFang TC, Microsoft JhengHei, sans-serif"
 MAX_POINTS = 2000
 
 
 def _layout(figure: go.Figure, title: str, height: int = 420) -> go.Figure:
-    figure.update_layout(
-        title={"text": title, "x": 0.01, "font": {"size": 15}},
-        template="plotly_white",
-        font={"family": FONT, "size": 12},
-        height=height,
-        margin={"l": 60, "r": 20, "t": 50, "b": 50},
-        legend={"orientation": "h", "y": -0.18},
-    )
+    """The figure in LoanFlow's one chart style (:func:`vocabulary.style.layout`)."""
+    figure.update_layout(style.layout(title, height))
     return figure
 
 

@@ -1,8 +1,9 @@
 """LoanFlow's one vocabulary: the words it shows, in English, 繁體中文 and 简体中文, and
 how it writes numbers and draws charts.
 
-Used by the dashboard, the HTML report and the CLI alike (it sits below all three and
-imports only ``etl``'s declarations):
+Used by the dashboard, the HTML report and the CLI alike, and by ``analysis`` for the
+department colours of its SVG map: it sits just above ``etl`` (whose outcome names it
+reads) and below everything else.
 
 - :mod:`vocabulary.languages`: the languages and :func:`normalise_language`, the one rule
   that reads a language code (``zh`` means Traditional Chinese);

@@ -121,7 +121,13 @@ def bottlenecks_body(query: str | None) -> list[Any]:
                 dbc.Col(
                     section(
                         t("bottlenecks.workload", lang),
-                        chart(f"{PAGE}-workload", figures.workload_bars(workload, lang), 520),
+                        chart(
+                            f"{PAGE}-workload",
+                            figures.workload_bars(
+                                workload, lang, colours=data.dataset_colours(state.dataset)
+                            ),
+                            520,
+                        ),
                         grid(f"{PAGE}-workload-grid", workload, workload_columns, height=260),
                         tools=[csv_button(f"{PAGE}-workload-csv", lang)],
                     ),

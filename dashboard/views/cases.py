@@ -107,7 +107,7 @@ def case_timeline(query: str | None, case_id: str | None) -> go.Figure:
     if not state.dataset or not case_id:
         return figures.empty_figure(t("cases.pick", state.lang))
     instances = data.case_instances(state.dataset, case_id)
-    fig = figures.case_gantt(instances, state.lang)
+    fig = figures.case_gantt(instances, state.lang, data.dataset_colours(state.dataset))
     fig.update_layout(title={"text": t("cases.timeline", state.lang, case=case_id)})
     return fig
 

@@ -66,7 +66,13 @@ def handoffs_body(query: str | None, measure: str | None) -> list[Any]:
                 dbc.Col(
                     section(
                         t("handoffs.sankey", lang),
-                        chart(f"{PAGE}-sankey", figures.handoff_sankey(table, lang), 460),
+                        chart(
+                            f"{PAGE}-sankey",
+                            figures.handoff_sankey(
+                                table, lang, data.dataset_colours(state.dataset)
+                            ),
+                            460,
+                        ),
                     ),
                     lg=6,
                 ),

@@ -57,8 +57,11 @@ def map_elements(
     if kept is None or pmap is None:
         return [], []
     mode = mode if mode in ("frequency", "performance") else "frequency"
-    elements = figures.process_map_elements(kept.nodes, kept.edges, mode, state.lang, START, END)
-    return elements, figures.map_legend_items(pmap.nodes)
+    colours = data.dataset_colours(state.dataset)
+    elements = figures.process_map_elements(
+        kept.nodes, kept.edges, mode, state.lang, START, END, colours
+    )
+    return elements, figures.map_legend_items(pmap.nodes, colours)
 
 
 def hidden_note(query: str | None, activities: float | None, paths: float | None) -> str | None:
