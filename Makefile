@@ -11,6 +11,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	# Prosimos (the field's simulator, for the what-if cross-check and benchmark) without its
+	# dependencies: pix-framework pins pyarrow 25 and polars 1, which the XES reader cannot use.
+	$(BIN)/pip install --quiet --no-deps 'prosimos>=2.1,<3' 'pix-framework>=0.15,<0.16'
 	touch $(STAMP)
 
 install: $(STAMP)

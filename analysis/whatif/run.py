@@ -1,0 +1,206 @@
+"""Replications of a model (and of a scenario) and the KPIs they predict.
+
+One replication is one :class:`analysis.whatif.engine.Engine` run. Its KPIs follow
+DESIGN.md's definitions over the counted cases: cycle time (first start to last end)
+median, p90 and mean in hours, the approved share, the mean waiting time per handoff
+(an instance whose department differs from its predecessor's; the predecessor is the
+instance before it in the case, by start) and the utilisation of each department.
+
+Replications run in worker processes (all cores, ``fork``); baseline and scenario use the
+same seeds (common random numbers), so their difference has a tight interval.
+"""
+
+from __future__ import annotations
+
+import math
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from analysis.whatif.engine import Engine, RunResult
+
+Metrics = dict[str, float]
+_T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
+
+
+def default_warmup(model: dict[str, Any]) -> float:
+    """Seconds simulated before the counted cases: the log's p90 cycle time, 2 to 12 weeks."""
+    p90_hours = float(model.get("cycle_time_hours", {}).get("p90", 336.0))
+    return float(min(max(p90_hours * 3600.0, 14 * 86400.0), 84 * 86400.0))
+
+
+def simulate_once(
+    model: dict[str, Any],
+    *,
+    seed: int,
+    start: float,
+    cases: int,
+    warmup: float | None = None,
+) -> RunResult:
+    """One replication: ``cases`` counted cases arriving from ``start`` (local epoch s)."""
+    engine = Engine(
+        model,
+        seed=seed,
+        start=start,
+        cases=cases,
+        warmup=default_warmup(model) if warmup is None else warmup,
+    )
+    return engine.run()
+
+
+def instance_frame(result: RunResult, *, counted_only: bool = True) -> pd.DataFrame:
+    """The simulated instances: case, activity, department, resource, start, end (local s)."""
+    keep = result.counted[result.case] if counted_only else np.ones(len(result.case), bool)
+    acts = np.asarray(result.activities, dtype=object)
+    departments = np.asarray(result.departments, dtype=object)
+    resources = np.asarray([*result.resources, None], dtype=object)
+    frame = pd.DataFrame(
+        {
+            "case": result.case[keep],
+            "activity": acts[result.activity[keep]],
+            "department": departments[result.activity[keep]],
+            "resource": resources[result.resource[keep]],
+            "start": result.start[keep],
+            "end": result.end[keep],
+        }
+    )
+    return frame.sort_values(["case", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+def log_metrics(frame: pd.DataFrame, outcomes: pd.Series | None = None) -> Metrics:
+    """KPIs of a log of instances (case, activity, department, start, end in seconds)."""
+    spans = frame.groupby("case").agg(first=("start", "min"), last=("end", "max"))
+    hours = (spans["last"] - spans["first"]).to_numpy() / 3600.0
+    out: Metrics = {
+        "cases": float(len(spans)),
+        "median_cycle_time_hours": float(np.median(hours)) if len(hours) else math.nan,
+        "p90_cycle_time_hours": float(np.quantile(hours, 0.9)) if len(hours) else math.nan,
+        "mean_cycle_time_hours": float(hours.mean()) if len(hours) else math.nan,
+    }
+    if outcomes is not None and len(outcomes):
+        out["approved_share"] = float((outcomes == "approved").mean())
+    ordered = frame.sort_values(["case", "start", "end"], kind="stable")
+    same = ordered["case"].shift(1) == ordered["case"]
+    prev_dept = ordered["department"].shift(1)
+    wait = (ordered["start"] - ordered["end"].shift(1)) / 3600.0
+    handoff = (
+        same
+        & ordered["department"].notna()
+        & prev_dept.notna()
+        & (ordered["department"] != prev_dept)
+        & (wait >= 0)
+    )
+    table = pd.DataFrame(
+        {"key": prev_dept[handoff] + "->" + ordered["department"][handoff], "wait": wait[handoff]}
+    )
+    for key, value in table.groupby("key")["wait"].mean().items():
+        out[f"wait_hours:{key}"] = float(value)
+    return out
+
+
+def run_metrics(model: dict[str, Any], result: RunResult) -> Metrics:
+    """The KPIs of one replication (counted cases) with utilisation per department."""
+    frame = instance_frame(result)
+    counted = np.flatnonzero(result.counted)
+    outcomes = pd.Series([result.outcome[i] or "open" for i in counted])
+    out = log_metrics(frame, outcomes)
+    out["unfinished_cases"] = float((~result.finished[counted]).sum())
+    for pool, busy in result.pool_busy.items():
+        capacity = result.pool_capacity[pool]
+        if capacity > 0:
+            out[f"utilisation:{pool}"] = busy / capacity
+    return out
+
+
+def _one(args: tuple[dict[str, Any], int, float, int, float | None]) -> Metrics:
+    model, seed, start, cases, warmup = args
+    return run_metrics(
+        model, simulate_once(model, seed=seed, start=start, cases=cases, warmup=warmup)
+    )
+
+
+def replicate(
+    model: dict[str, Any],
+    *,
+    runs: int,
+    start: float,
+    cases: int,
+    seed: int = 1,
+    warmup: float | None = None,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Metrics]:
+    """The KPIs of ``runs`` replications (seeds seed, seed+1, ...), on all cores."""
+    jobs = [(model, seed + k, start, cases, warmup) for k in range(runs)]
+    workers = min(runs, workers or os.cpu_count() or 1)
+    results: list[Metrics] = []
+    if workers <= 1:
+        for k, job in enumerate(jobs):
+            results.append(_one(job))
+            if progress:
+                progress(k + 1, runs)
+        return results
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers) as pool:
+        for k, metrics in enumerate(pool.imap(_one, jobs)):
+            results.append(metrics)
+            if progress:
+                progress(k + 1, runs)
+    return results
+
+
+def interval(values: list[float]) -> list[float | None]:
+    """The 95% confidence interval of the mean of ``values`` (Student's t)."""
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    if len(finite) < 2:
+        return [None, None]
+    mean = float(np.mean(finite))
+    half = (
+        _T95.get(len(finite) - 1, 1.96 + 2.4 / (len(finite) - 1))
+        * float(np.std(finite, ddof=1))
+        / math.sqrt(len(finite))
+    )
+    return [mean - half, mean + half]
+
+
+def summarise(baseline: list[Metrics], scenario: list[Metrics] | None) -> list[dict[str, Any]]:
+    """Per KPI: baseline and scenario means, the change and its 95% interval (paired)."""
+    names = sorted({k for m in baseline for k in m} | {k for m in scenario or [] for k in m})
+    order = [
+        "median_cycle_time_hours",
+        "p90_cycle_time_hours",
+        "mean_cycle_time_hours",
+        "approved_share",
+    ]
+    names = [n for n in order if n in names] + [n for n in names if n not in order and n != "cases"]
+    rows = []
+    for name in names:
+        base = [m.get(name, math.nan) for m in baseline]
+        row: dict[str, Any] = {
+            "name": name,
+            "baseline": _mean(base),
+            "baseline_ci95": interval(base),
+            "scenario": None,
+            "change": None,
+            "ci95": interval(base),
+        }
+        if scenario is not None:
+            new = [m.get(name, math.nan) for m in scenario]
+            diffs = [b - a for a, b in zip(base, new, strict=True)]
+            row.update(
+                scenario=_mean(new),
+                scenario_ci95=interval(new),
+                change=_mean(diffs),
+                ci95=interval(diffs),
+            )
+        rows.append(row)
+    return rows
+
+
+def _mean(values: list[float]) -> float | None:
+    finite = [v for v in values if v is not None and math.isfinite(v)]
+    return float(np.mean(finite)) if finite else None

@@ -1,0 +1,247 @@
+"""What-if commands: ``loanflow model`` (discover a simulation model) and ``loanflow simulate``.
+
+Both parse options and call one function of :mod:`analysis.whatif`; see docs/whatif.md.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import click
+
+from loanflow.commands.common import db_option, echo_json, json_option
+
+
+@contextmanager
+def _store(db: str | None) -> Iterator[Any]:
+    from etl.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def _progress(message: str) -> None:
+    click.echo(f"... {message}", err=True)
+
+
+@click.command("model")
+@click.argument("dataset")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False),
+    required=True,
+    help="Where to write the model (JSON).",
+)
+@click.option(
+    "--bpmn",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write the model as BPMN (for Prosimos and other tools).",
+)
+@click.option(
+    "--prosimos",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write Prosimos's simulation parameters (JSON); needs --bpmn.",
+)
+@click.option(
+    "--activities",
+    default=None,
+    help="Keep only these activities: a glob (W_*) or a comma-separated list.",
+)
+@click.option("--no-validate", is_flag=True, help="Skip the hold-out validation (faster).")
+@db_option
+@json_option
+def model_command(
+    dataset: str,
+    out: str,
+    bpmn: str | None,
+    prosimos: str | None,
+    activities: str | None,
+    no_validate: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Discover a simulation model of DATASET and save it (JSON, optionally BPMN + Prosimos)."""
+    from analysis.whatif.model import save_model
+    from analysis.whatif.whatif import build_model
+    from etl.errors import BadInputError
+
+    if prosimos and not bpmn:
+        raise BadInputError("--prosimos needs --bpmn too: Prosimos reads both files")
+    with _store(db) as con:
+        model = build_model(
+            con,
+            dataset,
+            activities=activities,
+            validate_model=not no_validate,
+            progress=None if as_json else _progress,
+        )
+    save_model(model, out)
+    if bpmn:
+        from analysis.whatif.export import write_prosimos
+
+        write_prosimos(model, bpmn, prosimos)
+    summary = {
+        "dataset": dataset,
+        "out": out,
+        "cases": model["trained"]["cases"],
+        "activities": len(model["activities"]),
+        "departments": {k: v["size"] for k, v in model["pools"].items()},
+        "parallel": model.get("parallel", []),
+        "batching": model.get("batching", []),
+        "quality": model.get("quality"),
+    }
+    if as_json:
+        echo_json(summary)
+        return
+    click.echo(f"Model of {dataset} ({summary['cases']:,} cases) written to {out}")
+    click.echo(
+        "Departments (head count): "
+        + ", ".join(f"{k} {v}" for k, v in summary["departments"].items())
+    )
+    if summary["batching"]:
+        click.echo("Done in sessions (batching): " + ", ".join(summary["batching"]))
+    quality = summary["quality"]
+    if quality:
+        click.echo(
+            f"Quality on the last 20% of cases: cycle-time distance "
+            f"{quality['cycle_time_distance_hours']:.1f} h, 3-gram distance "
+            f"{quality['ngram_distance']:.3f}; {quality['verdict']}"
+        )
+
+
+@click.command("simulate")
+@click.argument("dataset")
+@click.option(
+    "--scenario",
+    "scenario",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A scenario file (YAML) with the changes to try.",
+)
+@click.option(
+    "--model",
+    "model_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A model saved by 'loanflow model' (default: discover it now).",
+)
+@click.option(
+    "--runs",
+    type=click.IntRange(min=1, max=1000),
+    default=5,
+    show_default=True,
+    help="Replications (on all cores).",
+)
+@click.option(
+    "--cases",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Cases per replication (default: as many as the log).",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"]),
+    default=None,
+    help="When the simulated cases start arriving (default: the log's start).",
+)
+@click.option("--actual", default=None, help="Another dataset with what really happened.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write one replication's log (CSV) that 'loanflow ingest' loads.",
+)
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
+@click.option("--activities", default=None, help="Keep only these activities (glob or list).")
+@click.option("--no-validate", is_flag=True, help="Skip the model's hold-out validation.")
+@db_option
+@json_option
+def simulate_command(
+    dataset: str,
+    scenario: str | None,
+    model_file: str | None,
+    runs: int,
+    cases: int | None,
+    start: Any,
+    actual: str | None,
+    out: str | None,
+    seed: int,
+    activities: str | None,
+    no_validate: bool,
+    db: str | None,
+    as_json: bool,
+) -> None:
+    """Simulate DATASET's process as it is and with a scenario's changes."""
+    from analysis.whatif.whatif import what_if
+
+    with _store(db) as con:
+        report = what_if(
+            con,
+            dataset,
+            scenario_file=scenario,
+            model_file=model_file,
+            runs=runs,
+            cases=cases,
+            start=start,
+            actual=actual,
+            seed=seed,
+            out=out,
+            validate_model=not no_validate,
+            activities=activities,
+            progress=None if as_json else _progress,
+        )
+    if as_json:
+        echo_json(report)
+        return
+    _print_report(report)
+
+
+def _fmt(value: Any, share: bool = False) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.1%}" if share else f"{value:,.1f}"
+
+
+def _print_report(report: dict[str, Any]) -> None:
+    quality = report["model"].get("quality")
+    if quality:
+        click.echo(f"Model quality: {quality['verdict']}")
+    title = f"{report['runs']} replication(s) of {report['cases']:,} cases from {report['start']}"
+    click.echo(title + (f"; scenario: {report['scenario']}" if report["scenario"] else ""))
+    head = ["metric", "baseline", "scenario", "change", "95% interval"]
+    if report.get("actual_dataset"):
+        head += ["actual", "error"]
+    rows = [head]
+    for m in report["metrics"]:
+        share = m["name"].endswith("_share") or m["name"].startswith("utilisation:")
+        lo, hi = m["ci95"]
+        row = [
+            m["name"],
+            _fmt(m["baseline"], share),
+            _fmt(m["scenario"], share),
+            _fmt(m["change"], share),
+            f"{_fmt(lo, share)} .. {_fmt(hi, share)}" if lo is not None else "-",
+        ]
+        if report.get("actual_dataset"):
+            error = m.get("error")
+            row += [
+                _fmt(m.get("actual"), share),
+                "-" if error is None else (f"{error * 100:+.1f} pp" if share else f"{error:+.1%}"),
+            ]
+        rows.append(row)
+    widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
+    for r in rows:
+        click.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    sys.stdout.flush()
+
+
+COMMANDS: list[click.Command] = [model_command, simulate_command]
