@@ -108,7 +108,7 @@ def build_store(folder: Path, events: int, reuse: Path | None) -> Path:
 
 
 def add_users(db: Path, users: int) -> dict[str, Any]:
-    from etl import accounts
+    import accounts
     from etl.load import list_datasets
     from etl.store import connect
 

@@ -34,7 +34,7 @@ def record(action: str, target: str | None, detail: str = "") -> None:
     """Write an audit line for ``action`` when sign-in is on (no-op otherwise)."""
     if not auth_enabled():
         return
-    from etl.accounts import audit
+    from accounts import audit
 
     user = current_user()
     remote = request.remote_addr if has_request_context() else None

@@ -36,7 +36,8 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
-from etl import accounts, settings
+import accounts
+from etl import settings
 from etl.errors import LoanFlowError
 from etl.store import using
 from vocabulary import LANGUAGE_NAMES, normalise_language, t

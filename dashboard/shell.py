@@ -49,7 +49,7 @@ def visible_pages(user: tuple[str, str] | None) -> list[dict[str, Any]]:
         return pages
     import importlib
 
-    from etl.accounts import has_role
+    from accounts import has_role
 
     auth: Any = importlib.import_module("dashboard.auth")
     name = lambda page: page["module"].rsplit(".", 1)[-1]  # noqa: E731

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from accounts import add_user
 from dashboard.app import create_app
-from etl.accounts import add_user
 from etl.store import close_shared, connect
 from tests.test_dashboard_fixtures import load_store, write_log
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
 
-from etl import accounts
+import accounts
 from etl.errors import LoanFlowError
 
 PASSWORD = "correct horse battery"
@@ -123,3 +125,31 @@ def test_recent_failures_count_by_name_and_address(store: duckdb.DuckDBPyConnect
     assert accounts.recent_failures(store, remote_addr="10.0.0.1", seconds=300) == 0
     store.execute("UPDATE audit_log SET ts = ts - INTERVAL 10 MINUTE")
     assert accounts.recent_failures(store, username="alice", seconds=300) == 0
+
+
+def _imports(folder: Path) -> set[tuple[str, str]]:
+    """(module file, top-level package it imports) for every Python file under ``folder``."""
+    found: set[tuple[str, str]] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                found |= {(path.name, alias.name.split(".")[0]) for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                found.add((path.name, node.module.split(".")[0]))
+    return found
+
+
+def test_accounts_sit_beside_etl_and_below_the_dashboard() -> None:
+    root = Path(__file__).resolve().parents[1]
+    assert not (root / "etl" / "accounts.py").exists()
+    etl_uses = {package for _, package in _imports(root / "etl")}
+    assert etl_uses.isdisjoint({"accounts", "dashboard", "analysis", "loanflow"})
+    accounts_uses = {package for _, package in _imports(root / "accounts")}
+    assert accounts_uses.isdisjoint({"dashboard", "analysis", "loanflow"})
+    assert "accounts" in accounts_uses  # the package's front door re-exports its modules
+    users_of_accounts = {
+        package
+        for package in ("dashboard", "loanflow")
+        if any(used == "accounts" for _, used in _imports(root / package))
+    }
+    assert users_of_accounts == {"dashboard", "loanflow"}

@@ -13,9 +13,9 @@ import dash
 import pytest
 from flask.testing import FlaskClient
 
+import accounts
 from dashboard.app import create_app
 from dashboard.auth import output_ids, role_for_component, safe_next
-from etl import accounts
 from etl.store import close_shared, cursor
 
 PASSWORDS = {

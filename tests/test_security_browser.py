@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
+import accounts
 from dashboard.app import create_app
 from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
-from etl import accounts
 from etl.load import ingest
 from etl.store import close_shared, cursor
 from tests.test_crash_kill import write_log

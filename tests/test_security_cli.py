@@ -15,7 +15,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from etl import accounts
+import accounts
 from etl.store import connect
 from loanflow.cli import main
 

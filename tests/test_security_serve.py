@@ -12,7 +12,7 @@ from pathlib import Path
 
 import requests
 
-from etl import accounts
+import accounts
 from etl.store import connect
 
 LOANFLOW = str(Path(sys.executable).with_name("loanflow"))

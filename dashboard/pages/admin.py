@@ -10,10 +10,10 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+import accounts
 from dashboard import data
 from dashboard.auth import current_user
 from dashboard.components import column, grid, page_header, section
-from etl import accounts
 from vocabulary import t
 
 PAGE = "admin"

@@ -151,8 +151,8 @@ def layout(**query: Any) -> html.Div:
 
 def may_change_data() -> bool:
     """Whether the visitor may load, replace or delete datasets (sign-in off: yes)."""
+    from accounts import has_role
     from dashboard.audit import auth_enabled, current_user
-    from etl.accounts import has_role
 
     if not auth_enabled():
         return True

@@ -70,7 +70,7 @@ def users() -> None:
 @db_option
 def users_add(name: str, role: str, db: str | None) -> None:
     """Create user NAME; the password is asked (or read from piped stdin)."""
-    from etl import accounts
+    import accounts
 
     password = read_password(f"Password for {name}")
     with _store(db) as con:
@@ -84,7 +84,7 @@ def users_add(name: str, role: str, db: str | None) -> None:
 @db_option
 def users_remove(name: str, db: str | None) -> None:
     """Delete user NAME."""
-    from etl import accounts
+    import accounts
 
     with _store(db) as con:
         accounts.remove_user(con, name)
@@ -97,7 +97,7 @@ def users_remove(name: str, db: str | None) -> None:
 @db_option
 def users_passwd(name: str, db: str | None) -> None:
     """Set a new password for NAME (asked, or read from piped stdin)."""
-    from etl import accounts
+    import accounts
 
     with _store(db) as con:
         if accounts.get_user(con, name) is None:
@@ -114,7 +114,7 @@ def users_passwd(name: str, db: str | None) -> None:
 @db_option
 def users_role(name: str, role: str, db: str | None) -> None:
     """Give user NAME another ROLE."""
-    from etl import accounts
+    import accounts
 
     with _store(db) as con:
         accounts.set_role(con, name, role)
@@ -123,7 +123,7 @@ def users_role(name: str, role: str, db: str | None) -> None:
 
 
 def _set_disabled(name: str, db: str | None, disabled: bool) -> None:
-    from etl import accounts
+    import accounts
 
     with _store(db) as con:
         accounts.set_disabled(con, name, disabled)
@@ -152,7 +152,7 @@ def users_enable(name: str, db: str | None) -> None:
 @json_option
 def users_list(db: str | None, as_json: bool) -> None:
     """List the accounts (never their passwords or hashes)."""
-    from etl import accounts
+    import accounts
 
     with _store(db) as con:
         found = accounts.list_users(con)
@@ -190,7 +190,7 @@ def audit(
     """Show the audit log, newest first: who signed in, uploaded, replaced, deleted, exported."""
     from datetime import UTC
 
-    from etl import accounts
+    import accounts
 
     when = since.replace(tzinfo=UTC) if since is not None else None
     with _store(db) as con:
