@@ -33,6 +33,7 @@ ALLOWED_SUFFIXES = (
     ".xes.gz",
     ".parquet",
     ".gz",
+    ".zip",
     ".bpmn",
     ".yaml",
     ".yml",
@@ -62,7 +63,7 @@ def check_suffix(name: str) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise BadInputError(
             f"{name!r} is not a file LoanFlow reads. Upload CSV/TSV, Excel (.xlsx), "
-            "XES or XES.gz, Parquet (or a .bpmn model, a .yaml profile)."
+            "XES, Parquet, compressed as .gz or .zip (or a .bpmn model, a .yaml profile)."
         )
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from etl.errors import BadInputError
 
 SAMPLE_BYTES = 1 << 20
-FORMATS = ("csv", "xlsx", "parquet", "xes", "xes.gz")
+FORMATS = ("csv", "xlsx", "parquet", "xes", "xes.gz", "gzip", "zip")
 _EXTENSIONS = {
     ".csv": "csv",
     ".tsv": "csv",
@@ -41,29 +41,28 @@ def read_head(path: Path, size: int = SAMPLE_BYTES) -> bytes:
 
 
 def detect_format(path: Path) -> str:
-    """The format of a source file: csv, xlsx, parquet, xes or xes.gz.
+    """The format of a source file: csv, xlsx, parquet, xes, xes.gz, or gzip/zip for a
+    compressed log that :mod:`etl.archives` unpacks first.
 
     Decided by content where it is unmistakable (gzip, zip, Parquet magic numbers) and
     by the file name otherwise. Raises :class:`BadInputError` for anything else.
     """
     head = read_head(path, 8)
-    name = path.name.lower()
     if head.startswith(b"\x1f\x8b"):
-        if name.endswith((".xes.gz", ".gz")) and not name.endswith((".csv.gz", ".tsv.gz")):
-            return "xes.gz"
-        raise BadInputError(
-            f"{path.name} is gzip-compressed but not an XES log (.xes.gz). "
-            "Decompress it first, or name it .xes.gz if it is one."
-        )
+        from etl.archives import gzip_holds_xes
+
+        return "xes.gz" if gzip_holds_xes(path) else "gzip"
     if head.startswith(b"PAR1"):
         return "parquet"
-    if head.startswith(b"PK\x03\x04"):
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         if zipfile.is_zipfile(path) and _is_xlsx(path):
             return "xlsx"
-        raise BadInputError(
-            f"{path.name} is a zip archive but not an Excel .xlsx workbook. "
-            "Unpack it and load the file inside."
-        )
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            raise BadInputError(
+                f"{path.name} is a zip archive but not an Excel .xlsx workbook. "
+                "Save it from Excel again, or name it .zip if it is an archive of logs."
+            )
+        return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadInputError(
             f"{path.name} is an old Excel .xls workbook, which LoanFlow does not read. "
@@ -79,7 +78,7 @@ def detect_format(path: Path) -> str:
         )
     raise BadInputError(
         f"Unknown file format: {path.name}. LoanFlow reads CSV/TSV (.csv, .tsv, .txt), "
-        "Excel (.xlsx), Parquet (.parquet) and XES (.xes, .xes.gz)."
+        "Excel (.xlsx), Parquet (.parquet) and XES (.xes), also compressed (.gz, .zip)."
     )
 
 

@@ -57,6 +57,10 @@ class LoadSummary:
     delimiter: str | None = None
     already_loaded: int = 0
     dry_run: bool = False
+    archive: str | None = None
+    """"gzip" or "zip" when the log was read out of a compressed file, else None."""
+    member: str | None = None
+    """The log's name inside that file."""
     names_normalised: dict[str, int] = field(default_factory=dict)
     """Distinct activity, resource and department spellings whose whitespace was
     normalised (runs collapsed, ends stripped), per field."""
@@ -80,6 +84,8 @@ class Preview:
     mapping: dict[str, Any]
     columns: list[str]
     rows: list[dict[str, Any]] = field(default_factory=list)
+    archive: str | None = None
+    member: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The preview as JSON-ready data."""
@@ -159,9 +165,10 @@ def _prepare(
     profile: Profile,
     steps: _Steps,
     limit: int | None = None,
+    member: str | None = None,
 ) -> _Prepared:
     steps(0.02, f"reading {path.name}")
-    source = read_source(con, path, profile, limit=limit)
+    source = read_source(con, path, profile, limit=limit, member=member)
     try:
         mapping = resolve_mapping(source.columns, profile)
         steps(0.35, "mapping and validating rows")
@@ -692,6 +699,7 @@ def ingest(
     dry_run: bool = False,
     progress: Progress | None = None,
     cancel: Cancel | None = None,
+    member: str | None = None,
 ) -> LoadSummary:
     """Load an event log file into the store as the dataset ``dataset``.
 
@@ -701,7 +709,9 @@ def ingest(
     back, so the summary is exact and nothing is written. ``progress(fraction, message)``
     is called between steps; ``cancel()`` returning True aborts the load (rolled back,
     ``LoanFlowError('load cancelled')``). Raises :class:`LoanFlowError` subclasses for
-    files that cannot be loaded, before anything is written.
+    files that cannot be loaded, before anything is written. A compressed log (.csv.gz,
+    .tsv.gz, .zip) is unpacked first; ``member`` names the log to load in a zip archive
+    that holds several (:class:`etl.archives.ArchiveMembersError` lists them otherwise).
     """
     started = time.perf_counter()
     name = _check_name(dataset)
@@ -713,7 +723,7 @@ def ingest(
         con = _open_for(db, dry_run)
     con.execute("SET enable_progress_bar = false")
     try:
-        prepared = _prepare(con, path, chosen, steps)
+        prepared = _prepare(con, path, chosen, steps, member=member)
         try:
             counts = _transaction(con, name, path, prepared, chosen, mode, steps, dry_run)
         finally:
@@ -732,6 +742,8 @@ def ingest(
             delimiter=prepared.source.delimiter,
             dry_run=dry_run,
             names_normalised=dict(prepared.staged.names_normalised),
+            archive=prepared.source.archive,
+            member=prepared.source.member,
             **counts,
         )
     finally:
@@ -793,20 +805,26 @@ def preview(
     source: str | os.PathLike[str],
     profile: Profile | str | os.PathLike[str] | dict[str, Any] | None = None,
     rows: int = 10,
+    member: str | None = None,
 ) -> Preview:
     """The mapping a load would use, what was detected, and the first rows as they load.
 
-    Reads only the head of a CSV, Excel or Parquet file; writes nothing (it works on an
-    in-memory database).
+    Reads only the head of a CSV, Excel or Parquet file (of a compressed CSV, only the
+    first megabytes are inflated); writes nothing (it works on an in-memory database).
+    ``member`` chooses the log inside a zip archive, as for :func:`ingest`.
     """
     chosen = _as_profile(profile)
     path = Path(source)
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     try:
-        prepared = _prepare(con, path, chosen, _Steps(None, None), limit=max(rows, 1) * 50)
+        prepared = _prepare(
+            con, path, chosen, _Steps(None, None), limit=max(rows, 1) * 50, member=member
+        )
         try:
             return Preview(
+                archive=prepared.source.archive,
+                member=prepared.source.member,
                 source=str(path),
                 format=prepared.source.format,
                 layout=prepared.mapping.layout,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import os
+import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -47,9 +48,12 @@ class SourceTable:
     delimiter: str | None = None
     malformed_table: str | None = None
     malformed: int = 0
+    archive: str | None = None  # "gzip" or "zip" when the log came out of one
+    member: str | None = None  # the log's name inside the archive
     temp_files: list[Path] = field(default_factory=list)
     temp_tables: list[str] = field(default_factory=list)
     views: list[str] = field(default_factory=list)
+    temp_dirs: list[Path] = field(default_factory=list)
 
     def close(self, con: duckdb.DuckDBPyConnection) -> None:
         """Drop the temporary tables and views and delete the temporary files."""
@@ -60,6 +64,8 @@ class SourceTable:
         self.views = []
         for path in self.temp_files:
             path.unlink(missing_ok=True)
+        for folder in self.temp_dirs:
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 def quote(name: str) -> str:
@@ -95,10 +101,21 @@ def read_source(
     profile: Profile,
     *,
     limit: int | None = None,
+    member: str | None = None,
 ) -> SourceTable:
-    """Read a source file into a temporary table; ``limit`` reads only the first rows."""
+    """Read a source file into a temporary table; ``limit`` reads only the first rows.
+
+    A compressed log (.csv.gz, .zip, ...) is unpacked first (:mod:`etl.archives`);
+    ``member`` chooses the log inside a zip archive that holds several.
+    """
     check_file(path)
     fmt = detect.detect_format(path)
+    if fmt in ("gzip", "zip"):
+        return _read_unpacked(con, path, profile, fmt, limit=limit, member=member)
+    if member is not None:
+        raise BadInputError(
+            f"{path.name} is not a zip archive: a member to load can be chosen only in a zip."
+        )
     readers: dict[str, Callable[..., SourceTable]] = {
         "csv": _read_csv,
         "xlsx": _read_xlsx,
@@ -112,6 +129,45 @@ def read_source(
         raise BadInputError(
             f"{path.name} has no data rows (only a header, or nothing). Export the log again."
         )
+    return source
+
+
+def _read_unpacked(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    profile: Profile,
+    fmt: str,
+    *,
+    limit: int | None,
+    member: str | None,
+) -> SourceTable:
+    """Unpack the log of a .gz or .zip into a temporary file and read that."""
+    from etl import archives
+
+    cap = int(settings.get("max_decompressed_mb")) << 20
+    head_only = limit is not None
+    if fmt == "gzip":
+        if member is not None:
+            raise BadInputError(
+                f"{path.name} is a gzip file holding one log: a member can be chosen only in "
+                "a zip archive."
+            )
+        unpacked = archives.unpack_gzip(path, max_bytes=cap, head_only=head_only)
+    else:
+        unpacked = archives.unpack_zip(path, max_bytes=cap, member=member, head_only=head_only)
+    try:
+        inner_format = detect.detect_format(unpacked.path)
+        if inner_format in ("gzip", "zip"):
+            raise BadInputError(
+                f"{unpacked.member} in {path.name} is itself compressed. LoanFlow unpacks one "
+                "level: unpack the outer file and load the one inside."
+            )
+        source = read_source(con, unpacked.path, profile, limit=limit)
+    except BaseException:
+        unpacked.remove()
+        raise
+    source.temp_dirs += unpacked.temp_dirs
+    source.archive, source.member, source.path = unpacked.archive, unpacked.member, path
     return source
 
 

@@ -52,7 +52,7 @@ SETTINGS: dict[str, Setting] = {
             "max_decompressed_mb",
             "LOANFLOW_MAX_DECOMPRESSED_MB",
             "4096",
-            "Cap on the decompressed size of a .gz file (stops gzip bombs), in MB.",
+            "Cap on the decompressed size of a .gz or .zip log (stops zip bombs), in MB.",
         ),
         Setting(
             "lock_wait_seconds",

@@ -224,3 +224,27 @@ def test_a_200_mb_upload_is_streamed_to_disk(
     assert stored.stat().st_size == size
     grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
     assert grown_mb < 100, f"the upload grew the process by {grown_mb:.0f} MB"
+
+
+def test_zip_upload_loads_its_one_log_or_lists_several(client: Any, tmp_path: Path) -> None:
+    import zipfile
+
+    log = write_log(tmp_path).read_bytes()
+    one, two = io.BytesIO(), io.BytesIO()
+    with zipfile.ZipFile(one, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("export/loans.csv", log)
+    with zipfile.ZipFile(two, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("jan.csv", log)
+        archive.writestr("feb.csv", log)
+    several = upload(client, two.getvalue(), "two.zip").get_json()
+    alert = data_page.mapping_form(several, "en")[0]
+    assert alert.color == "danger" and "jan.csv, feb.csv" in str(alert.children)
+    result = upload(client, one.getvalue(), "loans.zip").get_json()
+    mapping = {d.id["field"]: d.value for d in _dropdowns(data_page.mapping_form(result, "en"))}
+    assert mapping["case_id"] == "案件編號"
+    job = data_page.start_load(
+        result, mapping, PROFILE, data_page.default_name("loans.zip"), "create"
+    )
+    finished = data_page.RUNNER.wait(job.id)
+    assert finished is not None and finished.state == "done", finished and finished.error
+    assert int(data_page.datasets_frame()["events"].iloc[0]) == 2 * len(ROWS)

@@ -153,7 +153,7 @@ def test_gzip_under_the_cap_loads(
     [
         ("cut.xes.gz", "truncated"),
         ("garbage.xes.gz", "garbage"),
-        ("log.csv.gz", "csv"),
+        ("cut.csv.gz", "truncated csv"),
     ],
 )
 def test_broken_or_unexpected_gzip_is_refused(
@@ -163,7 +163,7 @@ def test_broken_or_unexpected_gzip_is_refused(
     data = {
         "truncated": whole[: len(whole) // 2],
         "garbage": whole[:10] + b"\x00garbage" * 100,
-        "csv": gzip.compress(csv_log(20)),
+        "truncated csv": gzip.compress(csv_log(2000))[:-200],
     }[content]
     path = tmp_path / name
     path.write_bytes(data)

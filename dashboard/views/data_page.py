@@ -23,8 +23,20 @@ from vocabulary import fmt_bytes, fmt_count, t
 
 PAGE = "data"
 NONE = "__none__"
-ACCEPT = ".csv,.tsv,.txt,.xlsx,.xes,.gz,.parquet"
-SUFFIXES = (".xes.gz", ".csv.gz", ".csv", ".tsv", ".txt", ".xlsx", ".xes", ".parquet", ".gz")
+ACCEPT = ".csv,.tsv,.txt,.xlsx,.xes,.gz,.zip,.parquet"
+SUFFIXES = (
+    ".xes.gz",
+    ".csv.gz",
+    ".tsv.gz",
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xes",
+    ".parquet",
+    ".gz",
+    ".zip",
+)
 
 
 def default_name(filename: str) -> str:

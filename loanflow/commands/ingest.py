@@ -37,8 +37,9 @@ def _progress_bar(enabled: bool) -> Iterator[Any]:
 
 def _print_summary(summary: dict[str, Any]) -> None:
     verb = "Would load" if summary["dry_run"] else "Loaded"
+    inside = f"{summary['member']} in " if summary.get("member") else ""
     click.echo(
-        f"{verb} {summary['source']} into dataset {summary['dataset']!r} "
+        f"{verb} {inside}{summary['source']} into dataset {summary['dataset']!r} "
         f"({summary['format']}, one row per "
         f"{'event' if summary['layout'] == 'events' else 'activity instance'})."
     )
@@ -142,6 +143,12 @@ def _print_preview(preview: dict[str, Any]) -> None:
     help="Show the mapping, the first rows and what would load; write nothing.",
 )
 @click.option(
+    "--member",
+    default=None,
+    metavar="NAME",
+    help="The log to load from a zip archive that holds several (its name in the archive).",
+)
+@click.option(
     "--no-prepare",
     is_flag=True,
     help="Skip building the analysis tables after the load (the first view builds them).",
@@ -155,23 +162,36 @@ def ingest_command(
     replace: bool,
     append: bool,
     dry_run: bool,
+    member: str | None,
     no_prepare: bool,
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES, XES.gz) into the store."""
+    """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES; also compressed as
+    .gz or .zip) into the store."""
+    from etl.archives import ArchiveMembersError
     from etl.errors import BadInputError
     from etl.load import Mode, ingest, preview
 
     if replace and append:
         raise BadInputError("Choose one of --replace and --append, not both.")
     mode: Mode = "replace" if replace else "append" if append else "create"
-    shown = preview(file, profile=profile) if dry_run else None
-    large = file.exists() and file.stat().st_size >= PROGRESS_BAR_BYTES
-    with _progress_bar(large and not as_json) as report:
-        summary = ingest(
-            file, dataset, db=db, profile=profile, mode=mode, dry_run=dry_run, progress=report
-        ).to_json()
+    try:
+        shown = preview(file, profile=profile, member=member) if dry_run else None
+        large = file.exists() and file.stat().st_size >= PROGRESS_BAR_BYTES
+        with _progress_bar(large and not as_json) as report:
+            summary = ingest(
+                file,
+                dataset,
+                db=db,
+                profile=profile,
+                mode=mode,
+                dry_run=dry_run,
+                progress=report,
+                member=member,
+            ).to_json()
+    except ArchiveMembersError as exc:
+        raise BadInputError(f"{exc} Choose it with --member NAME.") from None
     summary["prepare_seconds"] = None
     if not dry_run and not no_prepare:
         seconds = _prepare_analysis(db, summary["dataset"], quiet=as_json)
