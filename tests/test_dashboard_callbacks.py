@@ -269,3 +269,25 @@ def test_pages_skip_unshown_medians_but_downloads_carry_them(store_path: Path) -
     assert workload["median_processing_hours"].notna().all()
     pairs = handoffs.handoff_table(query, full=True)
     assert pairs["median_wait_working_hours"].notna().all()
+
+
+def test_bottleneck_headers_say_what_their_columns_hold(store_path: Path) -> None:
+    from dashboard.views import bottlenecks
+
+    query = "?dataset=loans"
+    # u1 by hand: 受理 C1 1 h, 受理 C2 1 h, 補件 C2 1 h, 受理 C3 0.5 h: total 3.5 h, median 1 h.
+    workload = bottlenecks.bottleneck_table(query, "workload").set_index("resource")
+    headers = {c["field"]: c["headerName"] for c in bottlenecks.workload_columns("en")}
+    assert workload.loc["u1", "processing_hours"] == pytest.approx(3.5)
+    assert headers["processing_hours"] == "Total processing (h)"
+    assert "median" not in headers["processing_hours"].lower()
+    for lang in ("zh-Hant", "zh-Hans"):
+        header = {c["field"]: c["headerName"] for c in bottlenecks.workload_columns(lang)}
+        assert "中位" not in header["processing_hours"] and "合計" in header[
+            "processing_hours"
+        ].replace("合计", "合計")
+    # The activity table's median column holds the median: 審核 took 1, 1, 1 and 2 h.
+    activities = bottlenecks.bottleneck_table(query, "activities").set_index("activity")
+    columns = {c["field"]: c["headerName"] for c in bottlenecks.activity_columns("en", True)}
+    assert columns["median_processing_hours"] == "Median processing (h)"
+    assert activities.loc["審核", "median_processing_hours"] == pytest.approx(1.0)

@@ -51,6 +51,17 @@ def activity_columns(lang: str, with_activity: bool) -> list[dict[str, Any]]:
     ]
 
 
+def workload_columns(lang: str) -> list[dict[str, Any]]:
+    """Columns of the resource workload table (processing hours are the resource's total)."""
+    return [
+        column("resource", t("common.resource", lang)),
+        column("department", t("common.department", lang)),
+        column("instances", t("bottlenecks.instances", lang), number=",d"),
+        column("cases", t("variants.cases", lang), number=",d"),
+        column("processing_hours", t("bottlenecks.total_processing", lang), number=",.1f"),
+    ]
+
+
 def bottlenecks_body(query: str | None) -> list[Any]:
     """Waiting vs processing per activity and department, workload and WIP."""
     state = data.state_from_query(query)
@@ -77,13 +88,6 @@ def bottlenecks_body(query: str | None) -> list[Any]:
         if not activities.empty
         else activities
     )
-    workload_columns = [
-        column("resource", t("common.resource", lang)),
-        column("department", t("common.department", lang)),
-        column("instances", t("bottlenecks.instances", lang), number=",d"),
-        column("cases", t("variants.cases", lang), number=",d"),
-        column("processing_hours", t("bottlenecks.processing", lang), number=",.1f"),
-    ]
     return [
         dbc.Row(
             [
@@ -128,7 +132,7 @@ def bottlenecks_body(query: str | None) -> list[Any]:
                             ),
                             520,
                         ),
-                        grid(f"{PAGE}-workload-grid", workload, workload_columns, height=260),
+                        grid(f"{PAGE}-workload-grid", workload, workload_columns(lang), height=260),
                         tools=[csv_button(f"{PAGE}-workload-csv", lang)],
                     ),
                     lg=6,

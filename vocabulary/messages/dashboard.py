@@ -191,6 +191,9 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "bottlenecks.processing": _m(
         "Median processing (h)", "處理中位數（小時）", "处理中位数（小时）"
     ),
+    "bottlenecks.total_processing": _m(
+        "Total processing (h)", "處理時間合計（小時）", "处理时间合计（小时）"
+    ),
     "bottlenecks.total_wait": _m("Total wait (h)", "等待合計（小時）", "等待合计（小时）"),
     "bottlenecks.share": _m("Share of cycle time", "占週期時間比例", "占周期时间比例"),
     "bottlenecks.instances": _m("Instances", "執行次數", "执行次数"),
