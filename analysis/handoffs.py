@@ -85,3 +85,23 @@ def handoff_matrix(table: pd.DataFrame, value: str = "total_wait_hours") -> pd.D
     matrix = table.pivot(index="from", columns="to", values=value)
     departments = sorted(set(matrix.index) | set(matrix.columns))
     return matrix.reindex(index=departments, columns=departments)
+
+
+def pingpong_pairs(table: pd.DataFrame) -> pd.DataFrame:
+    """Ping-pong cases per unordered department pair, from a handoff table.
+
+    Columns ``department_a``, ``department_b`` (a before b in name order) and
+    ``pingpong_cases``, largest first; only pairs with ping-pong. A case going X, Y, X
+    counts for both directed pairs X->Y and Y->X, so each directed count is already the
+    pair's number of cases: the pair takes the larger (they are equal), never the sum.
+    """
+    columns = ["department_a", "department_b", "pingpong_cases"]
+    rows = table[table["pingpong_cases"] > 0] if not table.empty else table
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    best: dict[tuple[str, str], int] = {}
+    for a, b, n in zip(rows["from"], rows["to"], rows["pingpong_cases"], strict=True):
+        pair = (min(str(a), str(b)), max(str(a), str(b)))
+        best[pair] = max(best.get(pair, 0), int(n))
+    ranked = sorted(best.items(), key=lambda item: (-item[1], item[0]))
+    return pd.DataFrame([(a, b, n) for (a, b), n in ranked], columns=columns)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -24,21 +25,35 @@ def graph_config(filename: str) -> Any:
     }
 
 
-def chart(component_id: str, figure: go.Figure | None = None, height: int = 380) -> dcc.Graph:
-    """A chart whose modebar exports a PNG."""
+def chart(
+    component_id: str, figure: go.Figure | None = None, height: int | None = None
+) -> dcc.Graph:
+    """A chart whose modebar exports a PNG; as tall as ``height``, else as the figure asks
+    (its layout height), else 380 px, so a long chart is never cut off."""
+    figure = figure if figure is not None else go.Figure()
+    asked = figure.layout.height if figure.layout.height else None
+    tall = max(height or 0, int(asked or 0)) or 380
     return dcc.Graph(
         id=component_id,
-        figure=figure if figure is not None else go.Figure(),
+        figure=figure,
         config=graph_config(component_id),
-        style={"height": f"{height}px"},
+        style={"height": f"{tall}px"},
         className="lf-chart",
     )
 
 
-def section(title: str, *children: Any, tools: Sequence[Any] = ()) -> dbc.Card:
-    """A titled card; ``tools`` (buttons) sit right of the title and are hidden in print."""
+def section(
+    title: str, *children: Any, tools: Sequence[Any] = (), title_id: str | None = None
+) -> dbc.Card:
+    """A titled card; ``tools`` (buttons) sit right of the title and are hidden in print;
+    ``title_id`` lets a callback rewrite the title."""
+    heading = (
+        html.H5(title, className="mb-0", id=title_id)
+        if title_id
+        else html.H5(title, className="mb-0")
+    )
     header = html.Div(
-        [html.H5(title, className="mb-0"), html.Div(list(tools), className="d-print-none")],
+        [heading, html.Div(list(tools), className="d-print-none")],
         className="d-flex justify-content-between align-items-center",
     )
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3")
@@ -76,6 +91,17 @@ def info(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="secondary", className="lf-info")
 
 
+# Headers wrap rather than end in "…" ("Median processing (h)" in full at any width).
+DEFAULT_COLUMN: dict[str, Any] = {
+    "sortable": True,
+    "resizable": True,
+    "filter": True,
+    "minWidth": 90,
+    "wrapHeaderText": True,
+    "autoHeaderHeight": True,
+}
+
+
 def grid(
     component_id: str | dict[str, str],
     frame: pd.DataFrame,
@@ -92,7 +118,7 @@ def grid(
         id=component_id,
         rowData=frame.to_dict("records"),
         columnDefs=list(columns),
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": 90},
+        defaultColDef=DEFAULT_COLUMN,
         columnSize="responsiveSizeToFit",
         dashGridOptions=options,
         style={"height": f"{height}px"},
@@ -100,11 +126,22 @@ def grid(
     )
 
 
-def column(field: str, header: str, *, number: str | None = None, **extra: Any) -> dict[str, Any]:
-    """An AG Grid column; ``number`` is a d3 format for numbers (',.1f', '.1%')."""
+def column(
+    field: str,
+    header: str,
+    *,
+    number: str | None = None,
+    missing: str = "–",
+    **extra: Any,
+) -> dict[str, Any]:
+    """An AG Grid column; ``number`` is a d3 format for numbers (',.1f', '.1%'); an empty
+    number cell shows ``missing`` (a dash, or words such as "not checked"), never 0."""
     spec: dict[str, Any] = {"field": field, "headerName": header, **extra}
     if number is not None:
-        spec["valueFormatter"] = {"function": f"d3.format('{number}')(params.value)"}
+        spec["valueFormatter"] = {
+            "function": f"params.value == null ? {json.dumps(missing, ensure_ascii=False)}"
+            f" : d3.format('{number}')(params.value)"
+        }
         spec["type"] = "rightAligned"
         spec.setdefault("filter", "agNumberColumnFilter")
     return spec

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.handoffs import pingpong_pairs
 from vocabulary import style, t
 from vocabulary.style import PALETTE, department_colours
 
@@ -188,16 +189,16 @@ def handoff_sankey(table: pd.DataFrame, lang: str, colours: Colours | None = Non
 
 
 def pingpong_bars(table: pd.DataFrame, lang: str) -> go.Figure:
-    """Ping-pong cases per department pair (pairs with any), largest first."""
-    if table.empty:
+    """Ping-pong cases per department pair, each unordered pair once (X ⇄ Y), largest
+    first; ``table`` is a handoff table (see :func:`analysis.handoffs.pingpong_pairs`)."""
+    pairs = pingpong_pairs(table)
+    if pairs.empty:
         return empty_figure(t("common.no_data", lang))
-    rows = table[table["pingpong_cases"] > 0].sort_values("pingpong_cases", ascending=True)
-    if rows.empty:
-        return empty_figure(t("common.no_data", lang))
+    rows = pairs.iloc[::-1]
     fig = _figure(
         go.Bar(
             x=rows["pingpong_cases"],
-            y=rows["from"] + " ⇄ " + rows["to"],
+            y=rows["department_a"] + " ⇄ " + rows["department_b"],
             orientation="h",
             marker_color=PALETTE[3],
         )
@@ -266,7 +267,16 @@ def workload_bars(
     fig = _figure(traces)
     fig.update_yaxes(categoryorder="array", categoryarray=order)
     fig.update_xaxes(title_text=t("bottlenecks.instances", lang))
-    return _base(fig, height=max(300, 20 * len(rows) + 100))
+    fig.update_layout(showlegend=True)
+    figure = _base(fig, height=max(300, 20 * len(rows) + 130))
+    figure.layout.legend = {
+        "title": {"text": t("common.department", lang)},
+        "orientation": "h",
+        "yanchor": "bottom",
+        "y": 1.0,
+        "x": 0,
+    }
+    return figure
 
 
 def wip_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
@@ -290,27 +300,45 @@ def wip_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
 # --- variants ----------------------------------------------------------------------------
 
 
+def variant_label(rank: int, activities: Sequence[str], per_line: int = 5) -> str:
+    """A variant's axis label: its rank and its whole sequence, ``per_line`` activities to
+    a line ("#3 受理 → 審核 → 放款")."""
+    names = list(activities)
+    lines = [" → ".join(names[i : i + per_line]) for i in range(0, len(names), per_line)]
+    return f"#{rank} " + "<br>→ ".join(lines)
+
+
 def variants_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
-    """Share of cases per variant (bars) with its median cycle time in the hover."""
+    """Share of cases per variant, every bar labelled with its rank and sequence; the
+    whole sequence, cases and median cycle time in the hover."""
     if frame.empty:
         return empty_figure(t("common.no_data", lang))
     rows = frame.iloc[::-1]
-    names = [f"#{len(rows) - i}" for i in range(len(rows))]
+    ranks = rows["rank"] if "rank" in rows else pd.Series(range(len(rows), 0, -1))
+    names = [
+        variant_label(int(rank), acts) for rank, acts in zip(ranks, rows["activities"], strict=True)
+    ]
+    sequences = [" → ".join(acts) for acts in rows["activities"]]
     fig = _figure(
         go.Bar(
             x=rows["share"],
             y=names,
             orientation="h",
             marker_color=PALETTE[0],
-            customdata=np.stack([rows["cases"], rows["median_cycle_time_hours"]], axis=1),
-            hovertemplate=t("variants.cases", lang)
+            customdata=np.stack(
+                [rows["cases"], rows["median_cycle_time_hours"], sequences], axis=1
+            ),
+            hovertemplate="%{customdata[2]}<br>"
+            + t("variants.cases", lang)
             + ": %{customdata[0]:,}<br>"
             + t("variants.median", lang)
             + ": %{customdata[1]:,.1f}<extra></extra>",
         )
     )
     fig.update_xaxes(title_text=t("variants.share", lang), tickformat=".0%")
-    return _base(fig, height=max(300, 22 * len(rows) + 100))
+    fig.update_yaxes(tickmode="array", tickvals=names, ticktext=names, automargin=True)
+    lines = sum(name.count("<br>") + 1 for name in names)
+    return _base(fig, height=max(300, 22 * lines + 16 * len(rows) + 120))
 
 
 # --- cases -------------------------------------------------------------------------------
@@ -340,8 +368,10 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
                 name=str(department),
                 marker_color=colours.get(str(department), style.department_colour(None)),
                 text=rows["activity"],
-                textposition="inside",
-                insidetextanchor="middle",
+                textposition="outside",
+                textangle=0,
+                cliponaxis=False,
+                textfont={"size": 11},
                 customdata=np.stack([rows["activity"], rows["resource"].fillna("–")], axis=1),
                 hovertemplate="%{customdata[0]}<br>%{customdata[1]}<br>"
                 "%{base|%Y-%m-%d %H:%M}<extra></extra>",
@@ -349,7 +379,7 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
         )
     fig.update_xaxes(type="date")
     fig.update_layout(barmode="overlay", showlegend=False)
-    return _base(fig, height=max(260, 60 * frame["department"].nunique() + 100))
+    return _base(fig, height=min(470, max(260, 60 * frame["department"].nunique() + 100)))
 
 
 # --- conformance -------------------------------------------------------------------------

@@ -37,6 +37,28 @@ def this_store(store_path: Path) -> None:
     data.configure(store_path)
 
 
+def walk_components(component: Any) -> list[Any]:
+    """Every Dash component inside a tree (the tree's root included)."""
+    found: list[Any] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list | tuple):
+            for item in node:
+                walk(item)
+        elif hasattr(node, "to_plotly_json"):
+            found.append(node)
+            walk(getattr(node, "children", None))
+
+    walk(component)
+    return found
+
+
+def conformance_columns(body: Any) -> list[dict[str, Any]]:
+    """The column definitions of the loan rules grid in a conformance body."""
+    grids = [g for g in walk_components(body) if getattr(g, "id", None) == "conformance-rules"]
+    return list(grids[0].columnDefs)
+
+
 def texts(component: Any) -> list[str]:
     """Every string inside a Dash component tree, in order."""
     found: list[str] = []
@@ -243,6 +265,28 @@ def test_conformance_shows_what_the_analysis_computed(store_path: Path) -> None:
     # the hand log's profile names no rule activities: every rule says it was not checked
     table = conformance.rules_table(conformance.rules("?dataset=loans"), "en")
     assert set(table["description"]) == {t("conformance.not_checked", "en")}
+    # ... and has no figures (shown as "not checked"), not 0 cases and 0.0%
+    assert table["breaking_cases"].isna().all() and table["share"].isna().all()
+    columns = {c["field"]: c for c in conformance_columns(body)}
+    assert "not checked" in columns["share"]["valueFormatter"]["function"]
+    # rules and deviations in plain words, not ids or replay jargon
+    assert list(table["rule"]) == [
+        "Risk assessed before the decision",
+        "Compliance review for large loans",
+        "Four eyes",
+    ]
+    kinds = set(expected.deviations["kind"])
+    shown = texts(body)
+    assert not any("forced without tokens" in str(s) for s in shown)
+    grids = [
+        g
+        for g in walk_components(body)
+        if getattr(g, "id", None) == {"type": "table", "grid": "conformance-deviations"}
+    ]
+    assert {r["kind"] for r in grids[0].rowData} == {
+        conformance.deviation_kind(k, "en") for k in kinds
+    }
+    assert "forced without tokens" not in {r["kind"] for r in grids[0].rowData}
 
 
 def test_conformance_models_are_only_samples_or_uploads() -> None:

@@ -94,6 +94,8 @@ def test_preview_load_and_report(client: Any, tmp_path: Path) -> None:
     assert "Loaded loans: 24 events, 4 cases, 0 rows rejected" in str(report[0].children)
     frame = data_page.datasets_frame()
     assert list(frame["name"]) == ["loans"]
+    # the file as the analyst chose it, not the server's cache path of the upload
+    assert list(frame["source"]) == ["loans.csv"]
     assert int(frame["cases"].iloc[0]) == 4
     assert int(frame["events"].iloc[0]) == 2 * len(ROWS)
     assert "loans" in data.dataset_names()  # the cache saw the store change

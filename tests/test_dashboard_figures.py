@@ -51,10 +51,49 @@ def test_sankey_links_carry_counts_between_the_right_departments() -> None:
     )
 
 
-def test_pingpong_bars_only_pairs_with_pingpong() -> None:
+def test_pingpong_bars_show_each_pair_once() -> None:
+    # One case went 客戶經理部, 信貸部, 客戶經理部: it counts for both directed pairs, and
+    # for the one unordered pair once (not 2, and not listed twice).
     fig = figures.pingpong_bars(HANDOFFS, "en")
-    assert sorted(fig.data[0].y) == ["信貸部 ⇄ 客戶經理部", "客戶經理部 ⇄ 信貸部"]
+    assert list(fig.data[0].y) == ["信貸部 ⇄ 客戶經理部"]
+    assert list(fig.data[0].x) == [1]
     assert figures.pingpong_bars(HANDOFFS.iloc[0:0], "en").layout.annotations
+
+
+def test_workload_bars_name_each_department_in_the_legend() -> None:
+    workload = pd.DataFrame(
+        {
+            "resource": ["u1", "u2", "u3"],
+            "department": ["客戶經理部", "信貸部", None],
+            "instances": [4, 3, 1],
+        }
+    )
+    fig = figures.workload_bars(workload, "zh-Hant")
+    bars = {trace.name: dict(zip(trace.y, trace.x, strict=True)) for trace in fig.data}
+    assert bars == {"信貸部": {"u2": 3}, "客戶經理部": {"u1": 4}, "–": {"u3": 1}}
+    assert fig.layout.showlegend is True
+    assert fig.layout.legend.title.text == "部門"
+    assert list(fig.layout.yaxis.categoryarray) == ["u3", "u2", "u1"]  # busiest on top
+
+
+def test_variants_chart_labels_every_bar_with_its_sequence() -> None:
+    top = pd.DataFrame(
+        {
+            "rank": [1, 2],
+            "activities": [["受理", "審核", "放款"], ["受理", "審核", "補件", "審核", "拒絕"]],
+            "cases": [3, 1],
+            "share": [0.75, 0.25],
+            "median_cycle_time_hours": [25.0, 49.5],
+        }
+    )
+    fig = figures.variants_figure(top, "en")
+    labels = ["#2 受理 → 審核 → 補件 → 審核 → 拒絕", "#1 受理 → 審核 → 放款"]
+    assert list(fig.data[0].y) == labels
+    assert list(fig.layout.yaxis.tickvals) == labels  # every bar, not every other one
+    assert list(fig.data[0].x) == [0.25, 0.75]
+    assert fig.data[0].customdata[0][2] == "受理 → 審核 → 補件 → 審核 → 拒絕"
+    long = figures.variant_label(7, [f"a{i}" for i in range(12)])
+    assert long == "#7 a0 → a1 → a2 → a3 → a4<br>→ a5 → a6 → a7 → a8 → a9<br>→ a10 → a11"
 
 
 def test_wait_vs_processing_stacks_both_medians() -> None:
@@ -88,6 +127,7 @@ def test_gantt_bar_lengths_are_the_instance_durations() -> None:
     fig = figures.case_gantt(instances, "en")
     lengths = {trace.name: list(trace.x) for trace in fig.data}
     assert lengths == {"信貸部": [90 * 60_000], "客戶經理部": [60 * 60_000]}
+    assert {trace.textangle for trace in fig.data} == {0}  # labels read horizontally
 
 
 def test_process_map_elements() -> None:

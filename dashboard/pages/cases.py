@@ -9,7 +9,7 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, html
 
 from dashboard import data
-from dashboard.components import chart, csv_button, page_header, section
+from dashboard.components import DEFAULT_COLUMN, chart, csv_button, page_header, section
 from dashboard.exports import csv_download
 from dashboard.views.cases import PAGE, case_timeline, export_table, rows_page, table_columns
 from vocabulary import t
@@ -24,7 +24,7 @@ def layout(**query: Any) -> html.Div:
     grid = dag.AgGrid(
         id=f"{PAGE}-grid",
         columnDefs=table_columns(lang),
-        defaultColDef={"sortable": True, "resizable": True, "minWidth": 90},
+        defaultColDef={**DEFAULT_COLUMN, "filter": False},
         rowModelType="infinite",
         dashGridOptions={
             "rowSelection": {
@@ -46,8 +46,8 @@ def layout(**query: Any) -> html.Div:
             html.Div(state.to_query(), id=f"{PAGE}-query", hidden=True),
             section(t("cases.title", lang), grid, tools=[csv_button(f"{PAGE}-csv", lang)]),
             section(
-                t("cases.pick", lang),
-                chart(f"{PAGE}-timeline", case_timeline(state.to_query(), None), 360),
+                t("cases.timeline_title", lang),
+                chart(f"{PAGE}-timeline", case_timeline(state.to_query(), None), 480),
             ),
         ]
     )

@@ -100,7 +100,7 @@ def layout(**query: Any) -> html.Div:
             columnDefs=datasets_columns(lang),
             defaultColDef={"sortable": True, "resizable": True},
             columnSize="responsiveSizeToFit",
-            dashGridOptions={"rowSelection": {"mode": "singleRow"}},
+            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
             style={"height": "260px"},
             className="ag-theme-alpine",
         ),

@@ -85,27 +85,69 @@ def rules(query: str | None) -> list[RuleResult]:
     return data.cached("rules", rule_results, str(state.dataset), state.filters())
 
 
+# What each deviation kind of analysis.conformance means, in a manager's words.
+DEVIATION_KEYS = {
+    "forced without tokens": "conformance.kind.out_of_order",
+    "not in the model": "conformance.kind.not_in_model",
+    "stops before the model's end": "conformance.kind.unfinished",
+    "log move (not allowed here)": "conformance.kind.out_of_order",
+    "model move (skipped)": "conformance.kind.skipped",
+}
+
+
+def deviation_kind(kind: str, lang: str) -> str:
+    """A deviation kind in plain words (an unknown kind as it is)."""
+    key = DEVIATION_KEYS.get(kind)
+    return t(key, lang) if key else kind
+
+
+def deviation_text(deviation: str, lang: str) -> str:
+    """A case's deviation ("kind: activity") with its kind in plain words."""
+    kind, sep, activity = str(deviation).partition(": ")
+    return f"{deviation_kind(kind, lang)}: {activity}" if sep else str(deviation)
+
+
+def _words(key: str, lang: str, fallback: str) -> str:
+    try:
+        return t(key, lang)
+    except KeyError:
+        return fallback
+
+
+def rule_name(rule: str, lang: str) -> str:
+    """A loan rule's name in plain words (its id when the catalogue has none)."""
+    return _words(f"conformance.rule.{rule}", lang, rule)
+
+
 def rules_table(results: list[RuleResult], lang: str) -> pd.DataFrame:
-    """One row per rule."""
+    """One row per rule, named in plain words; a rule the profile cannot check has no
+    figures (empty cells, shown as "not checked"), not zeros."""
     return pd.DataFrame(
         [
             {
-                "rule": r.rule,
-                "description": r.description if r.checked else t("conformance.not_checked", lang),
+                "rule": rule_name(r.rule, lang),
+                "description": _words(f"conformance.rule_desc.{r.rule}", lang, r.description)
+                if r.checked
+                else t("conformance.not_checked", lang),
                 "decided_cases": r.decided_cases,
                 "breaking_cases": r.breaking_cases if r.checked else None,
-                "share": r.share,
+                "share": r.share if r.checked else None,
             }
             for r in results
-        ]
+        ],
+        columns=["rule", "description", "decided_cases", "breaking_cases", "share"],
     )
 
 
 def breach_cases(query: str | None) -> pd.DataFrame:
     """Every (rule, case) breach of the view, for CSV."""
     return pd.DataFrame(
-        [{"rule": r.rule, "case_id": case} for r in rules(query) for case in r.cases],
-        columns=["rule", "case_id"],
+        [
+            {"rule": r.rule, "rule_name": rule_name(r.rule, "en"), "case_id": case}
+            for r in rules(query)
+            for case in r.cases
+        ],
+        columns=["rule", "rule_name", "case_id"],
     )
 
 
@@ -121,15 +163,25 @@ def rules_section(query: str | None, lang: str) -> Any:
             wrapText=True,
             autoHeight=True,
         ),
-        column("breaking_cases", t("conformance.breaches", lang), number=",d"),
-        column("share", t("variants.share", lang), number=".1%"),
+        column(
+            "breaking_cases",
+            t("conformance.breaches", lang),
+            number=",d",
+            missing=t("conformance.not_checked_short", lang),
+        ),
+        column(
+            "share",
+            t("variants.share", lang),
+            number=".1%",
+            missing=t("conformance.not_checked_short", lang),
+        ),
     ]
     cases = [
         dbc.AccordionItem(
             html.P(
                 ", ".join(r.cases[:500]) + (" …" if len(r.cases) > 500 else ""), className="small"
             ),
-            title=t("conformance.breach_cases", lang, rule=r.rule)
+            title=t("conformance.breach_cases", lang, rule=rule_name(r.rule, lang))
             + f" ({fmt_count(r.breaking_cases, lang)})",
         )
         for r in results
@@ -149,7 +201,12 @@ def conformance_section(
     """Fitness, its distribution, the deviations and the least fitting cases."""
     result = check(query, choice, method)
     worst = result.per_case.sort_values(["fitness", "case_id"]).head(200)
-    worst = worst.assign(deviations=worst["deviations"].map(lambda d: "; ".join(str(x) for x in d)))
+    worst = worst.assign(
+        deviations=worst["deviations"].map(lambda d: "; ".join(deviation_text(x, lang) for x in d))
+    )
+    deviations = result.deviations.assign(
+        kind=result.deviations["kind"].map(lambda k: deviation_kind(str(k), lang))
+    )
     headline = dbc.Row(
         [
             dbc.Col(
@@ -205,10 +262,16 @@ def conformance_section(
                         t("conformance.deviations", lang),
                         grid(
                             table_id(f"{PAGE}-deviations"),
-                            result.deviations,
+                            deviations,
                             [
                                 column("activity", t("common.activity", lang)),
-                                column("kind", t("conformance.kind", lang)),
+                                column(
+                                    "kind",
+                                    t("conformance.kind", lang),
+                                    flex=2,
+                                    wrapText=True,
+                                    autoHeight=True,
+                                ),
                                 column("cases", t("variants.cases", lang), number=",d"),
                                 column("share", t("variants.share", lang), number=".1%"),
                             ],

@@ -313,15 +313,24 @@ def rejected_rows(dataset: str) -> pd.DataFrame:
 
 
 def datasets_frame() -> pd.DataFrame:
-    """The datasets in the store with their counts."""
+    """The datasets in the store with their counts; ``source`` is the loaded file's name
+    (an upload's name as chosen, not the server's cache path)."""
     with data.cursor() as con:
-        return pd.DataFrame(list_datasets(con))
+        frame = pd.DataFrame(list_datasets(con))
+    if not frame.empty and "source" in frame:
+        frame["source"] = frame["source"].map(source_name, na_action="ignore")
+    return frame
+
+
+def source_name(source: str) -> str:
+    """The file name of a dataset's source path (either kind of slash)."""
+    return str(source).replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
 
 
 def datasets_columns(lang: str) -> list[dict[str, Any]]:
     """Columns of the datasets table."""
     return [
-        column("name", t("data.col.name", lang), checkboxSelection=True),
+        column("name", t("data.col.name", lang)),
         column("cases", t("data.col.cases", lang), number=",d"),
         column("events", t("data.col.events", lang), number=",d"),
         column("rejected", t("data.col.rejected", lang), number=",d"),

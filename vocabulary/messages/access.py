@@ -28,9 +28,10 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.refresh": _m("Refresh", "重新整理", "刷新"),
     "admin.denied": _m("This page is for admins only.", "此頁僅限管理員。", "此页仅限管理员。"),
     "admin.manage": _m(
-        "Add, remove or change users with `loanflow users add|remove|role|passwd`.",
-        "新增、刪除或修改用戶:`loanflow users add|remove|role|passwd`。",
-        "添加、删除或修改用户:`loanflow users add|remove|role|passwd`。",
+        "Add, remove or change users on the server with the command loanflow users"
+        " (add, remove, role, passwd).",
+        "在伺服器上以 loanflow users 指令新增、刪除或修改用戶（add、remove、role、passwd）。",
+        "在服务器上以 loanflow users 命令添加、删除或修改用户（add、remove、role、passwd）。",
     ),
     "admin.username": _m("User", "用戶", "用户"),
     "admin.role": _m("Role", "角色", "角色"),

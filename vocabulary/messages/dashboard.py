@@ -219,6 +219,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "cases.title": _m("Cases", "案件", "案件"),
     "cases.search": _m("Case id", "案件編號", "案件编号"),
     "cases.timeline": _m("Timeline of case {case}", "案件 {case} 時間軸", "案件 {case} 时间轴"),
+    "cases.timeline_title": _m("Case timeline", "案件時間軸", "案件时间轴"),
     "cases.pick": _m(
         "Click a case in the table to see its timeline.",
         "點選表格中的案件以查看時間軸。",
@@ -295,7 +296,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "conformance.rule": _m("Rule", "規則", "规则"),
     "conformance.breaches": _m("Cases breaking it", "違反案件數", "违反案件数"),
     "conformance.breach_cases": _m(
-        "Cases breaking {rule}", "違反 {rule} 的案件", "违反 {rule} 的案件"
+        "Cases breaking the rule “{rule}”", "違反「{rule}」的案件", "违反“{rule}”的案件"
     ),
     "conformance.fitness_hist": _m("Fitness per case", "各案件適合度", "各案件适合度"),
     "conformance.running": _m(
@@ -323,6 +324,43 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "not checked: the profile names no activities for it",
         "未檢查：設定檔未指定相關活動",
         "未检查：配置未指定相关活动",
+    ),
+    "conformance.not_checked_short": _m("not checked", "未檢查", "未检查"),
+    "conformance.kind.out_of_order": _m(
+        "done before the model allows it (out of order or without its prerequisite)",
+        "在模型允許之前執行（順序不符或缺少前置步驟）",
+        "在模型允许之前执行（顺序不符或缺少前置步骤）",
+    ),
+    "conformance.kind.not_in_model": _m(
+        "not in the reference model", "不在參考模型中", "不在参考模型中"
+    ),
+    "conformance.kind.unfinished": _m(
+        "ends before the model's end", "未走完模型即結束", "未走完模型即结束"
+    ),
+    "conformance.kind.skipped": _m(
+        "skipped (the model requires it)", "被略過（模型要求此步驟）", "被略过（模型要求此步骤）"
+    ),
+    "conformance.rule.decided_without_risk_assessment": _m(
+        "Risk assessed before the decision", "決策前先做風險評估", "决策前先做风险评估"
+    ),
+    "conformance.rule.large_loan_without_compliance": _m(
+        "Compliance review for large loans", "大額貸款須經合規審查", "大额贷款须经合规审查"
+    ),
+    "conformance.rule.approver_is_investigator": _m("Four eyes", "四眼原則", "四眼原则"),
+    "conformance.rule_desc.decided_without_risk_assessment": _m(
+        "the decision comes after a risk assessment",
+        "決策之前必須完成風險評估",
+        "决策之前必须完成风险评估",
+    ),
+    "conformance.rule_desc.large_loan_without_compliance": _m(
+        "loans above the threshold pass a compliance review",
+        "超過門檻的貸款必須經過合規審查",
+        "超过门槛的贷款必须经过合规审查",
+    ),
+    "conformance.rule_desc.approver_is_investigator": _m(
+        "the approver is not the person who investigated the case",
+        "核准人不得是調查該案件的人",
+        "核准人不得是调查该案件的人",
     ),
     "conformance.description": _m("What it checks", "檢查內容", "检查内容"),
     "conformance.least_fitting": _m("Least fitting cases", "適合度最低的案件", "适合度最低的案件"),
