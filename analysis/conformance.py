@@ -45,9 +45,19 @@ class Conformance:
     per_case: pd.DataFrame  # case_id, fitness, is_fit, deviations (list of text)
     deviations: pd.DataFrame  # activity, kind, cases, share
 
+    def least_fitting(self, max_cases: int = 100) -> pd.DataFrame:
+        """The least fitting cases, lowest fitness first (ties: by case id): ``per_case``'s
+        columns, at most ``max_cases`` rows (the Conformance page and ``least_fitting_cases``
+        of the JSON)."""
+        return (
+            self.per_case.sort_values(["fitness", "case_id"], kind="stable")
+            .head(max_cases)
+            .reset_index(drop=True)
+        )
+
     def to_json(self, max_cases: int = 100) -> dict[str, Any]:
         """Plain data for ``loanflow conformance --json`` (the least fitting cases first)."""
-        worst = self.per_case.sort_values(["fitness", "case_id"]).head(max_cases)
+        worst = self.least_fitting(max_cases)
         return {
             "model": self.model,
             "method": self.method,

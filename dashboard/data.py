@@ -21,8 +21,11 @@ from urllib.parse import parse_qs, urlencode
 
 import duckdb
 
+from analysis.dataset_facts import FilterChoices, case_timeline
+from analysis.dataset_facts import filter_choices as analysis_filter_choices
 from analysis.filters import Filters
 from etl import store
+from etl.errors import UnknownDatasetError
 from etl.outcomes import OUTCOME_KEYS
 from etl.settings import db_path
 from vocabulary import normalise_language
@@ -320,18 +323,7 @@ def store_changed() -> None:
     CACHE.bump()
 
 
-# --- what the filter bar offers ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """The values the filter bar offers for one dataset."""
-
-    products: tuple[str, ...] = ()
-    departments: tuple[str, ...] = ()
-    amount_bands: tuple[tuple[float | None, float | None], ...] = ()
-    first_day: date | None = None
-    last_day: date | None = None
+# --- what the filter bar offers (computed by analysis.dataset_facts) ----------------------
 
 
 def dataset_names() -> list[str]:
@@ -359,57 +351,13 @@ def dataset_colours(dataset: str | None) -> dict[str, str]:
 
 def _filter_choices(dataset: str) -> FilterChoices:
     with cursor() as con:
-        products = con.execute(
-            "SELECT DISTINCT product FROM cases WHERE dataset = ? AND product IS NOT NULL"
-            " ORDER BY product",
-            [dataset],
-        ).fetchall()
-        departments = con.execute(
-            "SELECT DISTINCT department FROM activity_instances WHERE dataset = ?"
-            " AND department IS NOT NULL ORDER BY department",
-            [dataset],
-        ).fetchall()
-        span = con.execute(
-            "SELECT min(first_ts)::DATE, max(first_ts)::DATE,"
-            " quantile_cont(amount, [0.25, 0.5, 0.75]) FROM cases WHERE dataset = ?",
-            [dataset],
-        ).fetchone()
-    quartiles = span[2] if span and span[2] else None
-    return FilterChoices(
-        products=tuple(r[0] for r in products),
-        departments=tuple(r[0] for r in departments),
-        amount_bands=amount_bands_from_quartiles(quartiles),
-        first_day=span[0] if span else None,
-        last_day=span[1] if span else None,
-    )
-
-
-def _round_nicely(value: float) -> float:
-    """Round to two significant digits (120,345 -> 120,000)."""
-    if value <= 0:
-        return 0.0
-    magnitude = 10 ** (len(str(int(value))) - 2) if value >= 100 else 1
-    return float(round(value / magnitude) * magnitude)
-
-
-def amount_bands_from_quartiles(
-    quartiles: list[float] | None,
-) -> tuple[tuple[float | None, float | None], ...]:
-    """Four amount bands split at the rounded quartiles (fewer when they coincide)."""
-    if not quartiles:
-        return ()
-    cuts = sorted({_round_nicely(q) for q in quartiles if q is not None and q > 0})
-    if not cuts:
-        return ()
-    edges: list[float | None] = [None, *cuts, None]
-    return tuple((edges[i], edges[i + 1]) for i in range(len(edges) - 1))
+        try:
+            return analysis_filter_choices(con, dataset)
+        except UnknownDatasetError:
+            return FilterChoices()
 
 
 def case_instances(dataset: str, case_id: str) -> Any:
     """The activity instances of one case, by start (for its timeline)."""
     with cursor() as con:
-        return con.execute(
-            "SELECT activity, department, resource, start_ts, end_ts FROM activity_instances"
-            " WHERE dataset = ? AND case_id = ? ORDER BY start_ts, end_ts NULLS LAST, instance_id",
-            [dataset, case_id],
-        ).fetchdf()
+        return case_timeline(con, dataset, case_id)

@@ -16,6 +16,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
 
+from analysis.dataset_facts import latest_dataset
 from dashboard import data
 from dashboard.audit import current_user
 from etl.errors import LoanFlowError
@@ -229,10 +230,8 @@ def default_dataset(names: list[str]) -> str | None:
     if not names:
         return None
     with data.cursor() as con:
-        row = con.execute(
-            "SELECT name FROM datasets ORDER BY loaded_at DESC, name LIMIT 1"
-        ).fetchone()
-    return str(row[0]) if row else names[0]
+        latest = latest_dataset(con)
+    return latest or names[0]
 
 
 def resolve_state(search: str | None, stored_lang: str | None) -> data.ViewState:

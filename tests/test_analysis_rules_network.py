@@ -123,6 +123,12 @@ def test_conformance_by_hand(store: duckdb.DuckDBPyConnection, tmp_path: Path) -
         "model move (skipped): 合規審查",
         "model move (skipped): 審批會議",
     }
+    # the least fitting cases: lowest fitness first, ties by case id (sorted here in Python)
+    ranked = sorted(zip(exact.per_case["fitness"], exact.per_case["case_id"], strict=True))
+    assert list(exact.least_fitting(3)["case_id"]) == [c for _, c in ranked[:3]]
+    assert ranked[-1] == (1.0, "R1")
+    listed = exact.to_json(max_cases=2)["least_fitting_cases"]
+    assert [c["case_id"] for c in listed] == [c for _, c in ranked[:2]]
     with pytest.raises(BadInputError, match="No model file"):
         conformance(store, "r", None, tmp_path / "missing.bpmn")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from analysis.dataset_facts import amount_bands_from_quartiles
 from analysis.filters import Filters
 from dashboard import data
 
@@ -65,9 +66,9 @@ def test_amount_bands() -> None:
     assert data.parse_amount_band("-") == (None, None)
     assert data.amount_band(None, 1e5) == "-100000"
     # quartiles 123,456 / 250,000 / 987,654 round to two significant digits
-    bands = data.amount_bands_from_quartiles([123456.0, 250000.0, 987654.0])
+    bands = amount_bands_from_quartiles([123456.0, 250000.0, 987654.0])
     assert bands == ((None, 120000.0), (120000.0, 250000.0), (250000.0, 990000.0), (990000.0, None))
-    assert data.amount_bands_from_quartiles(None) == ()
+    assert amount_bands_from_quartiles(None) == ()
 
 
 def test_cache_forgets_everything_when_the_store_changes() -> None:

@@ -200,7 +200,7 @@ def conformance_section(
 ) -> list[Any]:
     """Fitness, its distribution, the deviations and the least fitting cases."""
     result = check(query, choice, method)
-    worst = result.per_case.sort_values(["fitness", "case_id"]).head(200)
+    worst = result.least_fitting(200)
     worst = worst.assign(
         deviations=worst["deviations"].map(lambda d: "; ".join(deviation_text(x, lang) for x in d))
     )

@@ -11,6 +11,7 @@ import pandas as pd
 import yaml
 from dash import dcc, html
 
+from analysis.dataset_facts import rejected_rows as analysis_rejected_rows
 from dashboard import data
 from dashboard.components import column, csv_button, error_alert, grid, section
 from dashboard.jobs import RUNNER, Job
@@ -303,10 +304,7 @@ def finish_upload(result: dict[str, Any] | None) -> None:
 def rejected_rows(dataset: str) -> pd.DataFrame:
     """The rejected rows of a dataset (source row, raw row, reason)."""
     with data.cursor() as con:
-        return con.execute(
-            "SELECT source_row, reason, raw_row FROM rejects WHERE dataset = ? ORDER BY source_row",
-            [dataset],
-        ).fetchdf()
+        return analysis_rejected_rows(con, dataset)
 
 
 # --- datasets ----------------------------------------------------------------------------

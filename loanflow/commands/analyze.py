@@ -318,6 +318,66 @@ def end_activities_command(dataset: str, db: str | None, as_json: bool, min_shar
     )
 
 
+@click.command("filter-choices", help="The values the filters offer for a dataset.")
+@click.argument("dataset")
+@db_option
+@json_option
+def filter_choices_command(dataset: str, db: str | None, as_json: bool) -> None:
+    from analysis.dataset_facts import filter_choices
+
+    with _store(db) as con:
+        doc = filter_choices(con, dataset).to_json()
+    if as_json:
+        echo_json({"dataset": dataset, **doc})
+        return
+    click.echo(f"Cases started from {doc['first_day']} to {doc['last_day']}")
+    click.echo("Products: " + (", ".join(doc["products"]) or "-"))
+    click.echo("Departments: " + (", ".join(doc["departments"]) or "-"))
+    bands = [f"{_cell(low)} to {_cell(high)}" for low, high in doc["amount_bands"]]
+    click.echo("Amount bands: " + ("; ".join(bands) or "-"))
+
+
+@click.command("case", help="One case's activity instances in case order (its timeline).")
+@click.argument("dataset")
+@click.argument("case_id")
+@db_option
+@json_option
+def case_command(dataset: str, case_id: str, db: str | None, as_json: bool) -> None:
+    from analysis.dataset_facts import case_timeline
+
+    with _store(db) as con:
+        rows = _records(case_timeline(con, dataset, case_id))
+    if as_json:
+        echo_json({"dataset": dataset, "case_id": case_id, "instances": rows})
+        return
+    echo_table(
+        rows,
+        [
+            ("activity", "activity"),
+            ("department", "department"),
+            ("resource", "resource"),
+            ("start_ts", "start"),
+            ("end_ts", "end"),
+        ],
+    )
+
+
+@click.command("rejects", help="The rows a load rejected, with the reason of each.")
+@click.argument("dataset")
+@db_option
+@json_option
+@click.option("--limit", type=int, default=None, help="List at most this many rows.")
+def rejects_command(dataset: str, db: str | None, as_json: bool, limit: int | None) -> None:
+    from analysis.dataset_facts import rejected_rows
+
+    with _store(db) as con:
+        rows = _records(rejected_rows(con, dataset, limit))
+    if as_json:
+        echo_json({"dataset": dataset, "rejects": rows})
+        return
+    echo_table(rows, [("source_row", "row"), ("reason", "reason"), ("raw_row", "raw row")])
+
+
 @_analysis_command("variants", "The most frequent variants (activity sequences).")
 @click.option("--top", default=10, show_default=True, help="How many variants to list.")
 def variants_command(dataset: str, db: str | None, as_json: bool, top: int, **kwargs: Any) -> None:
@@ -566,6 +626,9 @@ COMMANDS: list[click.Command] = [
     bottlenecks_command,
     sla_risk_command,
     end_activities_command,
+    filter_choices_command,
+    case_command,
+    rejects_command,
     variants_command,
     map_command,
     conformance_command,
