@@ -19,6 +19,7 @@ from sample_logs.departments import DEPARTMENT_ORDER
 from sample_logs.engine import APPROVED, OUTCOME_NAMES, REJECTED, Simulation
 from sample_logs.scenarios import COMPLIANCE_THRESHOLD
 from sample_logs.tables import department_codes, local_times
+from sample_logs.wait_truth import waiting_truth
 
 HOUR = 3600.0
 
@@ -225,6 +226,7 @@ def ground_truth(sim: Simulation) -> dict[str, Any]:
             ACTIVITY_ORDER[code]: int(count) for code, count in enumerate(activity_counts) if count
         },
         "activity_department": dict(ACTIVITY_DEPARTMENT),
+        "waiting_causes": waiting_truth(sim),
     }
 
 

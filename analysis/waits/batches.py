@@ -9,15 +9,26 @@ arrays (each step depends on the batch so far, which SQL windows cannot carry).
 
 A queue worked off back to back passes that test too: an officer who finishes one file
 and opens the next waiting one (on the sample logs about half of the instances of a busy
-queue). So LoanFlow keeps the candidates of an activity only when the activity is done in
-batches: at least :data:`BATCH_ACTIVITY_SHARE` of its instances are in candidate batches
-(the committee's decisions: 94-99%; the busiest queues: at most 63%). ``kronos=True``
-keeps every candidate (Kronos's definition).
+queue, and nearly all of them when the department is short of staff). So LoanFlow keeps a
+candidate only when
+
+- its activity is done in batches: at least :data:`BATCH_ACTIVITY_SHARE` of the
+  activity's instances are in candidate batches (the committee's decisions: 94-99%; the
+  busiest queues of the shipped logs: at most 63%), and
+- the work was held back for it: its resource had at least :data:`MIN_IDLE_SECONDS` of
+  idle working time (by its calendar) between the first member's enablement and the
+  batch's start, and so had the resources of at least :data:`HELD_BACK_SHARE` of the
+  activity's candidate batches. A committee that meets on Tuesdays was free on Monday
+  (100% of its batches); an officer whose queue grew while they were busy, or overnight,
+  was not (a short-staffed risk department: 89%, where some idle time is work on cases
+  outside the extract).
+
+``kronos=True`` keeps every candidate (Kronos's definition).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import numpy as np
 import numpy.typing as npt
@@ -26,6 +37,8 @@ import pandas as pd
 from analysis.waits.calendars import WorkingCalendar
 
 BATCH_ACTIVITY_SHARE = 0.8
+MIN_IDLE_SECONDS = 1800.0
+HELD_BACK_SHARE = 0.95
 
 Clock = Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]
 
@@ -83,11 +96,64 @@ def busy_islands(frame: pd.DataFrame) -> dict[str, tuple[npt.NDArray[np.float64]
     return result
 
 
-def batch_activities(frame: pd.DataFrame, batch: npt.NDArray[np.int64]) -> set[str]:
-    """Activities done in batches: at least :data:`BATCH_ACTIVITY_SHARE` of their
-    instances belong to candidate batches."""
+def batch_activities(
+    frame: pd.DataFrame, batch: npt.NDArray[np.int64], held: npt.NDArray[np.bool_]
+) -> set[str]:
+    """Activities done in batches: at least :data:`BATCH_ACTIVITY_SHARE` of their instances
+    are in candidate batches and at least :data:`HELD_BACK_SHARE` of those batches were
+    held back (``held``: per batch number, see :func:`held_back`)."""
     share = frame.assign(inb=batch >= 0).groupby("activity")["inb"].mean()
-    return {str(a) for a, v in share.items() if v >= BATCH_ACTIVITY_SHARE}
+    candidates = pd.DataFrame({"activity": frame["activity"].to_numpy(), "batch": batch})
+    candidates = candidates[batch >= 0].drop_duplicates("batch")
+    held_share = pd.Series(held[candidates["batch"].to_numpy()], index=candidates["activity"])
+    held_share = held_share.groupby(level=0).mean()
+    return {
+        str(a)
+        for a, v in share.items()
+        if v >= BATCH_ACTIVITY_SHARE and held_share.get(a, 0.0) >= HELD_BACK_SHARE
+    }
+
+
+def _busy_before(
+    lo: npt.NDArray[np.float64], hi: npt.NDArray[np.float64], w: Clock, t: npt.NDArray[np.float64]
+) -> npt.NDArray[np.float64]:
+    """Working seconds of busy time before each t (islands sorted, not overlapping)."""
+    before = np.concatenate([[0.0], np.cumsum(w(hi) - w(lo))])
+    k = np.searchsorted(lo, t, side="right")  # islands starting at or before t
+    j = np.maximum(k - 1, 0)
+    part = w(np.minimum(t, hi[j])) - w(lo[j])
+    return np.where(k > 0, before[j] + part, 0.0)
+
+
+def held_back(
+    frame: pd.DataFrame,
+    batch: npt.NDArray[np.int64],
+    islands: Mapping[str, tuple[npt.NDArray[np.float64], ...]],
+    clocks: Mapping[str, Clock],
+) -> npt.NDArray[np.bool_]:
+    """Per batch number: whether its resource had at least :data:`MIN_IDLE_SECONDS` of idle
+    working time between the first member's enablement and the batch's start."""
+    count = int(batch.max()) + 1 if len(batch) else 0
+    keep = np.zeros(max(count, 0), dtype=bool)
+    if count <= 0:
+        return keep
+    rows = frame.assign(batch=batch)[batch >= 0]
+    first = rows.groupby("batch").agg(
+        resource=("resource", "first"), a=("enabled", "min"), b=("s", "min")
+    )
+    for resource, group in first.groupby("resource", sort=False):
+        clock = clocks.get(str(resource))
+        if clock is None:
+            continue
+        b = group["b"].to_numpy(dtype=np.float64)
+        a = group["a"].to_numpy(dtype=np.float64)
+        a = np.where(np.isnan(a), b, np.minimum(a, b))
+        idle = clock(b) - clock(a)
+        lo, hi = islands.get(str(resource), (np.zeros(0), np.zeros(0)))
+        if len(lo):
+            idle = idle - (_busy_before(lo, hi, clock, b) - _busy_before(lo, hi, clock, a))
+        keep[group.index.to_numpy()] = idle >= MIN_IDLE_SECONDS
+    return keep
 
 
 def calendar_clock(calendar: WorkingCalendar, offset: Clock) -> Clock:

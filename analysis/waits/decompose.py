@@ -44,6 +44,7 @@ from analysis.waits.batches import (
     batch_candidates,
     busy_islands,
     calendar_clock,
+    held_back,
 )
 from analysis.waits.calendars import WEEK, WorkingCalendar, calendar_of_resources
 from analysis.waits.enablement import concurrency_oracle, enabling_sql
@@ -109,13 +110,15 @@ def _base_table(con: duckdb.DuckDBPyConnection, scope: Scope, name: str) -> None
     )
 
 
-def _batches(frame: pd.DataFrame, kronos: bool) -> pd.DataFrame:
+def _batches(frame: pd.DataFrame, kronos: bool, clocks: Mapping[str, Clock]) -> pd.DataFrame:
     """instance_id, batch_id, batch_start, batch_enabled, batch_size of batched instances."""
     frame = frame[frame["resource"].notna() & frame["e"].notna()].reset_index(drop=True)
     batch = batch_candidates(frame)
-    if not kronos and len(batch):
-        done_in_batches = batch_activities(frame, batch)
-        batch = np.where(frame["activity"].isin(done_in_batches).to_numpy(), batch, -1)
+    if not kronos and (batch >= 0).any():
+        held = held_back(frame, batch, busy_islands(frame), clocks)
+        chosen = batch_activities(frame, batch, held)
+        ok = frame["activity"].isin(chosen).to_numpy() & (batch >= 0) & held[np.maximum(batch, 0)]
+        batch = np.where(ok, batch, -1)
     rows = frame.assign(batch_id=batch)[batch >= 0]
     grouped = rows.groupby("batch_id")
     return pd.DataFrame(
@@ -296,7 +299,7 @@ def decompose(
         if calendars is None:
             calendars = calendar_of_resources(con, whole) if has_resources else {}
         clocks = _clocks(calendars, _offsets(whole, con))
-        batches = _batches(base, kronos)
+        batches = _batches(base, kronos, clocks)
         con.register(f"{name}_bview", batches)
         con.execute(f"CREATE TEMP TABLE {name}_batches AS SELECT * FROM {name}_bview")
         con.unregister(f"{name}_bview")
