@@ -46,11 +46,18 @@ from analysis.waits.batches import (
     calendar_clock,
     held_back,
 )
-from analysis.waits.calendars import WEEK, WorkingCalendar, calendar_of_resources
+from analysis.waits.calendars import (
+    WEEK,
+    WorkingCalendar,
+    calendar_from_spec,
+    calendar_of_resources,
+    profile_sets_calendar,
+)
 from analysis.waits.enablement import concurrency_oracle, enabling_sql
 
 CAUSES = ("batching", "contention", "prioritization", "unavailability", "extraneous")
 _DAY = 86400
+ANYONE = "\x00anyone"  # the clocks' key of the profile calendar, for unknown resources
 
 
 @dataclass(frozen=True)
@@ -209,12 +216,15 @@ def _working(
     t2: npt.NDArray[np.float64],
     clocks: Mapping[str, Clock],
 ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Working seconds of each segment by its resource's calendar; and whether one is known."""
+    """Working seconds of each segment by its resource's calendar (the profile's calendar,
+    key :data:`ANYONE`, for segments of instances without a known resource calendar), and
+    whether a calendar was known."""
     work = t2 - t1
     known = np.zeros(len(t1), dtype=bool)
     codes, names = pd.factorize(pd.Series(resource, dtype=object), use_na_sentinel=True)
-    for code, name in enumerate(names):
-        clock = clocks.get(str(name))
+    fallback = clocks.get(ANYONE)
+    for code, name in [(-1, None), *enumerate(names)]:
+        clock = clocks.get(str(name), fallback) if name is not None else fallback
         if clock is None:
             continue
         mask = codes == code
@@ -298,7 +308,10 @@ def decompose(
         has_durations = bool((base["e"] > base["s"]).any())
         if calendars is None:
             calendars = calendar_of_resources(con, whole) if has_resources else {}
-        clocks = _clocks(calendars, _offsets(whole, con))
+        offset = _offsets(whole, con)
+        clocks = _clocks(calendars, offset)
+        if profile_sets_calendar(whole.profile):
+            clocks[ANYONE] = calendar_clock(calendar_from_spec("*", whole.profile.calendar), offset)
         batches = _batches(base, kronos, clocks)
         con.register(f"{name}_bview", batches)
         con.execute(f"CREATE TEMP TABLE {name}_batches AS SELECT * FROM {name}_bview")
