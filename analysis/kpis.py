@@ -45,6 +45,7 @@ class Kpis:
     sla_hours: float | None = None
     sla_compliance: float | None = None
     cost_per_case: float | None = None
+    currency: str | None = None  # of cost_per_case (the profile's currency)
     outcome_mapped: bool = True
 
     def to_json(self) -> dict[str, Any]:
@@ -128,6 +129,7 @@ def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
         touches_per_case=_number(row["touches_per_case"]),
         closed_cases=int(row["closed_cases"]),
         sla_hours=scope.profile.sla.cycle_time_hours,
+        currency=scope.profile.currency,
         sla_compliance=_number(row["sla_compliance"]),
         cost_per_case=_number(row["cost_per_case"]) if scope.profile.costs else None,
         outcome_mapped=mapped,

@@ -152,6 +152,9 @@ class Profile(_Strict):
     )
     sla: Sla = Field(default_factory=Sla)
     costs: dict[str, float] = Field(default_factory=dict)
+    currency: str | None = Field(
+        None, description="Currency of the cost rates (e.g. CNY, TWD), shown with every cost."
+    )
     rules: Rules = Field(default_factory=Rules)
     pseudonymise: Pseudonymise = Field(default_factory=Pseudonymise)
     normalise_whitespace: bool = Field(

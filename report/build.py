@@ -19,8 +19,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.compare import Comparison, Metric, Note
 from report import charts
-from vocabulary import metric_label, metric_name, normalise_language, t
-from vocabulary.formats import duration, missing, number, p_text, percent
+from vocabulary import MESSAGES, metric_label, metric_name, normalise_language, t
+from vocabulary.formats import duration, missing, number, p_text, percent, points
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SUMMARY_EXTRAS = 4  # how many further improvements or deteriorations the summary names
@@ -50,7 +50,7 @@ def _capitalised(sentence: str, lang: str) -> str:
     return sentence[:1].upper() + sentence[1:] if lang == "en" else sentence
 
 
-def metric_sentence(metric: Metric, lang: str) -> str:
+def metric_sentence(metric: Metric, lang: str, currency: str | None = None) -> str:
     """One plain-language sentence on one metric (without the final full stop).
 
     A significant change names its direction, size, interval and adjusted p; otherwise the
@@ -60,16 +60,16 @@ def metric_sentence(metric: Metric, lang: str) -> str:
     name = metric_name(metric.name, lang)
     if metric.unit == "share":
         before, after = percent(metric.before), percent(metric.after)
-        change = t("report.points", lang, value=number(metric.change_abs * 100, 1, sign=True))
-        low = number(metric.ci95_abs[0] * 100, 1, sign=True)
-        high = number(metric.ci95_abs[1] * 100, 1, sign=True)
+        change = points(metric.change_abs, lang)
+        low, high = points(metric.ci95_abs[0], lang), points(metric.ci95_abs[1], lang)
     elif metric.unit == "hours":
         days = _in_days(metric)
         before, after = duration(metric.before, lang, days), duration(metric.after, lang, days)
         change = percent(metric.change, sign=False)
         low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
     else:
-        before, after = number(metric.before, 2), number(metric.after, 2)
+        before = _value(metric, metric.before, lang, _currency(currency))
+        after = _value(metric, metric.after, lang, _currency(currency))
         change = percent(metric.change)
         low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
     if not metric.significant:
@@ -185,11 +185,7 @@ def _mix_sentence(comparison: Comparison, lang: str) -> str:
 def _listed(metrics: list[Metric], lang: str) -> str:
     items = []
     for m in metrics[:_SUMMARY_EXTRAS]:
-        change = (
-            t("report.points", lang, value=number(m.change_abs * 100, 1, sign=True))
-            if m.unit == "share"
-            else percent(m.change, sign=True)
-        )
+        change = points(m.change_abs, lang) if m.unit == "share" else percent(m.change, sign=True)
         items.append(
             f"{metric_name(m.name, lang)} ({change})"
             if lang == "en"
@@ -244,36 +240,58 @@ def _terminated(sentence: str, end: str) -> str:
 # --- tables --------------------------------------------------------------------------------
 
 
-def _value(metric: Metric, value: float, lang: str) -> str:
+def _currency(code: str | None) -> str:
+    return f" {code}" if code else ""
+
+
+def _value(metric: Metric, value: float, lang: str, currency: str = "") -> str:
+    """A metric's value as shown: shares in %, durations in days or hours, counts (the
+    number of variants) whole, costs with the profile's currency."""
     if metric.unit == "share":
         return percent(value, 1)
     if metric.unit == "hours":
         return duration(value, lang, _in_days(metric))
+    if metric.unit == "variants":
+        return number(value, 0)
+    if metric.unit == "currency":
+        return number(value, 2) + currency
     return number(value, 2)
 
 
+def _interval(metric: Metric, lang: str) -> str:
+    if metric.unit == "share":
+        low, high = metric.ci95_abs
+        if missing(low):
+            return "–"
+        return f"{number(low * 100, 1, sign=True)} … {points(high, lang)}"
+    low, high = metric.ci95
+    if missing(low):
+        return "–"
+    return f"{percent(low, 1, sign=True)} … {percent(high, 1, sign=True)}"
+
+
+def comparison_currency(comparison: Comparison) -> str | None:
+    """The currency of the costs (the profile's ``currency``; None when it names none)."""
+    return comparison.kpis_before.get("currency") or comparison.kpis_after.get("currency")
+
+
 def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]]:
-    """The metrics as display rows (text cells), for the report and the dashboard."""
+    """The metrics as display rows (text cells), for the report and the dashboard.
+
+    Shares change in percentage points; the other metrics by a relative change."""
     lang = normalise_language(lang, strict=True)
+    currency = _currency(comparison_currency(comparison))
     rows = []
     for m in comparison.metrics:
-        if m.unit == "share":
-            change = t("report.points", lang, value=number(m.change_abs * 100, 1, sign=True))
-            interval = (
-                f"{number(m.ci95_abs[0] * 100, 1, sign=True)} … "
-                f"{number(m.ci95_abs[1] * 100, 1, sign=True)}"
-            )
-        else:
-            change = percent(m.change, 1, sign=True)
-            interval = f"{percent(m.ci95[0], 1, sign=True)} … {percent(m.ci95[1], 1, sign=True)}"
+        change = points(m.change_abs, lang) if m.unit == "share" else percent(m.change, 1, True)
         rows.append(
             {
                 "name": metric_label(m.name, lang),
                 "key": m.name,
-                "before": _value(m, m.before, lang),
-                "after": _value(m, m.after, lang),
+                "before": _value(m, m.before, lang, currency),
+                "after": _value(m, m.after, lang, currency),
                 "change": change,
-                "interval": "–" if missing(m.ci95[0]) and missing(m.ci95_abs[0]) else interval,
+                "interval": _interval(m, lang),
                 "p": p_text(m.p_value).removeprefix("p ").removeprefix("= "),
                 "p_adjusted": p_text(m.p_adjusted).removeprefix("p ").removeprefix("= "),
                 "significant": t("report.yes" if m.significant else "report.no", lang),
@@ -316,18 +334,63 @@ def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> li
     return rows
 
 
-def _kpi_rows(comparison: Comparison) -> list[dict[str, str]]:
+_COUNT_KPIS = ("cases", "events", "activity_instances", "closed_cases")
+_PER_CASE_KPIS = ("handoffs_per_case", "touches_per_case")
+
+
+def _kpi_kind(key: str) -> str:
+    """How a KPI (a ``loanflow kpis`` key, nested keys joined by a dot) is written."""
+    if key in _COUNT_KPIS:
+        return "count"
+    if key.startswith("outcome_share.") or key.endswith("_share") or key == "sla_compliance":
+        return "share"
+    if key.startswith("cycle_time") or key == "sla_hours":
+        return "hours"
+    if key == "cost_per_case":
+        return "currency"
+    return "number"
+
+
+def kpi_label(key: str, lang: str) -> str:
+    """A KPI's name in ``lang`` (a key the catalogue does not know is spelled out)."""
+    return t(f"kpi.{key}", lang) if f"kpi.{key}" in MESSAGES else key.replace("_", " ")
+
+
+def _kpi_values(kind: str, row: dict[str, Any], lang: str, currency: str) -> dict[str, str]:
+    key, before, after, delta = row["kpi"], row["before"], row["after"], row["change_abs"]
+    if kind == "count":
+        shown = [number(before, 0), number(after, 0), number(delta, 0, sign=True)]
+    elif kind == "share":
+        shown = [percent(before, 1), percent(after, 1), points(delta, lang)]
+    elif kind == "hours":
+        in_days = (
+            "working" not in key and not missing(before) and max(abs(before), abs(after)) >= 48
+        )
+        sign = "+" if not missing(delta) and delta >= 0 else ""
+        shown = [
+            duration(before, lang, in_days),
+            duration(after, lang, in_days),
+            sign + duration(delta, lang, in_days),
+        ]
+    elif kind == "currency":
+        shown = [number(v, 2, sign=v is delta) + currency for v in (before, after, delta)]
+    else:
+        shown = [number(before, 2), number(after, 2), number(delta, 2, sign=True)]
+    relative = "–" if kind == "share" else percent(row["change"], 1, sign=True)
+    return dict(zip(("before", "after", "change_abs"), shown, strict=True)) | {"change": relative}
+
+
+def kpi_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
+    """Every KPI side by side, named and written by its kind: counts whole, shares in %
+    with their change in points (no relative change of a share), durations in days or
+    hours, costs with their currency."""
+    currency = _currency(comparison_currency(comparison))
     rows = []
     for row in comparison.kpi_table():
-        rows.append(
-            {
-                "kpi": row["kpi"],
-                "before": number(row["before"], 3),
-                "after": number(row["after"], 3),
-                "change_abs": number(row["change_abs"], 3, sign=True),
-                "change": percent(row["change"], 1, sign=True),
-            }
-        )
+        if isinstance(comparison.kpis_before.get(row["kpi"]), bool):
+            continue  # a flag (outcome_mapped), not a figure
+        kind = _kpi_kind(row["kpi"])
+        rows.append({"kpi": kpi_label(row["kpi"], lang)} | _kpi_values(kind, row, lang, currency))
     return rows
 
 
@@ -431,7 +494,7 @@ def build_report(comparison: Comparison, lang: str = "en") -> str:
         edges=path_rows(comparison.edges, lang),
         variant_sentence=_variant_sentence(comparison, lang),
         variants=_variant_rows(comparison),
-        kpis=_kpi_rows(comparison),
+        kpis=kpi_rows(comparison, lang),
         charts=charts_html,
         has_handoffs=bool(comparison.handoffs),
         alpha=comparison.alpha,

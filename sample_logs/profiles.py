@@ -16,6 +16,7 @@ from sample_logs.calendar import CLOSES, OPENS, TIMEZONE, WORKDAYS, holidays_for
 from sample_logs.scenarios import COMPLIANCE_THRESHOLD
 
 SLA_CYCLE_TIME_HOURS = 120.0  # five calendar days from application to disbursement
+COST_CURRENCY = "CNY"
 COST_PER_WORKING_HOUR: dict[str, float] = {  # CNY, fully loaded
     "客戶經理部": 260.0,
     "信貸部": 320.0,
@@ -91,6 +92,7 @@ def build_profile(
         },
         "sla": {"cycle_time_hours": SLA_CYCLE_TIME_HOURS},
         "costs": {term(d, names.DEPARTMENTS): c for d, c in COST_PER_WORKING_HOUR.items()},
+        "currency": COST_CURRENCY,
         "rules": {
             **{
                 key: [term(a, names.ACTIVITIES) for a in activities]

@@ -13,7 +13,14 @@ import pytest
 from analysis.compare import Comparison, compare
 from etl.store import connect
 from report import charts
-from report.build import build_report, metric_sentence, summary_sentences, write_report
+from report.build import (
+    build_report,
+    kpi_rows,
+    metric_rows,
+    metric_sentence,
+    summary_sentences,
+    write_report,
+)
 from tests.analysis_logs import make_log
 from tests.test_compare import PROFILE, after_rows, attributes, before_rows
 from vocabulary import normalise_language
@@ -49,7 +56,7 @@ def test_report_is_self_contained_with_the_summary_first(comparison: Comparison,
 def test_summary_sentences_in_each_language(comparison: Comparison) -> None:
     assert summary_sentences(comparison, "en")[0] == (
         "Median cycle time unchanged (7.0 h → 3.5 h, not significant); "
-        "approval rate unchanged (67% → 67%, not significant)."
+        "approval rate (approved of decided cases) unchanged (67% → 67%, not significant)."
     )
     assert summary_sentences(comparison, "zh")[0].startswith("案件週期時間中位數無顯著變化")
     assert summary_sentences(comparison, "zh-Hans")[0].startswith("案件周期时间中位数无显著变化")
@@ -80,7 +87,55 @@ def test_significant_sentence_format(comparison: Comparison) -> None:
         after=0.62,
         significant=False,
     )
-    assert metric_sentence(share, "en") == "Approval rate unchanged (61% → 62%, not significant)"
+    assert metric_sentence(share, "en") == (
+        "Approval rate (approved of decided cases) unchanged (61% → 62%, not significant)"
+    )
+
+
+def test_kpi_table_names_every_kpi_and_writes_it_by_its_kind(comparison: Comparison) -> None:
+    """By hand: before 3 cases (7 h approved, 10 h rejected, 3 h approved), after 4 (3 h
+    approved, 4 h rejected, 6 h approved, 2 h withdrawn); SLA 5 h."""
+    rows = {r["kpi"]: r for r in kpi_rows(comparison, "en")}
+    assert not [name for name in rows if "_" in name or "." in name]  # no raw keys
+    assert rows["Cases"] == {"kpi": "Cases", "before": "3", "after": "4", "change_abs": "+1",
+                             "change": "+33.3%"}  # fmt: skip
+    approved = rows["Approved (share of all cases)"]
+    assert (approved["before"], approved["after"]) == ("66.7%", "50.0%")
+    assert (approved["change_abs"], approved["change"]) == ("−16.7 pp", "–")  # points only
+    sla = rows["SLA compliance"]
+    assert (sla["before"], sla["after"], sla["change_abs"]) == ("33.3%", "75.0%", "+41.7 pp")
+    assert rows["Median cycle time"]["before"] == "7.0 h"
+    assert "outcome mapped" not in rows  # a flag, not a figure
+    zh = {r["kpi"]: r for r in kpi_rows(comparison, "zh-Hant")}
+    assert zh["SLA 達成率"]["change_abs"] == "+41.7 個百分點"
+
+
+def test_the_two_approval_figures_say_which_is_which(comparison: Comparison) -> None:
+    """Approved of decided cases (2/3 on both sides) is not approved of all cases (2/4)."""
+    metric = next(r for r in metric_rows(comparison, "en") if r["key"] == "approval_rate")
+    assert metric["name"] == "Approval rate (approved of decided cases)"
+    assert (metric["before"], metric["after"]) == ("66.7%", "66.7%")
+    assert metric["change"].endswith(" pp") and metric["interval"].endswith(" pp")
+    variants = next(r for r in metric_rows(comparison, "en") if r["key"] == "variant_distribution")
+    assert "." not in variants["before"] + variants["after"]  # a count of variants
+
+
+def test_cost_per_case_carries_the_profile_currency(comparison: Comparison) -> None:
+    from dataclasses import replace
+
+    priced = replace(
+        comparison,
+        kpis_before=comparison.kpis_before | {"cost_per_case": 1200.5, "currency": "CNY"},
+        kpis_after=comparison.kpis_after | {"cost_per_case": 1000.0, "currency": "CNY"},
+    )
+    cost = next(r for r in kpi_rows(priced, "en") if r["kpi"] == "Cost per case")
+    assert (cost["before"], cost["after"]) == ("1,200.50 CNY", "1,000.00 CNY")
+    assert (cost["change_abs"], cost["change"]) == ("−200.50 CNY", "−16.7%")
+
+
+def test_case_mix_legend_sits_above_the_rotated_labels(comparison: Comparison) -> None:
+    legend = charts.mix_figure(comparison, "zh-Hant").layout.legend
+    assert legend.y >= 1 and legend.yanchor == "bottom"
 
 
 def test_unknown_language_is_refused(comparison: Comparison) -> None:

@@ -131,7 +131,10 @@ REPORT: dict[str, dict[str, str]] = {
     "report.activities": _m("Activities", "活動序列", "活动序列"),
     "report.kpis_table": _m("Every KPI side by side", "全部 KPI 對照", "全部 KPI 对照"),
     "report.kpi": _m("KPI", "KPI", "KPI"),
-    "report.change_abs": _m("Absolute change", "絕對變化", "绝对变化"),
+    "report.change_abs": _m(
+        "Change (shares: points)", "變化（比例：百分點）", "变化（比例：百分点）"
+    ),
+    "report.change_rel": _m("Relative change", "相對變化", "相对变化"),
     "report.notes": _m("Notes", "說明", "说明"),
     "report.methods": _m("How to read this", "如何解讀", "如何解读"),
     "report.methods_text": _m(
@@ -183,7 +186,6 @@ REPORT: dict[str, dict[str, str]] = {
     "report.not_significant": _m("not significant", "不顯著", "不显著"),
     "report.days": _m("{value} days", "{value} 天", "{value} 天"),
     "report.hours": _m("{value} h", "{value} 小時", "{value} 小时"),
-    "report.points": _m("{value} pts", "{value} 個百分點", "{value} 个百分点"),
     "report.list_separator": _m(", ", "、", "、"),
     "report.sentence_end": _m(".", "。", "。"),
 }
