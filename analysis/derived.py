@@ -1,11 +1,14 @@
 """Per-dataset derivations, built once and read by every view.
 
 Deriving predecessors, waits and working time over a million events takes seconds; every
-view needs them. So the first analysis of a dataset stores them in ``analysis_instances``
-and ``analysis_cases`` (migration 020), keyed by dataset, with a fingerprint of the dataset
-row (load time, row counts, profile) in ``analysis_state``. A later call whose fingerprint
-matches reads the stored rows; a replaced, appended or re-profiled dataset gets a new
-fingerprint and is rebuilt; rows of dropped datasets are removed at the next build.
+view needs them. So the first analysis of a dataset stores them in ``analysis_instances``,
+``analysis_cases`` and ``analysis_pingpong`` (the analysis's own tables: see
+:mod:`analysis.cache` for their schema and its migrations), keyed by dataset, with a
+fingerprint of the dataset row (load time, row counts, profile) in ``analysis_state``. A
+later call whose fingerprint matches reads the stored rows; a replaced, appended or
+re-profiled dataset gets a new fingerprint and is rebuilt; dropping a dataset deletes its
+rows (as from every table keyed by dataset), and any left by an older version are removed
+at the next build.
 
 A read-only connection (the CLI) cannot write the store: when the stored rows are missing
 or stale it builds the same tables as temporary tables of that connection instead.
@@ -16,12 +19,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import duckdb
 
+from analysis import cache
+from analysis.cache import STORED, DerivedTables
 from analysis.calendar import local_epoch_sql, working_clock_sql
 from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
 from analysis.instances import derived_instances_sql
@@ -52,41 +56,23 @@ CASE_NUMBERS_SQL = (
     f"{', '.join(CASE_FILTER_COLUMNS)} FROM cases WHERE dataset = ?"
 )
 
-_TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
 _locks: dict[tuple[str, str], threading.Lock] = {}
 _locks_guard = threading.Lock()
 
 
-@dataclass(frozen=True)
-class DerivedTables:
-    """Qualified names of the tables holding a dataset's derivations."""
-
-    instances: str
-    cases: str
-    pingpong: str
-
-
 _FINGERPRINT_SQL = (
     "SELECT CAST(loaded_at AS VARCHAR), events, activity_instances, cases,"
-    " CAST(profile AS VARCHAR),"
-    " (SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1)"
-    " FROM datasets WHERE name = ?"
+    " CAST(profile AS VARCHAR) FROM datasets WHERE name = ?"
 )
-
-
-def _fingerprints(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[str | None, str | None]:
-    """(current fingerprint of the dataset row, fingerprint of the stored derivations)."""
-    row = con.execute(_FINGERPRINT_SQL, [dataset, dataset]).fetchone()
-    if row is None:
-        return None, None
-    text = "|".join(str(v) for v in (DERIVATION_VERSION, *row[:5]))
-    current = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return current, (str(row[5]) if row[5] is not None else None)
 
 
 def fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
     """The fingerprint of a dataset row (None when there is no such dataset)."""
-    return _fingerprints(con, dataset)[0]
+    row = con.execute(_FINGERPRINT_SQL, [dataset]).fetchone()
+    if row is None:
+        return None
+    text = "|".join(str(v) for v in (DERIVATION_VERSION, *row))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _read_only(con: duckdb.DuckDBPyConnection) -> bool:
@@ -128,42 +114,41 @@ def _temp_exists(con: duckdb.DuckDBPyConnection, tables: DerivedTables) -> bool:
 
 
 def ensure_derived(con: duckdb.DuckDBPyConnection, scope: Scope) -> DerivedTables:
-    """The tables holding the derivations of the scope's dataset, built when missing/stale."""
+    """The tables holding the derivations of the scope's dataset, built when missing/stale.
+
+    On a writable connection they are the stored tables (built and recorded once per
+    dataset version); on a read-only one whose store lacks current ones, temporary tables
+    of that connection.
+    """
     dataset = scope.dataset
-    current, built = _fingerprints(con, dataset)
-    stored = DerivedTables(
-        "main.analysis_instances", "main.analysis_cases", "main.analysis_pingpong"
-    )
-    if current is None or built == current:
-        return stored  # (an unknown dataset was refused by make_scope already)
-    if _read_only(con):
-        temp = _temp_names(dataset, current)
-        if not _temp_exists(con, temp):
-            _build_temp(con, scope, temp)
-        return temp
+    usable = cache.ensure_schema(con)
+    current = fingerprint(con, dataset)
+    if current is None:
+        return STORED  # (an unknown dataset was refused by make_scope already)
+    if usable and cache.stored_fingerprint(con, dataset) == current:
+        return STORED
+    if not usable or _read_only(con):
+        return _private_copy(con, scope, current)
     with _lock(con, dataset):
-        if _stored_fingerprint(con, dataset) == current:
-            return stored
+        if cache.stored_fingerprint(con, dataset) == current:
+            return STORED
         try:
             _build_stored(con, scope, current)
         except duckdb.TransactionException:
             # Another process or cursor built it at the same time; use theirs if it is
             # current, else a private copy.
-            if _stored_fingerprint(con, dataset) == current:
-                return stored
-            temp = _temp_names(dataset, current)
-            if not _temp_exists(con, temp):
-                _build_temp(con, scope, temp)
-            return temp
-    return stored
+            if cache.stored_fingerprint(con, dataset) == current:
+                return STORED
+            return _private_copy(con, scope, current)
+    return STORED
 
 
-def _stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
-    row = con.execute(
-        "SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1",
-        [dataset],
-    ).fetchone()
-    return str(row[0]) if row else None
+def _private_copy(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> DerivedTables:
+    """Temporary tables of this connection holding the derivations (built when missing)."""
+    temp = _temp_names(scope.dataset, print_)
+    if not _temp_exists(con, temp):
+        _build_temp(con, scope, temp)
+    return temp
 
 
 def dataset_bounds(
@@ -377,19 +362,14 @@ def cost_rate_sql(costs: dict[str, float], department: str) -> str:
 def _build_stored(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
-        for table in _TABLES:
-            con.execute(
-                f"DELETE FROM {table} WHERE dataset = ?"
-                " OR dataset NOT IN (SELECT name FROM datasets)",
-                [scope.dataset],
-            )
+        cache.clear(con, scope.dataset, dropped_too=True)
         sql, params = _instances_select(con, scope)
         con.execute(f"INSERT INTO analysis_instances BY NAME {sql}", params)
-        sql, params = _pingpong_select(scope, "main.analysis_instances")
+        sql, params = _pingpong_select(scope, STORED.instances)
         con.execute(f"INSERT INTO analysis_pingpong BY NAME {sql}", params)
-        sql, params = _cases_select(con, scope, "main.analysis_instances", "main.analysis_pingpong")
+        sql, params = _cases_select(con, scope, STORED.instances, STORED.pingpong)
         con.execute(f"INSERT INTO analysis_cases BY NAME {sql}", params)
-        con.execute("INSERT INTO analysis_state VALUES (?, ?, now())", [scope.dataset, print_])
+        cache.record_build(con, scope.dataset, print_)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -408,8 +388,8 @@ def _build_temp(con: duckdb.DuckDBPyConnection, scope: Scope, tables: DerivedTab
 
 def invalidate(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     """Remove the stored derivations of a dataset (they are rebuilt on next use)."""
-    for table in _TABLES:
-        con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+    if cache.ensure_schema(con):
+        cache.clear(con, dataset)
 
 
 def _selected_case_numbers_sql(tables: DerivedTables, scope: Scope) -> tuple[str, list[Any]]:
@@ -445,7 +425,7 @@ def _department_mask(
     """The ``case_departments`` bits of these departments (0 for a department the dataset
     does not have); None when one has a code beyond :data:`MASK_DEPARTMENTS`. Kept per
     derivation (its fingerprint), since a view asks several times per filter change."""
-    built = _stored_fingerprint(con, dataset) if tables.instances.startswith("main.") else ""
+    built = cache.stored_fingerprint(con, dataset) if tables == STORED else ""
     key = (_database(con), tables.instances, dataset, built or "", *sorted(names))
     with _masks_guard:
         if key in _masks:

@@ -31,6 +31,7 @@ from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
 
 Mode = Literal["create", "replace", "append"]
 Progress = Callable[[float, str], None]
+AfterLoad = Callable[[duckdb.DuckDBPyConnection, str], None]
 Cancel = Callable[[], bool]
 MAX_NAME = 100
 
@@ -523,29 +524,19 @@ def _existing(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | 
     return {"layout": row[0], "rows_read": row[1], "rejected": row[2], "duplicates": row[3]}
 
 
-# The analysis's stored per-dataset derivations (etl/migrations/020, 021): rows keyed by
-# dataset, removed with the dataset when the store has the table.
-DERIVED_TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
-
-
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    """Delete the dataset's rows from the core tables (a replace writes them anew)."""
     for table in ("events", "activity_instances", "cases", "rejects"):
         con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
     con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
 
 
-def _delete_derived(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
-    """Delete the dataset's rows from the analysis derivations that exist in the store."""
-    present = {
-        str(r[0])
-        for r in con.execute(
-            "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
-            "AND schema_name = 'main' AND NOT temporary"
-        ).fetchall()
-    }
-    for table in DERIVED_TABLES:
-        if table in present:
-            con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+def _delete_everywhere(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
+    """Delete the dataset's rows from every table keyed by a ``dataset`` column: the core
+    tables and whatever another layer keeps per dataset in the store (see etl.store)."""
+    _delete_dataset(con, dataset)
+    for table in store.dataset_tables(con):
+        con.execute(f"DELETE FROM {quote(table)} WHERE dataset = ?", [dataset])
 
 
 def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout: str) -> None:
@@ -700,6 +691,7 @@ def ingest(
     progress: Progress | None = None,
     cancel: Cancel | None = None,
     member: str | None = None,
+    after_load: AfterLoad | None = None,
 ) -> LoadSummary:
     """Load an event log file into the store as the dataset ``dataset``.
 
@@ -712,6 +704,9 @@ def ingest(
     files that cannot be loaded, before anything is written. A compressed log (.csv.gz,
     .tsv.gz, .zip) is unpacked first; ``member`` names the log to load in a zip archive
     that holds several (:class:`etl.archives.ArchiveMembersError` lists them otherwise).
+    ``after_load(con, dataset)`` runs once the load has committed (never on a dry run),
+    on the same connection: the CLI passes the analysis's preparation there, which the
+    loader knows nothing about; its time is not in ``seconds``.
     """
     started = time.perf_counter()
     name = _check_name(dataset)
@@ -728,8 +723,7 @@ def ingest(
             counts = _transaction(con, name, path, prepared, chosen, mode, steps, dry_run)
         finally:
             _cleanup(con, prepared, [])
-        steps(1.0, "done")
-        return LoadSummary(
+        summary = LoadSummary(
             dataset=name,
             source=str(path),
             format=prepared.source.format,
@@ -746,6 +740,12 @@ def ingest(
             member=prepared.source.member,
             **counts,
         )
+        if after_load is not None and not dry_run:
+            if progress is not None:
+                progress(0.99, "preparing the analysis")
+            after_load(con, name)
+        steps(1.0, "done")
+        return summary
     finally:
         if own:
             con.close()
@@ -871,15 +871,14 @@ def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 
 
 def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
-    """Delete a dataset and everything derived from it (the analysis's stored derivations
-    too), in one transaction."""
+    """Delete a dataset and everything derived from it, in one transaction: its rows in
+    every table of the store keyed by a ``dataset`` column (the analysis's too)."""
     if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
         known = ", ".join(store.dataset_names(con)) or "none yet"
         raise UnknownDatasetError(f"No dataset named {name!r} in the store. Datasets: {known}.")
     con.execute("BEGIN TRANSACTION")
     try:
-        _delete_dataset(con, name)
-        _delete_derived(con, name)
+        _delete_everywhere(con, name)
     except BaseException:
         con.execute("ROLLBACK")
         raise

@@ -2,6 +2,11 @@
 
 Migrations are the files ``etl/migrations/NNN_name.sql``; each one applied is recorded in
 the table ``schema_migrations`` of the store, so a store is upgraded exactly once per step.
+Another layer that keeps tables of its own in the store (the analysis's derivations) has
+its own migrations and record table, applied through :func:`migrate` by that layer; a table
+with a ``dataset`` column holds one dataset's rows each, so dropping a dataset clears them
+all (:func:`dataset_tables`). Steps 020-023, which once created the analysis's tables
+here, are retired: stores that recorded them are adopted by the analysis.
 """
 
 from __future__ import annotations
@@ -40,10 +45,10 @@ class Migration:
     sql: str
 
 
-def migrations() -> list[Migration]:
-    """Every migration shipped with LoanFlow, in order."""
+def migrations(package: str = "etl.migrations") -> list[Migration]:
+    """Every migration shipped in ``package`` (the store's own by default), in order."""
     found = []
-    for entry in resources.files("etl.migrations").iterdir():
+    for entry in resources.files(package).iterdir():
         match = _MIGRATION_NAME.match(entry.name)
         if match:
             found.append(Migration(int(match[1]), match[2], entry.read_text(encoding="utf-8")))
@@ -54,28 +59,37 @@ def migrations() -> list[Migration]:
     return found
 
 
-def applied_versions(con: duckdb.DuckDBPyConnection) -> set[int]:
-    """The migration numbers already recorded in the store."""
+def applied_versions(con: duckdb.DuckDBPyConnection, table: str = "schema_migrations") -> set[int]:
+    """The migration numbers already recorded in the store (in ``table``)."""
     con.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        f"CREATE TABLE IF NOT EXISTS {table} ("
         " version INTEGER PRIMARY KEY, name VARCHAR NOT NULL,"
         " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())"
     )
-    return {row[0] for row in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return {row[0] for row in con.execute(f"SELECT version FROM {table}").fetchall()}
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
-    """Apply the migrations the store lacks, each in its own transaction; return their numbers."""
-    done = applied_versions(con)
+def migrate(
+    con: duckdb.DuckDBPyConnection,
+    package: str = "etl.migrations",
+    table: str = "schema_migrations",
+) -> list[int]:
+    """Apply the migrations the store lacks, each in its own transaction; return their numbers.
+
+    By default the store's own (``etl/migrations``, recorded in ``schema_migrations``); a
+    layer that keeps tables of its own in the store (the analysis) passes its package of
+    migrations and the table recording them.
+    """
+    done = applied_versions(con, table)
     applied = []
-    for step in migrations():
+    for step in migrations(package):
         if step.version in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(step.sql)
             con.execute(
-                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                f"INSERT INTO {table} (version, name) VALUES (?, ?)",
                 [step.version, step.name],
             )
             con.execute("COMMIT")
@@ -248,6 +262,20 @@ def someone_queues(target: Path, fd: int | None = None) -> bool:
     finally:
         if fd is None:
             os.close(own)
+
+
+def dataset_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The store's tables keyed by a ``dataset`` column, by convention one dataset's rows
+    each (the core tables, and those other layers keep per dataset, e.g. the analysis's
+    derivations): dropping a dataset deletes its rows from all of them."""
+    rows = con.execute(
+        "SELECT DISTINCT c.table_name FROM duckdb_columns() c JOIN duckdb_tables() t"
+        " ON t.database_name = c.database_name AND t.schema_name = c.schema_name"
+        " AND t.table_name = c.table_name"
+        " WHERE c.column_name = 'dataset' AND c.database_name = current_database()"
+        " AND c.schema_name = 'main' AND NOT t.temporary ORDER BY 1"
+    ).fetchall()
+    return [str(r[0]) for r in rows]
 
 
 def dataset_names(con: duckdb.DuckDBPyConnection) -> list[str]:

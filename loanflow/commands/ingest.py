@@ -76,29 +76,32 @@ def _print_names(changed: dict[str, int]) -> None:
     click.echo(f"  whitespace normalised in {parts} (runs collapsed, ends stripped)")
 
 
-def _prepare_analysis(db: str | None, dataset: str, *, quiet: bool) -> float:
-    """Build the analysis's stored derivations of the dataset just loaded, so the first
-    dashboard view of it is fast; returns the seconds it took."""
-    from analysis.derived import prepare
-    from etl.errors import LoanFlowError
-    from etl.store import connect
+class _AnalysisPreparation:
+    """The step the CLI runs after a load commits (``ingest(after_load=...)``): build the
+    analysis's stored derivations of the dataset, so the first view of it is fast. The
+    loader does not know the analysis; this hook, in the CLI above both, joins them."""
 
-    if not quiet:
-        click.echo(f"Preparing the analysis tables of {dataset!r} ...", err=True)
-    started = time.perf_counter()
-    con = connect(db)
-    try:
-        prepare(con, dataset)
-    except LoanFlowError:
-        raise
-    except Exception as exc:  # the data is loaded; say so rather than show a traceback
-        raise LoanFlowError(
-            f"The dataset {dataset!r} is loaded, but building its analysis tables failed "
-            f"({exc}). The first analysis of it will build them again."
-        ) from exc
-    finally:
-        con.close()
-    return time.perf_counter() - started
+    def __init__(self, *, quiet: bool) -> None:
+        self.quiet = quiet
+        self.seconds: float | None = None
+
+    def __call__(self, con: Any, dataset: str) -> None:
+        from analysis.derived import prepare
+        from etl.errors import LoanFlowError
+
+        if not self.quiet:
+            click.echo(f"Preparing the analysis tables of {dataset!r} ...", err=True)
+        started = time.perf_counter()
+        try:
+            prepare(con, dataset)
+        except LoanFlowError:
+            raise
+        except Exception as exc:  # the data is loaded; say so rather than show a traceback
+            raise LoanFlowError(
+                f"The dataset {dataset!r} is loaded, but building its analysis tables failed "
+                f"({exc}). The first analysis of it will build them again."
+            ) from exc
+        self.seconds = time.perf_counter() - started
 
 
 def _print_preview(preview: dict[str, Any]) -> None:
@@ -176,6 +179,7 @@ def ingest_command(
     if replace and append:
         raise BadInputError("Choose one of --replace and --append, not both.")
     mode: Mode = "replace" if replace else "append" if append else "create"
+    preparation = None if no_prepare else _AnalysisPreparation(quiet=as_json)
     try:
         shown = preview(file, profile=profile, member=member) if dry_run else None
         large = file.exists() and file.stat().st_size >= PROGRESS_BAR_BYTES
@@ -189,13 +193,12 @@ def ingest_command(
                 dry_run=dry_run,
                 progress=report,
                 member=member,
+                after_load=preparation,
             ).to_json()
     except ArchiveMembersError as exc:
         raise BadInputError(f"{exc} Choose it with --member NAME.") from None
-    summary["prepare_seconds"] = None
-    if not dry_run and not no_prepare:
-        seconds = _prepare_analysis(db, summary["dataset"], quiet=as_json)
-        summary["prepare_seconds"] = round(seconds, 3)
+    seconds = preparation.seconds if preparation is not None else None
+    summary["prepare_seconds"] = None if seconds is None else round(seconds, 3)
     if as_json:
         if shown is not None:
             summary["preview"] = shown.to_json()

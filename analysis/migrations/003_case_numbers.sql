@@ -1,3 +1,4 @@
+-- Analysis schema step 003 (until the analysis kept its own migrations: the store's step 022).
 -- A number per case (its rank by case_id within the dataset) on the derived tables, so
 -- that selecting the instances of filtered cases is a semi-join on an integer rather than
 -- on the case_id text. The rows are derived data: they are rebuilt on next use.

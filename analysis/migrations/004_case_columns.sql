@@ -1,3 +1,4 @@
+-- Analysis schema step 004 (until the analysis kept its own migrations: the store's step 023).
 -- The case columns the filters read (outcome, period, amount, product, branch, channel) are
 -- carried on the derived instance and ping-pong rows, so a filter on them is a predicate on
 -- the rows themselves rather than a join to the selected cases; and a flag marks the first

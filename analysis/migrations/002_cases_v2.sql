@@ -1,3 +1,4 @@
+-- Analysis schema step 002 (until the analysis kept its own migrations: the store's step 021).
 -- analysis_cases carries the case columns every view reads (outcome, times, attributes) and
 -- a variant key, so an unfiltered view reads one table and groups variants by a number.
 -- The rows are derived data: the table is recreated empty and rebuilt on next use.

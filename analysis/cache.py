@@ -1,0 +1,141 @@
+"""The analysis's own tables in the store: its schema version, and which derivations are built.
+
+The analysis keeps per-dataset derivations in the store (``analysis_instances``,
+``analysis_cases``, ``analysis_pingpong``, ``analysis_state``; what they hold and how they
+are built is :mod:`analysis.derived`). Their schema is the analysis's, not the loader's:
+numbered migrations in ``analysis/migrations/NNN_name.sql``, recorded in the store's table
+``analysis_migrations`` and applied by the analysis itself, the first time it needs them on
+a writable connection (:func:`ensure_schema`). The loader knows nothing of them; dropping a
+dataset deletes its rows here as from every table keyed by a ``dataset`` column.
+
+Stores created before this split hold the same tables, created by the loader's schema
+steps 020-023 (recorded in ``schema_migrations``): those steps are the analysis's steps
+1-4, so they are recorded as applied here (:func:`adopt_legacy_steps`) and the stored rows
+are kept.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import duckdb
+
+from etl.store import applied_versions, migrate, migrations
+
+PACKAGE = "analysis.migrations"
+VERSIONS_TABLE = "analysis_migrations"
+TABLES = ("analysis_instances", "analysis_cases", "analysis_pingpong", "analysis_state")
+# The loader's schema steps that created these tables before the analysis had its own.
+LEGACY_STEPS = {20: 1, 21: 2, 22: 3, 23: 4}
+
+_current: set[str] = set()
+_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class DerivedTables:
+    """Qualified names of the tables holding a dataset's derivations."""
+
+    instances: str
+    cases: str
+    pingpong: str
+
+
+STORED = DerivedTables("main.analysis_instances", "main.analysis_cases", "main.analysis_pingpong")
+
+
+def schema_version() -> int:
+    """The analysis schema this code reads and writes (its highest migration)."""
+    return max(m.version for m in migrations(PACKAGE))
+
+
+def _database(con: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
+    """The store the connection has open (its file, or '' in memory), and whether read-only."""
+    row = con.execute(
+        "SELECT coalesce(path, ''), readonly FROM duckdb_databases()"
+        " WHERE database_name = current_database()"
+    ).fetchone()
+    return (str(row[0]), bool(row[1])) if row else ("", False)
+
+
+def stored_version(con: duckdb.DuckDBPyConnection) -> int:
+    """The analysis schema step the store is at (0: it has no analysis tables yet)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
+        " AND schema_name = 'main' AND table_name = ?",
+        [VERSIONS_TABLE],
+    ).fetchone()
+    if not exists or not exists[0]:
+        return 0
+    row = con.execute(f"SELECT coalesce(max(version), 0) FROM {VERSIONS_TABLE}").fetchone()
+    return int(row[0]) if row else 0
+
+
+def adopt_legacy_steps(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Record as applied the analysis steps a store got as the loader's steps 020-023.
+
+    Returns the analysis steps so recorded (none on a store that has its own records).
+    """
+    if applied_versions(con, VERSIONS_TABLE):
+        return []
+    legacy = {
+        int(r[0])
+        for r in con.execute("SELECT version FROM schema_migrations").fetchall()
+        if int(r[0]) in LEGACY_STEPS
+    }
+    names = {m.version: m.name for m in migrations(PACKAGE)}
+    adopted = sorted(LEGACY_STEPS[v] for v in legacy)
+    for step in adopted:
+        con.execute(
+            f"INSERT INTO {VERSIONS_TABLE} (version, name) VALUES (?, ?)", [step, names[step]]
+        )
+    return adopted
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
+    """Bring the store's analysis tables up to date; whether the stored tables are usable.
+
+    A writable connection migrates (once per store file in this process); a read-only one
+    cannot, and gets False when the store lacks the current tables (the caller then
+    builds private temporary ones).
+    """
+    path, read_only = _database(con)
+    if path and path in _current:
+        return True
+    if stored_version(con) >= schema_version():
+        if path:
+            _current.add(path)
+        return True
+    if read_only:
+        return False
+    with _guard:
+        if stored_version(con) < schema_version():
+            adopt_legacy_steps(con)
+            migrate(con, PACKAGE, VERSIONS_TABLE)
+        if path:
+            _current.add(path)
+    return True
+
+
+def stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
+    """The fingerprint of the dataset the stored derivations were built from (None: none)."""
+    row = con.execute(
+        "SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1",
+        [dataset],
+    ).fetchone()
+    return str(row[0]) if row else None
+
+
+def record_build(con: duckdb.DuckDBPyConnection, dataset: str, fingerprint: str) -> None:
+    """Say that the stored derivations of ``dataset`` are now those of ``fingerprint``
+    (inside the transaction that wrote them)."""
+    con.execute("INSERT INTO analysis_state VALUES (?, ?, now())", [dataset, fingerprint])
+
+
+def clear(con: duckdb.DuckDBPyConnection, dataset: str, *, dropped_too: bool = False) -> None:
+    """Delete the stored derivations of a dataset (and, with ``dropped_too``, those of
+    datasets no longer in the store)."""
+    stale = " OR dataset NOT IN (SELECT name FROM datasets)" if dropped_too else ""
+    for table in TABLES:
+        con.execute(f"DELETE FROM {table} WHERE dataset = ?{stale}", [dataset])
