@@ -495,7 +495,7 @@ def register_callbacks(app: dash.Dash) -> None:
         function(clicks) {
             const fired = (window.dash_clientside.callback_context.triggered || [])
                 .some(function(t) { return t.value; });
-            if (fired) { window.print(); }
+            if (fired) { (window.loanflowPrint || window.print)(); }
             return window.dash_clientside.no_update;
         }
         """,

@@ -177,3 +177,42 @@ def test_compare_runs_and_offers_the_report(driver: Any, base_url: str) -> None:
     wait_idle(driver, timeout=60)
     assert driver.find_elements("css selector", "#compare-ecdf .main-svg")
     assert_clean(driver)
+
+
+def test_map_mode_and_sliders_live_in_the_url(driver: Any, base_url: str) -> None:
+    open_page(driver, base_url + "/map?dataset=before")
+    click(driver, "#map-mode input[value='performance']")
+    wait_for(lambda: "mode=performance" in driver.current_url)
+    wait_idle(driver, timeout=60)
+    # a bookmark of the view opens it with the same mode and slider levels
+    open_page(driver, base_url + "/map?dataset=before&mode=performance&activities=30&paths=0")
+    checked = driver.find_element("css selector", "#map-mode input[value='performance']")
+    assert checked.is_selected()
+    handle = driver.find_element("css selector", "#map-activities .rc-slider-handle")
+    assert handle.get_attribute("aria-valuenow") == "30"
+    # the map at 30% is still drawn from start to end, and says what it hides
+    note = driver.find_element("css selector", "#map-hidden").text
+    assert "hidden" in note
+    assert driver.find_elements("css selector", "#map-graph canvas")
+    assert_clean(driver)
+
+
+WHOLE_TABLE = """
+const grid = document.getElementById(arguments[0]);
+const rows = Array.from(grid.querySelectorAll('.ag-center-cols-container .ag-row'));
+const total = window.dash_ag_grid.getApi(arguments[0]).getDisplayedRowCount();
+const bottom = Math.max(...rows.map(r => r.getBoundingClientRect().bottom));
+return rows.length === total && bottom <= grid.getBoundingClientRect().bottom + 1;
+"""
+
+
+def test_printing_shows_every_row_of_a_table(driver: Any, base_url: str) -> None:
+    open_page(driver, base_url + "/handoffs?dataset=before")
+    wait_for(lambda: driver.find_elements("css selector", "#handoffs-grid .ag-row"))
+    # on screen the table is a box that scrolls: its last rows lie below its edge
+    assert driver.execute_script(WHOLE_TABLE, "handoffs-grid") is False
+    driver.execute_script("window.dispatchEvent(new Event('beforeprint'));")
+    wait_for(lambda: driver.execute_script(WHOLE_TABLE, "handoffs-grid"))
+    driver.execute_script("window.dispatchEvent(new Event('afterprint'));")
+    wait_for(lambda: driver.execute_script(WHOLE_TABLE, "handoffs-grid") is False)
+    assert_clean(driver)

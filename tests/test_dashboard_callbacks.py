@@ -335,3 +335,17 @@ def test_bottleneck_headers_say_what_their_columns_hold(store_path: Path) -> Non
     columns = {c["field"]: c["headerName"] for c in bottlenecks.activity_columns("en", True)}
     assert columns["median_processing_hours"] == "Median processing (h)"
     assert activities.loc["審核", "median_processing_hours"] == pytest.approx(1.0)
+
+
+def test_map_settings_round_trip_through_the_url(store_path: Path) -> None:
+    view = process_map.map_view("?dataset=loans&mode=performance&activities=30&paths=0")
+    assert view == process_map.MapView(mode="performance", activities=30, paths=0)
+    # what the URL gets wrong falls back to the defaults, levels stay within 0-100 %
+    odd = process_map.map_view("?dataset=loans&mode=rainbow&activities=lots&paths=250")
+    assert odd == process_map.MapView(mode="frequency", activities=100, paths=100)
+    query = process_map.query_with_map_view("?dataset=loans&lang=zh-Hant", "performance", 40, 50)
+    assert query == "?dataset=loans&lang=zh-Hant&activities=40&mode=performance"
+    assert process_map.map_view(query) == process_map.MapView("performance", 40, 50)
+    # the filters survive, and the defaults leave the URL as the frame writes it
+    plain = process_map.query_with_map_view(query, "frequency", 100, 50)
+    assert plain == "?dataset=loans&lang=zh-Hant"

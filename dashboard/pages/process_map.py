@@ -10,8 +10,14 @@ import dash_cytoscape as cyto
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from dashboard import data
-from dashboard.components import page_frame, radio
-from dashboard.views.process_map import PAGE, element_cases_view, map_body
+from dashboard.components import page_frame
+from dashboard.views.process_map import (
+    PAGE,
+    element_cases_view,
+    map_body,
+    map_view,
+    query_with_map_view,
+)
 from vocabulary import t
 
 cyto.load_extra_layouts()
@@ -27,8 +33,6 @@ def _slider(component_id: str, value: int) -> dcc.Slider:
         step=5,
         value=value,
         marks={0: "0%", 50: "50%", 100: "100%"},
-        persistence=True,
-        persistence_type="session",
         tooltip={"placement": "bottom", "template": "{value}%"},
     )
 
@@ -37,18 +41,20 @@ def layout(**query: Any) -> html.Div:
     """The page for the view in the URL."""
     state = data.state_from_query(query)
     lang = state.lang
+    view = map_view(state.to_query())
     controls = dbc.Row(
         [
             dbc.Col(
                 [
                     html.Label(t("map.mode", lang), className="small"),
-                    radio(
-                        f"{PAGE}-mode",
-                        [
-                            ("frequency", t("map.frequency", lang)),
-                            ("performance", t("map.performance", lang)),
+                    dbc.RadioItems(
+                        id=f"{PAGE}-mode",
+                        options=[
+                            {"label": t("map.frequency", lang), "value": "frequency"},
+                            {"label": t("map.performance", lang), "value": "performance"},
                         ],
-                        "frequency",
+                        value=view.mode,
+                        inline=True,
                     ),
                 ],
                 md=4,
@@ -56,12 +62,15 @@ def layout(**query: Any) -> html.Div:
             dbc.Col(
                 [
                     html.Label(t("map.activities", lang), className="small"),
-                    _slider(f"{PAGE}-activities", 100),
+                    _slider(f"{PAGE}-activities", view.activities),
                 ],
                 md=3,
             ),
             dbc.Col(
-                [html.Label(t("map.paths", lang), className="small"), _slider(f"{PAGE}-paths", 50)],
+                [
+                    html.Label(t("map.paths", lang), className="small"),
+                    _slider(f"{PAGE}-paths", view.paths),
+                ],
                 md=3,
             ),
             dbc.Col(
@@ -81,18 +90,27 @@ def layout(**query: Any) -> html.Div:
     )
 
 
+@callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
+def update_map(query: str | None) -> list[Any]:
+    """Draw the map for the view in the URL (filters, mode and slider levels)."""
+    view = map_view(query)
+    return map_body(query, view.mode, view.activities, view.paths)
+
+
 @callback(
-    Output(f"{PAGE}-body", "children"),
-    Input(f"{PAGE}-query", "data"),
+    Output("url", "search", allow_duplicate=True),
     Input(f"{PAGE}-mode", "value"),
     Input(f"{PAGE}-activities", "value"),
     Input(f"{PAGE}-paths", "value"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
 )
-def update_map(
-    query: str | None, mode: str | None, activities: float | None, paths: float | None
-) -> list[Any]:
-    """Draw the map for the view at the chosen mode and slider levels."""
-    return map_body(query, mode, activities, paths)
+def remember_map_view(
+    mode: str | None, activities: float | None, paths: float | None, query: str | None
+) -> Any:
+    """Write the chosen mode and slider levels into the URL (the page redraws from it)."""
+    wanted = query_with_map_view(query, mode, activities, paths)
+    return wanted if wanted != data.state_from_query(query).to_query() else dash.no_update
 
 
 @callback(

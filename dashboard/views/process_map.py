@@ -3,6 +3,8 @@ node or a path."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -26,6 +28,68 @@ from etl.errors import LoanFlowError
 from vocabulary import fmt_number, t
 
 PAGE = "map"
+MODES = ("frequency", "performance")
+
+
+@dataclass(frozen=True)
+class MapView:
+    """The map's own settings, kept in the URL beside the filters
+    (``?mode=performance&activities=40&paths=20``): mode, and the sliders in percent."""
+
+    mode: str = "frequency"
+    activities: int = 100
+    paths: int = 50
+
+    def pairs(self) -> tuple[tuple[str, str], ...]:
+        """The settings as query pairs (the defaults left out)."""
+        default = MapView()
+        return tuple(
+            (name, str(value))
+            for name, value in (
+                ("mode", self.mode),
+                ("activities", self.activities),
+                ("paths", self.paths),
+            )
+            if value != getattr(default, name)
+        )
+
+
+def _percent(values: tuple[str, ...], default: int) -> int:
+    try:
+        value = round(float(values[0])) if values else default
+    except ValueError:
+        return default
+    return max(0, min(100, value))
+
+
+def map_view(query: str | Mapping[str, Any] | None) -> MapView:
+    """The map settings a URL query holds (defaults for what it lacks or gets wrong)."""
+    extra = data.state_from_query(query).extra
+    found = lambda name: tuple(v for k, v in extra if k == name)  # noqa: E731
+    mode = next(iter(found("mode")), "frequency")
+    return MapView(
+        mode=mode if mode in MODES else "frequency",
+        activities=_percent(found("activities"), MapView.activities),
+        paths=_percent(found("paths"), MapView.paths),
+    )
+
+
+def query_with_map_view(
+    query: str | None, mode: str | None, activities: float | None, paths: float | None
+) -> str:
+    """The URL query with the map settings replaced by the controls' values."""
+    state = data.state_from_query(query)
+    wanted = MapView(
+        mode=mode if mode in MODES else "frequency",
+        activities=_percent((str(activities),), 100) if activities is not None else 100,
+        paths=_percent((str(paths),), 50) if paths is not None else 50,
+    )
+    others = tuple((k, v) for k, v in state.extra if k not in ("mode", "activities", "paths"))
+    # Round trip, so the query is in the order the frame writes it (no URL ping-pong).
+    written = state.with_changes(extra=others + wanted.pairs()).to_query()
+    return data.state_from_query(written).to_query()
+
+
 CASE_LIST_LIMIT = 500
 
 
