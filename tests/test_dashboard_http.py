@@ -91,14 +91,7 @@ def _query_input(page: str) -> dict[str, Any]:
             [{"id": "handoffs-measure", "property": "value", "value": "count"}],
         ),
         ("variants-body.children", [{"id": "variants-top", "property": "value", "value": 10}]),
-        (
-            "map-body.children",
-            [
-                {"id": "map-mode", "property": "value", "value": "performance"},
-                {"id": "map-activities", "property": "value", "value": 100},
-                {"id": "map-paths", "property": "value", "value": 50},
-            ],
-        ),
+        ("map-body.children", []),
     ],
 )
 def test_page_callback_over_http(client: Any, output: str, extra: list[dict[str, Any]]) -> None:
