@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -194,22 +194,45 @@ def bootstrap_intervals(
 ) -> dict[str, Interval]:
     """Percentile bootstrap intervals for several two-sample statistics at once.
 
+    The percentiles of :func:`bootstrap_distributions` (one resampling for every statistic).
+    An interval is NaN when a sample has fewer than two values, the statistic is undefined
+    (a ratio over a zero baseline) or not finite in the resamples, or ``n_resamples`` is 0
+    (no interval wanted, e.g. when only p-values count).
+    """
+    found = bootstrap_distributions(before, after, statistics, n_resamples=n_resamples, seed=seed)
+    return {
+        name: percentile_interval(found[name], confidence) if name in found else NAN_INTERVAL
+        for name in statistics
+    }
+
+
+def bootstrap_distributions(
+    before: npt.ArrayLike,
+    after: npt.ArrayLike,
+    statistics: Sequence[str],
+    *,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> dict[str, FloatArray]:
+    """The bootstrap distributions of several two-sample statistics (:data:`STATISTICS`).
+
     One ``scipy.stats.bootstrap`` run with a vector-valued statistic: every statistic is
     computed on the same resamples, so asking for four costs one resampling. Each sample is
-    resampled on its own (an unpaired design). The percentile method is used because it
-    stays fast and memory-bounded on tens of thousands of cases (BCa needs a leave-one-out
-    pass per case). An interval is NaN when a sample has fewer than two values, the
-    statistic is undefined (a ratio over a zero baseline) or not finite in the resamples, or
-    ``n_resamples`` is 0 (no interval wanted, e.g. when only p-values count).
+    resampled on its own (an unpaired design). Percentiles of these distributions are the
+    percentile intervals (:func:`percentile_interval`, at any confidence), and the share of
+    them on either side of zero the bootstrap test (:func:`bootstrap_p_value`): the interval
+    and the test are one method. The percentile method stays fast and memory-bounded on
+    tens of thousands of cases (BCa needs a leave-one-out pass per case). A statistic is
+    left out when a sample has fewer than two values, it is undefined on the data (a ratio
+    over a zero baseline), or ``n_resamples`` is 0.
     """
-    intervals = dict.fromkeys(statistics, NAN_INTERVAL)
     b, a = as_array(before), as_array(after)
     if len(a) < 2 or len(b) < 2 or n_resamples <= 0:
-        return intervals
+        return {}
     with np.errstate(divide="ignore", invalid="ignore"):
         usable = [name for name in statistics if math.isfinite(float(STATISTICS[name](b, a)))]
     if not usable:
-        return intervals
+        return {}
 
     def statistic(x: FloatArray, y: FloatArray, axis: int = -1) -> Any:
         # each centre (median, mean, p90) computed once per resample, then combined
@@ -219,7 +242,7 @@ def bootstrap_intervals(
     split = [tuple(name.split("_", 1)) for name in usable]
     needed = sorted({centre for centre, _ in split})
 
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), np.errstate(divide="ignore", invalid="ignore"):
         # a degenerate resample distribution (all values equal) is a valid, narrow interval
         warnings.simplefilter("ignore", sps.DegenerateDataWarning)
         result = sps.bootstrap(
@@ -229,16 +252,48 @@ def bootstrap_intervals(
             batch=BATCH,
             vectorized=True,
             paired=False,
-            confidence_level=confidence,
             method="percentile",
             rng=np.random.default_rng(seed),
         )
-    lows = np.atleast_1d(result.confidence_interval.low)
-    highs = np.atleast_1d(result.confidence_interval.high)
-    for name, low, high in zip(usable, lows, highs, strict=True):
-        if math.isfinite(float(low)) and math.isfinite(float(high)):
-            intervals[name] = (float(low), float(high))
-    return intervals
+    rows = np.atleast_2d(result.bootstrap_distribution)
+    return {name: np.asarray(row, dtype=np.float64) for name, row in zip(usable, rows, strict=True)}
+
+
+def percentile_interval(distribution: FloatArray, confidence: float = CONFIDENCE) -> Interval:
+    """The two-sided percentile interval of a bootstrap distribution (linear
+    interpolation, as scipy's); NaN when it is not finite."""
+    if len(distribution) == 0:
+        return NAN_INTERVAL
+    tail = (1 - confidence) / 2
+    with np.errstate(invalid="ignore"):
+        low, high = np.quantile(distribution, [tail, 1 - tail])
+    if not (math.isfinite(float(low)) and math.isfinite(float(high))):
+        return NAN_INTERVAL
+    return (float(low), float(high))
+
+
+def bootstrap_p_value(distribution: FloatArray) -> float:
+    """The two-sided bootstrap test of "no change" from the distribution of a change:
+    ``2 * min(share <= 0, share >= 0)``, with the observed sample counted among the
+    resamples (``(1 + k) / (1 + B)``) so it is never 0. Dual to the percentile interval: the
+    (1 - g) interval excludes 0 when p < g (up to one resample). NaN without a
+    distribution or with non-finite values."""
+    values = np.asarray(distribution, dtype=np.float64)
+    if len(values) == 0 or not np.isfinite(values).all():
+        return math.nan
+    below = int((values <= 0).sum())
+    above = int((values >= 0).sum())
+    return min(1.0, 2 * (1 + min(below, above)) / (1 + len(values)))
+
+
+def fcr_confidence(significant: int, tested: int, alpha: float = ALPHA) -> float:
+    """The confidence of intervals that agree with Benjamini-Hochberg at ``alpha``: the
+    false coverage-statement rate intervals of Benjamini and Yekutieli (2005),
+    ``1 - alpha * R / m`` with R significant of m tested (R at least 1). A test whose
+    interval is its dual is significant exactly when this interval excludes zero."""
+    if tested <= 0:
+        return CONFIDENCE
+    return 1 - alpha * max(significant, 1) / tested
 
 
 def median_test(before: npt.ArrayLike, after: npt.ArrayLike) -> float:
@@ -286,6 +341,7 @@ class DistributionComparison:
     mean_p_value: float  # Welch's t
     cohens_d: float
     median_p_value: float  # Mood's median test
+    distributions: dict[str, FloatArray] = field(default_factory=dict, repr=False)
 
 
 def compare_distributions(
@@ -313,10 +369,10 @@ def compare_distributions(
     mean_b, mean_a = centre(b, np.mean), centre(a, np.mean)
 
     wanted = [f"{centre}_{kind}" for centre in intervals for kind in ("ratio", "difference")]
-    found = bootstrap_intervals(b, a, wanted, n_resamples=n_resamples, seed=seed)
+    found = bootstrap_distributions(b, a, wanted, n_resamples=n_resamples, seed=seed)
 
     def interval(name: str) -> Interval:
-        return found.get(name, NAN_INTERVAL)
+        return percentile_interval(found[name]) if name in found else NAN_INTERVAL
 
     test = mann_whitney(b, a)
     means = welch_test(b, a)
@@ -340,6 +396,7 @@ def compare_distributions(
         mean_p_value=means.p_value,
         cohens_d=means.cohens_d,
         median_p_value=median_test(b, a),
+        distributions=found,
     )
 
 

@@ -259,12 +259,16 @@ def _value(metric: Metric, value: float, lang: str, currency: str = "") -> str:
 
 
 def _interval(metric: Metric, lang: str) -> str:
+    """The interval shown beside the verdict: corrected like the test (the metric's
+    ``ci_adjusted``), so "significant" and "excludes no change" agree; the 95% interval
+    where no corrected one exists."""
+    corrected = not missing(metric.ci_adjusted_abs[0]) or not missing(metric.ci_adjusted[0])
     if metric.unit == "share":
-        low, high = metric.ci95_abs
+        low, high = metric.ci_adjusted_abs if corrected else metric.ci95_abs
         if missing(low):
             return "–"
         return f"{number(low * 100, 1, sign=True)} … {points(high, lang)}"
-    low, high = metric.ci95
+    low, high = metric.ci_adjusted if corrected else metric.ci95
     if missing(low):
         return "–"
     return f"{percent(low, 1, sign=True)} … {percent(high, 1, sign=True)}"

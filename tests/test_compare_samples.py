@@ -163,3 +163,31 @@ def test_report_summary_on_the_samples(result: Comparison, truth: dict) -> None:
     assert summary[1] == "Risk control was not weakened: no guardrail got significantly worse."
     page = build_report(result, "zh")
     assert "案件週期時間中位數由" in page and "風險控制未被削弱" in page
+
+
+def test_split_intervals_agree_with_the_verdicts(sample_store: duckdb.DuckDBPyConnection) -> None:
+    """The sample's split at 1 May (issue: "Significant: no" beside a 95% interval that
+    excludes zero): every row's corrected interval agrees with its verdict, or says why not;
+    the p90 is tested by its own bootstrap."""
+    from datetime import date
+
+    from analysis.compare import compare_split
+
+    split = compare_split(sample_store, "before", date(2025, 5, 1), n_resamples=500)
+    tested = [m for m in split.metrics if m.p_value == m.p_value]  # not NaN
+    significant = sum(m.significant for m in tested)
+    level = 1 - 0.05 * max(significant, 1) / len(tested)
+    mean = split.metric("mean_cycle_time_hours")
+    assert mean.ci95_abs[0] > 0 and not mean.significant  # the row of the issue
+    for metric in split.metrics:
+        if metric.interval_at is None:
+            continue
+        assert metric.ci_adjusted_level == pytest.approx(level)
+        low, high = metric.ci_adjusted_abs
+        outside = low > 0 or high < 0
+        assert (outside == metric.significant) == (metric.note is None), metric.name
+    p90 = split.metric("p90_cycle_time_hours")
+    assert p90.test == "bootstrap" and 0 < p90.p_value <= 1
+    both = compare(sample_store, ("before", None), ("after", None), n_resamples=500)
+    fast = both.metric("p90_cycle_time_hours")  # -75% (issue: p "–", "Significant: no")
+    assert fast.significant and fast.ci_adjusted[1] < 0 and fast.note is None

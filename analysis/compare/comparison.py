@@ -3,6 +3,7 @@ testing many metrics at once."""
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -46,11 +47,59 @@ def _side(
     )
 
 
-def _apply_correction(metrics: list[Metric], alpha: float) -> None:
+def apply_correction(metrics: list[Metric], alpha: float) -> None:
+    """Benjamini-Hochberg over the metrics, then each metric's intervals at the confidence
+    that matches it (:func:`analysis.stats.fcr_confidence`), and a note where the test and
+    the corrected interval still disagree."""
     adjusted = stats.benjamini_hochberg([m.p_value for m in metrics])
     for metric, value in zip(metrics, adjusted, strict=True):
         metric.p_adjusted = value
         metric.significant = stats.significant(value, alpha)
+    tested = sum(1 for m in metrics if math.isfinite(m.p_adjusted))
+    level = stats.fcr_confidence(sum(m.significant for m in metrics), tested, alpha)
+    for metric in metrics:
+        if metric.interval_at is None or not math.isfinite(metric.p_adjusted):
+            continue
+        metric.ci_adjusted, metric.ci_adjusted_abs = metric.interval_at(level)
+        metric.ci_adjusted_level = level
+        metric.note = disagreement_note(metric)
+
+
+def excludes_zero(interval: stats.Interval) -> bool | None:
+    """Whether an interval lies wholly on one side of zero (None when it is missing)."""
+    low, high = interval
+    if not (math.isfinite(low) and math.isfinite(high)):
+        return None
+    return low > 0 or high < 0
+
+
+def disagreement_note(metric: Metric) -> str | None:
+    """Why a metric's verdict and its corrected interval disagree (None when they agree).
+
+    The corrected interval and the corrected test agree by construction where the test is
+    the interval's dual (the bootstrap test of the p90); elsewhere they are two methods:
+    Mood's median test or Welch's t against a bootstrap interval, the two-proportion z-test
+    against Newcombe's score interval. Near the threshold they can fall either side."""
+    interval = metric.ci_adjusted_abs
+    if excludes_zero(interval) is None:
+        interval = metric.ci_adjusted
+    outside = excludes_zero(interval)
+    if outside is None or outside == metric.significant:
+        return None
+    level = f"{metric.ci_adjusted_level:.1%}"
+    if metric.significant:
+        return (
+            f"The {metric.test} test is significant after the correction (p "
+            f"{metric.p_adjusted:.3g}), but the {level} interval, corrected the same way, "
+            "includes no change: the two methods disagree near the threshold, so read the "
+            "change as uncertain."
+        )
+    return (
+        f"The {level} interval, corrected for testing many metrics, excludes no change, but "
+        f"the {metric.test} test is not significant after the correction (p "
+        f"{metric.p_adjusted:.3g}): the test and the interval are different methods and "
+        "disagree near the threshold, so read the change as uncertain."
+    )
 
 
 def _notes(metrics: dict[str, Metric], mix: MixAdjustment) -> list[Note]:
@@ -125,7 +174,7 @@ def compare(
         metrics.append(default)
     rule_metrics, rules = rule_breach_metrics(con, b_sel, a_sel)
     metrics += rule_metrics
-    _apply_correction(metrics, alpha)
+    apply_correction(metrics, alpha)
     mix = mix_adjusted_change(frame_b, frame_a, n_resamples=min(n_resamples, 1000), seed=seed)
     by_name = {m.name: m for m in metrics}
     return Comparison(

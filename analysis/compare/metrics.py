@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import stats
-from analysis.compare.results import Metric, difference
+from analysis.compare.results import IntervalsAt, Metric, difference
 from etl.outcomes import OUTCOMES
 
 # --- per-case metrics ------------------------------------------------------------------------
@@ -18,6 +18,29 @@ from etl.outcomes import OUTCOMES
 
 def per_case_values(frame: pd.DataFrame, column: str) -> np.ndarray:
     return frame[column].to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def bootstrap_intervals_at(
+    distributions: dict[str, stats.FloatArray], centre: str
+) -> IntervalsAt | None:
+    """(relative, absolute) percentile intervals of a centre's change at any confidence,
+    from its bootstrap distributions (None without them)."""
+    ratio = distributions.get(f"{centre}_ratio")
+    diff = distributions.get(f"{centre}_difference")
+    if ratio is None and diff is None:
+        return None
+
+    def at(confidence: float) -> tuple[stats.Interval, stats.Interval]:
+        def one(values: stats.FloatArray | None) -> stats.Interval:
+            return (
+                stats.NAN_INTERVAL
+                if values is None
+                else stats.percentile_interval(values, confidence)
+            )
+
+        return one(ratio), one(diff)
+
+    return at
 
 
 def _distribution_metrics(
@@ -66,19 +89,27 @@ def _distribution_metrics(
                 n_before=result.n_before,
                 n_after=result.n_after,
                 better=better,
+                interval_at=bootstrap_intervals_at(result.distributions, centre),
             )
         )
     return metrics
 
 
 def _p90_metric(before: np.ndarray, after: np.ndarray, n_resamples: int, seed: int) -> Metric:
-    """The 90th percentile of cycle time: described with an interval, not tested."""
+    """The 90th percentile of cycle time, with its bootstrap interval and the bootstrap test
+    on the same resamples (:func:`analysis.stats.bootstrap_p_value`), so the interval and
+    the test are one method."""
     b, a = stats.as_array(before), stats.as_array(after)
     p90_b = float(np.quantile(b, 0.9)) if len(b) else math.nan
     p90_a = float(np.quantile(a, 0.9)) if len(a) else math.nan
-    found = stats.bootstrap_intervals(
+    found = stats.bootstrap_distributions(
         b, a, ("p90_ratio", "p90_difference"), n_resamples=n_resamples, seed=seed
     )
+    intervals_at = bootstrap_intervals_at(found, "p90")
+    ci95, ci95_abs = (
+        intervals_at(stats.CONFIDENCE) if intervals_at else (stats.NAN_INTERVAL, stats.NAN_INTERVAL)
+    )
+    p_value = stats.bootstrap_p_value(found.get("p90_difference", np.zeros(0)))
     return Metric(
         name="p90_cycle_time_hours",
         kind="duration",
@@ -86,16 +117,17 @@ def _p90_metric(before: np.ndarray, after: np.ndarray, n_resamples: int, seed: i
         before=p90_b,
         after=p90_a,
         change=stats.relative_change(p90_b, p90_a),
-        ci95=found["p90_ratio"],
+        ci95=ci95,
         change_abs=difference(p90_a, p90_b),
-        ci95_abs=found["p90_difference"],
-        p_value=math.nan,
-        test="",
+        ci95_abs=ci95_abs,
+        p_value=p_value,
+        test="bootstrap" if math.isfinite(p_value) else "",
         effect_size=math.nan,
         effect_size_name="",
         n_before=len(b),
         n_after=len(a),
         better="lower",
+        interval_at=intervals_at,
     )
 
 
@@ -104,7 +136,15 @@ def share_metric(name: str, before: pd.Series, after: pd.Series, better: str) ->
     b, a = before.dropna().astype(bool), after.dropna().astype(bool)
     if len(b) == 0 or len(a) == 0:
         return None
-    result = stats.compare_shares(int(b.sum()), len(b), int(a.sum()), len(a))
+    counts = (int(b.sum()), len(b), int(a.sum()), len(a))
+    result = stats.compare_shares(*counts)
+
+    def intervals_at(confidence: float) -> tuple[stats.Interval, stats.Interval]:
+        return (
+            stats.ratio_interval(*counts, confidence=confidence),
+            stats.newcombe_interval(*counts, confidence=confidence),
+        )
+
     return Metric(
         name=name,
         kind="share",
@@ -122,6 +162,7 @@ def share_metric(name: str, before: pd.Series, after: pd.Series, better: str) ->
         n_before=len(b),
         n_after=len(a),
         better=better,
+        interval_at=intervals_at,
     )
 
 

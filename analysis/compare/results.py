@@ -4,7 +4,8 @@ report and the comparison itself, with their JSON."""
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,8 @@ MIN_CASES = 2
 VARIANT_SEPARATOR = "\x1f"
 
 
+IntervalsAt = Callable[[float], tuple[stats.Interval, stats.Interval]]
+
 # --- results -------------------------------------------------------------------------------
 
 
@@ -30,6 +33,12 @@ class Metric:
     ``p_adjusted`` the Benjamini-Hochberg value over every metric tested, ``significant``
     whether ``p_adjusted`` < alpha. ``better`` says which direction is an improvement
     ("lower", "higher" or "" when neither is).
+
+    ``ci_adjusted`` and ``ci_adjusted_abs`` are the same intervals at the confidence
+    ``ci_adjusted_level`` that matches the correction (:func:`analysis.stats.fcr_confidence`):
+    they exclude zero exactly when the metric is significant, unless the test and the
+    interval are different methods that disagree; ``note`` then says so (None otherwise).
+    ``interval_at(confidence)`` gives (relative, absolute) intervals at any confidence.
     """
 
     name: str
@@ -50,6 +59,11 @@ class Metric:
     better: str = ""
     p_adjusted: float = math.nan
     significant: bool = False
+    ci_adjusted: stats.Interval = stats.NAN_INTERVAL
+    ci_adjusted_abs: stats.Interval = stats.NAN_INTERVAL
+    ci_adjusted_level: float = math.nan
+    note: str | None = None
+    interval_at: IntervalsAt | None = field(default=None, repr=False, compare=False)
 
     def improved(self) -> bool | None:
         """Whether the change is a significant improvement (None when neither way is better)."""
@@ -74,7 +88,7 @@ class Metric:
             "p_value": self.p_value,
             "significant": self.significant,
         }
-        extra = asdict(self)
+        extra = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "interval_at"}
         extra["ci95_abs"] = list(self.ci95_abs)
         for key, value in extra.items():
             data.setdefault(key, value)

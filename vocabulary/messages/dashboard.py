@@ -256,7 +256,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "compare.run": _m("Compare", "開始比較", "开始比较"),
     "compare.metric": _m("Metric", "指標", "指标"),
     "compare.change": _m("Change", "變化", "变化"),
-    "compare.ci95": _m("95% interval", "95% 信賴區間", "95% 置信区间"),
+    "compare.ci95": _m("Interval (corrected)", "信賴區間（已校正）", "置信区间（已校正）"),
     "compare.p_value": _m("p-value", "p 值", "p 值"),
     "compare.significant": _m("Significant", "顯著", "显著"),
     "compare.ecdf": _m(

@@ -59,7 +59,7 @@ REPORT: dict[str, dict[str, str]] = {
     "report.metrics_table": _m("All metrics", "全部指標", "全部指标"),
     "report.metric": _m("Metric", "指標", "指标"),
     "report.change": _m("Change", "變化", "变化"),
-    "report.ci95": _m("95% interval", "95% 區間", "95% 区间"),
+    "report.ci95": _m("Interval (corrected)", "區間（已校正）", "区间（已校正）"),
     "report.p_value": _m("p", "p 值", "p 值"),
     "report.p_adjusted": _m("adjusted p", "校正後 p", "校正后 p"),
     "report.significant": _m("Significant", "顯著", "显著"),
@@ -144,17 +144,24 @@ REPORT: dict[str, dict[str, str]] = {
         "relative changes are percentile bootstrap intervals (2,000 resamples, fixed seed). "
         "All metrics tested are corrected together with the Benjamini-Hochberg procedure; "
         "'significant' and the p-values in the summary are after that correction, at "
-        "alpha {alpha}. Effect sizes: rank-biserial correlation (Cliff's delta), Cohen's d, "
-        "Cohen's h, Cramér's V.",
+        "alpha {alpha}. The intervals in the table are corrected the same way (false "
+        "coverage-rate intervals: confidence 1 - alpha R/m with R of m metrics significant), "
+        "so a change is significant when its interval excludes no change; the 90th "
+        "percentile is tested by the bootstrap that gives its interval. Effect sizes: "
+        "rank-biserial correlation (Cliff's delta), Cohen's d, Cohen's h, Cramér's V.",
         "中位數以 Mood 中位數檢定比較，平均數以 Welch t 檢定比較；比例以雙樣本比例 "
         "z 檢定比較，差值區間採 Newcombe 分數區間；流程變體分布以卡方檢定比較。相對變化的區間為"
         "百分位 bootstrap 區間（2,000 次重抽樣，固定亂數種子）。所有受檢指標一併以 "
         "Benjamini-Hochberg 程序校正；「顯著」與摘要中的 p 值均為校正後結果，顯著水準 {alpha}。"
+        "表中區間以相同方式校正（錯誤涵蓋率區間：信賴水準 1 - alpha R/m，R 為 m 項指標中顯著者），"
+        "故區間不含零即為顯著；第 90 百分位數以產生其區間的 bootstrap 檢定。"
         "效應量：等級二列相關（Cliff's delta）、Cohen's d、Cohen's h、Cramér's V。",
         "中位数以 Mood 中位数检验比较，平均数以 Welch t 检验比较；比例以双样本比例 "
         "z 检验比较，差值区间采用 Newcombe 分数区间；流程变体分布以卡方检验比较。相对变化的区间为"
         "百分位 bootstrap 区间（2,000 次重抽样，固定随机种子）。所有受检指标一并以 "
         "Benjamini-Hochberg 程序校正；“显著”与摘要中的 p 值均为校正后结果，显著性水平 {alpha}。"
+        "表中区间以相同方式校正（错误覆盖率区间：置信水平 1 - alpha R/m，R 为 m 项指标中显著者），"
+        "故区间不含零即为显著；第 90 百分位数以产生其区间的 bootstrap 检验。"
         "效应量：秩二列相关（Cliff's delta）、Cohen's d、Cohen's h、Cramér's V。",
     ),
     # summary sentences
