@@ -174,26 +174,6 @@ def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     )
 
 
-def handoff_matrix(comparison: Comparison, value: str = "per_case") -> tuple[list[str], np.ndarray]:
-    """Departments and the matrix (rows from, columns to) of a handoff change.
-
-    ``value`` is ``per_case`` (handoffs per case, after - before) or ``median_wait``
-    (median waiting hours, after - before; NaN where a side has no such handoff).
-    """
-    departments = sorted(
-        {h.source for h in comparison.handoffs} | {h.target for h in comparison.handoffs}
-    )
-    index = {d: i for i, d in enumerate(departments)}
-    matrix = np.full((len(departments), len(departments)), np.nan)
-    for h in comparison.handoffs:
-        if value == "per_case":
-            delta = h.per_case_after - h.per_case_before
-        else:
-            delta = h.median_wait_hours_after - h.median_wait_hours_before
-        matrix[index[h.source], index[h.target]] = delta
-    return departments, matrix
-
-
 def handoff_delta_figure(
     comparison: Comparison, lang: str = "en", value: str = "per_case"
 ) -> go.Figure:
@@ -202,7 +182,7 @@ def handoff_delta_figure(
     Blue cells: fewer handoffs (or shorter waits) after; red: more (or longer).
     """
     lang = normalise_language(lang, strict=True)
-    departments, matrix = handoff_matrix(comparison, value)
+    departments, matrix = comparison.handoff_matrix(value)
     digits = 2 if value == "per_case" else 1
     labels = [["" if math.isnan(v) else f"{v:+.{digits}f}" for v in row] for row in matrix]
     limit = float(np.nanmax(np.abs(matrix))) if np.isfinite(matrix).any() else 1.0

@@ -153,9 +153,14 @@ def test_chart_data_is_the_comparison(comparison: Comparison) -> None:
     shares = [m for m in charts.forest_metrics(comparison) if m.unit == "share"]
     sla = next(m for m in shares if m.name == "sla_compliance")
     assert list(forest.data[-1].x)[::-1][shares.index(sla)] == pytest.approx(sla.change_abs * 100)
-    departments, matrix = charts.handoff_matrix(comparison)
+    departments, matrix = comparison.handoff_matrix()
     i, j = departments.index("信貸部"), departments.index("風險管理部")
     assert matrix[i, j] == pytest.approx(3 / 4 - 2 / 3)
+    heatmap = charts.handoff_delta_figure(comparison)
+    assert heatmap.data[0].z[i][j] == pytest.approx(3 / 4 - 2 / 3)  # the chart draws it
+    document = comparison.to_json()["handoff_matrix"]
+    assert document["departments"] == departments
+    assert document["per_case"][i][j] == pytest.approx(3 / 4 - 2 / 3)
 
 
 @pytest.mark.browser

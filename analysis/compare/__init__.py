@@ -44,6 +44,7 @@ from analysis.compare.results import (
     Note,
     PathChange,
     Side,
+    change_matrix,
 )
 from analysis.compare.variants import variant_counts
 
@@ -60,6 +61,7 @@ __all__ = [
     "PathChange",
     "Side",
     "case_metric_comparisons",
+    "change_matrix",
     "compare",
     "compare_split",
     "default_attribute",

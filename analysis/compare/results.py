@@ -156,15 +156,43 @@ class PathChange:
     p_wait_adjusted: float = math.nan
     status: str = "unchanged"  # added, removed, changed, unchanged
 
+    @property
+    def per_case_change(self) -> float:
+        """Occurrences per case, after - before."""
+        return self.per_case_after - self.per_case_before
+
+    @property
+    def median_wait_change_hours(self) -> float:
+        """Median waiting hours, after - before (NaN where a side has no occurrence)."""
+        return difference(self.median_wait_hours_after, self.median_wait_hours_before)
+
     def to_json(self) -> dict[str, Any]:
         """Plain JSON-ready data, with ``from``/``to`` as in DESIGN.md."""
         data = asdict(self)
         data = {"from": data.pop("source"), "to": data.pop("target"), **data}
-        data["median_wait_change_hours"] = difference(
-            self.median_wait_hours_after, self.median_wait_hours_before
-        )
-        data["per_case_change"] = self.per_case_after - self.per_case_before
+        data["median_wait_change_hours"] = self.median_wait_change_hours
+        data["per_case_change"] = self.per_case_change
         return _clean(data)
+
+
+MATRIX_VALUES = {"per_case": "per_case_change", "median_wait": "median_wait_change_hours"}
+
+
+def change_matrix(
+    changes: list[PathChange], value: str = "per_case"
+) -> tuple[list[str], np.ndarray]:
+    """The names (sorted) and the matrix (rows from, columns to) of a change of handoffs or
+    edges: ``value`` ``per_case`` (occurrences per case, after - before) or ``median_wait``
+    (median waiting hours, after - before); NaN where there is no such pair or, for the
+    wait, where a side has none. What the report's heatmaps draw; ``handoff_matrix`` of
+    ``loanflow compare --json``."""
+    attribute = MATRIX_VALUES[value]
+    names = sorted({c.source for c in changes} | {c.target for c in changes})
+    index = {name: i for i, name in enumerate(names)}
+    matrix = np.full((len(names), len(names)), np.nan)
+    for change in changes:
+        matrix[index[change.source], index[change.target]] = getattr(change, attribute)
+    return names, matrix
 
 
 @dataclass
@@ -219,6 +247,20 @@ class Comparison:
             )
         return [_clean(row) for row in rows]
 
+    def handoff_matrix(self, value: str = "per_case") -> tuple[list[str], np.ndarray]:
+        """The departments and the matrix of the handoff change (:func:`change_matrix`)."""
+        return change_matrix(self.handoffs, value)
+
+    def handoff_matrix_json(self) -> dict[str, Any]:
+        """Both handoff matrices as plain data: departments, per_case, median_wait_hours."""
+        departments, per_case = self.handoff_matrix("per_case")
+        _, median_wait = self.handoff_matrix("median_wait")
+        return {
+            "departments": departments,
+            "per_case": per_case.tolist(),
+            "median_wait_hours": median_wait.tolist(),
+        }
+
     def to_json(self) -> dict[str, Any]:
         """The ``loanflow compare --json`` document (DESIGN.md keys first)."""
         return _clean(
@@ -232,6 +274,7 @@ class Comparison:
                 "mix": self.mix.to_json(),
                 "edges": [e.to_json() for e in self.edges],
                 "handoffs": [h.to_json() for h in self.handoffs],
+                "handoff_matrix": self.handoff_matrix_json(),
                 "variants": self.variants,
                 "guardrails": self.guardrails.to_json(),
                 "notes": [n.to_json() for n in self.notes],
