@@ -558,3 +558,73 @@ def map_legend_items(nodes: pd.DataFrame, colours: Colours | None = None) -> lis
     shown = {d for d in nodes["department"] if isinstance(d, str) and d}
     colours = _colours(colours, list(shown))
     return sorted((d, colours.get(d, style.department_colour(d))) for d in shown)
+
+
+# --- why waiting -------------------------------------------------------------------------
+
+CAUSES = ("batching", "contention", "prioritization", "unavailability", "extraneous")
+CAUSE_COLOURS = {
+    "batching": "#7b3294",
+    "contention": "#d7301f",
+    "prioritization": "#fc8d59",
+    "unavailability": "#636363",
+    "extraneous": "#9ecae1",
+}
+
+
+def cause_bars(
+    rows: Sequence[Mapping[str, Any]], names: Sequence[str], lang: str, share: bool = False
+) -> go.Figure:
+    """Stacked horizontal bars of the five causes per row (hours or shares), first row on
+    top; ``names`` label the rows."""
+    if not rows:
+        return empty_figure(t("waits.none", lang))
+    order = list(range(len(rows)))[::-1]
+    bars = []
+    for cause in CAUSES:
+        values = [
+            float(rows[k]["shares" if share else "causes"][cause]) * (100 if share else 1)
+            for k in order
+        ]
+        bars.append(
+            go.Bar(
+                y=[names[k] for k in order],
+                x=values,
+                name=t(f"cause.{cause}", lang),
+                orientation="h",
+                marker_color=CAUSE_COLOURS[cause],
+                hovertemplate="%{y}: %{x:,.1f}" + ("%" if share else " h") + "<extra></extra>",
+            )
+        )
+    fig = _figure(bars, barmode="stack")
+    fig.update_xaxes(title_text=t("waits.share" if share else "waits.wait_hours", lang))
+    fig = _base(fig, height=max(300, 34 * len(rows) + 120))
+    fig.update_layout(legend={"orientation": "h", "traceorder": "normal", "y": -0.2})
+    return fig
+
+
+def calendar_heatmap(calendars: Mapping[str, Mapping[str, Any]], lang: str) -> go.Figure:
+    """Week heat-map per department: the share of each weekday hour that is working time."""
+    if not calendars:
+        return empty_figure(t("common.no_data", lang))
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    labels = [f"{d} {h:02d}" for d in days for h in range(24)]
+    names = sorted(calendars)
+    z = [[v for day in calendars[n]["hour_grid"] for v in day] for n in names]
+    fig = _figure(
+        go.Heatmap(
+            z=z, x=labels, y=names, colorscale="Blues", zmin=0, zmax=1, showscale=False,
+            hovertemplate="%{y} %{x}:00 %{z:.0%}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_xaxes(title_text=t("waits.weekday_hour", lang), tickvals=labels[::12])
+    return _base(fig, height=max(260, 30 * len(names) + 120))
+
+
+def case_wait_bars(instances: Sequence[Mapping[str, Any]], lang: str) -> go.Figure:
+    """One case's waits, instance by instance in order, each split by cause (hours)."""
+    waiting = [i for i in instances if float(i["wait_hours"]) > 0]
+    if not waiting:
+        return empty_figure(t("waits.none", lang))
+    names = [f"{k + 1}. {i['activity']} ({i['resource'] or '-'})" for k, i in enumerate(waiting)]
+    return cause_bars(waiting, names, lang)

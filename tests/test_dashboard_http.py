@@ -17,6 +17,7 @@ PAGES = [
     "/map",
     "/handoffs",
     "/bottlenecks",
+    "/waits",
     "/variants",
     "/cases",
     "/compare",
@@ -75,6 +76,7 @@ def test_layout_and_dependencies(client: Any) -> None:
     outputs = {d["output"] for d in deps}
     assert "overview-body.children" in outputs
     assert "cases-grid.getRowsResponse" in outputs
+    assert "waits-body.children" in outputs
 
 
 def _query_input(page: str) -> dict[str, Any]:

@@ -53,7 +53,7 @@ def _expected(number: int) -> pd.DataFrame:
 
 
 def _ours(con: duckdb.DuckDBPyConnection, dataset: str) -> pd.DataFrame:
-    report = waiting_causes(con, dataset, kronos=True)
+    report = waiting_causes(con, dataset, kronos=True, transitions=True)
     rows = []
     for t in report.transitions:
         row = {k: t[k] for k in KEYS}
@@ -105,7 +105,7 @@ def test_batching_until_the_batch_starts(con: duckdb.DuckDBPyConnection) -> None
     12:00. Each waits for the batch to start (3 + 2.5 + 2 + 1.5 = 9 h a day), then for the
     members Carmine does first, all enabled later (1.5 + 1 + 0.5 = 3 h a day of
     prioritization). Kronos counts batching only until the last file arrived (9 h in all)."""
-    report = waiting_causes(con, "manual4")
+    report = waiting_causes(con, "manual4", transitions=True)
     row = next(t for t in report.transitions if (t["source_activity"], t["activity"]) == ("A", "B"))
     assert row["wait_hours"] == pytest.approx(36)
     assert row["causes"] == pytest.approx(

@@ -16,6 +16,7 @@ from vocabulary.messages.access import ACCESS
 from vocabulary.messages.dashboard import DASHBOARD
 from vocabulary.messages.domain import DOMAIN
 from vocabulary.messages.report import REPORT
+from vocabulary.messages.waits import WAITS
 
 RULE_PREFIX = "rule_"
 
@@ -30,7 +31,7 @@ def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS)
+MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS)
 
 
 def t(key: str, lang: str | None, **values: Any) -> str:

@@ -118,7 +118,8 @@ def _base_table(con: duckdb.DuckDBPyConnection, scope: Scope, name: str) -> None
 
 
 def _batches(frame: pd.DataFrame, kronos: bool, clocks: Mapping[str, Clock]) -> pd.DataFrame:
-    """instance_id, batch_id, batch_start, batch_enabled, batch_size of batched instances."""
+    """instance_id, batch_id, activity, s (start), batch_start, batch_enabled, batch_size of
+    the batched instances."""
     frame = frame[frame["resource"].notna() & frame["e"].notna()].reset_index(drop=True)
     batch = batch_candidates(frame)
     if not kronos and (batch >= 0).any():
@@ -132,6 +133,8 @@ def _batches(frame: pd.DataFrame, kronos: bool, clocks: Mapping[str, Clock]) -> 
         {
             "instance_id": rows["instance_id"].to_numpy(),
             "batch_id": rows["batch_id"].to_numpy(),
+            "activity": rows["activity"].to_numpy(),
+            "s": rows["s"].to_numpy(),
             "batch_start": grouped["s"].transform("min").to_numpy(),
             "batch_enabled": grouped["enabled"].transform("max").to_numpy(),
             "batch_size": grouped["s"].transform("size").to_numpy(),
@@ -314,7 +317,10 @@ def decompose(
             clocks[ANYONE] = calendar_clock(calendar_from_spec("*", whole.profile.calendar), offset)
         batches = _batches(base, kronos, clocks)
         con.register(f"{name}_bview", batches)
-        con.execute(f"CREATE TEMP TABLE {name}_batches AS SELECT * FROM {name}_bview")
+        con.execute(
+            f"CREATE TEMP TABLE {name}_batches AS SELECT instance_id, batch_id, batch_start,"
+            f" batch_enabled, batch_size FROM {name}_bview"
+        )
         con.unregister(f"{name}_bview")
         seg = con.execute(_segments_sql(name, kronos)).fetchnumpy()
         instances = _per_instance(con, name, seg, clocks, base)

@@ -9,6 +9,8 @@ only the performing resource's working time.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,9 +19,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.derived import fingerprint
 from analysis.filters import Filters
-from analysis.scope import make_scope
-from analysis.waits.decompose import CAUSES, decompose
+from analysis.scope import Scope, make_scope
+from analysis.waits.decompose import CAUSES, Decomposition, decompose
 
 HOUR = 3600.0
 
@@ -66,33 +69,33 @@ def _hours(value: float) -> float:
     return round(float(value) / HOUR, 4)
 
 
+_SUMMED = (
+    "waiting", "wait_s", "all_busy_s",
+    *(f"{c}_s" for c in CAUSES), *(f"{c}_work_s" for c in CAUSES),
+)  # fmt: skip
+
+
 def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    columns = {
-        "instances": ("instance_id", "size"),
-        "waiting_instances": ("waiting", "sum"),
-        "wait_s": ("wait_s", "sum"),
-        "all_busy_s": ("all_busy_s", "sum"),
-    }
-    for cause in CAUSES:
-        columns[cause] = (f"{cause}_s", "sum")
-        columns[f"{cause}_work"] = (f"{cause}_work_s", "sum")
-    grouped = frame.groupby(keys, dropna=False, sort=False).agg(**columns).reset_index()
-    return grouped.sort_values(["wait_s", *keys], ascending=[False] + [True] * len(keys))
+    grouped = frame.groupby(keys, dropna=False, sort=False)
+    sums = grouped[list(_SUMMED)].sum()
+    sums["instances"] = grouped.size()
+    sums = sums.reset_index()
+    return sums.sort_values(["wait_s", *keys], ascending=[False] + [True] * len(keys))
 
 
 def _row(record: Mapping[Hashable, Any], keys: dict[str, str]) -> dict[str, Any]:
-    causes = {c: _hours(record[c]) for c in CAUSES}
+    causes = {c: _hours(record[f"{c}_s"]) for c in CAUSES}
     wait = float(record["wait_s"])
-    main = max(CAUSES, key=lambda c: record[c]) if wait > 0 else None
+    main = max(CAUSES, key=lambda c: record[f"{c}_s"]) if wait > 0 else None
     row: dict[str, Any] = {out: _plain(record[key]) for out, key in keys.items()}
     row.update(
         {
             "instances": int(record["instances"]),
-            "waiting_instances": int(record["waiting_instances"]),
+            "waiting_instances": int(record["waiting"]),
             "wait_hours": _hours(wait),
             "causes": causes,
-            "shares": {c: round(record[c] / wait, 4) if wait > 0 else 0.0 for c in CAUSES},
-            "causes_working_hours": {c: _hours(record[f"{c}_work"]) for c in CAUSES},
+            "shares": {c: round(record[f"{c}_s"] / wait, 4) if wait > 0 else 0.0 for c in CAUSES},
+            "causes_working_hours": {c: _hours(record[f"{c}_work_s"]) for c in CAUSES},
             "main_cause": main,
             "department_all_busy_hours": _hours(record["all_busy_s"]),
             "department_all_busy_share": round(record["all_busy_s"] / wait, 4) if wait else 0.0,
@@ -155,9 +158,7 @@ def _batch_summary(
 ) -> list[dict[str, Any]]:
     if decomposition_batches.empty:
         return []
-    info = decomposition_batches.merge(
-        frame[["instance_id", "activity", "s"]], on="instance_id", how="inner"
-    )
+    info = decomposition_batches[decomposition_batches["instance_id"].isin(frame["instance_id"])]
     if info.empty:
         return []
     per = info.groupby("batch_id").agg(
@@ -179,6 +180,42 @@ def _batch_summary(
     return sorted(rows, key=lambda r: -r["batched_instances"])
 
 
+_CACHE: OrderedDict[tuple[str, str, str, bool], Decomposition] = OrderedDict()
+_CACHE_SIZE = 4
+_cache_guard = threading.Lock()
+
+
+def _store_name(con: duckdb.DuckDBPyConnection) -> str:
+    row = con.execute(
+        "SELECT coalesce(path, database_name) FROM duckdb_databases()"
+        " WHERE database_name = current_database()"
+    ).fetchone()
+    return str(row[0]) if row else ""
+
+
+def cached_decomposition(
+    con: duckdb.DuckDBPyConnection, scope: Scope, *, kronos: bool = False
+) -> Decomposition:
+    """The decomposition of the scope's dataset, kept per (store, dataset fingerprint) for
+    the life of the process: a replaced, appended or re-profiled dataset is computed again.
+    An in-memory store is never cached (its name does not identify it)."""
+    print_ = fingerprint(con, scope.dataset) or ""
+    store = _store_name(con)
+    key = (store, scope.dataset, print_, kronos)
+    if store and store != "memory":
+        with _cache_guard:
+            if key in _CACHE:
+                _CACHE.move_to_end(key)
+                return _CACHE[key]
+    result = decompose(con, scope, kronos=kronos)
+    if store and store != "memory":
+        with _cache_guard:
+            _CACHE[key] = result
+            while len(_CACHE) > _CACHE_SIZE:
+                _CACHE.popitem(last=False)
+    return result
+
+
 def waiting_causes(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
@@ -186,14 +223,17 @@ def waiting_causes(
     *,
     instances: bool = False,
     kronos: bool = False,
+    transitions: bool = False,
 ) -> WaitsReport:
-    """Waiting causes per activity, per handoff and per transition of the selected cases.
+    """Waiting causes per activity and per handoff of the selected cases.
 
-    ``instances=True`` adds every instance with its enablement, start and causes.
+    ``instances=True`` adds every instance with its enablement, start and causes;
+    ``transitions=True`` the sums per (source activity, source resource, activity,
+    resource), Kronos's report.
     ``kronos=True`` uses Kronos's definition of batching (see docs/waits.md).
     """
     scope = make_scope(con, dataset, filters)
-    result = decompose(con, scope, kronos=kronos)
+    result = cached_decomposition(con, scope, kronos=kronos)
     frame = result.instances
     if not scope.filters.is_empty():
         cases_sql, params = scope.cases_sql()
@@ -216,17 +256,48 @@ def waiting_causes(
         for r in _group(handoff_rows, ["source_department", "department"]).to_dict(orient="records")
     ]
     keys = ["source_activity", "source_resource", "activity", "resource"]
-    transitions = [
-        _row(r, {k: k for k in keys})
-        for r in _group(frame[frame["source_activity"].notna()], keys).to_dict(orient="records")
-    ]
+    transition_rows = (
+        [
+            _row(r, {k: k for k in keys})
+            for r in _group(frame[frame["source_activity"].notna()], keys).to_dict(orient="records")
+        ]
+        if transitions
+        else []
+    )
     return WaitsReport(
         dataset=dataset,
         activities=activities,
         handoffs=handoffs,
-        transitions=transitions,
+        transitions=transition_rows,
         instances=_instance_rows(frame) if instances else None,
         calendars=[c.to_dict() for c in result.calendars.values()],
         batches=_batch_summary(result.batches, frame),
         notes=_notes(result.has_resources, result.has_durations, len(result.batches)),
     )
+
+
+def case_waits(
+    con: duckdb.DuckDBPyConnection, dataset: str, case_id: str, *, kronos: bool = False
+) -> list[dict[str, Any]]:
+    """The waits of one case, instance by instance (as ``--instances`` lists them)."""
+    scope = make_scope(con, dataset)
+    frame = cached_decomposition(con, scope, kronos=kronos).instances
+    return _instance_rows(frame[frame["case_id"].astype(str) == str(case_id)])
+
+
+def department_calendars(
+    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
+) -> dict[str, dict[str, Any]]:
+    """Each department's calendar as discovered from when its people work (profile
+    overrides not applied): its :meth:`~analysis.waits.calendars.WorkingCalendar.to_dict`
+    plus ``hour_grid``."""
+    from analysis.waits.calendars import discover_calendars
+
+    found = discover_calendars(con, dataset, "department", filters, overrides=False)
+    return {name: {**c.to_dict(), "hour_grid": c.hour_grid()} for name, c in found.items()}
+
+
+def addressable_hours(row: Mapping[str, Any]) -> float:
+    """The hours of a row's wait that a remedy inside the bank could save (all but the
+    extraneous part)."""
+    return float(row["wait_hours"]) - float(row["causes"]["extraneous"])

@@ -1,0 +1,170 @@
+"""The "Why waiting" page's content: the causes per handoff or activity, a plain reading,
+the discovered calendars, the batches, and one case's waits."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from dash import html
+
+from analysis.waits.report import (
+    addressable_hours,
+    case_waits,
+    department_calendars,
+    waiting_causes,
+)
+from dashboard import data, figures
+from dashboard.components import chart, column, empty_state, error_alert, grid, info, section
+from etl.errors import LoanFlowError
+from vocabulary import t
+
+PAGE = "waits"
+TOP = 12
+
+
+def report(query: str | None) -> Any:
+    """The waiting-cause report of the view (cached per dataset and filters)."""
+    state = data.state_from_query(query)
+    return data.cached("waits", waiting_causes, state.dataset or "", state.filters())
+
+
+def _name(row: dict[str, Any], by: str) -> str:
+    return f"{row['from']} → {row['to']}" if by == "handoffs" else str(row["activity"])
+
+
+def ranked(query: str | None, by: str) -> list[dict[str, Any]]:
+    """Handoffs or activities with waiting, ranked by the hours a remedy could save."""
+    rows = [r for r in getattr(report(query), by) if r["wait_hours"] > 0]
+    return sorted(rows, key=addressable_hours, reverse=True)
+
+
+def _pct(value: float) -> str:
+    return f"{100 * value:.0f}%"
+
+
+def reading(rows: list[dict[str, Any]], by: str, lang: str) -> list[str]:
+    """Plain sentences for the top rows: total, the two largest causes, the remedy."""
+    sentences = []
+    for row in rows[:3]:
+        causes = sorted(figures.CAUSES, key=lambda c: row["shares"][c], reverse=True)
+        text = t(
+            "waits.sentence",
+            lang,
+            name=_name(row, by),
+            hours=f"{row['wait_hours']:,.0f}",
+            cause=t(f"cause.{causes[0]}", lang),
+            share=_pct(row["shares"][causes[0]]),
+            cause2=t(f"cause.{causes[1]}", lang),
+            share2=_pct(row["shares"][causes[1]]),
+            remedy=t(f"remedy.{causes[0]}", lang),
+        )
+        department = row.get("to") if by == "handoffs" else row.get("department")
+        if row["department_all_busy_share"] >= 0.2 and department:
+            share = _pct(row["department_all_busy_share"])
+            text += " " + t("waits.sentence_busy", lang, department=department, share=share)
+        sentences.append(text)
+    return sentences
+
+
+def table(rows: list[dict[str, Any]], by: str, lang: str = "en") -> pd.DataFrame:
+    """The rows flattened for the grid and the CSV (the main cause named in ``lang``)."""
+    flat = []
+    for row in rows:
+        item = {"name": _name(row, by), "instances": row["instances"]}
+        item["wait_hours"] = row["wait_hours"]
+        item["addressable_hours"] = addressable_hours(row)
+        item.update({c: row["causes"][c] for c in figures.CAUSES})
+        item["main_cause"] = t(f"cause.{row['main_cause']}", lang) if row["main_cause"] else None
+        item["all_busy"] = row["department_all_busy_share"]
+        flat.append(item)
+    return pd.DataFrame(flat)
+
+
+def table_columns(by: str, lang: str) -> list[dict[str, Any]]:
+    """The grid's columns."""
+    name = t("waits.pair" if by == "handoffs" else "waits.activity", lang)
+    return [
+        column("name", name, minWidth=220),
+        column("instances", t("waits.instances", lang), number=",d"),
+        column("wait_hours", t("waits.wait_hours", lang), number=",.0f"),
+        column("addressable_hours", t("waits.addressable", lang), number=",.0f"),
+        *[column(c, t(f"cause.{c}", lang), number=",.0f") for c in figures.CAUSES],
+        column("main_cause", t("waits.main_cause", lang)),
+        column("all_busy", t("waits.all_busy", lang), number=".0%"),
+    ]
+
+
+def _batches(batches: list[dict[str, Any]], lang: str) -> Any:
+    frame = pd.DataFrame(batches)
+    if frame.empty:
+        return info(t("waits.none", lang))
+    columns = [
+        column("activity", t("waits.activity", lang)),
+        column("batches", t("waits.batch_count", lang), number=",d"),
+        column("mean_size", t("waits.batch_mean", lang), number=",.1f"),
+        column("max_size", t("waits.batch_max", lang), number=",d"),
+        column("batches_per_week", t("waits.batch_week", lang), number=",.1f"),
+    ]
+    return grid(f"{PAGE}-batches", frame, columns, height=200)
+
+
+def waits_body(query: str | None, by: str | None, unit: str | None) -> list[Any]:
+    """The page for the view: reading, stacked causes, table, calendars, batches."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    if not state.dataset:
+        return empty_state(lang)
+    by = by if by in ("handoffs", "activities") else "handoffs"
+    try:
+        rows = ranked(query, by)
+        result = report(query)
+        calendars = data.cached(
+            "waits-calendars", department_calendars, state.dataset, state.filters()
+        )
+    except LoanFlowError as exc:
+        return [error_alert(exc, lang)]
+    names = [_name(r, by) for r in rows[:TOP]]
+    notes = [info(note) for note in result.notes if "batches" not in note]
+    return [
+        *notes,
+        section(
+            t("waits.reading", lang),
+            html.Ul([html.Li(s) for s in reading(rows, by, lang)], className="mb-0"),
+        ),
+        section(
+            t("waits.causes_chart", lang),
+            chart(
+                f"{PAGE}-bars",
+                figures.cause_bars(rows[:TOP], names, lang, share=unit == "share"),
+            ),
+        ),
+        section(
+            t("waits.table", lang),
+            grid(f"{PAGE}-grid", table(rows, by, lang), table_columns(by, lang)),
+        ),
+        section(
+            t("waits.calendars", lang),
+            chart(f"{PAGE}-calendars", figures.calendar_heatmap(calendars, lang)),
+        ),
+        section(t("waits.batches", lang), _batches(result.batches, lang)),
+    ]
+
+
+def case_body(query: str | None, case_id: str | None) -> Any:
+    """One case's waits, each split by cause."""
+    state = data.state_from_query(query)
+    lang = state.lang
+    if not state.dataset or not case_id:
+        return info(t("waits.case_none", lang))
+    try:
+        rows = data.cached("waits-case", _case, state.dataset, state.filters(), case_id.strip())
+    except LoanFlowError as exc:
+        return error_alert(exc, lang)
+    if not rows:
+        return info(t("waits.case_unknown", lang, case=case_id.strip()))
+    return chart(f"{PAGE}-case-chart", figures.case_wait_bars(rows, lang))
+
+
+def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str, Any]]:
+    return case_waits(con, dataset, case_id)

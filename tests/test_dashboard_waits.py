@@ -1,0 +1,64 @@
+"""The "Why waiting" page as plain functions, on a store holding Kronos's hand-worked log 4
+(tests/test_waits_kronos.py works its figures out)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard import data
+from dashboard.app import create_app
+from dashboard.views.waits import case_body, ranked, reading, waits_body
+from etl.load import ingest
+from etl.store import close_shared, connect
+from tests.test_waits_kronos import ASSETS, PROFILE
+
+
+@pytest.fixture(scope="module")
+def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    db = tmp_path_factory.mktemp("waits-dash") / "store.duckdb"
+    con = connect(db)
+    ingest(ASSETS / "manual_log_4.csv", "manual4", con=con, profile=PROFILE)
+    con.close()
+    create_app(db, auth=False)
+    yield db
+    close_shared(db)
+
+
+@pytest.fixture(autouse=True)
+def this_store(store_path: Path) -> None:
+    data.configure(store_path)
+
+
+def _text(component: Any) -> str:
+    return json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+
+
+def test_activities_ranked_and_read_in_three_languages() -> None:
+    rows = ranked("dataset=manual4", "activities")
+    assert [r["activity"] for r in rows][:1] == ["B"]
+    # B waits 36 h: batching 27 h (75%), prioritization 9 h (25%) (worked by hand).
+    english = reading(rows, "activities", "en")[0]
+    assert english.startswith("B: 36 h of waiting, mostly batching (75%); then prioritization")
+    assert "more meetings" in english
+    assert "批次等待（75%）" in reading(rows, "activities", "zh")[0]
+    assert "批次等待（75%）" in reading(rows, "activities", "zh-Hans")[0]
+
+
+def test_body_has_chart_table_calendars_and_batches() -> None:
+    body = _text(waits_body("dataset=manual4", "activities", "hours"))
+    for part in ("waits-bars", "waits-grid", "waits-calendars", "waits-batches"):
+        assert part in body
+    assert "Choose" not in body
+    shares = _text(waits_body("dataset=manual4&lang=zh", "handoffs", "share"))
+    assert "等待原因" in shares
+
+
+def test_case_drill_down() -> None:
+    assert "waits-case-chart" in _text(case_body("dataset=manual4", "0"))
+    assert "No case nope" in _text(case_body("dataset=manual4", "nope"))
+    assert "Enter a case id" in _text(case_body("dataset=manual4", None))
