@@ -8,7 +8,8 @@ ended by its end (open cases stay in progress up to the dataset's latest day).
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pandas as pd
@@ -33,7 +34,13 @@ def weekly_trend(
 ) -> pd.DataFrame:
     """Per week: cases started, cases closed, the median/mean/p90 cycle hours (and median
     working hours) of the cases closed that week, and their SLA compliance (NULL without
-    an SLA)."""
+    an SLA).
+
+    ``days_covered`` (1-7) counts the week's local days the extract covers (from the day of
+    the dataset's first timestamp to the day of its last); ``complete`` is false for a week
+    the extract covers only in part (the first and last weeks, usually), whose counts are
+    not comparable with the others'.
+    """
     scope = make_scope(con, dataset, filters)
     cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
@@ -64,7 +71,29 @@ def weekly_trend(
     FROM started s FULL OUTER JOIN closed c USING (week)
     ORDER BY week
     """
-    return con.execute(sql, params).fetchdf()
+    return mark_complete_weeks(con.execute(sql, params).fetchdf(), bounds, tz)
+
+
+def mark_complete_weeks(
+    weeks: pd.DataFrame, bounds: tuple[datetime, datetime] | None, timezone: str
+) -> pd.DataFrame:
+    """Add ``days_covered`` and ``complete`` to a frame with a ``week`` column (Mondays):
+    how many of the week's days lie between the local days of ``bounds`` (the extract)."""
+    frame = weeks.copy()
+    if bounds is None or frame.empty:
+        frame["days_covered"] = pd.Series(dtype="int64")
+        frame["complete"] = pd.Series(dtype="bool")
+        return frame
+    zone = ZoneInfo(timezone)
+    first, last = (b.astimezone(zone).date() for b in bounds)
+    starts = pd.to_datetime(frame["week"]).dt.date
+    covered = [
+        max(0, (min(start + timedelta(days=6), last) - max(start, first)).days + 1)
+        for start in starts
+    ]
+    frame["days_covered"] = pd.Series(covered, index=frame.index, dtype="int64")
+    frame["complete"] = frame["days_covered"] == 7
+    return frame
 
 
 def wip_over_time(

@@ -20,9 +20,10 @@ from analysis.kpi_changes import (
     kpi_change,
     kpi_changes,
 )
+from analysis.trends import mark_complete_weeks, weekly_trend
 from etl.store import connect
 from loanflow.cli import main
-from tests.analysis_logs import CaseAttrs, Inst, make_log
+from tests.analysis_logs import CaseAttrs, Inst, make_log, ts
 
 # Week of 6 Jan: P1 (10 h, approved), P2 (20 h, rejected).
 # Week of 13 Jan: Q1 (10 h, approved), Q2 (10 h, approved), Q3 (30 h, rejected).
@@ -135,3 +136,18 @@ def test_cli_vs_previous_matches_the_function(db_path: Path) -> None:
     assert doc["vs_previous"]["previous_from"] == "2025-01-06"
     text = CliRunner().invoke(main, [*args, "--vs-previous"]).output
     assert "Against the previous period (2025-01-06 to 2025-01-12" in text
+
+
+def test_weekly_trend_marks_incomplete_weeks(log: duckdb.DuckDBPyConnection) -> None:
+    # the extract: Mon 6 Jan 09:00 to Thu 16 Jan 15:00 (Q3's rejection)
+    weeks = weekly_trend(log, "periods")
+    assert [str(w)[:10] for w in weeks["week"]] == ["2025-01-06", "2025-01-13"]
+    assert list(weeks["started"]) == [2, 3]
+    assert list(weeks["days_covered"]) == [7, 4]  # 13-16 Jan of the second week
+    assert list(weeks["complete"]) == [True, False]
+    asia = mark_complete_weeks(
+        weeks[["week"]],
+        (ts("2025-01-05 17:00"), ts("2025-01-19 15:59")),  # Mon 01:00 to Sun 23:59 in Shanghai
+        "Asia/Shanghai",
+    )
+    assert list(asia["complete"]) == [True, True]

@@ -145,6 +145,8 @@ def test_trends_by_hand(hand_log: duckdb.DuckDBPyConnection) -> None:
     assert (week["started"], week["closed"]) == (3, 2)
     assert week["median_cycle_time_hours"] == 14.25  # A 25.5, B 3
     assert week["median_cycle_time_working_hours"] == 6.5  # A 10, B 3
+    # the extract runs from Mon 6 Jan to Mon 13 Jan: the week of 6 Jan is covered whole
+    assert (week["days_covered"], week["complete"]) == (7, True)
     days = wip_over_time(hand_log, "hand")
     wip = dict(zip(days["day"].dt.date, days["wip"], strict=True))
     assert wip[date(2025, 1, 6)] == 1 and wip[date(2025, 1, 7)] == 0
