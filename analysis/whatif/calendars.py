@@ -8,8 +8,9 @@ if it were UTC), so a weekday and an hour are plain arithmetic. The working cloc
 so a task that takes ``d`` working seconds and is picked up at ``t`` starts at
 ``at_working(working(t))`` (the next open moment) and ends at ``at_working(working(t) + d)``.
 
-Calendars come from :func:`discover_calendars` by default; the waiting-causes work may
-provide its own discovery, and :data:`CALENDAR_SOURCE` is the one line to swap.
+Calendars come from :data:`CALENDAR_SOURCE`, the one line to swap: the departments'
+calendars discovered by the waiting-causes analysis (:mod:`analysis.waits.calendars`),
+and :func:`discover_calendars` for pools that are not departments.
 """
 
 from __future__ import annotations
@@ -19,8 +20,11 @@ import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
+import duckdb
 import numpy as np
 import numpy.typing as npt
+
+from analysis.filters import Filters
 
 SLOT = 900  # seconds in one slot (a quarter-hour)
 SLOTS = 672  # slots in a week
@@ -211,9 +215,52 @@ def _close_gaps(mask: npt.NDArray[np.bool_], width: int) -> npt.NDArray[np.bool_
     return out
 
 
+def from_spans_seconds(spans: tuple[tuple[int, int, int], ...]) -> WeeklyCalendar:
+    """From (weekday, start second, end second) spans, as analysis.waits.calendars keeps them."""
+    mask = np.zeros(SLOTS, dtype=bool)
+    for day, begin, end in spans:
+        lo, hi = day * 96 + begin // SLOT, day * 96 + -(-end // SLOT)
+        mask[lo:hi] = True
+    return WeeklyCalendar(mask)
+
+
+def calendars_with_departments(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None,
+    pools: npt.NDArray[np.object_],
+    starts: npt.NDArray[np.float64],
+    ends: npt.NDArray[np.float64],
+) -> dict[str, WeeklyCalendar]:
+    """Departments' calendars from the waiting-causes discovery, other pools' from ours.
+
+    :func:`analysis.waits.calendars.discover_calendars` (by department, without the
+    profile's overrides: the committee's meetings must stay what the log shows) gives the
+    calendar of every pool that is a department; pools made from resources (logs without
+    departments) get :func:`discover_calendars`.
+    """
+    from analysis.waits.calendars import discover_calendars as department_calendars
+
+    own = discover_calendars(pools, starts, ends)
+    found = department_calendars(con, dataset, by="department", filters=filters, overrides=False)
+    out = {}
+    for name, calendar in own.items():
+        other = found.get(name)
+        use_other = other is not None and other.weekly_seconds > 0
+        out[name] = from_spans_seconds(other.spans) if use_other else calendar  # type: ignore[union-attr]
+    return out
+
+
 CalendarSource = Callable[
-    [npt.NDArray[np.object_], npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    [
+        duckdb.DuckDBPyConnection,
+        str,
+        "Filters | None",
+        npt.NDArray[np.object_],
+        npt.NDArray[np.float64],
+        npt.NDArray[np.float64],
+    ],
     dict[str, WeeklyCalendar],
 ]
 # The one line to swap for another calendar discovery (same signature).
-CALENDAR_SOURCE: CalendarSource = discover_calendars
+CALENDAR_SOURCE: CalendarSource = calendars_with_departments

@@ -451,8 +451,17 @@ def discover_model(
         frame = _before(frame, train_until, tz)
     say("pools and calendars")
     pool, activity_pool, automatic = _pools(frame)
+    calendar_filters = filters
+    if train_until is not None:
+        earlier = (pd.Timestamp(train_until) - pd.Timedelta(days=1)).date()
+        calendar_filters = (filters or Filters()).model_copy(update={"date_to": earlier})
     calendars = cal_mod.CALENDAR_SOURCE(
-        pool.to_numpy(dtype=object), frame["start"].to_numpy(), frame["end"].to_numpy()
+        con,
+        dataset,
+        calendar_filters,
+        pool.to_numpy(dtype=object),
+        frame["start"].to_numpy(),
+        frame["end"].to_numpy(),
     )
     pools = _pool_details(frame, pool, calendars)
     say("routing")
