@@ -109,7 +109,8 @@ def test_discovery_finds_the_sample_banks_mechanisms(before_model: dict[str, Any
     split = before_model["routing"]["states"]["風險評估#1"]["split"]
     assert split["attribute"] == "amount"
     assert 2_900_000 <= split["threshold"] <= 3_000_000
-    assert "合規審查" not in split["below"]
+    assert "合規審查" not in split["below"]["next"]
+    assert split["above"]["next"]["合規審查"] > 0.4
     assert before_model["parallel"] == []
     lognormal = before_model["activities"]["信貸調查"]["duration"]
     # log-normal, median 150 working minutes, sigma 0.5: mean 150 * exp(0.125) = 170 min

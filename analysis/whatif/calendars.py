@@ -44,6 +44,7 @@ class WeeklyCalendar:
     """A weekly working calendar as a quarter-hour mask, with its working clock."""
 
     mask: npt.NDArray[np.bool_]
+    holidays: tuple[str, ...] = ()  # ISO dates nobody works (whole days)
     _cum: list[float] = field(init=False, repr=False)
     _week_total: float = field(init=False, repr=False)
 
@@ -57,6 +58,9 @@ class WeeklyCalendar:
         self._cum = cum.tolist()
         self._week_total = float(cum[-1])
         self._cum_np = cum
+        self._days: _DayClock | None = (
+            _DayClock(self.mask, self.holidays) if self.holidays else None
+        )
 
     # -- construction and JSON -------------------------------------------------
     @classmethod
@@ -65,7 +69,9 @@ class WeeklyCalendar:
         return cls(np.ones(SLOTS, dtype=bool))
 
     @classmethod
-    def from_spans(cls, spans: Mapping[str, list[list[str]] | list[str]]) -> WeeklyCalendar:
+    def from_spans(
+        cls, spans: Mapping[str, list[list[str]] | list[str]], holidays: tuple[str, ...] = ()
+    ) -> WeeklyCalendar:
         """From {weekday: [[from, to], ...]} with times as "HH:MM" (to may be "24:00")."""
         mask = np.zeros(SLOTS, dtype=bool)
         for day, day_spans in spans.items():
@@ -78,7 +84,7 @@ class WeeklyCalendar:
                 if hi <= lo:
                     raise ValueError(f"working hours {begin}-{end} end before they begin")
                 mask[base + lo : base + min(hi, 96)] = True
-        return cls(mask)
+        return cls(mask, holidays)
 
     def spans(self) -> dict[str, list[list[str]]]:
         """The calendar as {weekday: [[from, to], ...]} ("HH:MM"), the JSON form."""
@@ -108,6 +114,8 @@ class WeeklyCalendar:
     # -- the working clock, vectorised (discovery) -----------------------------
     def working(self, t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """Working seconds from the origin Monday up to each local epoch second ``t``."""
+        if self._days is not None:
+            return self._days.working(np.asarray(t, dtype=np.float64))
         shifted = np.asarray(t, dtype=np.float64) - ORIGIN
         weeks = np.floor(shifted / WEEK)
         rest = shifted - weeks * WEEK
@@ -118,6 +126,8 @@ class WeeklyCalendar:
     def at_working_array(self, w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
         """The earliest local epoch second whose working clock reaches each ``w``."""
         w = np.asarray(w, dtype=np.float64)
+        if self._days is not None:
+            return self._days.at_working(w)
         weeks = np.floor(w / self._week_total)
         rest = w - weeks * self._week_total
         slot = np.searchsorted(self._cum_np[1:], rest, side="right")
@@ -127,6 +137,8 @@ class WeeklyCalendar:
     # -- the working clock, scalar (the engine's hot path) ---------------------
     def working_at(self, t: float) -> float:
         """Working seconds from the origin Monday up to local epoch second ``t``."""
+        if self._days is not None:
+            return self._days.working_at(t)
         shifted = t - ORIGIN
         weeks = shifted // WEEK
         rest = shifted - weeks * WEEK
@@ -136,6 +148,8 @@ class WeeklyCalendar:
 
     def at_working(self, w: float) -> float:
         """The earliest local epoch second whose working clock reaches ``w``."""
+        if self._days is not None:
+            return self._days.at_working_scalar(w)
         total = self._week_total
         weeks = w // total
         rest = w - weeks * total
@@ -150,6 +164,71 @@ class WeeklyCalendar:
     def working_between(self, t0: float, t1: float) -> float:
         """Working seconds between two instants."""
         return max(0.0, self.working_at(t1) - self.working_at(t0))
+
+
+_FIRST_DAY = 7305  # 1990-01-01, days since the epoch
+_DAYS = 25567  # to 2060-01-01
+
+
+class _DayClock:
+    """The working clock day by day, for a calendar with holidays (1990 to 2059)."""
+
+    def __init__(self, mask: npt.NDArray[np.bool_], holidays: tuple[str, ...]) -> None:
+        per_day = mask.reshape(7, 96).astype(np.float64) * SLOT
+        self.within = np.concatenate([np.zeros((7, 1)), np.cumsum(per_day, axis=1)], axis=1)
+        self.mask = mask.reshape(7, 96)
+        days = np.arange(_FIRST_DAY, _FIRST_DAY + _DAYS)
+        weekday = (days + 3) % 7
+        off = np.zeros(_DAYS, dtype=bool)
+        for text in holidays:
+            index = int(np.datetime64(text, "D").astype(np.int64)) - _FIRST_DAY
+            if 0 <= index < _DAYS:
+                off[index] = True
+        self.off = off
+        totals = np.where(off, 0.0, self.within[weekday, -1])
+        self.cumday = np.concatenate([[0.0], np.cumsum(totals)])
+        self.cumday_list = self.cumday.tolist()
+        self.within_lists = self.within.tolist()
+        self.off_list = off.tolist()
+
+    def working(self, t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        day = np.clip(np.floor(t / 86400).astype(np.int64) - _FIRST_DAY, 0, _DAYS - 1)
+        rest = t - (day + _FIRST_DAY) * 86400.0
+        weekday = (day + _FIRST_DAY + 3) % 7
+        slot = np.clip((rest // SLOT).astype(np.int64), 0, 95)
+        inside = self.within[weekday, slot] + self.mask[weekday, slot] * (rest - slot * SLOT)
+        return np.asarray(self.cumday[day] + np.where(self.off[day], 0.0, inside))
+
+    def at_working(self, w: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        day = np.clip(np.searchsorted(self.cumday[1:], w, side="right"), 0, _DAYS - 1)
+        rest = w - self.cumday[day]
+        weekday = (day + _FIRST_DAY + 3) % 7
+        rows = self.within[weekday]
+        slot = np.array(
+            [np.searchsorted(r[1:], x, side="right") for r, x in zip(rows, rest, strict=True)]
+        )
+        slot = np.clip(slot, 0, 95).astype(np.int64)
+        return np.asarray(
+            (day + _FIRST_DAY) * 86400.0 + slot * SLOT + rest - rows[np.arange(len(slot)), slot]
+        )
+
+    def working_at(self, t: float) -> float:
+        day = min(max(int(t // 86400) - _FIRST_DAY, 0), _DAYS - 1)
+        rest = t - (day + _FIRST_DAY) * 86400.0
+        if self.off_list[day]:
+            return self.cumday_list[day]
+        weekday = (day + _FIRST_DAY + 3) % 7
+        slot = min(max(int(rest // SLOT), 0), 95)
+        inside = rest - slot * SLOT if self.mask[weekday, slot] else 0.0
+        return self.cumday_list[day] + self.within_lists[weekday][slot] + inside
+
+    def at_working_scalar(self, w: float) -> float:
+        day = min(bisect.bisect_right(self.cumday_list, w, 1) - 1, _DAYS - 1)
+        rest = w - self.cumday_list[day]
+        weekday = (day + _FIRST_DAY + 3) % 7
+        row = self.within_lists[weekday]
+        slot = min(bisect.bisect_right(row, rest, 1) - 1, 95)
+        return (day + _FIRST_DAY) * 86400.0 + slot * SLOT + rest - row[slot]
 
 
 def _clock(minutes: int) -> str:

@@ -44,7 +44,7 @@ from analysis.scope import make_scope
 from analysis.whatif import calendars as cal_mod
 from analysis.whatif.calendars import WEEK, WeeklyCalendar, slot_of
 from analysis.whatif.distributions import empirical, fit_duration
-from analysis.whatif.model import END, MODEL_VERSION, visit_key
+from analysis.whatif.model import ELAPSED, END, MODEL_VERSION, visit_key
 from etl.errors import BadInputError
 
 Progress = Callable[[str], None]
@@ -226,6 +226,7 @@ def _sequences(frame: pd.DataFrame) -> pd.DataFrame:
     seq["next"] = seq["activity"].shift(-1).where(same, END)
     seq["next_start"] = seq["start"].shift(-1).where(same)
     seq["first"] = seq["case_id"].shift(1) != seq["case_id"]
+    seq["elapsed"] = seq["end"] - seq.groupby("case_id")["start"].transform("min")
     return seq
 
 
@@ -324,43 +325,93 @@ def _refined_cuts(
     return np.unique(np.concatenate([grid, between]))
 
 
-def _branch(rows: pd.DataFrame, attributes: pd.DataFrame) -> dict[str, Any]:
-    """The branch probabilities after one state, split by a case attribute if it helps."""
+def _branch(rows: pd.DataFrame, attributes: pd.DataFrame, depth: int = 3) -> dict[str, Any]:
+    """The branch probabilities after one state, split by a case attribute if it helps.
+
+    The time since the case started (``elapsed_hours``, at the end of the activity) is a
+    candidate too: customers withdraw when an application drags on. Each side of a split
+    may be split once more (``depth``), a small decision tree per branch.
+    """
     targets = rows["next"].to_numpy()
     entry: dict[str, Any] = {"n": len(rows), "next": _distribution(rows["next"])}
+    if depth <= 0:
+        return entry
     case_attrs = attributes.reindex(rows["case_id"].to_numpy()).reset_index(drop=True)
+    if "elapsed" in rows:
+        case_attrs[ELAPSED] = rows["elapsed"].to_numpy() / 3600.0
     split = _best_split(targets, case_attrs)
     if split is None:
         return entry
     column = case_attrs[split["attribute"]]
-    nexts = pd.Series(targets)
     if "threshold" in split:
         below = (column <= split["threshold"]).to_numpy()
-        split["below"] = _distribution(nexts[below])
-        split["above"] = _distribution(nexts[~below])
+        split["below"] = _branch(rows[below], attributes, depth - 1)
+        split["above"] = _branch(rows[~below], attributes, depth - 1)
     else:
-        labels = column.astype(str)
+        labels = column.astype(str).to_numpy()
         split["by_level"] = {
-            lvl: _distribution(nexts[(labels == lvl).to_numpy()]) for lvl in split["levels"]
+            lvl: _branch(rows[labels == lvl], attributes, depth - 1) for lvl in split["levels"]
         }
-        others = ~labels.isin(split["levels"]).to_numpy()
-        split["other"] = _distribution(nexts[others]) if others.any() else entry["next"]
+        others = ~np.isin(labels, split["levels"])
+        split["other"] = (
+            _branch(rows[others], attributes, depth - 1)
+            if others.any()
+            else {"n": 0, "next": entry["next"]}
+        )
         del split["levels"]
     entry["split"] = split
     return entry
 
 
-def _routing(seq: pd.DataFrame, attributes: pd.DataFrame) -> dict[str, Any]:
+def _withdrawal(seq: pd.DataFrame, exits: set[str]) -> dict[str, Any] | None:
+    """How the chance of a withdrawal grows with the time a case has taken.
+
+    Over every transition of the log, the share going to a withdrawal activity (one whose
+    outcome is ``withdrawn``) per decile of the case's elapsed time. In the simulation a
+    branch's withdrawal probability is scaled by this profile at the case's elapsed time
+    (relative to its mean over the branch's own transitions), so faster cases withdraw
+    less, as customers do when an application no longer drags on.
+    """
+    if not exits or not seq["next"].isin(exits).any():
+        return None
+    hours = seq["elapsed"].to_numpy() / 3600.0
+    edges = np.unique(np.quantile(hours, np.linspace(0.1, 0.9, 9)))
+    bins = np.searchsorted(edges, hours, side="right")
+    going = seq["next"].isin(exits).to_numpy()
+    counts = np.bincount(bins, minlength=len(edges) + 1).astype(np.float64)
+    rate = np.bincount(bins, weights=going, minlength=len(edges) + 1) / np.maximum(counts, 1.0)
+    return {
+        "activities": sorted(exits),
+        "edges_hours": [round(float(e), 3) for e in edges],
+        "rate": [round(float(r), 6) for r in rate],
+    }
+
+
+def _profile_mean(withdrawal: dict[str, Any], elapsed: npt.NDArray[np.float64]) -> float:
+    edges = np.asarray(withdrawal["edges_hours"])
+    rate = np.asarray(withdrawal["rate"])
+    return float(rate[np.searchsorted(edges, elapsed / 3600.0, side="right")].mean())
+
+
+def _routing(seq: pd.DataFrame, attributes: pd.DataFrame, exits: set[str]) -> dict[str, Any]:
+    withdrawal = _withdrawal(seq, exits)
+    # with a withdrawal profile, elapsed time acts through it, not through branch splits
+    split_on = seq.drop(columns="elapsed") if withdrawal else seq
     states: dict[str, Any] = {}
     capped = np.minimum(seq["visit"].to_numpy(), _MAX_VISITS)
     keys = seq["activity"].to_numpy().astype(object) + "#" + capped.astype(str).astype(object)
-    for key, rows in seq.assign(key=keys).groupby("key", sort=True):
-        states[str(key)] = _branch(rows, attributes)
-    for activity, rows in seq.groupby("activity", sort=True):
-        states[visit_key(str(activity), 0)] = _branch(rows, attributes)  # any visit (back-off)
+    groups = [(str(k), r) for k, r in split_on.assign(key=keys).groupby("key", sort=True)]
+    groups += [
+        (visit_key(str(a), 0), r) for a, r in split_on.groupby("activity", sort=True)
+    ]  # visit 0: any visit (the back-off)
+    for key, rows in groups:
+        states[key] = _branch(rows, attributes)
+        if withdrawal:
+            elapsed = seq.loc[rows.index, "elapsed"].to_numpy()
+            states[key]["withdrawal_mean"] = round(_profile_mean(withdrawal, elapsed), 6)
     first = seq[seq["first"]]
-    start = _branch(first.assign(next=first["activity"]), attributes)
-    return {"start": start, "states": states}
+    start = _branch(first.assign(next=first["activity"]).drop(columns="elapsed"), attributes)
+    return {"start": start, "states": states, "withdrawal": withdrawal}
 
 
 # -- durations and delays -----------------------------------------------------------
@@ -463,18 +514,27 @@ def discover_model(
         frame["start"].to_numpy(),
         frame["end"].to_numpy(),
     )
+    holidays = _holidays(frame, con, dataset)
+    calendars = {k: WeeklyCalendar(c.mask, holidays) for k, c in calendars.items()}
     pools = _pool_details(frame, pool, calendars)
     say("routing")
     seq = _sequences(frame)
     attributes = cases.set_index("case_id")
-    routing = _routing(seq, attributes)
+    exits = {a for a, o in outcomes.items() if o == "withdrawn"}
+    routing = _routing(seq, attributes, exits)
     say("processing times and delays")
     work = _working_durations(frame, pool, calendars)
     durations = {
         str(a): fit_duration(work[(frame["activity"] == a).to_numpy()])
         for a in sorted(frame["activity"].unique())
     }
-    delays = _extraneous(frame, seq, pool, calendars)
+    batching = _batching(pools, activity_pool)
+    # waits before a batched activity are its sessions, not an outside party
+    delays = {
+        key: spec
+        for key, spec in _extraneous(frame, seq, pool, calendars).items()
+        if key.partition("->")[2] not in batching
+    }
     first_starts = frame.groupby("case_id")["start"].min().to_numpy()
     case_rows = attributes.reindex(frame["case_id"].unique())
     sample = case_rows.sample(n=min(len(case_rows), 5000), random_state=0)
@@ -507,8 +567,9 @@ def discover_model(
         "pools": pools,
         "routing": routing,
         "parallel": _parallel_groups(seq),
+        "holidays": list(holidays),
         "delays": delays,
-        "batching": _batching(pools, activity_pool),
+        "batching": batching,
         "cycle_time_hours": _cycle_summary(frame),
     }
     if calibration_rounds > 0:
@@ -524,6 +585,29 @@ def discover_model(
             rounds=calibration_rounds,
         )
     return model
+
+
+def _holidays(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[str, ...]:
+    """The profile's holidays, and workdays of the log's period on which nobody worked.
+
+    A day is a discovered holiday when its weekday usually sees work (a median of at
+    least five instances starting) and it saw at most a tenth of that median.
+    """
+    profile = make_scope(con, dataset).profile
+    found = {d.isoformat() for d in profile.calendar.holidays}
+    day = np.floor(frame["start"].to_numpy() / 86400).astype(np.int64)
+    arrivals = frame.groupby("case_id")["start"].min().to_numpy()
+    first, last = int(arrivals.min() // 86400), int(arrivals.max() // 86400)
+    day = day[(day >= first) & (day <= last)]
+    counts = np.bincount(day - first, minlength=last - first + 1).astype(np.float64)
+    weekday = (np.arange(first, last + 1) + 3) % 7
+    for wd in range(7):
+        rows = weekday == wd
+        usual = float(np.median(counts[rows])) if rows.any() else 0.0
+        if usual >= 5:
+            for index in np.flatnonzero(rows & (counts <= 0.1 * usual)):
+                found.add(str(np.datetime64(int(first + index), "D")))
+    return tuple(sorted(found))
 
 
 def _before(frame: pd.DataFrame, until: datetime, tz: str) -> pd.DataFrame:

@@ -15,6 +15,7 @@ counted), the counted cases, and arrivals after them until every counted case en
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
 from dataclasses import dataclass
@@ -23,11 +24,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.whatif.calendars import WEEK, WeeklyCalendar
+from analysis.whatif.calendars import ORIGIN, SLOT, WEEK, WeeklyCalendar
 from analysis.whatif.distributions import sample
-from analysis.whatif.model import END, visit_key
+from analysis.whatif.model import ELAPSED, END, visit_key
 
-_ARRIVAL, _READY, _COMPLETE = 0, 1, 2
+_ARRIVAL, _READY, _COMPLETE, _SESSION = 0, 1, 2, 3
 _MAX_INSTANCES = 400  # a case that loops longer is ended (a model error, not a real case)
 _MIN_STATE = 20  # branches seen fewer times fall back to the activity's pooled branch
 
@@ -74,19 +75,15 @@ def _table(dist: dict[str, float]) -> tuple[list[str], list[float]]:
 
 def _compile_branch(branch: dict[str, Any], columns: list[str]) -> tuple[Any, ...]:
     split = branch.get("split")
-    if not split or split.get("attribute") not in columns:
+    if not split or split.get("attribute") not in [*columns, ELAPSED]:
         return (0, _table(branch["next"]))
-    column = columns.index(split["attribute"])
+    column = -1 if split["attribute"] == ELAPSED else columns.index(split["attribute"])
     if "threshold" in split:
-        return (
-            1,
-            column,
-            float(split["threshold"]),
-            _table(split["below"]),
-            _table(split["above"]),
-        )
-    levels = {lvl: _table(d) for lvl, d in split["by_level"].items()}
-    return (2, column, levels, _table(split["other"]))
+        below = _compile_branch(split["below"], columns)
+        above = _compile_branch(split["above"], columns)
+        return (1, column, float(split["threshold"]), below, above)
+    levels = {lvl: _compile_branch(d, columns) for lvl, d in split["by_level"].items()}
+    return (2, column, levels, _compile_branch(split["other"], columns))
 
 
 @dataclass(frozen=True)
@@ -148,13 +145,14 @@ class Engine:
         self.activities = sorted(acts)
         self.index = {a: i for i, a in enumerate(self.activities)}
         self.outcome_of = [acts[a].get("outcome") for a in self.activities]
-        self.skip_rules: dict[int, npt.NDArray[np.bool_]] = {}
+        self.skip_rules: dict[int, tuple[npt.NDArray[np.bool_], str | None]] = {}
 
     def _init_pools(self) -> None:
         self.pools: list[_Pool] = []
         self.resources: list[str] = []
         self.resource_pool: list[int] = []
         pool_index: dict[str, int] = {}
+        holidays = tuple(self.model.get("holidays", []))
         for name, spec in sorted(self.model["pools"].items()):
             first = len(self.resources)
             names = list(spec.get("resources", []))
@@ -166,7 +164,7 @@ class Engine:
             self.pools.append(
                 _Pool(
                     name,
-                    WeeklyCalendar.from_spans(spec["calendar"]),
+                    WeeklyCalendar.from_spans(spec["calendar"], holidays),
                     list(range(first, first + size)),
                     bool(spec.get("case_owner")),
                 )
@@ -176,6 +174,13 @@ class Engine:
             pool_index.get(acts[a]["pool"], -1) if acts[a]["pool"] else -1 for a in self.activities
         ]
         self.always = WeeklyCalendar.always()
+        batched = set(self.model.get("batching", []))
+        self.batched = [
+            a in batched and self.pool_of[i] >= 0 for i, a in enumerate(self.activities)
+        ]
+        self.held: dict[
+            int, list[tuple[int, int, float]]
+        ] = {}  # pool -> tasks for the next session
         self.parallel_of: dict[int, frozenset[int]] = {}
         for group in self.model.get("parallel", []):
             members = frozenset(self.index[a] for a in group if a in self.index)
@@ -188,6 +193,11 @@ class Engine:
         routing = self.model["routing"]
         self.start_branch = _compile_branch(routing["start"], columns)
         self.branches: dict[tuple[int, int], tuple[Any, ...]] = {}
+        self.withdraw_mean: dict[tuple[int, int], float] = {}
+        withdrawal = routing.get("withdrawal")
+        self.withdraw_edges: list[float] = list(withdrawal["edges_hours"]) if withdrawal else []
+        self.withdraw_rate: list[float] = list(withdrawal["rate"]) if withdrawal else []
+        self.withdraw_to = set(withdrawal["activities"]) if withdrawal else set()
         states = routing["states"]
         for activity in self.activities:
             pooled = states.get(visit_key(activity, 0))
@@ -197,6 +207,8 @@ class Engine:
                     state = pooled or state
                 if state is not None:
                     self.branches[(self.index[activity], visit)] = _compile_branch(state, columns)
+                    if state.get("withdrawal_mean"):
+                        self.withdraw_mean[(self.index[activity], visit)] = state["withdrawal_mean"]
         self.delays: dict[tuple[int, int], tuple[float, list[float], float, list[float]]] = {}
         for key, spec in self.model.get("delays", {}).items():
             source, _, target = key.partition("->")
@@ -277,6 +289,8 @@ class Engine:
         self.rec: tuple[list[int], list[int], list[int], list[float], list[float], list[float]]
         self.rec = ([], [], [], [], [], [])
         arrival_list = arrivals.tolist()
+        self.arrival_at = arrival_list
+        self.now = 0.0
         for case, at in enumerate(arrival_list):
             self.seq += 1
             self.heap.append((at, self.seq, _ARRIVAL, case, -1, at))
@@ -291,32 +305,38 @@ class Engine:
         for rule in self.model.get("skip", []):
             if rule["activity"] in self.index:
                 mask = evaluate_condition(rule["when"], self.columns, self.attrs)
-                self.skip_rules[self.index[rule["activity"]]] = mask
+                self.skip_rules[self.index[rule["activity"]]] = (mask, rule.get("to"))
 
     def _loop(self) -> None:
         heap, pop = self.heap, heapq.heappop
         while self.remaining and heap:
             now, _, kind, case, activity, extra = pop(heap)
+            self.now = now
             if kind == _COMPLETE:
                 self._complete(case, activity, int(extra), now)
             elif kind == _READY:
                 self._enqueue(case, activity, now)
+            elif kind == _SESSION:
+                self._open_session(activity, now)
             else:
                 first = self._choose(self.start_branch, case)
                 self._enter(case, -1, first, now)
 
-    def _choose(self, branch: tuple[Any, ...], case: int) -> str:
-        kind = branch[0]
-        if kind == 0:
-            targets, cum = branch[1]
-        elif kind == 1:
-            value = self.attrs[case][branch[1]]
-            below = value is not None and value <= branch[2]
-            targets, cum = branch[3] if below else branch[4]
-        else:
-            value = self.attrs[case][branch[1]]
-            targets, cum = branch[2].get(str(value), branch[3])
+    def _choose(self, branch: tuple[Any, ...], case: int, withdraw: float = 1.0) -> str:
+        while branch[0]:
+            if branch[0] == 1:
+                if branch[1] < 0:
+                    value = (self.now - self.arrival_at[case]) / 3600.0
+                else:
+                    value = self.attrs[case][branch[1]]
+                below = value is not None and value <= branch[2]
+                branch = branch[3] if below else branch[4]
+            else:
+                branch = branch[2].get(str(self.attrs[case][branch[1]]), branch[3])
+        targets, cum = branch[1]
         u = self.uniform.draw()
+        if withdraw != 1.0 and self.withdraw_to.intersection(targets):
+            return _pick_scaled(targets, cum, self.withdraw_to, withdraw, u)
         for target, edge in zip(targets, cum, strict=True):
             if u < edge:
                 return target
@@ -327,6 +347,11 @@ class Engine:
         branch = self.branches.get((activity, visit))
         if branch is None or self.steps[case] >= _MAX_INSTANCES:
             return END
+        mean = self.withdraw_mean.get((activity, visit))
+        if mean:
+            hours = (self.now - self.arrival_at[case]) / 3600.0
+            rate = self.withdraw_rate[bisect.bisect_right(self.withdraw_edges, hours)]
+            return self._choose(branch, case, rate / mean)
         return self._choose(branch, case)
 
     def _enter(self, case: int, source: int, target: str, now: float) -> None:
@@ -337,10 +362,10 @@ class Engine:
                 return
             act = self.index[target]
             skip = self.skip_rules.get(act)
-            if skip is not None and skip[case]:
+            if skip is not None and skip[0][case]:
                 self.visits[case][act] = self.visits[case].get(act, 0) + 1
                 self.steps[case] += 1
-                source, target = act, self._next(case, act)
+                source, target = act, skip[1] if skip[1] is not None else self._next(case, act)
                 continue
             break
         group = self.parallel_of.get(act)
@@ -381,13 +406,34 @@ class Engine:
             return
         self._enqueue(case, act, now)
 
-    def _enqueue(self, case: int, act: int, now: float) -> None:
+    def _hold(self, case: int, act: int, now: float) -> None:
+        """A batched activity waits for its pool's next session (a committee meeting)."""
+        pool_id = self.pool_of[act]
+        held = self.held.setdefault(pool_id, [])
+        if not held:
+            opens = _next_session(self.pools[pool_id].calendar, now)
+            self.seq += 1
+            heapq.heappush(self.heap, (opens, self.seq, _SESSION, -1, pool_id, now))
+        held.append((case, act, now))
+
+    def _open_session(self, pool_id: int, now: float) -> None:
+        """The session opens: its agenda is every task held until now."""
+        agenda = self.held.pop(pool_id, [])
+        for case, act, enabled in agenda:
+            self._enqueue(case, act, now, enabled, session=True)
+
+    def _enqueue(
+        self, case: int, act: int, now: float, enabled: float | None = None, session: bool = False
+    ) -> None:
+        if self.batched[act] and not session:
+            self._hold(case, act, now)
+            return
         pool_id = self.pool_of[act]
         if pool_id < 0:
             self._start(case, act, -1, now, now)
             return
         pool = self.pools[pool_id]
-        task = (case, act, self.seq, now)
+        task = (case, act, self.seq, now if enabled is None else enabled)
         if pool.case_owner:
             owner = pool.owners.get(case)
             if owner is None:
@@ -395,12 +441,12 @@ class Engine:
                 pool.owners[case] = owner
             if not pool.busy[owner]:
                 pool.busy[owner] = True
-                self._start(case, act, owner, now, now)
+                self._start(case, act, owner, now, task[3])
             else:
                 pool.personal[owner].append(task)
             return
         if pool.idle:
-            self._start(case, act, pool.idle.pop(), now, now)
+            self._start(case, act, pool.idle.pop(), now, task[3])
         else:
             pool.queue.append(task)
 
@@ -505,6 +551,39 @@ class Engine:
             pool_busy=busy,
             pool_capacity=capacity,
         )
+
+
+def _pick_scaled(
+    targets: list[str], cum: list[float], scaled: set[str], factor: float, u: float
+) -> str:
+    """Pick from a branch whose ``scaled`` targets' probabilities are multiplied by
+    ``factor`` (at most 0.95 in all), the others shrunk to keep the total at one."""
+    probs = [c - p for c, p in zip(cum, [0.0, *cum[:-1]], strict=True)]
+    inside = sum(p for t, p in zip(targets, probs, strict=True) if t in scaled)
+    new_inside = min(0.95, inside * factor)
+    rest = 1.0 - inside
+    other = (1.0 - new_inside) / rest if rest > 0 else 0.0
+    edge = 0.0
+    for target, p in zip(targets, probs, strict=True):
+        edge += p * (new_inside / inside if target in scaled else other)
+        if u < edge:
+            return target
+    return targets[-1]
+
+
+def _next_session(calendar: WeeklyCalendar, now: float) -> float:
+    """When the calendar's next working span begins (strictly after ``now``)."""
+    mask = calendar.mask
+    starts = [s for s in range(len(mask)) if mask[s] and not mask[s - 1]]
+    if not starts:
+        return now
+    week_start = (now - ORIGIN) // WEEK * WEEK + ORIGIN
+    for week in range(0, 60):
+        for slot in starts:
+            at = week_start + week * WEEK + slot * SLOT
+            if at > now and calendar.working_at(at + 1) > calendar.working_at(at):
+                return float(at)
+    return now
 
 
 def _quantile(points: list[float], u: float) -> float:

@@ -29,6 +29,7 @@ from etl.errors import BadInputError
 
 MODEL_VERSION = 1
 END = ""  # the end of a case, as a routing target
+ELAPSED = "elapsed_hours"  # a branch split on the time since the case arrived
 
 _REQUIRED = ("arrivals", "activities", "pools", "routing", "case_attributes")
 

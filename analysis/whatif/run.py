@@ -82,7 +82,8 @@ def log_metrics(frame: pd.DataFrame, outcomes: pd.Series | None = None) -> Metri
         "mean_cycle_time_hours": float(hours.mean()) if len(hours) else math.nan,
     }
     if outcomes is not None and len(outcomes):
-        out["approved_share"] = float((outcomes == "approved").mean())
+        for outcome in ("approved", "rejected", "withdrawn"):
+            out[f"{outcome}_share"] = float((outcomes == outcome).mean())
     ordered = frame.sort_values(["case", "start", "end"], kind="stable")
     same = ordered["case"].shift(1) == ordered["case"]
     prev_dept = ordered["department"].shift(1)
@@ -175,6 +176,8 @@ def summarise(baseline: list[Metrics], scenario: list[Metrics] | None) -> list[d
         "p90_cycle_time_hours",
         "mean_cycle_time_hours",
         "approved_share",
+        "rejected_share",
+        "withdrawn_share",
     ]
     names = [n for n in order if n in names] + [n for n in names if n not in order and n != "cases"]
     rows = []

@@ -9,7 +9,7 @@ changes:
     - {after: 資料審核, to: 補件通知, probability: 0.10}
     - {after: 風險評估, to: 風險複核, scale: 0.2}
   parallel: [[信貸調查, 風險評估]]            # run side by side once enabled
-  skip: [{activity: 審批會議, when: "amount <= 600000"}]
+  skip: [{activity: 審批會議, when: "amount <= 600000"}]   # optional to: where it goes instead
   durations: {信貸調查: 0.9}                   # processing time multipliers
   arrivals: 2.0                                # arrival-rate multiplier
   pooled: [信貸部, 風險管理部]                 # one shared queue instead of case owners
@@ -106,7 +106,11 @@ def apply_scenario(
         _known("activity", str(rule["activity"]), activities, source)
         when = str(rule.get("when", "True"))
         check_condition(when, out["case_attributes"]["columns"], source)
-        skips.append({"activity": str(rule["activity"]), "when": when})
+        entry = {"activity": str(rule["activity"]), "when": when, "to": None}
+        if rule.get("to") is not None:
+            _known("activity", str(rule["to"]), activities, source)
+            entry["to"] = str(rule["to"])
+        skips.append(entry)
     out["skip"] = [*out.get("skip", []), *skips]
     for activity, factor in (changes.get("durations") or {}).items():
         _known("activity", str(activity), activities, source)
@@ -183,11 +187,13 @@ def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], sourc
 
 
 def _distributions(branch: dict[str, Any]) -> list[dict[str, float]]:
+    """Every probability table of a branch: its own and those of its splits' sides."""
     out = [branch["next"]]
     split = branch.get("split")
     if split:
-        out += [split[k] for k in ("below", "above", "other") if k in split]
-        out += list(split.get("by_level", {}).values())
+        sides = [split[k] for k in ("below", "above", "other") if k in split]
+        for side in [*sides, *split.get("by_level", {}).values()]:
+            out += _distributions(side)
     return out
 
 
