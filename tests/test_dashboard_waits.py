@@ -12,10 +12,16 @@ import pytest
 
 from dashboard import data
 from dashboard.app import create_app
-from dashboard.views.waits import case_body, ranked, reading, waits_body
+from dashboard.views.overview import HANDOFF_CAUSE, overview_body
+from dashboard.views.waits import case_body, handoff_main_causes, ranked, reading, waits_body
 from etl.load import ingest
 from etl.store import close_shared, connect
 from tests.test_waits_kronos import ASSETS, PROFILE
+
+PROFILE_WITH_DEPARTMENTS = {
+    **PROFILE,
+    "departments": {"by_resource": {"Anya": "Front", "Carmine": "Back"}},
+}
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,10 @@ def this_store(store_path: Path) -> None:
 
 
 def _text(component: Any) -> str:
-    return json.dumps(component, default=lambda c: c.to_plotly_json(), ensure_ascii=False)
+    def plain(value: Any) -> Any:
+        return value.to_plotly_json() if hasattr(value, "to_plotly_json") else str(value)
+
+    return json.dumps(component, default=plain, ensure_ascii=False)
 
 
 def test_activities_ranked_and_read_in_three_languages() -> None:
@@ -62,3 +71,23 @@ def test_case_drill_down() -> None:
     assert "waits-case-chart" in _text(case_body("dataset=manual4", "0"))
     assert "No case nope" in _text(case_body("dataset=manual4", "nope"))
     assert "Enter a case id" in _text(case_body("dataset=manual4", None))
+
+
+def test_overview_handoff_causes_in_three_languages(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """The Overview's top-handoffs card names each handoff's main cause."""
+    db = tmp_path_factory.mktemp("waits-overview") / "store.duckdb"
+    con = connect(db)
+    ingest(ASSETS / "manual_log_4.csv", "m4", con=con, profile=PROFILE_WITH_DEPARTMENTS)
+    con.close()
+    data.configure(db)
+    # A is Anya's (Front), B and E/F Carmine's (Back), G Anya's: Front -> Back is A -> B
+    # (batching 27 h of 36 h, worked by hand in tests/test_waits_kronos.py).
+    pairs = [("Front", "Back"), ("Nowhere", "Else")]
+    assert handoff_main_causes("dataset=m4", pairs) == ["main cause: batching (75%)", ""]
+    assert handoff_main_causes("dataset=m4&lang=zh", pairs)[0] == "主因：批次等待 (75%)"
+    assert handoff_main_causes("dataset=m4&lang=zh-Hans", pairs)[0] == "主因：批次等待 (75%)"
+    body = _text(overview_body("dataset=m4"))
+    assert HANDOFF_CAUSE in body
+    close_shared(db)

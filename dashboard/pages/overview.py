@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 
 from dashboard import data
 from dashboard.components import page_header
 from dashboard.exports import csv_download
-from dashboard.views.overview import PAGE, overview_body, sla_risk_table
+from dashboard.views.overview import HANDOFF_CAUSE, PAGE, overview_body, sla_risk_table
+from dashboard.views.waits import handoff_main_causes
 from vocabulary import t
 
 dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title="LoanFlow")
@@ -32,6 +33,17 @@ def layout(**query: Any) -> html.Div:
 def update_overview(query: str | None) -> list[Any]:
     """Fill the page for the view."""
     return overview_body(query)
+
+
+@callback(
+    Output({"type": HANDOFF_CAUSE, "index": ALL}, "children"),
+    Input({"type": HANDOFF_CAUSE, "index": ALL}, "id"),
+    State(f"{PAGE}-query", "data"),
+)
+def update_handoff_causes(ids: list[dict[str, str]], query: str | None) -> list[str]:
+    """Each top handoff's main cause of waiting."""
+    pairs = [tuple(i["index"].split("|", 1)) for i in ids]
+    return handoff_main_causes(query, pairs)
 
 
 @callback(

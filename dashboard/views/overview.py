@@ -171,6 +171,9 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
     return [dbc.Row(cards, className="g-2"), basis, working]
 
 
+HANDOFF_CAUSE = f"{PAGE}-handoff-cause"
+
+
 def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
     """The three handoffs that cost the most waiting in total."""
     table = data.cached("handoffs", handoffs, dataset, filters, working=False).head(3)
@@ -188,6 +191,12 @@ def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
                         median=fmt_hours(row["median_wait_hours"], lang),
                         total=fmt_hours(row["total_wait_hours"], lang),
                     )
+                ),
+                # Its main cause, filled in by its own callback (the waiting-cause
+                # decomposition takes longer than the rest of the page on a new dataset).
+                html.Div(
+                    html.Small(id={"type": HANDOFF_CAUSE, "index": f"{row['from']}|{row['to']}"}),
+                    className="text-muted",
                 ),
             ]
         )

@@ -151,6 +151,29 @@ def waits_body(query: str | None, by: str | None, unit: str | None) -> list[Any]
     ]
 
 
+def handoff_main_causes(query: str | None, pairs: list[tuple[str, ...]]) -> list[str]:
+    """For each (from, to) pair: "main cause: X (share)" in the view's language, or ""."""
+    state = data.state_from_query(query)
+    if not state.dataset or not pairs:
+        return ["" for _ in pairs]
+    try:
+        rows: dict[tuple[str, ...], dict[str, Any]] = {
+            (r["from"], r["to"]): r for r in report(query).handoffs
+        }
+    except LoanFlowError:
+        return ["" for _ in pairs]
+    lines = []
+    for pair in pairs:
+        row = rows.get(tuple(pair))
+        if row is None or not row["main_cause"]:
+            lines.append("")
+            continue
+        cause = row["main_cause"]
+        text = t("waits.main_cause_short", state.lang, cause=t(f"cause.{cause}", state.lang))
+        lines.append(f"{text} ({_pct(row['shares'][cause])})")
+    return lines
+
+
 def case_body(query: str | None, case_id: str | None) -> Any:
     """One case's waits, each split by cause."""
     state = data.state_from_query(query)
