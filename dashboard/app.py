@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import dash
-from flask import Response
+from flask import Response, request
 
 from dashboard import data
 from dashboard.shell import frame_layout, register_callbacks
@@ -59,6 +59,7 @@ def create_app(
         if data.STORE.path != path:
             data.configure(path)
 
+    answer_unknown_pages_with_404(app)
     if auth:
         _install_auth(app)
     if warm:
@@ -72,6 +73,28 @@ def _store_busy(error: StoreBusyError) -> Response:
     response = Response(body, status=503, mimetype="application/json")
     response.headers["Retry-After"] = "5"
     return response
+
+
+def page_paths() -> set[str]:
+    """The addresses of the dashboard's pages (the 404 page's own excluded)."""
+    return {
+        str(page["path"])
+        for page in dash.page_registry.values()
+        if not str(page["module"]).endswith("not_found_404")
+    }
+
+
+def answer_unknown_pages_with_404(app: dash.Dash) -> None:
+    """Serve an address that is no page with HTTP status 404 (the renderer then shows the
+    'Page not found' page): Dash answers every path with its index page and status 200."""
+
+    @app.server.after_request
+    def not_found(response: Response) -> Response:
+        if request.endpoint == "/<path:path>" and response.status_code == 200:
+            path = "/" + (request.view_args or {}).get("path", "").strip("/")
+            if path not in page_paths():
+                response.status_code = 404
+        return response
 
 
 def _install_auth(app: dash.Dash) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -19,14 +20,14 @@ import pandas as pd
 import pytest
 
 from analysis.bottlenecks import activity_bottlenecks, department_bottlenecks, resource_workload
+from analysis.calendar import working_seconds
 from analysis.case_metrics import case_metrics, case_page
-from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
 from analysis.handoffs import handoffs
 from analysis.process_map import process_map
 from analysis.quantiles import duration_quantile, duration_quantiles
-from analysis.scope import make_scope
 from etl.load import ingest
+from etl.profile import load_profile
 from etl.store import connect
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
@@ -78,9 +79,60 @@ def _selected_case_ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[
     return set(cases.loc[keep, "case_id"])
 
 
+_PLAIN: dict[int, pd.DataFrame] = {}
+
+
 def _all_instances(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    derived, params = instance_rows_sql(con, make_scope(con, "before"))
-    return con.execute(derived, params).fetchdf()
+    """Every instance with its predecessor, waits and processing, computed here in Python
+    from the plain ``activity_instances`` table by DESIGN.md's definitions (not read from
+    the derived rows under test): the predecessor is the instance of the case with the
+    latest end at or before its start (ties: the later in case order, which never puts an
+    instant after one at the same time); case order is start, end (open last), activity,
+    instance id; working time is counted day by day in the profile's calendar."""
+    if id(con) in _PLAIN:
+        return _PLAIN[id(con)]
+    profile = load_profile(SAMPLES / "before.profile.yaml")
+    rows = con.execute(
+        "SELECT case_id, instance_id, activity, department, resource, start_ts, end_ts"
+        " FROM activity_instances WHERE dataset = 'before'"
+    ).fetchdf()
+    rows = rows.sort_values(
+        ["case_id", "start_ts", "end_ts", "activity", "instance_id"],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+    pred_end: list[Any] = []
+    pred_department: list[Any] = []
+    columns = zip(
+        rows["case_id"], rows["start_ts"], rows["end_ts"], rows["department"], strict=True
+    )
+    cases: dict[str, list[tuple[Any, Any, Any]]] = {}
+    for case_id, start, end, department in columns:
+        cases.setdefault(case_id, []).append((start, end, department))
+    for instances in cases.values():  # in case order, as rows are
+        for seq, (start, _, _) in enumerate(instances):
+            candidates = [
+                (end, earlier, department)
+                for earlier, (_, end, department) in enumerate(instances[:seq])
+                if pd.notna(end) and end <= start
+            ]
+            best = max(candidates, key=lambda c: (c[0], c[1])) if candidates else None
+            pred_end.append(best[0] if best else pd.NaT)
+            pred_department.append(best[2] if best else None)
+    rows["pred_end"] = pd.to_datetime(pd.Series(pred_end, index=rows.index), utc=True)
+    rows["pred_department"] = pred_department
+    rows["wait_s"] = (rows["start_ts"] - rows["pred_end"]).dt.total_seconds()
+    rows["proc_s"] = (rows["end_ts"] - rows["start_ts"]).dt.total_seconds()
+    rows["wait_work_s"] = [
+        working_seconds(a.to_pydatetime(), b.to_pydatetime(), profile.calendar, profile.timezone)
+        if pd.notna(a)
+        else np.nan
+        for a, b in zip(rows["pred_end"], rows["start_ts"], strict=True)
+    ]
+    known = rows["department"].notna() & rows["pred_department"].notna()
+    rows["handoff"] = known & (rows["department"] != rows["pred_department"])
+    _PLAIN[id(con)] = rows
+    return rows
 
 
 def _selected_instances(con: duckdb.DuckDBPyConnection, filters: Filters) -> pd.DataFrame:

@@ -53,6 +53,25 @@ def walk_components(component: Any) -> list[Any]:
     return found
 
 
+def find(body: Any, component_id: Any) -> Any:
+    """The one component with ``component_id`` in a tree."""
+    found = [c for c in walk_components(body) if getattr(c, "id", None) == component_id]
+    assert len(found) == 1, component_id
+    return found[0]
+
+
+def reachable(arrows: set[tuple[str, str]], origin: str) -> set[str]:
+    """Every node reachable from ``origin`` along ``arrows``."""
+    seen, todo = {origin}, [origin]
+    while todo:
+        node = todo.pop()
+        for a, b in arrows:
+            if a == node and b not in seen:
+                seen.add(b)
+                todo.append(b)
+    return seen
+
+
 def conformance_columns(body: Any) -> list[dict[str, Any]]:
     """The column definitions of the loan rules grid in a conformance body."""
     grids = [g for g in walk_components(body) if getattr(g, "id", None) == "conformance-rules"]
@@ -178,7 +197,20 @@ def test_handoff_table_and_heatmap_follow_the_filters(store_path: Path) -> None:
     got = {(r["from"], r["to"]): (r["count"], r["total_wait_hours"]) for _, r in table.iterrows()}
     assert got == {("客戶經理部", "信貸部"): (2, 2.5), ("信貸部", "運營部"): (1, 20.0)}
     body = handoffs.handoffs_body("?dataset=loans", "count")
-    assert t("handoffs.matrix", "en") in texts(body)
+    heat = find(body, "handoffs-heatmap").figure.data[0]
+    # all four cases: 客→信 4 handoffs (C1, C2 twice, C3), 信→客 1 (C2), 客→運 1 (C4)
+    counts = {
+        (y, x): z
+        for y, row in zip(heat.y, heat.z, strict=True)
+        for x, z in zip(heat.x, row, strict=True)
+        if z == z  # not NaN
+    }
+    assert counts == {
+        ("客戶經理部", "信貸部"): 4,
+        ("信貸部", "客戶經理部"): 1,
+        ("信貸部", "運營部"): 1,
+        ("客戶經理部", "運營部"): 1,
+    }
 
 
 def test_case_rows_are_sorted_and_paged_on_the_server(store_path: Path) -> None:
@@ -215,16 +247,27 @@ def test_clicking_a_path_lists_its_cases(store_path: Path) -> None:
     first = process_map.element_cases(
         "?dataset=loans", {"source": "▶ start", "target": "受理", "id": "s"}
     )
-    assert len(first) == 4
+    assert sorted(first["case_id"]) == ["C1", "C2", "C3", "C4"]
 
 
 def test_map_elements_keep_every_activity_at_full_sliders(store_path: Path) -> None:
     elements, legend = process_map.map_elements("?dataset=loans", "frequency", 100, 100)
-    nodes = {e["data"]["id"] for e in elements if "source" not in e["data"]}
-    assert nodes >= {"受理", "審核", "補件", "放款", "拒絕"}
+    nodes = {
+        e["data"]["id"]
+        for e in elements
+        if "source" not in e["data"] and e["data"].get("kind") != "virtual"
+    }
+    assert nodes == {"受理", "審核", "補件", "放款", "拒絕"}
     assert [name for name, _ in legend] == ["信貸部", "客戶經理部", "運營部"]
+    # 20% keeps 受理 (4 instances, first by name of the two with 4) and its paths to end
     reduced, _ = process_map.map_elements("?dataset=loans", "frequency", 20, 0)
-    assert len(reduced) < len(elements)
+    arrows = {(e["data"]["source"], e["data"]["target"]) for e in reduced if "source" in e["data"]}
+    kept = {a for pair in arrows for a in pair} - {"▶ start", "■ end"}
+    assert "受理" in kept and len(kept) < 5
+    assert (
+        reachable(arrows, "▶ start") >= kept
+        and reachable({(b, a) for a, b in arrows}, "■ end") >= kept
+    )
 
 
 def test_map_says_what_the_sliders_hide(store_path: Path) -> None:
@@ -252,6 +295,17 @@ def test_map_says_what_the_sliders_hide(store_path: Path) -> None:
 def test_variants_body_states_coverage(store_path: Path) -> None:
     body = variants.variants_body("?dataset=loans", 5)
     assert t("variants.coverage", "en", n=4, share=fmt_share(1.0, "en")) in texts(body)
+    rows = find(body, "variants-grid").rowData
+    # each case its own variant (C1 受理 審核 放款, C2 with 補件 and 拒絕, C3 open, C4)
+    assert sorted(r["sequence"] for r in rows) == sorted(
+        [
+            "受理 → 審核 → 放款",
+            "受理 → 審核 → 補件 → 審核 → 拒絕",
+            "受理 → 審核",
+            "受理 → 放款",
+        ]
+    )
+    assert [r["cases"] for r in rows] == [1, 1, 1, 1]
 
 
 def test_conformance_shows_what_the_analysis_computed(store_path: Path) -> None:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dashboard.app import create_app
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import load_store
+from vocabulary import fmt_hours, fmt_share
 
 PAGES = [
     "/",
@@ -60,11 +63,77 @@ def update(
     return answer.get_json()["response"][component][prop]
 
 
+TITLES = {
+    "/": "總覽",
+    "/map": "流程圖",
+    "/handoffs": "部門間交接",
+    "/bottlenecks": "瓶頸",
+    "/variants": "流程變體",
+    "/cases": "案件",
+    "/compare": "前後比較",
+    "/conformance": "合規檢查",
+    "/data": "資料",
+}
+
+
+def page_layout(client: Any, path: str, search: str = QUERY) -> Any:
+    """What the pages router draws for ``path`` (the renderer's own request)."""
+    deps = client.get("/_dash-dependencies").get_json()
+    router = next(d for d in deps if "_pages_content.children" in d["output"])
+    payload = {
+        "output": router["output"],
+        "outputs": [
+            {"id": "_pages_content", "property": "children"},
+            {"id": "_pages_store", "property": "data"},
+        ],
+        "inputs": [
+            {"id": "_pages_location", "property": "pathname", "value": path},
+            {"id": "_pages_location", "property": "search", "value": search},
+        ],
+        "state": [],
+        "changedPropIds": ["_pages_location.pathname"],
+    }
+    answer = client.post(
+        "/_dash-update-component", data=json.dumps(payload), content_type="application/json"
+    )
+    assert answer.status_code == 200, answer.data[:300]
+    return answer.get_json()["response"]["_pages_content"]["children"]
+
+
+def headings(layout: Any) -> list[str]:
+    """The texts of every H3 in a layout (the page titles)."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if node.get("type") == "H3" and isinstance(props.get("children"), str):
+                found.append(props["children"])
+            walk(props.get("children"))
+
+    walk(layout)
+    return found
+
+
 @pytest.mark.parametrize("path", PAGES)
-def test_page_is_served(client: Any, path: str) -> None:
+def test_page_is_served_with_its_own_content(client: Any, path: str) -> None:
     page = client.get(path + QUERY)
     assert page.status_code == 200
     assert b"_dash-renderer" in page.data or b"dash-renderer" in page.data
+    # the router draws this page, titled in the URL's language, not some other page
+    assert TITLES[path] in headings(page_layout(client, path))
+
+
+@pytest.mark.parametrize("path", ["/no-such-page", "/map/extra", "/handoff"])
+def test_an_unknown_address_is_a_404_page(client: Any, path: str) -> None:
+    answer = client.get(path + QUERY)
+    assert answer.status_code == 404
+    assert headings(page_layout(client, path)) == ["找不到此頁"]
+    english = page_layout(client, path, "?dataset=loans")
+    assert headings(english) == ["Page not found"]
 
 
 def test_layout_and_dependencies(client: Any) -> None:
@@ -83,25 +152,116 @@ def _query_input(page: str) -> dict[str, Any]:
     return {"id": f"{page}-query", "property": "data", "value": QUERY}
 
 
-@pytest.mark.parametrize(
-    ("output", "extra"),
-    [
-        ("overview-body.children", []),
-        ("bottlenecks-body.children", []),
-        (
-            "handoffs-body.children",
-            [{"id": "handoffs-measure", "property": "value", "value": "count"}],
-        ),
-        ("variants-body.children", [{"id": "variants-top", "property": "value", "value": 10}]),
-        ("map-body.children", []),
-    ],
-)
-def test_page_callback_over_http(client: Any, output: str, extra: list[dict[str, Any]]) -> None:
-    page = output.split("-", 1)[0]
-    body = update(client, output, [_query_input(page), *extra])
+def component(layout: Any, component_id: Any) -> dict[str, Any]:
+    """The props of the component with ``component_id`` in a JSON layout."""
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if props.get("id") == component_id:
+                found.append(props)
+            for value in props.values():
+                if isinstance(value, list | dict):
+                    walk(value)
+
+    walk(layout)
+    assert len(found) == 1, component_id
+    return found[0]
+
+
+def array(value: Any) -> np.ndarray:
+    """A plotly array as sent over the wire (a list, or base64 typed data) as numpy."""
+    if isinstance(value, dict) and "bdata" in value:
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        if isinstance(shape, str):
+            shape = [int(n) for n in shape.split(",")]
+        return flat.reshape(shape) if shape else flat
+    return np.asarray(value)
+
+
+def rows_by(grid: dict[str, Any], *keys: str) -> dict[Any, dict[str, Any]]:
+    """A grid's rows keyed by the values of ``keys``."""
+    key = (lambda r: r[keys[0]]) if len(keys) == 1 else (lambda r: tuple(r[k] for k in keys))
+    return {key(row): row for row in grid["rowData"]}
+
+
+# The figures below are the hand-worked ones of tests/test_dashboard_fixtures.py.
+
+
+def test_overview_over_http(client: Any) -> None:
+    body = update(client, "overview-body.children", [_query_input("overview")])
     text = json.dumps(body, ensure_ascii=False)
     assert "lf-error" not in text
-    assert "信貸部" in text or "客戶經理部" in text or "受理" in text
+    cards = kpi_values(body)
+    assert cards[0] == "4"  # cases
+    assert cards[1] == fmt_hours(24.75, "zh-Hant")  # median cycle time of 3, 24.5, 25, 49.5
+    assert cards[3] == fmt_share(0.5, "zh-Hant")  # approved: C1, C4
+
+
+def kpi_values(layout: Any) -> list[str]:
+    """The values of the KPI cards, in order."""
+    found: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            props = node.get("props", {})
+            if "lf-kpi-value" in str(props.get("className", "")):
+                found.append(props["children"])
+            for value in props.values():
+                if isinstance(value, list | dict):
+                    walk(value)
+
+    walk(layout)
+    return found
+
+
+def test_handoffs_over_http(client: Any) -> None:
+    measure = [{"id": "handoffs-measure", "property": "value", "value": "count"}]
+    body = update(client, "handoffs-body.children", [_query_input("handoffs"), *measure])
+    pairs = rows_by(component(body, "handoffs-grid"), "from", "to")
+    assert pairs[("客戶經理部", "信貸部")]["count"] == 4
+    assert pairs[("客戶經理部", "信貸部")]["total_wait_hours"] == pytest.approx(28.5)
+    assert pairs[("信貸部", "運營部")]["total_wait_hours"] == pytest.approx(20.0)
+    heat = component(body, "handoffs-heatmap")["figure"]["data"][0]
+    cell = array(heat["z"])[heat["y"].index("客戶經理部")][heat["x"].index("信貸部")]
+    assert cell == 4  # the matrix shows the chosen measure
+
+
+def test_bottlenecks_over_http(client: Any) -> None:
+    body = update(client, "bottlenecks-body.children", [_query_input("bottlenecks")])
+    activities = rows_by(component(body, "bottlenecks-grid"), "activity")
+    assert activities["審核"]["instances"] == 4
+    assert activities["審核"]["median_processing_hours"] == pytest.approx(1.0)  # 1, 1, 1, 2
+    workload = rows_by(component(body, "bottlenecks-workload-grid"), "resource")
+    assert workload["u1"]["processing_hours"] == pytest.approx(3.5)  # 1 + 1 + 1 + 0.5
+
+
+def test_variants_over_http(client: Any) -> None:
+    top = [{"id": "variants-top", "property": "value", "value": 10}]
+    body = update(client, "variants-body.children", [_query_input("variants"), *top])
+    rows = component(body, "variants-grid")["rowData"]
+    # every case is its own variant: C1 受理 審核 放款, C2 with 補件, C3 open, C4 without 審核
+    assert sorted(r["cases"] for r in rows) == [1, 1, 1, 1]
+    assert "受理 → 放款" in {r["sequence"] for r in rows}
+
+
+def test_map_over_http(client: Any) -> None:
+    query = {"id": "map-query", "property": "data", "value": QUERY + "&activities=100&paths=100"}
+    body = update(client, "map-body.children", [query])
+    elements = component(body, "map-graph")["elements"]
+    nodes = {e["data"]["id"]: e["data"] for e in elements if "source" not in e["data"]}
+    edges = {(e["data"]["source"], e["data"]["target"]) for e in elements if "source" in e["data"]}
+    assert nodes["受理"]["label"].split("\n")[-1] == "4"
+    assert ("受理", "審核") in edges and ("審核", "補件") in edges and ("補件", "審核") in edges
+    assert len(edges) == 10  # by hand: see test_dashboard_callbacks
 
 
 def test_cases_rows_over_http(client: Any) -> None:

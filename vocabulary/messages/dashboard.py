@@ -145,6 +145,13 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "overview.col.last_activity": _m("Last activity", "最後活動", "最后活动"),
     "overview.col.waiting": _m("Waiting (h)", "已等待（小時）", "已等待（小时）"),
     # process map
+    "notfound.title": _m("Page not found", "找不到此頁", "找不到此页"),
+    "notfound.text": _m(
+        "The dashboard has no page at this address. Check the link, or start from the Overview.",
+        "儀表板沒有這個網址的頁面。請檢查連結，或從總覽開始。",
+        "仪表板没有这个网址的页面。请检查链接，或从总览开始。",
+    ),
+    "notfound.back": _m("Go to the Overview", "前往總覽", "前往总览"),
     "map.title": _m("Process map", "流程圖", "流程图"),
     "map.mode": _m("Show", "顯示", "显示"),
     "map.frequency": _m("Frequency", "頻率", "频率"),
