@@ -68,6 +68,7 @@ TITLES = {
     "/map": "流程圖",
     "/handoffs": "部門間交接",
     "/bottlenecks": "瓶頸",
+    "/waits": "申請為何等待",
     "/variants": "流程變體",
     "/cases": "案件",
     "/compare": "前後比較",
