@@ -91,6 +91,10 @@ def info(message: str) -> dbc.Alert:
     return dbc.Alert(message, color="secondary", className="lf-info")
 
 
+# AG Grid's own words (pager, "No Rows To Show", filter menus) in the page's language
+# (assets/locale.js answers from the vocabulary's grid.* words).
+GRID_LOCALE: dict[str, Any] = {"getLocaleText": {"function": "loanflowLocaleText(params)"}}
+
 # Headers wrap rather than end in "…" ("Median processing (h)" in full at any width).
 DEFAULT_COLUMN: dict[str, Any] = {
     "sortable": True,
@@ -111,7 +115,11 @@ def grid(
     row_selection: bool = False,
 ) -> dag.AgGrid:
     """A client-side AG Grid for a small table (a few hundred rows at most)."""
-    options: dict[str, Any] = {"pagination": len(frame) > 50, "paginationPageSize": 50}
+    options: dict[str, Any] = {
+        "pagination": len(frame) > 50,
+        "paginationPageSize": 50,
+        **GRID_LOCALE,
+    }
     if row_selection:
         options["rowSelection"] = {"mode": "singleRow", "enableClickSelection": True}
     return dag.AgGrid(

@@ -44,6 +44,20 @@ def _figure(data: Any = None, **layout: Any) -> go.Figure:
     return go.Figure(data=data, layout=layout, _validate=False)
 
 
+# Date axes in numbers (2025-03-09, 2025-03, 2025), the same in every language: plotly's
+# own labels ("Mar 9 2025") are English.
+DATE_TICKS = [
+    {"dtickrange": [None, 86_400_000], "value": "%m-%d %H:%M"},
+    {"dtickrange": [86_400_000, "M1"], "value": "%Y-%m-%d"},
+    {"dtickrange": ["M1", "M12"], "value": "%Y-%m"},
+    {"dtickrange": ["M12", None], "value": "%Y"},
+]
+
+
+def _date_axis(fig: go.Figure) -> None:
+    fig.update_xaxes(type="date", tickformatstops=DATE_TICKS, hoverformat="%Y-%m-%d %H:%M")
+
+
 def empty_figure(message: str) -> go.Figure:
     """A blank chart carrying a message (no data for the selection)."""
     fig = _figure()
@@ -101,6 +115,7 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
             "showgrid": False,
         },
     )
+    _date_axis(fig)
     return _base(fig)
 
 
@@ -294,6 +309,7 @@ def wip_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
         )
     )
     fig.update_yaxes(title_text=t("bottlenecks.wip_axis", lang), rangemode="tozero")
+    _date_axis(fig)
     return _base(fig)
 
 
@@ -377,7 +393,7 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
                 "%{base|%Y-%m-%d %H:%M}<extra></extra>",
             )
         )
-    fig.update_xaxes(type="date")
+    _date_axis(fig)
     fig.update_layout(barmode="overlay", showlegend=False)
     return _base(fig, height=min(470, max(260, 60 * frame["department"].nunique() + 100)))
 

@@ -22,6 +22,7 @@ from dashboard.audit import current_user
 from etl.errors import LoanFlowError
 from etl.outcomes import OUTCOME_KEYS
 from vocabulary import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
+from vocabulary.browser import browser_locales
 
 
 def label(key: str, lang: str = "en", tag: Any = html.Span, **props: Any) -> Any:
@@ -183,6 +184,8 @@ def frame_layout() -> html.Div:
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="lang-store", storage_type="local"),
+            dcc.Store(id="lang-locales", data=browser_locales()),
+            html.Div(id="lang-applied", hidden=True),
             navbar(),
             filter_bar(),
             print_header(),
@@ -489,6 +492,18 @@ def register_callbacks(app: dash.Dash) -> None:
         State({"type": "table", "grid": MATCH}, "rowData"),
         prevent_initial_call=True,
     )(export_table_rows)
+    # The browser's own words (plotly, the date picker, the grids) follow the language.
+    app.clientside_callback(
+        """
+        function(lang, locales) {
+            if (window.loanflowApplyLanguage) { window.loanflowApplyLanguage(lang, locales); }
+            return lang;
+        }
+        """,
+        Output("lang-applied", "children"),
+        Input("lang-switch", "value"),
+        State("lang-locales", "data"),
+    )
     # Every page's Print button prints the page (the print stylesheet hides the controls).
     app.clientside_callback(
         """

@@ -18,6 +18,7 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from analysis.compare import Comparison, Metric, Note
+from analysis.process_map import END, START
 from report import charts
 from vocabulary import MESSAGES, metric_label, metric_name, normalise_language, t
 from vocabulary.formats import duration, missing, number, p_text, percent, points
@@ -315,6 +316,15 @@ def guardrail_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, A
     return [row for row in metric_rows(comparison, lang) if row["key"] in names]
 
 
+def node_label(name: str, lang: str) -> str:
+    """A process-map node as shown: the virtual start and end in the reader's language."""
+    if name == START:
+        return "▶ " + t("map.start", lang)
+    if name == END:
+        return "■ " + t("map.end", lang)
+    return name
+
+
 def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> list[dict[str, Any]]:
     """Edges or handoffs as display rows (by default only those added, removed or changed)."""
     lang = normalise_language(lang, strict=True)
@@ -324,8 +334,8 @@ def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> li
             continue
         rows.append(
             {
-                "from": c.source,
-                "to": c.target,
+                "from": node_label(c.source, lang),
+                "to": node_label(c.target, lang),
                 "status": t(f"report.{c.status}", lang),
                 "tone": c.status,
                 "cases": f"{c.cases_before:,} → {c.cases_after:,}",

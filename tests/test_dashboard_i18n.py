@@ -108,3 +108,18 @@ def test_every_outcome_has_one_name_in_each_language() -> None:
         assert len(set(labels)) == len(OUTCOME_KEYS), lang
         assert all(label not in OUTCOME_KEYS for label in labels) or lang == "en", lang
     assert names["zh-Hant"][0] == "核准" and names["zh-Hans"][0] == "批准"
+
+
+def test_the_browser_gets_its_words_from_the_catalogue() -> None:
+    from vocabulary.browser import browser_locales
+
+    locales = browser_locales()
+    assert locales["en"]["plotly"] is None and locales["en"]["grid"] == {}
+    hant, hans = locales["zh-Hant"], locales["zh-Hans"]
+    assert hant["grid"]["noRowsToShow"] == i18n.t("grid.noRowsToShow", "zh-Hant") == "沒有資料"
+    assert hans["grid"]["pageSizeSelectorLabel"] == "每页行数："
+    assert hant["plotly"]["name"] == "zh-TW" and hans["plotly"]["name"] == "zh-CN"
+    assert hant["plotly"]["format"]["shortMonths"][2] == "3月"
+    assert hans["plotly"]["dictionary"]["Download plot as a png"].startswith("下载")
+    assert hant["month_caption"].format(year=2025, month=3) == "2025年3月"
+    assert len(hant["short_weekdays"]) == 7

@@ -13,6 +13,7 @@ from typing import Any
 
 from vocabulary.languages import DEFAULT_LANGUAGE, normalise_language
 from vocabulary.messages.access import ACCESS
+from vocabulary.messages.browser import BROWSER
 from vocabulary.messages.dashboard import DASHBOARD
 from vocabulary.messages.domain import DOMAIN
 from vocabulary.messages.report import REPORT
@@ -31,7 +32,7 @@ def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS)
+MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER)
 
 
 def t(key: str, lang: str | None, **values: Any) -> str:

@@ -71,7 +71,14 @@ def layout(**query: Any) -> html.Div:
             dcc.Store(id=f"{PAGE}-lang", data=lang),
             section(
                 t("admin.users", lang),
-                html.P(t("admin.manage", lang), className="small text-muted"),
+                html.P(
+                    [
+                        t("admin.manage", lang),
+                        " ",
+                        html.Code("loanflow users add | remove | role | passwd"),
+                    ],
+                    className="small text-muted",
+                ),
                 html.Div(id=f"{PAGE}-users"),
             ),
             section(t("admin.audit", lang), html.Div(id=f"{PAGE}-audit"), tools=tools),

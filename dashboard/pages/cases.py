@@ -9,7 +9,14 @@ import dash_ag_grid as dag
 from dash import Input, Output, State, callback, html
 
 from dashboard import data
-from dashboard.components import DEFAULT_COLUMN, chart, csv_button, page_header, section
+from dashboard.components import (
+    DEFAULT_COLUMN,
+    GRID_LOCALE,
+    chart,
+    csv_button,
+    page_header,
+    section,
+)
 from dashboard.exports import csv_download
 from dashboard.views.cases import PAGE, case_timeline, export_table, rows_page, table_columns
 from vocabulary import t
@@ -36,6 +43,7 @@ def layout(**query: Any) -> html.Div:
             "maxBlocksInCache": 20,
             "pagination": True,
             "paginationPageSize": 50,
+            **GRID_LOCALE,
         },
         style={"height": "520px"},
         className="ag-theme-alpine",

@@ -73,7 +73,11 @@ def layout(**query: Any) -> html.Div:
             dbc.Col(
                 [
                     dbc.Label(t("compare.split_at", lang)),
-                    dcc.DatePickerSingle(id=f"{PAGE}-split", display_format="YYYY-MM-DD"),
+                    dcc.DatePickerSingle(
+                        id=f"{PAGE}-split",
+                        display_format="YYYY-MM-DD",
+                        placeholder=t("compare.split_at", lang),
+                    ),
                 ],
                 md=2,
             ),

@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from dashboard import data
 from dashboard.audit import record
-from dashboard.components import error_alert, page_header, section
+from dashboard.components import GRID_LOCALE, error_alert, page_header, section
 from dashboard.exports import csv_download
 from dashboard.jobs import RUNNER
 from dashboard.views.data_page import (
@@ -100,7 +100,10 @@ def layout(**query: Any) -> html.Div:
             columnDefs=datasets_columns(lang),
             defaultColDef={"sortable": True, "resizable": True},
             columnSize="responsiveSizeToFit",
-            dashGridOptions={"rowSelection": {"mode": "singleRow", "enableClickSelection": True}},
+            dashGridOptions={
+                "rowSelection": {"mode": "singleRow", "enableClickSelection": True},
+                **GRID_LOCALE,
+            },
             style={"height": "260px"},
             className="ag-theme-alpine",
         ),

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 from analysis.case_metrics import case_metrics, case_page
 from dashboard import data, figures
 from dashboard.components import column
-from vocabulary import t
+from vocabulary import outcome_label, t
 
 PAGE = "cases"
 TABLE_COLUMNS = (
@@ -74,7 +74,10 @@ def rows_page(query: str | None, request: dict[str, Any] | None) -> dict[str, An
         offset=start,
         limit=end - start,
     )
-    return {"rowData": _json_ready(frame.loc[:, list(TABLE_COLUMNS)]), "rowCount": total}
+    shown = frame.loc[:, list(TABLE_COLUMNS)].copy()
+    if "outcome" in shown:  # the outcome in the reader's language (sorting is by the stored value)
+        shown["outcome"] = shown["outcome"].map(lambda o: outcome_label(str(o), state.lang))
+    return {"rowData": _json_ready(shown), "rowCount": total}
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:

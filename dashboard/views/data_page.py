@@ -317,6 +317,9 @@ def datasets_frame() -> pd.DataFrame:
         frame = pd.DataFrame(list_datasets(con))
     if not frame.empty and "source" in frame:
         frame["source"] = frame["source"].map(source_name, na_action="ignore")
+    if not frame.empty and "loaded_at" in frame:  # the same in every language: 2025-03-01 09:30
+        stamps = pd.to_datetime(frame["loaded_at"], utc=True, errors="coerce")
+        frame["loaded_at"] = stamps.dt.strftime("%Y-%m-%d %H:%M UTC")
     return frame
 
 

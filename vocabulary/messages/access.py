@@ -12,13 +12,13 @@ ACCESS: dict[str, dict[str, str]] = {
     "signin.failed": _m("Wrong user name or password.", "用戶名或密碼錯誤。", "用户名或密码错误。"),
     "signin.blocked": _m(
         "Too many failed sign-ins. Wait a few minutes, then try again.",
-        "登入失敗次數過多,請稍候幾分鐘再試。",
-        "登录失败次数过多,请稍候几分钟再试。",
+        "登入失敗次數過多，請稍候幾分鐘再試。",
+        "登录失败次数过多，请稍候几分钟再试。",
     ),
     "signin.expired": _m(
         "The form expired. Please sign in again.",
-        "表單已過期,請重新登入。",
-        "表单已过期,请重新登录。",
+        "表單已過期，請重新登入。",
+        "表单已过期，请重新登录。",
     ),
     "signin.out": _m("You are signed out.", "您已登出。", "您已退出登录。"),
     "admin.title": _m("Administration", "系統管理", "系统管理"),
@@ -28,10 +28,9 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.refresh": _m("Refresh", "重新整理", "刷新"),
     "admin.denied": _m("This page is for admins only.", "此頁僅限管理員。", "此页仅限管理员。"),
     "admin.manage": _m(
-        "Add, remove or change users on the server with the command loanflow users"
-        " (add, remove, role, passwd).",
-        "在伺服器上以 loanflow users 指令新增、刪除或修改用戶（add、remove、role、passwd）。",
-        "在服务器上以 loanflow users 命令添加、删除或修改用户（add、remove、role、passwd）。",
+        "Users are added, removed and changed on the server, with the command",
+        "用戶的新增、刪除與修改在伺服器上以下列指令進行：",
+        "用户的添加、删除与修改在服务器上用以下命令进行：",
     ),
     "admin.username": _m("User", "用戶", "用户"),
     "admin.role": _m("Role", "角色", "角色"),

@@ -1,0 +1,153 @@
+"""Chinese screens speak Chinese: every page of the real dashboard, in 繁體中文 and 简体中文,
+walked in headless Chromium (the date picker open, a comparison run, a case chosen), fails
+on any word in Latin letters that is not data (dataset, activity, department, resource,
+case, product names from the store) or one of a short list of units and acronyms."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from dashboard import data
+from dashboard.app import create_app
+from dashboard.browser import chromium, serve_in_thread, wait_for, wait_idle
+from dashboard.demo import ensure_demo_data
+from etl.store import close_shared
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = ("/", "/map", "/handoffs", "/bottlenecks", "/variants", "/cases", "/compare",
+         "/conformance", "/data", "/admin")  # fmt: skip
+# Units, acronyms and names that are the same in every language.
+ALLOWED = {
+    "LoanFlow", "SLA", "KPI", "P90", "CSV", "TSV", "HTML", "PNG", "BPMN", "YAML", "ECDF",
+    "XES", "gz", "xlsx", "Excel", "Parquet", "UTF", "GB18030", "Big5", "CNY", "UTC",
+    "p", "h", "d", "min", "KB", "MB", "GB", "B", "pp", "n", "z", "t", "V", "Cramér",
+    "k", "M",  # plotly's thousands and millions on axes
+    "English",  # the language menu names each language in itself
+}  # fmt: skip
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+# The visible text, chart text and input placeholders; commands in <code> and the YAML
+# example of the profile box are code, not words.
+TEXT = """
+const code = Array.from(document.querySelectorAll('code, pre'));
+const kept = code.map(n => n.textContent);
+code.forEach(n => { n.textContent = ''; });
+const parts = [document.body.innerText];
+code.forEach((n, i) => { n.textContent = kept[i]; });
+document.querySelectorAll('svg text').forEach(n => parts.push(n.textContent));
+document.querySelectorAll('input[placeholder]').forEach(
+    n => { if (n.offsetParent !== null) parts.push(n.placeholder); });
+return parts.join('\\n');
+"""
+FILE_NAME = re.compile(r"\S+\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, set[str]]]:
+    folder = tmp_path_factory.mktemp("languages")
+    db = folder / "store.duckdb"
+    list(ensure_demo_data(db, ROOT / "sample_logs"))
+    app = create_app(db, auth=False)
+    with data.cursor() as con:
+        values = {
+            str(v)
+            for (v,) in con.execute(
+                "SELECT DISTINCT activity FROM activity_instances UNION "
+                "SELECT DISTINCT department FROM activity_instances UNION "
+                "SELECT DISTINCT resource FROM activity_instances UNION "
+                "SELECT DISTINCT case_id FROM cases UNION SELECT DISTINCT product FROM cases "
+                "UNION SELECT DISTINCT branch FROM cases UNION SELECT DISTINCT channel FROM cases "
+                "UNION SELECT name FROM datasets UNION SELECT source FROM datasets"
+            ).fetchall()
+            if v is not None
+        }
+    data_words = {w for value in values for w in WORD.findall(value)}
+    with serve_in_thread(app) as url:
+        yield url, data_words
+    close_shared(db)
+
+
+@pytest.fixture(scope="module")
+def driver(served: tuple[str, set[str]]) -> Iterator[Any]:
+    with chromium() as browser:
+        yield browser
+
+
+def latin_words(text: str, data_words: set[str]) -> dict[str, str]:
+    """Latin-letter words of ``text`` that are neither data nor allowed, with a context."""
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        for word in WORD.findall(FILE_NAME.sub("", line)):
+            if word in ALLOWED or word in data_words or word.isdigit():
+                continue
+            found.setdefault(word, line.strip()[:120])
+    return found
+
+
+def _open(driver: Any, url: str) -> None:
+    driver.get(url)
+    wait_idle(driver, timeout=90)
+
+
+def _screen_text(driver: Any) -> str:
+    return str(driver.execute_script(TEXT))
+
+
+def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
+    """Every page's words (and what a user opens on them) that are in Latin letters."""
+    from selenium.webdriver.common.by import By
+
+    seen: dict[str, str] = {}
+    for path in PAGES:
+        _open(driver, f"{base}{path}?dataset=before&lang={lang}")
+        texts = [_screen_text(driver)]
+        if path == "/":  # the date picker's calendar
+            driver.find_element(By.CSS_SELECTOR, "#filter-period input").click()
+            wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".CalendarMonth_caption"))
+            time.sleep(0.5)
+            texts.append(_screen_text(driver))
+            driver.find_element(By.TAG_NAME, "h3").click()
+        if path == "/compare":
+            button = driver.find_element(By.ID, "compare-run")
+            driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
+            button.click()
+            wait_for(
+                lambda: driver.find_elements(By.CSS_SELECTOR, "#compare-forest .main-svg"), 120
+            )
+            wait_idle(driver, timeout=90)
+            texts.append(_screen_text(driver))
+        if path == "/cases":
+            row = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#cases-grid .ag-row"))
+            row[0].click()
+            wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#cases-timeline .main-svg"))
+            wait_idle(driver, timeout=60)
+            texts.append(_screen_text(driver))
+        for text in texts:
+            for word, context in latin_words(text, DATA_WORDS[0]).items():
+                seen.setdefault(word, f"{path}: {context}")
+    return seen
+
+
+DATA_WORDS: list[set[str]] = [set()]
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_chinese_screens_have_no_english(
+    driver: Any, served: tuple[str, set[str]], lang: str
+) -> None:
+    base, DATA_WORDS[0] = served[0], served[1]
+    english = _walk(driver, base, lang)
+    assert english == {}, "\n".join(f"{w!r} in {c}" for w, c in sorted(english.items()))
+
+
+def test_the_check_finds_english() -> None:
+    """The word filter itself: an English label fails, data and units pass."""
+    found = latin_words("週期時間 Median cycle time 3.1 h\n信貸部 before SLA", {"before"})
+    assert set(found) == {"Median", "cycle", "time"}
