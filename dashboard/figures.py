@@ -623,7 +623,7 @@ def calendar_heatmap(calendars: Mapping[str, Mapping[str, Any]], lang: str) -> g
     """Week heat-map per department: the share of each weekday hour that is working time."""
     if not calendars:
         return empty_figure(t("common.no_data", lang))
-    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    days = [t(f"weekday.{d}", lang) for d in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")]
     labels = [f"{d} {h:02d}" for d in days for h in range(24)]
     names = sorted(calendars)
     z = [[v for day in calendars[n]["hour_grid"] for v in day] for n in names]

@@ -22,8 +22,8 @@ from etl.store import close_shared
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = ("/", "/map", "/handoffs", "/bottlenecks", "/variants", "/cases", "/compare",
-         "/conformance", "/data", "/admin")  # fmt: skip
+PAGES = ("/", "/map", "/handoffs", "/bottlenecks", "/waits", "/variants", "/cases",
+         "/compare", "/conformance", "/data", "/admin")  # fmt: skip
 # Units, acronyms and names that are the same in every language.
 ALLOWED = {
     "LoanFlow", "SLA", "KPI", "P90", "CSV", "TSV", "HTML", "PNG", "BPMN", "YAML", "ECDF",

@@ -96,6 +96,14 @@ BROWSER: dict[str, dict[str, str]] = {
         "向前移動以操作日曆並選擇日期；按問號鍵查看變更日期的鍵盤快速鍵。",
         "向前移动以操作日历并选择日期；按问号键查看更改日期的键盘快捷键。",
     ),
+    # weekdays, Monday first (chart labels such as a working week's hours)
+    "weekday.mon": _m("Mon", "週一", "周一"),
+    "weekday.tue": _m("Tue", "週二", "周二"),
+    "weekday.wed": _m("Wed", "週三", "周三"),
+    "weekday.thu": _m("Thu", "週四", "周四"),
+    "weekday.fri": _m("Fri", "週五", "周五"),
+    "weekday.sat": _m("Sat", "週六", "周六"),
+    "weekday.sun": _m("Sun", "週日", "周日"),
     # month caption of the date picker: {year} and {month} (1-12)
     "date.month_caption": _m("{month}/{year}", "{year}年{month}月", "{year}年{month}月"),
 }
