@@ -17,7 +17,17 @@ Shared by the command line (``loanflow users``, ``loanflow audit``) and the dash
 about loading logs. ``etl`` never imports it.
 """
 
-from accounts.audit import AuditEntry, audit, audit_entries, recent_failures
+from accounts.audit import AuditEntry, audit, audit_actions, audit_entries, recent_failures
+from accounts.sessions import (
+    Session,
+    end_session,
+    end_sessions,
+    forget_old_sessions,
+    live_sessions,
+    session_user,
+    start_session,
+)
+from accounts.signin import Limits, SignInGate
 from accounts.users import (
     ROLES,
     Role,
@@ -38,20 +48,30 @@ from accounts.users import (
 __all__ = [
     "ROLES",
     "AuditEntry",
+    "Limits",
     "Role",
+    "Session",
+    "SignInGate",
     "User",
     "add_user",
     "audit",
+    "audit_actions",
     "audit_entries",
+    "end_session",
+    "end_sessions",
+    "forget_old_sessions",
     "get_user",
     "has_role",
     "list_users",
+    "live_sessions",
     "min_password_length",
     "recent_failures",
     "remove_user",
+    "session_user",
     "set_disabled",
     "set_password",
     "set_role",
+    "start_session",
     "user_count",
     "verify",
 ]

@@ -11,6 +11,7 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
+from accounts.sessions import end_sessions
 from etl import settings
 from etl.errors import LoanFlowError
 
@@ -126,37 +127,44 @@ def _refuse_last_admin(con: duckdb.DuckDBPyConnection, username: str, what: str)
 
 
 def remove_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
-    """Delete an account (not the last admin while other users remain)."""
+    """Delete an account (not the last admin while other users remain); its sessions end."""
     _require_user(con, username)
     _refuse_last_admin(con, username, "remove")
     con.execute("DELETE FROM users WHERE username = ?", [username])
+    end_sessions(con, username, "removed")
 
 
 def set_password(con: duckdb.DuckDBPyConnection, username: str, password: str) -> None:
-    """Replace a user's password (stored as a fresh argon2id hash)."""
+    """Replace a user's password (stored as a fresh argon2id hash); their sessions end."""
     _require_user(con, username)
     _check_password(password)
     con.execute(
         "UPDATE users SET password_hash = ?, password_set_at = now() WHERE username = ?",
         [_HASHER.hash(password), username],
     )
+    end_sessions(con, username, "password")
 
 
 def set_role(con: duckdb.DuckDBPyConnection, username: str, role: str) -> None:
-    """Change a user's role (the last admin keeps theirs)."""
+    """Change a user's role (the last admin keeps theirs); a changed role ends their sessions."""
     _require_user(con, username)
     _check_role(role)
     if role != "admin":
         _refuse_last_admin(con, username, "demote")
+    user = get_user(con, username)
     con.execute("UPDATE users SET role = ? WHERE username = ?", [role, username])
+    if user is not None and user.role != role:
+        end_sessions(con, username, "role")
 
 
 def set_disabled(con: duckdb.DuckDBPyConnection, username: str, disabled: bool) -> None:
-    """Disable an account (it can no longer sign in) or enable it again."""
+    """Disable an account (it can no longer sign in, its sessions end) or enable it again."""
     _require_user(con, username)
     if disabled:
         _refuse_last_admin(con, username, "disable")
     con.execute("UPDATE users SET disabled = ? WHERE username = ?", [disabled, username])
+    if disabled:
+        end_sessions(con, username, "disabled")
 
 
 def list_users(con: duckdb.DuckDBPyConnection) -> list[User]:

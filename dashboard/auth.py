@@ -4,14 +4,16 @@
 
 - serve nothing to a visitor who has not signed in but the sign-in page (and the one style
   sheet it uses): pages redirect to ``/login``, Dash's JSON routes and uploads answer 401;
-- keep the sign-in in a signed, HTTP-only, ``SameSite=Strict`` session cookie (``Secure``
-  over https, or always with ``LOANFLOW_SECURE_COOKIES=1``), re-checked against the store on
-  every request, so a disabled user, a changed role or a changed password take effect at once;
+- keep the sign-in as a session in the store (``accounts.sessions``) whose random token
+  travels in a signed, HTTP-only, ``SameSite=Strict`` cookie (``Secure`` over https, or
+  always with ``LOANFLOW_SECURE_COOKIES=1``), looked up on every request, so sign-out, a
+  disabled user, a changed role or a changed password end it at once;
 - require a CSRF token on every POST: the sign-in form carries it as a field, Dash's
   ``/_dash-update-component`` and ``POST /upload`` as the ``X-CSRFToken`` header (the Dash
   renderer sends the ``_csrf_token`` cookie's value in that header by itself, and the page
   carries the token in a ``csrf-token`` meta tag for the upload script);
-- refuse sign-in after too many failures for one user name or from one address;
+- refuse sign-in after too many failures for one user name or from one address, counting
+  the attempts in flight too (``accounts.SignInGate``);
 - check roles by the page-name prefix of a callback's output ids (``data-*`` needs analyst,
   ``compare-*`` evaluator, ``admin-*`` admin, anything else viewer), and analyst for
   ``POST /upload``: a forged request is refused with 403, not merely hidden;
@@ -52,8 +54,8 @@ PUBLIC_ASSETS = frozenset({"/assets/00_bootstrap.min.css", "/_favicon.ico"})
 # The role a callback needs, by the page-name prefix of its output ids.
 PREFIX_ROLES = (("data-", "analyst"), ("compare-", "evaluator"), ("admin-", "admin"))
 
-_SESSION_USER = "lf_user"
-_SESSION_STAMP = "lf_pw"
+_SESSION_TOKEN = "lf_session"  # the random token of the session kept in the store
+_GATE = accounts.SignInGate()
 
 
 # --- the secret key ----------------------------------------------------------------------
@@ -119,17 +121,13 @@ def _db() -> str:
     return str(current_app.config["LOANFLOW_AUTH_DB"])
 
 
-def _signed_in_user() -> accounts.User | None:
-    name = session.get(_SESSION_USER)
-    if not isinstance(name, str):
+def _signed_in_user() -> tuple[str, str] | None:
+    """The user of the session the cookie names, if the store says it is still live."""
+    token = session.get(_SESSION_TOKEN)
+    if not isinstance(token, str):
         return None
     with using(_db()) as con:
-        user = accounts.get_user(con, name)
-    if user is None or user.disabled:
-        return None
-    if session.get(_SESSION_STAMP) != user.password_set_at.isoformat():
-        return None  # the password changed since this sign-in
-    return user
+        return accounts.session_user(con, token)
 
 
 def current_user() -> tuple[str, str] | None:
@@ -138,8 +136,8 @@ def current_user() -> tuple[str, str] | None:
         return None
     if "lf_user" not in g:
         g.lf_user = _signed_in_user()
-    user: accounts.User | None = g.lf_user
-    return (user.username, user.role) if user else None
+    user: tuple[str, str] | None = g.lf_user
+    return user
 
 
 def _remote() -> str | None:
@@ -147,8 +145,11 @@ def _remote() -> str | None:
 
 
 def _audit(user: str | None, action: str, target: str | None, detail: str = "") -> None:
+    window = int(settings.get("signin_window_seconds"))
     with using(_db()) as con:
-        accounts.audit(con, user, action, target, detail, remote_addr=_remote())
+        accounts.audit(
+            con, user, action, target, detail, remote_addr=_remote(), window_seconds=window
+        )
 
 
 # --- roles -------------------------------------------------------------------------------
@@ -279,37 +280,46 @@ def _next_arg() -> str:
     return safe_next(request.values.get("next"))
 
 
-def _too_many_failures(username: str) -> bool:
-    window = int(settings.get("signin_window_seconds"))
-    with using(_db()) as con:
-        by_name = accounts.recent_failures(con, username=username, seconds=window)
-        by_address = accounts.recent_failures(con, remote_addr=_remote(), seconds=window)
-    return by_name >= int(settings.get("signin_max_failures")) or by_address >= int(
-        settings.get("signin_max_failures_per_address")
+def _limits() -> accounts.Limits:
+    return accounts.Limits(
+        per_name=int(settings.get("signin_max_failures")),
+        per_address=int(settings.get("signin_max_failures_per_address")),
+        window_seconds=int(settings.get("signin_window_seconds")),
     )
+
+
+def _store() -> Any:
+    return using(_db())
 
 
 def _sign_in() -> BaseResponse:
     username = request.form.get("username", "").strip()[:64]
     password = request.form.get("password", "")
-    if _too_many_failures(username):
-        _audit(username or None, "sign-in-refused", username, "rate limit")
-        return _login_page("blocked", 429, username)
+    with _GATE.attempt(_store, username, _remote(), _limits()) as allowed:
+        if not allowed:
+            _audit(username or None, "sign-in-refused", username, "rate limit")
+            return _login_page("blocked", 429, username)
+        with using(_db()) as con:
+            user = accounts.verify(con, username, password)
+        if user is None:
+            _audit(username or None, "sign-in-failure", username)  # before the gate reopens
+            return _login_page("failed", 401, username)
+    hours = float(settings.get("session_hours"))
     with using(_db()) as con:
-        user = accounts.verify(con, username, password)
-    if user is None:
-        _audit(username or None, "sign-in-failure", username)
-        return _login_page("failed", 401, username)
+        accounts.forget_old_sessions(con)
+        token = accounts.start_session(con, user.username, hours=hours, remote_addr=_remote())
     session.clear()  # a new session for the new sign-in (no fixation)
     session.permanent = True
-    session[_SESSION_USER] = user.username
-    session[_SESSION_STAMP] = user.password_set_at.isoformat()
+    session[_SESSION_TOKEN] = token
     _audit(user.username, "sign-in", user.username, user.role)
     return redirect(_next_arg(), code=303)
 
 
 def _sign_out() -> BaseResponse:
     user = current_user()
+    token = session.get(_SESSION_TOKEN)
+    with using(_db()) as con:
+        accounts.end_session(con, token if isinstance(token, str) else None)
     if user is not None:
         _audit(user[0], "sign-out", user[0])
     session.clear()

@@ -87,7 +87,7 @@ def update_body(output: str, outputs: list[dict[str, Any]], inputs: list[dict[st
     }
 
 
-def admin_body() -> Any:
+def admin_body(action: str = "", user: str | None = None) -> Any:
     return update_body(
         ADMIN_CALLBACK,
         [
@@ -98,6 +98,8 @@ def admin_body() -> Any:
             {"id": "admin-refresh", "property": "n_clicks", "value": None},
             {"id": "admin-period", "property": "value", "value": "all"},
             {"id": "admin-lang", "property": "data", "value": "en"},
+            {"id": "admin-action", "property": "value", "value": action},
+            {"id": "admin-user", "property": "value", "value": user},
         ],
     )
 

@@ -48,11 +48,30 @@ def layout(**query: Any) -> html.Div:
         size="sm",
         style={"width": "12rem"},
     )
+    action = dbc.Select(
+        id=f"{PAGE}-action",
+        options=[{"label": t("admin.all_actions", lang), "value": ""}]
+        + [{"label": a, "value": a} for a in audit_actions()],
+        value="",
+        size="sm",
+        style={"width": "12rem"},
+    )
+    user = dbc.Input(
+        id=f"{PAGE}-user",
+        placeholder=t("admin.any_user", lang),
+        size="sm",
+        debounce=True,
+        style={"width": "10rem"},
+    )
     tools = [
         html.Div(
             [
                 html.Label(t("admin.period", lang), className="me-2 mb-0"),
                 period,
+                html.Label(t("admin.action", lang), className="ms-3 me-2 mb-0"),
+                action,
+                html.Label(t("admin.username", lang), className="ms-3 me-2 mb-0"),
+                user,
                 dbc.Button(
                     t("admin.refresh", lang),
                     id=f"{PAGE}-refresh",
@@ -95,13 +114,31 @@ def users_frame() -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def audit_frame(period: str | None) -> pd.DataFrame:
-    """The audit log for a period, newest first."""
+def audit_actions() -> list[str]:
+    """The actions the audit log holds (the action filter's choices)."""
+    with data.cursor() as con:
+        return accounts.audit_actions(con)
+
+
+def audit_frame(
+    period: str | None, action: str | None = None, username: str | None = None
+) -> pd.DataFrame:
+    """The audit log for a period, of one action and one user when given, newest first.
+
+    A refusal repeated by one client is one row; ``repeats`` says how many times, the last
+    at ``last_ts``.
+    """
     days = PERIODS.get(period or "week", 7)
     since = datetime.now(UTC) - timedelta(days=days) if days else None
     with data.cursor() as con:
-        entries = accounts.audit_entries(con, since=since, limit=AUDIT_ROWS)
-    columns = ["ts", "username", "action", "target", "detail", "remote_addr"]
+        entries = accounts.audit_entries(
+            con,
+            since=since,
+            limit=AUDIT_ROWS,
+            action=action or None,
+            username=(username or "").strip() or None,
+        )
+    columns = ["ts", "username", "action", "target", "detail", "remote_addr", "repeats", "last_ts"]
     return pd.DataFrame([e.to_json() for e in entries], columns=columns)
 
 
@@ -116,8 +153,16 @@ def _grid(component_id: str, frame: pd.DataFrame, lang: str) -> Any:
     Input(f"{PAGE}-refresh", "n_clicks"),
     Input(f"{PAGE}-period", "value"),
     Input(f"{PAGE}-lang", "data"),
+    Input(f"{PAGE}-action", "value"),
+    Input(f"{PAGE}-user", "value"),
 )
-def show_admin(_clicks: int | None, period: str | None, lang: str | None) -> tuple[Any, Any]:
+def show_admin(
+    _clicks: int | None,
+    period: str | None,
+    lang: str | None,
+    action: str | None = None,
+    username: str | None = None,
+) -> tuple[Any, Any]:
     """Fill the users and audit tables (checked again here: admins only)."""
     lang = lang or "en"
     if not is_admin():
@@ -125,5 +170,5 @@ def show_admin(_clicks: int | None, period: str | None, lang: str | None) -> tup
         return denied, denied
     return (
         _grid(f"{PAGE}-users-grid", users_frame(), lang),
-        _grid(f"{PAGE}-audit-grid", audit_frame(period), lang),
+        _grid(f"{PAGE}-audit-grid", audit_frame(period, action, username), lang),
     )

@@ -46,4 +46,8 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.week": _m("Last 7 days", "最近 7 天", "最近 7 天"),
     "admin.month": _m("Last 30 days", "最近 30 天", "最近 30 天"),
     "admin.all": _m("All", "全部", "全部"),
+    "admin.all_actions": _m("All actions", "全部操作", "全部操作"),
+    "admin.any_user": _m("Any user", "任何用戶", "任何用户"),
+    "admin.repeats": _m("Times", "次數", "次数"),
+    "admin.last_ts": _m("Last (UTC)", "最後一次 (UTC)", "最后一次 (UTC)"),
 }
