@@ -80,6 +80,8 @@ _SAMPLE_VALUES = {
     "VARCHAR[]": ["x"],
 }
 
+_CHECKED = {("users", "role"): "viewer"}  # columns with a CHECK constraint
+
 
 def _fill_every_table(con) -> None:
     """Put one row into every table of the store, so a migration meets data."""
@@ -94,7 +96,7 @@ def _fill_every_table(con) -> None:
         ).fetchall()
         names = ", ".join(f'"{name}"' for name, _ in columns)
         marks = ", ".join("?" for _ in columns)
-        values = [_SAMPLE_VALUES.get(kind) for _, kind in columns]
+        values = [_CHECKED.get((table, name), _SAMPLE_VALUES.get(kind)) for name, kind in columns]
         con.execute(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', values)
 
 
