@@ -589,10 +589,14 @@ CAUSE_COLOURS = {
 
 
 def cause_bars(
-    rows: Sequence[Mapping[str, Any]], names: Sequence[str], lang: str, share: bool = False
+    rows: Sequence[Mapping[str, Any]],
+    names: Sequence[str],
+    lang: str,
+    share: bool = False,
+    per_case: bool = False,
 ) -> go.Figure:
-    """Stacked horizontal bars of the five causes per row (hours or shares), first row on
-    top; ``names`` label the rows."""
+    """Stacked horizontal bars of the five causes per row (hours, hours per case or
+    shares), first row on top; ``names`` label the rows."""
     if not rows:
         return empty_figure(t("waits.none", lang))
     order = list(range(len(rows)))[::-1]
@@ -613,7 +617,8 @@ def cause_bars(
             )
         )
     fig = _figure(bars, barmode="stack")
-    fig.update_xaxes(title_text=t("waits.share" if share else "waits.wait_hours", lang))
+    axis = "waits.share" if share else ("waits.per_case" if per_case else "waits.wait_hours")
+    fig.update_xaxes(title_text=t(axis, lang))
     fig = _base(fig, height=max(300, 34 * len(rows) + 120))
     fig.update_layout(legend={"orientation": "h", "traceorder": "normal", "y": -0.2})
     return fig

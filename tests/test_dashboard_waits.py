@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from dashboard import data
 from dashboard.app import create_app
@@ -16,6 +17,7 @@ from dashboard.views.overview import HANDOFF_CAUSE, overview_body
 from dashboard.views.waits import case_body, handoff_main_causes, ranked, reading, waits_body
 from etl.load import ingest
 from etl.store import close_shared, connect
+from loanflow.cli import main
 from tests.test_waits_kronos import ASSETS, PROFILE
 
 PROFILE_WITH_DEPARTMENTS = {
@@ -91,3 +93,30 @@ def test_overview_handoff_causes_in_three_languages(
     body = _text(overview_body("dataset=m4"))
     assert HANDOFF_CAUSE in body
     close_shared(db)
+
+
+def test_cli_compare_per_case(tmp_path: Path) -> None:
+    """Log 4 loaded twice: Front -> Back is A -> B, 36 h over 15 cases (batching 27 h,
+    prioritization 9 h): 1.8 h and 0.6 h per case on both sides, no change."""
+    db = tmp_path / "store.duckdb"
+    con = connect(db)
+    for name in ("a", "b"):
+        ingest(ASSETS / "manual_log_4.csv", name, con=con, profile=PROFILE_WITH_DEPARTMENTS)
+    con.close()
+    args = ["waits", "a", "--compare", "b", "--db", str(db)]
+    result = CliRunner().invoke(main, [*args, "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    row = next(h for h in doc["handoffs"] if (h["from"], h["to"]) == ("Front", "Back"))
+    assert row["before"]["batching"] == pytest.approx(1.8)
+    assert row["before"]["prioritization"] == pytest.approx(0.6)
+    assert row["change"] == pytest.approx(dict.fromkeys(row["change"], 0.0))
+    assert "Front" in CliRunner().invoke(main, args).output
+
+
+def test_compare_section_in_the_compare_page(store_path: Path) -> None:
+    from analysis.filters import Filters
+    from dashboard.views.waits import cause_change_section
+
+    section_ = cause_change_section(("manual4", Filters()), ("manual4", Filters()), "zh")
+    assert "等待原因的變化" in _text(section_)

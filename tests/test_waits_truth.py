@@ -24,7 +24,7 @@ import duckdb
 import pytest
 
 from analysis.waits.decompose import CAUSES
-from analysis.waits.report import waiting_causes
+from analysis.waits.report import cause_changes, waiting_causes
 from etl.load import ingest
 from etl.store import connect
 from sample_logs.engine import simulate
@@ -114,3 +114,25 @@ def test_fewer_risk_staff_means_more_contention(
         assert per_instance(short[activity]) > 1.5 * per_instance(base[activity])
         true_base = TRUTH["before"]["waiting_causes"][activity]
         assert per_instance(truth[activity]) > 1.5 * per_instance(true_base)
+
+
+def test_cause_changes_match_the_simulator(samples: duckdb.DuckDBPyConnection) -> None:
+    """Before -> after per case: the redesign's pooled queue and shared platform cut
+    contention in credit's intake; the estimate of that change matches the truth
+    (資料審核's waits are exactly the 客戶經理部 -> 信貸部 handoffs)."""
+    changes = {
+        (c["from"], c["to"]): c for c in cause_changes(samples, ("before", None), ("after", None))
+    }
+    intake = changes[("客戶經理部", "信貸部")]
+    truth = [TRUTH[n]["waiting_causes"]["資料審核"] for n in ("before", "after")]
+    true_change = {
+        c: truth[1]["causes"][c] / TRUTH["after"]["cases"]
+        - truth[0]["causes"][c] / TRUTH["before"]["cases"]
+        for c in CAUSES
+    }
+    tolerance = 0.12 * truth[0]["wait_hours"] / TRUTH["before"]["cases"] + 0.01
+    for cause in CAUSES:
+        assert intake["change"][cause] == pytest.approx(true_change[cause], abs=tolerance)
+    assert intake["change"]["contention"] < -40  # hours per case
+    committee = changes[("風險管理部", "審批委員會")]
+    assert committee["before"]["batching"] > committee["after"]["batching"] > 0

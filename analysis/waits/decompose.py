@@ -381,4 +381,16 @@ def _per_instance(
     frame["unavailability_work_s"] = 0.0
     frame["extraneous_work_s"] = total(work, rest)
     frame["all_busy_s"] = _all_busy(con, name, base, frame)
+    return _as_categories(frame)
+
+
+def _as_categories(frame: pd.DataFrame) -> pd.DataFrame:
+    """Names as categories (grouping by them is then cheap): activities, departments and
+    resources share one category list per kind, so columns of one kind compare."""
+    for kind in ("activity", "department", "resource"):
+        columns = [kind, f"source_{kind}"]
+        values = pd.unique(pd.concat([frame[c] for c in columns]).dropna())
+        dtype = pd.CategoricalDtype(sorted(str(v) for v in values))
+        for column in columns:
+            frame[column] = frame[column].astype(dtype)
     return frame

@@ -19,7 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.derived import fingerprint
+from analysis.derived import fingerprint, selected_case_count
 from analysis.filters import Filters
 from analysis.scope import Scope, make_scope
 from analysis.waits.decompose import CAUSES, Decomposition, decompose
@@ -48,11 +48,13 @@ class WaitsReport:
     calendars: list[dict[str, Any]]
     batches: list[dict[str, Any]]
     notes: list[str] = field(default_factory=list)
+    cases: int = 0
 
     def to_json(self) -> dict[str, Any]:
         """The JSON document of ``loanflow waits --json``."""
         doc: dict[str, Any] = {
             "dataset": self.dataset,
+            "cases": self.cases,
             "activities": self.activities,
             "handoffs": self.handoffs,
             "calendars": self.calendars,
@@ -76,7 +78,7 @@ _SUMMED = (
 
 
 def _group(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    grouped = frame.groupby(keys, dropna=False, sort=False)
+    grouped = frame.groupby(keys, dropna=False, sort=False, observed=True)
     sums = grouped[list(_SUMMED)].sum()
     sums["instances"] = grouped.size()
     sums = sums.reset_index()
@@ -273,6 +275,7 @@ def waiting_causes(
         calendars=[c.to_dict() for c in result.calendars.values()],
         batches=_batch_summary(result.batches, frame),
         notes=_notes(result.has_resources, result.has_durations, len(result.batches)),
+        cases=selected_case_count(con, scope),
     )
 
 
@@ -301,3 +304,43 @@ def addressable_hours(row: Mapping[str, Any]) -> float:
     """The hours of a row's wait that a remedy inside the bank could save (all but the
     extraneous part)."""
     return float(row["wait_hours"]) - float(row["causes"]["extraneous"])
+
+
+def _per_case(row: Mapping[str, Any] | None, cases: int) -> dict[str, float]:
+    if row is None or cases == 0:
+        return {c: 0.0 for c in CAUSES}
+    return {c: round(float(row["causes"][c]) / cases, 4) for c in CAUSES}
+
+
+def cause_changes(
+    con: duckdb.DuckDBPyConnection,
+    before: tuple[str, Filters | None],
+    after: tuple[str, Filters | None],
+) -> list[dict[str, Any]]:
+    """How each handoff's causes of waiting changed between two selections.
+
+    Per handoff (in either): ``before`` and ``after`` hours per selected case by cause,
+    their ``change`` (after - before), and the total waiting hours per case of each; the
+    handoffs with the most waiting per case first.
+    """
+    reports = [waiting_causes(con, name, filters) for name, filters in (before, after)]
+    rows = [{(r["from"], r["to"]): r for r in rep.handoffs} for rep in reports]
+    result = []
+    for pair in set(rows[0]) | set(rows[1]):
+        b = _per_case(rows[0].get(pair), reports[0].cases)
+        a = _per_case(rows[1].get(pair), reports[1].cases)
+        result.append(
+            {
+                "from": pair[0],
+                "to": pair[1],
+                "before": b,
+                "after": a,
+                "change": {c: round(a[c] - b[c], 4) for c in CAUSES},
+                "before_wait_hours_per_case": round(sum(b.values()), 4),
+                "after_wait_hours_per_case": round(sum(a.values()), 4),
+            }
+        )
+    return sorted(
+        result,
+        key=lambda r: -(r["before_wait_hours_per_case"] + r["after_wait_hours_per_case"]),
+    )

@@ -3,7 +3,7 @@ report's charts and rows (the same numbers as ``loanflow compare`` and its HTML 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -23,6 +23,7 @@ from dashboard.components import (
     table_csv_button,
     table_id,
 )
+from dashboard.views.waits import cause_change_section
 from etl.errors import LoanFlowError
 from report import charts
 from report.build import (
@@ -160,7 +161,28 @@ def compare_body(
             grid(table_id(f"{PAGE}-handoffs"), handoffs, path_columns(lang), height=280),
             tools=[table_csv_button(f"{PAGE}-handoffs", lang)],
         ),
+        *_cause_changes(query, mode, before, after, split_at, lang),
     ]
+
+
+def _cause_changes(
+    query: str | None,
+    mode: str | None,
+    before: str | None,
+    after: str | None,
+    split_at: str | None,
+    lang: str,
+) -> list[Any]:
+    """How each handoff's causes of waiting changed (the two datasets, or one split)."""
+    filters = data.state_from_query(query).filters()
+    if mode == "split" and before and split_at:
+        day = date.fromisoformat(split_at[:10])
+        until = filters.model_copy(update={"date_to": day - timedelta(days=1)})
+        since = filters.model_copy(update={"date_from": day})
+        return [cause_change_section((before, until), (before, since), lang)]
+    if before and after:
+        return [cause_change_section((before, filters), (after, filters), lang)]
+    return []
 
 
 def compare_intro(query: str | None) -> list[Any]:

@@ -11,6 +11,7 @@ from dash import html
 from analysis.waits.report import (
     addressable_hours,
     case_waits,
+    cause_changes,
     department_calendars,
     waiting_causes,
 )
@@ -191,3 +192,28 @@ def case_body(query: str | None, case_id: str | None) -> Any:
 
 def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str, Any]]:
     return case_waits(con, dataset, case_id)
+
+
+def cause_change_section(before: tuple[str, Any], after: tuple[str, Any], lang: str) -> Any:
+    """Compare: how each handoff's causes of waiting changed (hours per case)."""
+    key = ("waits-compare", before[0], before[1].cache_key(), after[0], after[1].cache_key())
+
+    def compute() -> list[dict[str, Any]]:
+        with data.cursor() as con:
+            return cause_changes(con, before, after)
+
+    try:
+        changes = data.CACHE.get_or_compute(key, compute)
+    except LoanFlowError as exc:
+        return section(t("waits.compare_title", lang), error_alert(exc, lang))
+    rows, names = [], []
+    for change in changes[:6]:
+        pair = f"{change['from']} → {change['to']}"
+        for side in ("before", "after"):
+            rows.append({"causes": change[side], "shares": change[side]})
+            names.append(f"{pair} · {t(f'compare.{side}', lang)}")
+    return section(
+        t("waits.compare_title", lang),
+        html.P(t("waits.compare_note", lang), className="text-muted"),
+        chart(f"{PAGE}-compare-bars", figures.cause_bars(rows, names, lang, per_case=True)),
+    )

@@ -36,6 +36,13 @@ def _flat(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     help="Kronos's batching definition (waiting for the batch to fill), for comparison.",
 )
 @click.option("--top", default=15, show_default=True, help="Rows per table in the text output.")
+@click.option(
+    "--compare",
+    "other",
+    default=None,
+    metavar="AFTER",
+    help="How each handoff's causes changed from this dataset to AFTER (hours per case).",
+)
 def waits_command(
     dataset: str,
     db: str | None,
@@ -43,11 +50,32 @@ def waits_command(
     with_instances: bool,
     kronos: bool,
     top: int,
+    other: str | None,
     **kwargs: Any,
 ) -> None:
-    from analysis.waits.report import waiting_causes
+    from analysis.waits.report import cause_changes, waiting_causes
 
     filters = pop_filters(kwargs)
+    if other is not None:
+        with _store(db) as con:
+            changes = cause_changes(con, (dataset, filters), (other, filters))
+        if as_json:
+            echo_json({"before": dataset, "after": other, "handoffs": changes})
+            return
+        rows = []
+        for row in changes[:top]:
+            item = {"from": row["from"], "to": row["to"]}
+            item["before"] = row["before_wait_hours_per_case"]
+            item["after"] = row["after_wait_hours_per_case"]
+            item.update(row["change"])
+            rows.append(item)
+        click.echo(f"Waiting hours per case, {dataset} -> {other}; change by cause:")
+        echo_table(
+            rows,
+            [("from", "from"), ("to", "to"), ("before", "before h"), ("after", "after h"),
+             *_CAUSE_COLUMNS],
+        )  # fmt: skip
+        return
     with _store(db) as con:
         report = waiting_causes(con, dataset, filters, instances=with_instances, kronos=kronos)
     if as_json:

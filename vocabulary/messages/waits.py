@@ -90,6 +90,13 @@ WAITS: dict[str, dict[str, str]] = {
         "其中 {share} 的时间{department}全员忙碌：人手不足的信号。",
     ),
     "waits.main_cause_short": _m("main cause: {cause}", "主因：{cause}", "主因：{cause}"),
+    "waits.per_case": _m("Waiting hours per case", "每案等待小時", "每案等待小时"),
+    "waits.compare_note": _m(
+        "Hours of waiting per case at each handoff, before and after, split by cause: "
+        "did the change cut batching, or only contention?",
+        "各交接每案的等待小時（前後對比），依原因拆分：改革減少的是批次等待，還是只有資源競爭？",
+        "各交接每案的等待小时（前后对比），按原因拆分：改革减少的是批次等待，还是只有资源竞争？",
+    ),
     "waits.compare_title": _m(
         "How the causes of waiting changed", "等待原因的變化", "等待原因的变化"
     ),
