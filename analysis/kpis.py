@@ -10,10 +10,10 @@ import duckdb
 
 from analysis.derived import case_rows_sql
 from analysis.filters import Filters
-from analysis.open_cases import credible_open_ids_sql, open_case_rule, outcome_mapped
+from analysis.open_cases import closed_sql, outcome_mapped
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_compliance_sql
-from etl.outcomes import OPEN, OUTCOME_KEYS
+from etl.outcomes import OUTCOME_KEYS
 
 
 @dataclass(frozen=True)
@@ -72,19 +72,10 @@ def fetch_named(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> 
     return dict(zip((d[0] for d in cursor.description), row, strict=True))
 
 
-def _closed_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
-    """SQL saying a case is closed: its outcome is not open; without mapped outcomes, it is
-    not credibly open (see :mod:`analysis.open_cases`)."""
-    if outcome_mapped(scope):
-        return f"outcome <> '{OPEN}'", []
-    ids, params = credible_open_ids_sql(scope, open_case_rule(con, scope))
-    return f"case_id NOT IN ({ids})", params
-
-
 def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
     """The KPIs of a scope (see :func:`kpis`)."""
     metrics, m_params = case_rows_sql(con, scope)
-    closed, c_params = _closed_sql(con, scope)
+    closed, c_params = closed_sql(con, scope)
     outcome_cols = ", ".join(
         f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END) AS share_{o}" for o in OUTCOME_KEYS
     )

@@ -185,3 +185,13 @@ def credible_open_frame(
     ORDER BY c.case_id
     """
     return con.execute(sql, [*params, scope.dataset, *c_params]).fetchdf()
+
+
+def closed_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
+    """SQL saying a case (a row with ``case_id`` and ``outcome``) is closed, and its
+    parameters: its outcome is not open; without mapped outcomes, it is not credibly open.
+    The KPIs and the weekly trend count closed cases by it."""
+    if outcome_mapped(scope):
+        return "outcome <> 'open'", []
+    ids, params = credible_open_ids_sql(scope, open_case_rule(con, scope))
+    return f"case_id NOT IN ({ids})", params

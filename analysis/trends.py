@@ -1,9 +1,10 @@
 """Trends over time: weekly throughput and cycle time, and work in progress.
 
 Weeks start on Monday in the profile's time zone. A case is *started* in the week of its
-first timestamp and *closed* in the week of its last when its outcome is not open.
+first timestamp and *closed* in the week of its last when it is closed (its outcome is not
+open; without mapped outcomes, it is not credibly open, see :mod:`analysis.open_cases`).
 Work in progress on a day is the number of cases started on or before that day and not yet
-ended by its end (open cases stay in progress up to the dataset's latest day).
+ended by its end (cases not closed stay in progress up to the dataset's latest day).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from analysis.calendar import local_epoch_sql
 from analysis.derived import case_rows_sql, dataset_bounds
 from analysis.filters import Filters
+from analysis.open_cases import closed_sql
 from analysis.scope import make_scope
 from analysis.sla import sla_compliance_sql
 
@@ -46,9 +48,10 @@ def weekly_trend(
     tz = scope.profile.timezone
     bounds = dataset_bounds(con, scope.dataset)
     sla = scope.profile.sla.cycle_time_hours
-    within = sla_compliance_sql(sla)
+    within = sla_compliance_sql(sla, open_sql="NOT is_closed")
+    closed, c_params = closed_sql(con, scope)
     sql = f"""
-    WITH sel AS ({cases}),
+    WITH sel AS (SELECT *, {closed} AS is_closed FROM ({cases})),
     started AS (
         SELECT CAST(date_trunc('week', {_local("first_ts", tz, bounds)}) AS DATE) AS week,
             count(*) AS started
@@ -62,7 +65,7 @@ def weekly_trend(
             quantile_cont(cycle_time_hours, 0.9) AS p90_cycle_time_hours,
             quantile_cont(cycle_time_working_hours, 0.5) AS median_cycle_time_working_hours,
             {within} AS sla_compliance
-        FROM sel WHERE outcome <> 'open'
+        FROM sel WHERE is_closed
         GROUP BY 1
     )
     SELECT week, coalesce(s.started, 0) AS started, coalesce(c.closed, 0) AS closed,
@@ -71,7 +74,7 @@ def weekly_trend(
     FROM started s FULL OUTER JOIN closed c USING (week)
     ORDER BY week
     """
-    return mark_complete_weeks(con.execute(sql, params).fetchdf(), bounds, tz)
+    return mark_complete_weeks(con.execute(sql, [*c_params, *params]).fetchdf(), bounds, tz)
 
 
 def mark_complete_weeks(
@@ -105,11 +108,12 @@ def wip_over_time(
     cases, params = case_rows_sql(con, scope)
     tz = scope.profile.timezone
     bounds = dataset_bounds(con, scope.dataset)
+    closed, c_params = closed_sql(con, scope)
     sql = f"""
-    WITH sel AS ({cases}),
+    WITH sel AS (SELECT *, {closed} AS is_closed FROM ({cases})),
     spans AS (
         SELECT CAST({_local("first_ts", tz, bounds)} AS DATE) AS first_day,
-            CASE WHEN outcome = 'open' THEN NULL
+            CASE WHEN NOT is_closed THEN NULL
                  ELSE CAST({_local("last_ts", tz, bounds)} AS DATE) END AS end_day
         FROM sel
     ),
@@ -130,4 +134,4 @@ def wip_over_time(
     FROM days d LEFT JOIN started s USING (day) LEFT JOIN ended e USING (day)
     ORDER BY d.day
     """
-    return con.execute(sql, params).fetchdf()
+    return con.execute(sql, [*c_params, *params]).fetchdf()

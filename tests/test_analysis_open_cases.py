@@ -126,3 +126,17 @@ def test_cli_sla_risk_end_activities_and_unmapped_kpis(db_path: Path) -> None:
     assert doc["outcome_mapped"] is False and doc["outcome_share"]["approved"] is None  # type: ignore[index]
     text = CliRunner().invoke(main, ["kpis", "unmapped", "--db", str(db_path)]).output
     assert "Outcome not mapped" in text
+
+
+def test_weekly_trend_closes_cases_by_the_same_rule(logs: duckdb.DuckDBPyConnection) -> None:
+    from analysis.trends import weekly_trend
+
+    def closed(dataset: str) -> dict[str, int]:
+        weeks = weekly_trend(logs, dataset)
+        return {
+            str(w)[:10]: int(n) for w, n in zip(weeks["week"], weeks["closed"], strict=True) if n
+        }
+
+    # by their last event: D 2 Jan, A 7 Jan, B 8 Jan, E 21 Jan; C is open
+    assert closed("mapped") == {"2025-01-06": 2, "2025-01-20": 1}  # D is open, not closed
+    assert closed("unmapped") == {"2024-12-30": 1, "2025-01-06": 2, "2025-01-20": 1}

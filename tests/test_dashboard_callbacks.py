@@ -166,7 +166,7 @@ def test_overview_lists_the_three_costliest_handoffs(store_path: Path) -> None:
         "en",
         count="4",
         median=fmt_hours(3.0, "en"),
-        total=fmt_hours(28.5, "en"),
+        total="28.5 h",  # a total stays in hours, as on the Handoffs page
     )
     assert line in words
 
@@ -177,6 +177,22 @@ def test_sla_risk_lists_open_cases_with_time_left(store_path: Path) -> None:
     # as of the dataset's last timestamp (15 Jan 09:30), C3 (13 Jan 09:00) is 48.5 h old
     assert frame["age_hours"].iloc[0] == pytest.approx(48.5)
     assert frame["sla_hours_left"].iloc[0] == pytest.approx(-0.5)
+
+
+def test_kpi_cards_say_outcome_not_mapped_and_unchanged_in_grey() -> None:
+    from analysis.kpi_changes import KpiChange
+
+    approved = overview.CARDS[3]
+    same = KpiChange("approved_share", "share", 0.5, 0.5, 0.0, "unchanged", False)
+    card = overview.kpi_card(approved, None, same, "4 weeks before", None, "en", False)
+    assert t("overview.outcome_not_mapped", "en") in texts(card)
+    assert "0.0%" not in " ".join(texts(card))
+    shown = overview.kpi_card(approved, 0.5, same, "4 weeks before", None, "en", True)
+    delta = shown.children.children.children[2]
+    assert delta.className == "text-muted"  # +0.0 pp is not a worsening
+    withheld = KpiChange("approved_share", "share", 0.5, 0.4, None, None, False)
+    partial = overview.kpi_card(approved, 0.5, withheld, "", "partial_previous_period", "en")
+    assert t("overview.partial_previous", "en") in texts(partial)
 
 
 def test_overview_without_dataset_asks_for_one(store_path: Path) -> None:

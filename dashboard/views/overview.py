@@ -35,7 +35,7 @@ from dashboard.components import (
     section,
 )
 from etl.errors import LoanFlowError
-from vocabulary import fmt_change, fmt_count, fmt_hours, fmt_points, fmt_share, t
+from vocabulary import fmt_change, fmt_count, fmt_date, fmt_hours, fmt_points, fmt_share, t
 
 PAGE = "overview"
 
@@ -101,10 +101,14 @@ def kpi_card(
     previous_label: str,
     reason: str | None,
     lang: str,
+    outcome_mapped: bool = True,
 ) -> dbc.Col:
     """One card: the value, and its change coloured better (green), worse (red) or
     unchanged (grey); where the change is withheld, why."""
-    if change.change is None:
+    not_mapped = not outcome_mapped and card.name in OUTCOME_CARDS
+    if not_mapped or (change.change is None and reason is None):
+        delta = html.Small("")  # nothing to compare (no value), not "no earlier data"
+    elif change.change is None:
         why = REASON_KEYS.get(reason or "", "overview.no_previous")
         delta = html.Small(t(why, lang), className="text-muted")
     else:
@@ -119,7 +123,7 @@ def kpi_card(
         )
     shown = (
         t("overview.outcome_not_mapped", lang)
-        if value is None and card.name in OUTCOME_CARDS
+        if not_mapped
         else fmt_value(value, change.kind, lang)
     )
     return dbc.Col(
@@ -127,7 +131,11 @@ def kpi_card(
             dbc.CardBody(
                 [
                     html.Div(t(card.key, lang), className="small text-muted"),
-                    html.Div(shown, className="fs-4 fw-bold lf-kpi-value"),
+                    html.Div(
+                        shown,
+                        className=("fs-6 text-muted" if not_mapped else "fs-4 fw-bold")
+                        + " lf-kpi-value",
+                    ),
                     delta,
                 ]
             ),
@@ -152,17 +160,17 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
         value = card.value(current_all)
         if card.key == "overview.kpi.sla" and current_all.sla_hours is None:
             value = None
-        if not current_all.outcome_mapped and card.name in OUTCOME_CARDS:
-            value = None
         change = changes.get(card.name) or KpiChange(
             card.name, "number", None, None, None, None, True
         )
-        cards.append(kpi_card(card, value, change, previous_label, reason, lang))
-    basis = (
-        html.P(t(BASIS_KEYS[period.basis], lang), className="small text-muted")
-        if period.basis
-        else None
-    )
+        cards.append(
+            kpi_card(card, value, change, previous_label, reason, lang, current_all.outcome_mapped)
+        )
+    basis_text = t(BASIS_KEYS[period.basis], lang) if period.basis else ""
+    if period.reason == PARTIAL_PREVIOUS and period.data_first_day:
+        day = fmt_date(period.data_first_day, lang)
+        basis_text += " " + t("overview.partial_explained", lang, day=day)
+    basis = html.P(basis_text, className="small text-muted") if basis_text else None
     working = html.P(
         f"{t('overview.kpi.median_cycle', lang)} ({t('common.working_time', lang)}): "
         f"{fmt_hours(current_all.cycle_time_working_hours.median, lang)}",
@@ -172,6 +180,11 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
 
 
 HANDOFF_CAUSE = f"{PAGE}-handoff-cause"
+
+
+def total_hours(value: float | None, lang: str) -> str:
+    """A total waiting time in hours, as the Handoffs page shows it (never in days)."""
+    return "–" if value is None else t("unit.h", lang, value=f"{float(value):,.1f}")
 
 
 def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
@@ -189,7 +202,7 @@ def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
                         lang,
                         count=fmt_count(row["count"], lang),
                         median=fmt_hours(row["median_wait_hours"], lang),
-                        total=fmt_hours(row["total_wait_hours"], lang),
+                        total=total_hours(row["total_wait_hours"], lang),
                     )
                 ),
                 # Its main cause, filled in by its own callback (the waiting-cause

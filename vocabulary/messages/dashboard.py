@@ -108,9 +108,13 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "no cases match these filters", "沒有符合篩選條件的案件", "没有符合筛选条件的案件"
     ),
     "overview.partial_previous": _m(
-        "previous period starts before the data: no change shown",
-        "前期早於資料起點：不顯示變化",
-        "前期早于数据起点：不显示变化",
+        "previous period incomplete", "前期資料不完整", "前期数据不完整"
+    ),
+    "overview.partial_explained": _m(
+        "The previous period starts before the first case ({day}), so it holds only part of "
+        "its cases: changes are not shown.",
+        "前期早於第一件案件（{day}），只含部分案件：不顯示變化。",
+        "前期早于第一件案件（{day}），只含部分案件：不显示变化。",
     ),
     "overview.no_previous_cases": _m(
         "no cases in the previous period", "前期沒有案件", "前期没有案件"
