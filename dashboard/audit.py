@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, has_request_context, request
@@ -40,3 +41,36 @@ def record(action: str, target: str | None, detail: str = "") -> None:
     remote = request.remote_addr if has_request_context() else None
     with cursor() as con:
         audit(con, user[0] if user else None, action, target, detail, remote_addr=remote)
+
+
+def outcome_recorder(action: str, target: str | None, detail: str = "") -> Callable[[Any], None]:
+    """For a background job started by this request: a function that writes the job's audit
+    line when it ends, saying whether it worked (``done``, ``failed: why``, ``cancelled``).
+
+    Who asked and from where are taken now, while the request is at hand.
+    """
+    enabled = auth_enabled()
+    user = current_user()
+    remote = request.remote_addr if has_request_context() else None
+
+    def write(job: Any) -> None:
+        if not enabled:
+            return
+        from accounts import audit
+
+        state = str(getattr(job, "state", "done"))
+        outcome = f"failed: {job.error}" if state == "failed" else state
+        events = getattr(getattr(job, "result", None), "events", None)
+        if state == "done" and isinstance(events, int):
+            outcome += f": {events:,} events"
+        with cursor() as con:
+            audit(
+                con,
+                user[0] if user else None,
+                action,
+                target,
+                f"{detail}: {outcome}"[:500] if detail else outcome[:500],
+                remote_addr=remote,
+            )
+
+    return write

@@ -37,6 +37,7 @@ class Job:
     error: str | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
     finished: float | None = None
+    ended: threading.Event = field(default_factory=threading.Event)  # after on_finish too
 
     def report(self, progress: float | None = None, message: str | None = None) -> None:
         """Record progress; raise :class:`JobCancelled` if the job was cancelled."""
@@ -74,8 +75,18 @@ class JobRunner:
         self._lock = threading.Lock()
         self._keep = keep
 
-    def submit(self, kind: str, label: str, work: Callable[[Job], Any]) -> Job:
-        """Start ``work(job)`` in a thread; refuse when a job of this kind is running."""
+    def submit(
+        self,
+        kind: str,
+        label: str,
+        work: Callable[[Job], Any],
+        on_finish: Callable[[Job], None] | None = None,
+    ) -> Job:
+        """Start ``work(job)`` in a thread; refuse when a job of this kind is running.
+
+        ``on_finish(job)`` runs in that thread once the job has ended, however it ended
+        (the audit log records there whether a load worked).
+        """
         with self._lock:
             if any(j.kind == kind and j.state == "running" for j in self._jobs.values()):
                 raise LoanFlowError(
@@ -84,11 +95,13 @@ class JobRunner:
             job = Job(id=uuid.uuid4().hex, kind=kind, label=label)
             self._jobs[job.id] = job
             self._forget_old()
-        thread = threading.Thread(target=self._run, args=(job, work), daemon=True)
+        thread = threading.Thread(target=self._run, args=(job, work, on_finish), daemon=True)
         thread.start()
         return job
 
-    def _run(self, job: Job, work: Callable[[Job], Any]) -> None:
+    def _run(
+        self, job: Job, work: Callable[[Job], Any], on_finish: Callable[[Job], None] | None
+    ) -> None:
         try:
             job.result = work(job)
             job.state = "cancelled" if job.cancelled else "done"
@@ -104,6 +117,12 @@ class JobRunner:
             traceback.print_exc()
         finally:
             job.finished = time.time()
+            if on_finish is not None:
+                try:
+                    on_finish(job)
+                except Exception:  # the job's own outcome stands; say what went wrong
+                    traceback.print_exc()
+            job.ended.set()
 
     def _forget_old(self) -> None:
         finished = [j for j in self._jobs.values() if j.state != "running"]
@@ -124,10 +143,9 @@ class JobRunner:
 
     def wait(self, job_id: str, timeout: float = 60.0) -> Job | None:
         """Block until the job finishes (for tests and scripts)."""
-        deadline = time.time() + timeout
         job = self.get(job_id)
-        while job is not None and job.state == "running" and time.time() < deadline:
-            time.sleep(0.05)
+        if job is not None:
+            job.ended.wait(timeout)
         return job
 
 

@@ -237,8 +237,7 @@ def load(
         job = start_load(result, mapping_from_controls(values, ids), profile, name, mode)
     except LoanFlowError as exc:
         return dash.no_update, True, error_alert(exc, _lang(query))
-    record("load", job.label, str(mode))
-    return job.id, False, None
+    return job.id, False, None  # the audit line is written when the load ends
 
 
 @callback(

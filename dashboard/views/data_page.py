@@ -13,6 +13,7 @@ from dash import dcc, html
 
 from analysis.dataset_facts import rejected_rows as analysis_rejected_rows
 from dashboard import data
+from dashboard.audit import outcome_recorder
 from dashboard.components import column, csv_button, error_alert, grid, section
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
@@ -233,7 +234,10 @@ def start_load(
     path = upload_path(result["upload_id"])
     profile = with_mapping(parse_profile_text(profile_text), mapping)
     chosen = mode if mode in ("create", "replace", "append") else "create"
-    return RUNNER.submit("load", name.strip(), load_work(path, name.strip(), profile, chosen))
+    finished = outcome_recorder("load", name.strip(), chosen)  # says whether it worked
+    return RUNNER.submit(
+        "load", name.strip(), load_work(path, name.strip(), profile, chosen), finished
+    )
 
 
 def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any], bool]:

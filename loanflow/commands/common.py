@@ -131,3 +131,33 @@ def pop_filters(kwargs: dict[str, Any]) -> Any:
 def echo_json(payload: Any) -> None:
     """Print a JSON document (UTF-8, non-ASCII kept readable)."""
     click.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+
+
+def cli_actor() -> str:
+    """Who runs the command, as the audit log records it (``alice@cli``)."""
+    import getpass
+    import os
+
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
+    return f"{name}@cli"
+
+
+def audit_cli(db: str | None, action: str, target: str, detail: str) -> None:
+    """Write a command's change of the store to the audit log (when the store exists)."""
+    import accounts
+    from etl.errors import LoanFlowError
+    from etl.store import connect, store_exists
+
+    if not store_exists(db):
+        return
+    try:
+        con = connect(db)
+    except LoanFlowError:
+        return  # the store is held or unreadable; the command's own message says so
+    try:
+        accounts.audit(con, cli_actor(), action, target, detail)
+    finally:
+        con.close()

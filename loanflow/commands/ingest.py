@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from loanflow.commands.common import db_option, echo_json, json_option
+from loanflow.commands.common import audit_cli, cli_actor, db_option, echo_json, json_option
 
 PROGRESS_BAR_BYTES = 5 << 20
 
@@ -173,7 +173,7 @@ def ingest_command(
     """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES; also compressed as
     .gz or .zip) into the store."""
     from etl.archives import ArchiveMembersError
-    from etl.errors import BadInputError
+    from etl.errors import BadInputError, LoanFlowError
     from etl.load import Mode, ingest, preview
 
     if replace and append:
@@ -196,7 +196,13 @@ def ingest_command(
                 after_load=preparation,
             ).to_json()
     except ArchiveMembersError as exc:
-        raise BadInputError(f"{exc} Choose it with --member NAME.") from None
+        error = BadInputError(f"{exc} Choose it with --member NAME.")
+        _audit_load(db, dataset, mode, dry_run, f"failed: {error}")
+        raise error from None
+    except LoanFlowError as exc:
+        _audit_load(db, dataset, mode, dry_run, f"failed: {exc}")
+        raise
+    _audit_load(db, dataset, mode, dry_run, _loaded(summary))
     seconds = preparation.seconds if preparation is not None else None
     summary["prepare_seconds"] = None if seconds is None else round(seconds, 3)
     if as_json:
@@ -207,6 +213,19 @@ def ingest_command(
     if shown is not None:
         _print_preview(shown.to_json())
     _print_summary(summary)
+
+
+def _loaded(summary: dict[str, Any]) -> str:
+    return (
+        f"done: {summary.get('events', 0):,} events, {summary.get('cases', 0):,} cases, "
+        f"{summary.get('rejected', 0):,} rejected"
+    )
+
+
+def _audit_load(db: str | None, dataset: str, mode: str, dry_run: bool, outcome: str) -> None:
+    """The audit row of a load from the command line: its mode and whether it worked."""
+    if not dry_run:
+        audit_cli(db, "load", dataset, f"{mode} (cli): {outcome}"[:500])
 
 
 @click.command("datasets")
@@ -247,6 +266,7 @@ def datasets_command(db: str | None, as_json: bool) -> None:
 @db_option
 def drop_command(name: str, yes: bool, db: str | None) -> None:
     """Delete the dataset NAME and everything derived from it."""
+    import accounts
     from etl.load import drop_dataset
     from etl.store import connect, require_dataset
 
@@ -256,6 +276,7 @@ def drop_command(name: str, yes: bool, db: str | None) -> None:
         if not yes:
             click.confirm(f"Delete the dataset {name!r} from the store?", abort=True)
         drop_dataset(con, name)
+        accounts.audit(con, cli_actor(), "delete", name, "cli")
     finally:
         con.close()
     click.echo(f"Dropped dataset {name!r}.")

@@ -8,8 +8,6 @@ users add ...``).
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,18 +18,14 @@ import click
 import duckdb
 
 from etl.errors import LoanFlowError
-from loanflow.commands.common import db_option, echo_json, json_option
+from loanflow.commands.common import cli_actor, db_option, echo_json, json_option
 
 ROLE_CHOICE = click.Choice(["viewer", "analyst", "evaluator", "admin"])
 
 
 def _actor() -> str:
     """Who runs the command, as the audit log records it."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = f"uid{os.getuid()}" if hasattr(os, "getuid") else "unknown"
-    return f"{name}@cli"
+    return cli_actor()
 
 
 @contextmanager

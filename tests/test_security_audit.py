@@ -1,0 +1,90 @@
+"""Audit of loads and deletes: from the command line too, and whether each load worked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from flask import Flask, g
+
+import accounts
+from dashboard.audit import outcome_recorder
+from dashboard.jobs import JobRunner
+from etl.errors import BadInputError
+from etl.store import close_shared, connect, cursor
+from loanflow.cli import main
+from tests.test_dashboard_fixtures import ROWS, write_log, write_profile
+
+
+def entries(db: Path) -> list[tuple[str | None, str, str | None, str | None]]:
+    con = connect(db)
+    try:
+        found = accounts.audit_entries(con)
+    finally:
+        con.close()
+    return [(e.username, e.action, e.target, e.detail) for e in reversed(found)]
+
+
+def test_cli_ingest_replace_failure_and_drop_are_audited(db_path: Path, tmp_path: Path) -> None:
+    log, profile = write_log(tmp_path), write_profile(tmp_path)
+    junk = tmp_path / "junk.csv"
+    junk.write_text("a,b\n1,2\n", encoding="utf-8")
+    runner = CliRunner()
+    base = ["--db", str(db_path), "--no-prepare"]
+    for args in (
+        ["ingest", str(log), "--dataset", "loans", "--profile", str(profile), *base],
+        ["ingest", str(log), "--dataset", "loans", "--profile", str(profile), "--replace", *base],
+        ["ingest", str(junk), "--dataset", "junk", *base],
+    ):
+        runner.invoke(main, args)
+    assert runner.invoke(main, ["drop", "loans", "--yes", "--db", str(db_path)]).exit_code == 0
+    rows = entries(db_path)
+    assert all(user is not None and user.endswith("@cli") for user, *_ in rows)
+    assert [(action, target) for _, action, target, _ in rows] == [
+        ("load", "loans"),
+        ("load", "loans"),
+        ("load", "junk"),
+        ("delete", "loans"),
+    ]
+    details = [detail or "" for *_, detail in rows]
+    events = len(ROWS)  # layout 2: one row per activity instance, each a start and an end
+    assert details[0].startswith(f"create (cli): done: {2 * events:,} events, 4 cases")
+    assert details[1].startswith("replace (cli): done:")
+    assert details[2].startswith("create (cli): failed: ")
+    assert details[3] == "cli"
+
+
+def test_a_dashboard_load_is_audited_when_it_ends_with_its_outcome(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connect(db_path).close()
+    server = Flask(__name__)
+    server.config["LOANFLOW_AUTH"] = True
+    monkeypatch.setattr("dashboard.data.STORE.path", db_path.resolve())
+    runner = JobRunner()
+
+    class Loaded:
+        events = 1234
+
+    def fail(_job: object) -> None:
+        raise BadInputError("The file has no case id column.")
+
+    with server.test_request_context("/", environ_base={"REMOTE_ADDR": "10.0.0.7"}):
+        g.lf_user = ("ana", "analyst")
+        done = runner.submit(
+            "load", "a", lambda _job: Loaded(), outcome_recorder("load", "a", "create")
+        )
+        failed = runner.submit("load2", "b", fail, outcome_recorder("load", "b", "replace"))
+    for job in (done, failed):
+        runner.wait(job.id)
+    con = cursor(db_path)
+    rows = sorted(
+        (e.username, e.target, e.detail, e.remote_addr) for e in accounts.audit_entries(con)
+    )
+    del con
+    close_shared(db_path)
+    assert rows == [
+        ("ana", "a", "create: done: 1,234 events", "10.0.0.7"),
+        ("ana", "b", "replace: failed: The file has no case id column.", "10.0.0.7"),
+    ]
