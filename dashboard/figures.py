@@ -77,13 +77,16 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
     """
     if weekly.empty:
         return empty_figure(t("common.no_data", lang))
+    # weeks the extract covers only in part (analysis.trends: ``complete``) are drawn pale
+    complete = weekly["complete"].tolist() if "complete" in weekly else [True] * len(weekly)
+    opacity = [1.0 if whole else 0.35 for whole in complete]
     fig = _figure()
     fig.add_trace(
         go.Bar(
             x=weekly["week"],
             y=weekly["started"],
             name=t("overview.trend.started", lang),
-            marker_color=PALETTE[0],
+            marker={"color": PALETTE[0], "opacity": opacity},
         )
     )
     fig.add_trace(
@@ -91,7 +94,7 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
             x=weekly["week"],
             y=weekly["closed"],
             name=t("overview.trend.closed", lang),
-            marker_color=PALETTE[2],
+            marker={"color": PALETTE[2], "opacity": opacity},
         )
     )
     fig.add_trace(
@@ -101,9 +104,21 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
             name=t("overview.trend.median", lang),
             mode="lines+markers",
             line={"color": PALETTE[3]},
+            marker={"symbol": ["circle" if whole else "circle-open" for whole in complete]},
             yaxis="y2",
         )
     )
+    if not all(complete):
+        fig.add_annotation(
+            text=t("overview.trend.incomplete", lang),
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=1.08,
+            showarrow=False,
+            xanchor="left",
+            font={"size": 11, "color": "#6c757d"},
+        )
     fig.update_layout(
         barmode="group",
         yaxis={"title": {"text": t("common.cases", lang)}},

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from dashboard import figures
-from vocabulary import style
+from vocabulary import style, t
 
 HANDOFFS = pd.DataFrame(
     {
@@ -175,6 +175,24 @@ def test_weekly_trends_and_wip() -> None:
     assert fig.data[0].name == "新進案件"
     wip = pd.DataFrame({"day": pd.to_datetime(["2025-01-06", "2025-01-07"]), "wip": [2, 1]})
     assert list(figures.wip_figure(wip, "en").data[0].y) == [2, 1]
+
+
+def test_weekly_trends_draw_incomplete_weeks_pale() -> None:
+    weekly = pd.DataFrame(
+        {
+            "week": pd.to_datetime(["2025-01-06", "2025-01-13"]),
+            "started": [2, 1],
+            "closed": [1, 1],
+            "median_cycle_time_hours": [25.0, 3.0],
+            "complete": [True, False],
+        }
+    )
+    fig = figures.weekly_trends_figure(weekly, "en")
+    assert list(fig.data[0].marker.opacity) == [1.0, 0.35]
+    assert list(fig.data[2].marker.symbol) == ["circle", "circle-open"]
+    assert fig.layout.annotations[0].text == t("overview.trend.incomplete", "en")
+    whole = figures.weekly_trends_figure(weekly.assign(complete=True), "en")
+    assert not whole.layout.annotations
 
 
 def test_department_colours_are_stable() -> None:

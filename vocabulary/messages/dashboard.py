@@ -128,6 +128,11 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "結案週期時間中位數（小時）",
         "结案周期时间中位数（小时）",
     ),
+    "overview.trend.incomplete": _m(
+        "Pale: a week the data cover only in part",
+        "淺色：資料僅涵蓋部分天數的週",
+        "浅色：数据仅覆盖部分天数的周",
+    ),
     "overview.top_handoffs": _m(
         "Handoffs that cost the most waiting", "等待最久的部門交接", "等待最久的部门交接"
     ),
