@@ -396,8 +396,6 @@ def calendar_of_resources(
     ``department``), else all hours (``always``).
     """
     whole = Scope(scope.dataset, Filters(), scope.profile)
-    people = discovered_calendars(con, whole, "resource")
-    departments = discovered_calendars(con, whole, "department")
     home = dict(
         con.execute(
             "SELECT resource, mode(department) FROM activity_instances"
@@ -406,6 +404,11 @@ def calendar_of_resources(
         ).fetchall()
     )
     profile = scope.profile
+    if profile_sets_calendar(profile) and not profile.calendars:
+        # The profile's calendar is everyone's: nothing to discover.
+        return {str(name): calendar_from_spec(str(name), profile.calendar) for name in home}
+    people = discovered_calendars(con, whole, "resource")
+    departments = discovered_calendars(con, whole, "department")
     result: dict[str, WorkingCalendar] = {}
     for name, found in people.items():
         department = home.get(name)
