@@ -86,6 +86,19 @@ def echo_table(rows: list[dict[str, Any]], columns: Sequence[tuple[str, str]]) -
         click.echo(line(values).rstrip())
 
 
+def echo_rows(
+    as_json: bool,
+    document: dict[str, Any],
+    rows: list[dict[str, Any]],
+    columns: Sequence[tuple[str, str]],
+) -> None:
+    """Print ``document`` as JSON, or ``rows`` as a text table of ``columns``."""
+    if as_json:
+        echo_json(document)
+    else:
+        echo_table(rows, columns)
+
+
 def _analysis_command(name: str, help_text: str) -> Callable[[Callable[..., Any]], click.Command]:
     def wrap(func: Callable[..., Any]) -> click.Command:
         func = filter_options(func)
@@ -182,10 +195,9 @@ def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any)
     with _store(db) as con:
         table = handoffs(con, dataset, filters)
     rows = _records(table)
-    if as_json:
-        echo_json({"dataset": dataset, "handoffs": rows})
-        return
-    echo_table(
+    echo_rows(
+        as_json,
+        {"dataset": dataset, "handoffs": rows},
         rows,
         [
             ("from", "from"),
@@ -303,10 +315,9 @@ def end_activities_command(dataset: str, db: str | None, as_json: bool, min_shar
 
     with _store(db) as con:
         rows = _records(end_activity_candidates(con, dataset, min_share))
-    if as_json:
-        echo_json({"dataset": dataset, "end_activities": rows})
-        return
-    echo_table(
+    echo_rows(
+        as_json,
+        {"dataset": dataset, "end_activities": rows},
         rows,
         [
             ("activity", "activity"),
@@ -347,10 +358,9 @@ def case_command(dataset: str, case_id: str, db: str | None, as_json: bool) -> N
 
     with _store(db) as con:
         rows = _records(case_timeline(con, dataset, case_id))
-    if as_json:
-        echo_json({"dataset": dataset, "case_id": case_id, "instances": rows})
-        return
-    echo_table(
+    echo_rows(
+        as_json,
+        {"dataset": dataset, "case_id": case_id, "instances": rows},
         rows,
         [
             ("activity", "activity"),
@@ -372,10 +382,8 @@ def rejects_command(dataset: str, db: str | None, as_json: bool, limit: int | No
 
     with _store(db) as con:
         rows = _records(rejected_rows(con, dataset, limit))
-    if as_json:
-        echo_json({"dataset": dataset, "rejects": rows})
-        return
-    echo_table(rows, [("source_row", "row"), ("reason", "reason"), ("raw_row", "raw row")])
+    columns = [("source_row", "row"), ("reason", "reason"), ("raw_row", "raw row")]
+    echo_rows(as_json, {"dataset": dataset, "rejects": rows}, rows, columns)
 
 
 @_analysis_command("variants", "The most frequent variants (activity sequences).")
@@ -604,10 +612,9 @@ def network_command(
             include_self=not no_self,
         )
     rows = _records(table)
-    if as_json:
-        echo_json({"dataset": dataset, "level": level, "handovers": rows})
-        return
-    echo_table(
+    echo_rows(
+        as_json,
+        {"dataset": dataset, "level": level, "handovers": rows},
         rows,
         [
             ("from", "from"),
