@@ -11,7 +11,7 @@ from flask import Response, request
 
 from dashboard import data
 from dashboard.shell import frame_layout, register_callbacks
-from dashboard.uploads import register_upload_route
+from dashboard.uploads import register_upload_route, start_sweeping
 from dashboard.warm import warm_in_background
 from etl.errors import LoanFlowError
 from etl.store import StoreBusyError
@@ -51,6 +51,7 @@ def create_app(
     app.server.config["LOANFLOW_AUTH"] = auth
     app.server.config["LOANFLOW_DB"] = str(path)
     register_upload_route(app.server)
+    start_sweeping()  # uploads never loaded do not stay on disk
     app.server.register_error_handler(StoreBusyError, _store_busy)
 
     @app.server.before_request

@@ -1,16 +1,21 @@
 """``POST /upload``: a file streamed to disk, never held whole in memory or sent as base64.
 
 The browser sends the file itself as the request body (``assets/upload.js``); the route
-copies the body to ``<cache_dir>/uploads/<id>/<name>`` in 1 MB chunks, stops at the
-``max_upload_mb`` setting, and answers with the upload's id. Pages refer to the upload by
+copies the body to ``<cache_dir>/uploads/<id>/<name>`` (folder 0700, file 0600) in 1 MB
+chunks, stops at the ``max_upload_mb`` setting, and answers with the upload's id. The file
+is deleted when its load ends, whether it worked or not, and an upload never loaded is
+deleted after ``upload_keep_hours``. Pages refer to the upload by
 that id only, so no path chosen by the browser is ever opened.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import threading
+import time
 import unicodedata
 import uuid
 from pathlib import Path
@@ -74,11 +79,12 @@ def save_stream(stream: IO[bytes], name: str, limit: int | None = None) -> tuple
     limit = max_upload_bytes() if limit is None else limit
     upload_id = uuid.uuid4().hex
     folder = upload_root() / upload_id
-    folder.mkdir(parents=True, exist_ok=True)
+    upload_root().mkdir(parents=True, exist_ok=True, mode=0o700)
+    folder.mkdir(mode=0o700)
     target = folder / filename
     written = 0
     try:
-        with target.open("wb") as out:
+        with os.fdopen(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
             while True:
                 chunk = stream.read(CHUNK)
                 if not chunk:
@@ -112,9 +118,53 @@ def upload_path(upload_id: str | None) -> Path:
 
 
 def remove_upload(upload_id: str | None) -> None:
-    """Delete an upload's folder (after it was loaded)."""
+    """Delete an upload's folder (once its load has ended, however it ended)."""
     if upload_id and _UPLOAD_ID.match(upload_id):
         shutil.rmtree(upload_root() / upload_id, ignore_errors=True)
+
+
+def keep_seconds() -> float:
+    """How long an upload that was never loaded is kept (setting ``upload_keep_hours``)."""
+    try:
+        return max(0.0, float(get("upload_keep_hours")) * 3600.0)
+    except ValueError:
+        return 7200.0
+
+
+def sweep_uploads(max_age: float | None = None, now: float | None = None) -> list[str]:
+    """Delete uploads older than ``max_age`` seconds (default: the setting); their ids.
+
+    An upload is raw data (names, ids) that may be meant to be pseudonymised at load: one
+    left behind by an abandoned page or a failed load must not stay on disk.
+    """
+    root = upload_root()
+    if not root.is_dir():
+        return []
+    limit = keep_seconds() if max_age is None else max_age
+    moment = time.time() if now is None else now
+    removed = []
+    for folder in root.iterdir():
+        try:
+            old = moment - folder.stat().st_mtime > limit
+        except OSError:
+            continue
+        if old and _UPLOAD_ID.match(folder.name):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder.name)
+    return removed
+
+
+def start_sweeping(every: float = 600.0) -> threading.Thread:
+    """Sweep old uploads now and then every ``every`` seconds, in a daemon thread."""
+
+    def loop() -> None:
+        while True:
+            sweep_uploads()
+            time.sleep(every)
+
+    thread = threading.Thread(target=loop, daemon=True, name="sweep-uploads")
+    thread.start()
+    return thread
 
 
 def _json(payload: dict[str, object], status: int) -> Response:
@@ -134,6 +184,7 @@ def register_upload_route(server: Flask) -> None:
                 {"error": f"The file is larger than the {get('max_upload_mb')} MB upload limit."},
                 413,
             )
+        sweep_uploads()
         try:
             upload_id, path, size = save_stream(request.stream, name)
         except LoanFlowError as exc:

@@ -68,6 +68,13 @@ SETTINGS: dict[str, Setting] = {
             "Folder for the dashboard's background-job cache and uploads in progress.",
         ),
         Setting(
+            "upload_keep_hours",
+            "LOANFLOW_UPLOAD_KEEP_HOURS",
+            "2",
+            "Hours an uploaded file that was never loaded is kept before it is deleted (a "
+            "loaded or failed upload is deleted when its load ends).",
+        ),
+        Setting(
             "pseudonym_key_file",
             "LOANFLOW_PSEUDONYM_KEY_FILE",
             "",

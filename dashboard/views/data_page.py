@@ -234,7 +234,15 @@ def start_load(
     path = upload_path(result["upload_id"])
     profile = with_mapping(parse_profile_text(profile_text), mapping)
     chosen = mode if mode in ("create", "replace", "append") else "create"
-    finished = outcome_recorder("load", name.strip(), chosen)  # says whether it worked
+    audit_outcome = outcome_recorder("load", name.strip(), chosen)  # says whether it worked
+    upload_id = str(result["upload_id"])
+
+    def finished(job: Job) -> None:
+        try:
+            audit_outcome(job)
+        finally:
+            remove_upload(upload_id)  # raw data: not kept once loaded or refused
+
     return RUNNER.submit(
         "load", name.strip(), load_work(path, name.strip(), profile, chosen), finished
     )
