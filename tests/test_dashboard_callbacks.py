@@ -169,6 +169,8 @@ def test_overview_lists_the_three_costliest_handoffs(store_path: Path) -> None:
         total="28.5 h",  # a total stays in hours, as on the Handoffs page
     )
     assert line in words
+    # 客戶經理部 → 運營部: C4 waited 23 h; 信貸部 → 運營部: C1 waited 20 h
+    assert any("total 23.0 h" in w for w in words) and any("total 20.0 h" in w for w in words)
 
 
 def test_sla_risk_lists_open_cases_with_time_left(store_path: Path) -> None:
@@ -419,3 +421,18 @@ def test_map_settings_round_trip_through_the_url(store_path: Path) -> None:
     # the filters survive, and the defaults leave the URL as the frame writes it
     plain = process_map.query_with_map_view(query, "frequency", 100, 50)
     assert plain == "?dataset=loans&lang=zh-Hant"
+
+
+def test_an_empty_filter_says_no_cases_match(store_path: Path) -> None:
+    body = overview.overview_body("?dataset=loans&from=2030-01-01&lang=zh-Hant")
+    cards = [c for c in walk_components(body) if getattr(c, "className", None) == "h-100 lf-kpi"]
+    values = [
+        c.children
+        for c in walk_components(body)
+        if "lf-kpi-value" in str(getattr(c, "className", ""))
+    ]
+    assert len(cards) == 10
+    assert values == ["0"] + ["–"] * 9  # no figure, not 0% and not "outcome not mapped"
+    words = texts(body)
+    assert words.count(t("overview.no_cases_match", "zh-Hant")) >= 10  # every card says why
+    assert not any("較前" in w for w in words)  # and no change against an earlier period

@@ -4,7 +4,7 @@ and the open cases nearest their SLA."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -154,7 +154,8 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
     period = data.cached("kpi_changes", kpi_changes, dataset, filters)
     changes = period.by_name()
     previous_label = t(PREVIOUS_KEYS[period.basis], lang) if period.basis else ""
-    reason = NO_CASES_MATCH if current_all.cases == 0 else period.reason
+    no_cases = current_all.cases == 0
+    reason = NO_CASES_MATCH if no_cases else period.reason
     cards = []
     for card in CARDS:
         value = card.value(current_all)
@@ -163,10 +164,12 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
         change = changes.get(card.name) or KpiChange(
             card.name, "number", None, None, None, None, True
         )
-        cards.append(
-            kpi_card(card, value, change, previous_label, reason, lang, current_all.outcome_mapped)
-        )
-    basis_text = t(BASIS_KEYS[period.basis], lang) if period.basis else ""
+        if no_cases:  # nothing selected: no figure and no change, and the card says why
+            value = 0.0 if card.name == "cases" else None
+            change = replace(change, change=None, direction=None)
+        mapped = current_all.outcome_mapped or no_cases
+        cards.append(kpi_card(card, value, change, previous_label, reason, lang, mapped))
+    basis_text = t(BASIS_KEYS[period.basis], lang) if period.basis and not no_cases else ""
     if period.reason == PARTIAL_PREVIOUS and period.data_first_day:
         day = fmt_date(period.data_first_day, lang)
         basis_text += " " + t("overview.partial_explained", lang, day=day)
