@@ -58,6 +58,10 @@ class LoadSummary:
     delimiter: str | None = None
     already_loaded: int = 0
     dry_run: bool = False
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per step of the load (opening the store, reading the file, mapping and
+    validating rows, writing events, pairing activity instances, deriving cases,
+    committing): where the time went."""
     archive: str | None = None
     """"gzip" or "zip" when the log was read out of a compressed file, else None."""
     member: str | None = None
@@ -126,17 +130,32 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
 
 
 class _Steps:
-    """Progress reports and cancel checks between the steps of a load."""
+    """Progress reports and cancel checks between the steps of a load, and the time each
+    step took (:meth:`timings`)."""
 
     def __init__(self, progress: Progress | None, cancel: Cancel | None) -> None:
         self.progress = progress
         self.cancel = cancel
+        self.started = time.perf_counter()
+        self.marks: list[tuple[float, str]] = []
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.cancel is not None and self.cancel():
             raise LoanFlowError("load cancelled")
+        self.marks.append((time.perf_counter(), message))
         if self.progress is not None:
             self.progress(fraction, message)
+
+    def timings(self) -> dict[str, float]:
+        """Seconds per step until now, named by the step that began then ("opening the
+        store" is the time before the first step), rounded to milliseconds."""
+        spans: dict[str, float] = {}
+        begun, name = self.started, "opening the store"
+        for at, message in self.marks:
+            spans[name] = spans.get(name, 0.0) + at - begun
+            begun, name = at, ("reading the file" if message.startswith("reading ") else message)
+        spans[name] = spans.get(name, 0.0) + time.perf_counter() - begun
+        return {step: round(seconds, 3) for step, seconds in spans.items()}
 
 
 def _wants_pseudonyms(profile: Profile) -> bool:
@@ -740,6 +759,7 @@ def ingest(
             member=prepared.source.member,
             **counts,
         )
+        summary.timings = steps.timings()
         if after_load is not None and not dry_run:
             if progress is not None:
                 progress(0.99, "preparing the analysis")

@@ -467,3 +467,21 @@ def test_drop_works_when_a_derivation_table_is_absent(store, tmp_path):
     assert list_datasets(store) == []
     assert set(_derived_rows(store, "one").values()) == {0}
     assert "analysis_pingpong" not in _derived_rows(store, "one")
+
+
+def test_summary_says_where_the_time_went(store, tmp_path):
+    rows = [["1", "Submit", "2025-01-01 09:00", "complete", "u1"]]
+    summary = ingest(write_csv(tmp_path / "log.csv", HEADER, rows), "t", con=store)
+    assert list(summary.timings) == [
+        "opening the store",
+        "reading the file",
+        "mapping and validating rows",
+        "writing rejects",
+        "writing events",
+        "pairing activity instances",
+        "deriving cases",
+        "committing",
+    ]
+    assert all(seconds >= 0 for seconds in summary.timings.values())
+    assert sum(summary.timings.values()) <= summary.seconds + 0.01
+    assert summary.to_json()["timings"] == summary.timings
