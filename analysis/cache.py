@@ -16,8 +16,13 @@ are kept.
 
 from __future__ import annotations
 
+import hashlib
+import os
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -139,3 +144,83 @@ def clear(con: duckdb.DuckDBPyConnection, dataset: str, *, dropped_too: bool = F
     stale = " OR dataset NOT IN (SELECT name FROM datasets)" if dropped_too else ""
     for table in TABLES:
         con.execute(f"DELETE FROM {table} WHERE dataset = ?{stale}", [dataset])
+
+
+# --- preparation state, and preparing in the background ----------------------------------
+
+
+def _marker(db: Path, dataset: str) -> Path:
+    """The file saying a background preparation of ``dataset`` is running (its pid)."""
+    tag = hashlib.sha256(dataset.encode("utf-8")).hexdigest()[:16]
+    return db.with_name(f"{db.name}.preparing-{tag}")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def preparation_state(con: duckdb.DuckDBPyConnection, dataset: str, db: Path | None) -> str:
+    """Whether the dataset's derivations are stored and current: ``ready``, ``preparing``
+    (a background preparation is running), or ``on first use`` (the first analysis that
+    may write the store builds them; a read-only one derives them privately)."""
+    from analysis.derived import fingerprint
+
+    current = fingerprint(con, dataset)
+    stored = current is not None and stored_version(con) >= schema_version()
+    if stored and stored_fingerprint(con, dataset) == current:
+        return "ready"
+    if db is not None:
+        marker = _marker(db, dataset)
+        try:
+            pid = int(marker.read_text(encoding="utf-8").strip() or "0")
+        except (OSError, ValueError):
+            pid = 0
+        if pid and _alive(pid):
+            return "preparing"
+    return "on first use"
+
+
+def prepare_in_background(db: Path, dataset: str) -> int:
+    """Start a process that builds the dataset's derivations once the store is free, and
+    return its pid; :func:`preparation_state` says ``preparing`` until it is done."""
+    paths = [_root(), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
+    job = subprocess.Popen(
+        [sys.executable, "-m", "analysis.cache", str(db), dataset],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+        env=env,
+    )
+    _marker(db, dataset).write_text(str(job.pid), encoding="utf-8")
+    return job.pid
+
+
+def _root() -> str:
+    return str(Path(__file__).resolve().parent.parent)
+
+
+def _prepare_job(db: Path, dataset: str) -> None:
+    """The background job: build the derivations, then remove the marker."""
+    from analysis.derived import prepare
+    from etl.store import connect
+
+    try:
+        con = connect(db)
+        try:
+            prepare(con, dataset)
+        finally:
+            con.close()
+    finally:
+        _marker(db, dataset).unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    _prepare_job(Path(sys.argv[1]), sys.argv[2])

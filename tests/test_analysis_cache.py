@@ -142,3 +142,45 @@ def test_a_read_only_reader_of_a_store_without_analysis_tables_writes_nothing(tm
     again = connect(path)
     assert _tables(again) == expected_tables
     again.close()
+
+
+def test_ingest_can_prepare_in_the_background_with_a_clear_state(tmp_path):
+    import json
+    import os
+
+    from click.testing import CliRunner
+
+    from loanflow.cli import main
+
+    db = tmp_path / "s.duckdb"
+    log = write_csv(tmp_path / "log.csv", HEADER, ROWS)
+    runner = CliRunner()
+    args = ["ingest", str(log), "--dataset", "d", "--db", str(db), "--json"]
+    result = runner.invoke(main, [*args, "--prepare", "background"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+    assert summary["prepare"] == "background" and summary["prepare_seconds"] is None
+    os.waitpid(summary["prepare_pid"], 0)  # the job is this process's child: wait for it
+    listed = json.loads(runner.invoke(main, ["datasets", "--db", str(db), "--json"]).stdout)
+    assert [(d["name"], d["analysis"]) for d in listed["datasets"]] == [("d", "ready")]
+    con = connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM analysis_cases").fetchone() == (2,)
+    con.close()
+    assert not list(tmp_path.glob("s.duckdb.preparing-*"))  # the job removed its marker
+
+
+def test_preparation_state_says_ready_preparing_or_on_first_use(tmp_path):
+    import os
+
+    db = tmp_path / "s.duckdb"
+    con = connect(db)
+    ingest(write_csv(tmp_path / "log.csv", HEADER, ROWS), "d", con=con, profile=PROFILE)
+    assert cache.preparation_state(con, "d", db) == "on first use"
+    marker = cache._marker(db, "d")
+    marker.write_text(str(os.getpid()), encoding="utf-8")  # a live process is preparing it
+    assert cache.preparation_state(con, "d", db) == "preparing"
+    marker.write_text("999999999", encoding="utf-8")  # a job that died
+    assert cache.preparation_state(con, "d", db) == "on first use"
+    prepare(con, "d")
+    assert cache.preparation_state(con, "d", db) == "ready"
+    con.close()

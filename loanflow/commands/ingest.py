@@ -104,6 +104,21 @@ class _AnalysisPreparation:
         self.seconds = time.perf_counter() - started
 
 
+def _prepare_in_background(db: str | None, dataset: str, *, quiet: bool) -> int:
+    """Start the analysis preparation as a background job; its pid."""
+    from analysis.cache import prepare_in_background
+    from etl.settings import db_path
+
+    pid = prepare_in_background(db_path(db), dataset)
+    if not quiet:
+        click.echo(
+            f"Preparing the analysis tables of {dataset!r} in the background (pid {pid}); "
+            "commands on this store wait for it to finish.",
+            err=True,
+        )
+    return pid
+
+
 def _print_preview(preview: dict[str, Any]) -> None:
     detected = ", ".join(
         f"{k} {preview[k]!r}" for k in ("format", "encoding", "delimiter") if preview.get(k)
@@ -152,9 +167,19 @@ def _print_preview(preview: dict[str, Any]) -> None:
     help="The log to load from a zip archive that holds several (its name in the archive).",
 )
 @click.option(
+    "--prepare",
+    "prepare_mode",
+    type=click.Choice(["now", "background", "later"]),
+    default="now",
+    show_default=True,
+    help="Build the analysis tables after the load: now (before the command returns), in "
+    "the background (the command returns once the data is loaded; commands on the store "
+    "wait for the job), or later (the first view builds them).",
+)
+@click.option(
     "--no-prepare",
     is_flag=True,
-    help="Skip building the analysis tables after the load (the first view builds them).",
+    help="The same as --prepare later.",
 )
 @db_option
 @json_option
@@ -166,6 +191,7 @@ def ingest_command(
     append: bool,
     dry_run: bool,
     member: str | None,
+    prepare_mode: str,
     no_prepare: bool,
     db: str | None,
     as_json: bool,
@@ -179,7 +205,8 @@ def ingest_command(
     if replace and append:
         raise BadInputError("Choose one of --replace and --append, not both.")
     mode: Mode = "replace" if replace else "append" if append else "create"
-    preparation = None if no_prepare else _AnalysisPreparation(quiet=as_json)
+    mode_of_preparation = "later" if no_prepare or dry_run else prepare_mode
+    preparation = _AnalysisPreparation(quiet=as_json) if mode_of_preparation == "now" else None
     try:
         shown = preview(file, profile=profile, member=member) if dry_run else None
         large = file.exists() and file.stat().st_size >= PROGRESS_BAR_BYTES
@@ -205,6 +232,9 @@ def ingest_command(
     _audit_load(db, dataset, mode, dry_run, _loaded(summary))
     seconds = preparation.seconds if preparation is not None else None
     summary["prepare_seconds"] = None if seconds is None else round(seconds, 3)
+    summary["prepare"] = mode_of_preparation
+    if mode_of_preparation == "background":
+        summary["prepare_pid"] = _prepare_in_background(db, summary["dataset"], quiet=as_json)
     if as_json:
         if shown is not None:
             summary["preview"] = shown.to_json()
@@ -239,9 +269,14 @@ def datasets_command(db: str | None, as_json: bool) -> None:
     if not store_exists(db):
         rows: list[dict[str, Any]] = []
     else:
+        from analysis.cache import preparation_state
+        from etl.settings import db_path
+
         con = connect(db, read_only=True)
         try:
             rows = list_datasets(con)
+            for row in rows:
+                row["analysis"] = preparation_state(con, row["name"], db_path(db))
         finally:
             con.close()
     if as_json:
@@ -251,12 +286,14 @@ def datasets_command(db: str | None, as_json: bool) -> None:
         click.echo("No datasets yet. Load one with `loanflow ingest FILE --dataset NAME`.")
         return
     click.echo(
-        f"{'name':<24} {'cases':>9} {'events':>11} {'rejected':>9}  loaded at (UTC)       source"
+        f"{'name':<24} {'cases':>9} {'events':>11} {'rejected':>9}  loaded at (UTC)       "
+        "analysis      source"
     )
     for row in rows:
         click.echo(
             f"{row['name']:<24} {row['cases']:>9,} {row['events']:>11,} "
-            f"{row['rejected'] or 0:>9,}  {row['loaded_at']:<21} {row['source']}"
+            f"{row['rejected'] or 0:>9,}  {row['loaded_at']:<21} {row['analysis']:<13} "
+            f"{row['source']}"
         )
 
 
