@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -76,9 +77,22 @@ def csv_button(component_id: str, lang: str) -> html.Div:
     )
 
 
+# An absolute path on the server (/srv/loanflow/.loanflow-cache/uploads/1f2e.../log.bpmn):
+# shown as its file name only. Not a URL's path (https://host/a) nor a relative one.
+_SERVER_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s/:'\"<>]+/)+([^\s/:'\"<>]+)")
+
+
+def without_server_paths(message: str) -> str:
+    """A message with every absolute server path cut to its file name (a reader of the
+    dashboard learns nothing of the server's folders, cache or store location)."""
+    return _SERVER_PATH.sub(r"\1", message)
+
+
 def error_alert(exc: Exception, lang: str) -> dbc.Alert:
-    """A user-facing failure: LoanFlowError's message as it is; anything else named."""
+    """A user-facing failure: LoanFlowError's message as it is (without server paths);
+    anything else named."""
     message = str(exc) if isinstance(exc, LoanFlowError) else f"{type(exc).__name__}: {exc}"
+    message = without_server_paths(message)
     return dbc.Alert(
         [html.Strong(t("common.error", lang) + ": "), message],
         color="danger",

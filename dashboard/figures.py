@@ -7,7 +7,7 @@ Labels come from :mod:`vocabulary` in the reader's language.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,13 @@ def _base(fig: go.Figure, title: str | None = None, height: int | None = None) -
     spec = fig.layout.to_plotly_json()
     spec.update(style.layout(title, height))
     return go.Figure(data=fig.data, layout=spec, _validate=False)
+
+
+def plain_names(values: Iterable[Any]) -> list[str]:
+    """Names from the log as plain text in a chart: plotly reads ``<a href=...>``, ``<b>``
+    and the like in labels as markup (a live link in an activity or resource name), so
+    ``<`` and ``>`` are written as entities, which plotly shows as the characters."""
+    return [str(v).replace("<", "&lt;").replace(">", "&gt;") for v in values]
 
 
 def _figure(data: Any = None, **layout: Any) -> go.Figure:
@@ -249,7 +256,7 @@ def wait_vs_processing(frame: pd.DataFrame, name_column: str, lang: str) -> go.F
     if frame.empty:
         return empty_figure(t("common.no_data", lang))
     rows = frame.iloc[::-1]
-    names = rows[name_column].astype(str)
+    names = plain_names(rows[name_column])
     fig = _figure(
         [
             go.Bar(
@@ -283,13 +290,14 @@ def workload_bars(
     rows = frame.head(top).iloc[::-1].copy()
     rows["department"] = [d if isinstance(d, str) and d else "–" for d in rows["department"]]
     colours = _colours(colours, rows["department"].tolist())
-    order = rows["resource"].astype(str).tolist()
+    rows["label"] = plain_names(rows["resource"])
+    order = rows["label"].tolist()
     traces = [
         go.Bar(
             x=group["instances"],
-            y=group["resource"].astype(str),
+            y=group["label"],
             orientation="h",
-            name=str(department),
+            name=plain_names([department])[0],
             marker_color=colours.get(str(department), style.department_colour(None)),
         )
         for department, group in rows.groupby("department", sort=True)

@@ -2,22 +2,34 @@
 
 Every CSV LoanFlow hands out goes through :func:`to_safe_csv`: UTF-8 with a byte-order
 mark (so Excel shows Chinese text right) and spreadsheet formula injection neutralised —
-a text cell beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
-leading apostrophe, so Excel and LibreOffice show it as text instead of running it.
+a text cell beginning with ``=``, ``+``, ``-``, ``@``, ``|``, a tab or a line break (also
+after spaces, and in their full-width forms ``＝ ＋ － ＠ ｜``) gets a leading apostrophe,
+so Excel and LibreOffice show it as text instead of running it.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 import pandas as pd
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
+
+
+def _opens_a_formula(value: str) -> bool:
+    """Whether a spreadsheet could read the text as a formula: its first character, past
+    leading spaces, is a trigger, in its ASCII or its full-width form (``＝``, ``＋``,
+    ``－``, ``＠``, ``｜``: spreadsheets in Chinese locales take those as the ASCII ones)."""
+    if value.startswith(FORMULA_TRIGGERS):
+        return True
+    rest = value.lstrip(" \u3000")
+    return bool(rest) and unicodedata.normalize("NFKC", rest[0]).startswith(FORMULA_TRIGGERS)
 
 
 def neutralise_cell(value: Any) -> Any:
     """A text value that a spreadsheet would read as a formula, prefixed with ``'``."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and _opens_a_formula(value):
         return "'" + value
     return value
 
