@@ -1,6 +1,8 @@
 """LoanFlow's settings, declared once as data (name, environment variable, default, help).
 
-``loanflow settings`` prints this table; the README documents it.
+``loanflow settings`` prints every one with its value and where the value came from (its
+environment variable, or the default); the README's table lists them, and a test keeps the
+two the same.
 """
 
 from __future__ import annotations
@@ -22,6 +24,21 @@ class Setting:
     def value(self) -> str:
         """The setting's current value: the environment variable, else the default."""
         return os.environ.get(self.env, self.default)
+
+    def source(self) -> str:
+        """Where the value comes from: ``environment`` (its variable is set) or ``default``."""
+        return "environment" if self.env in os.environ else "default"
+
+    def to_json(self) -> dict[str, str]:
+        """JSON-ready fields for ``loanflow settings --json``."""
+        return {
+            "name": self.name,
+            "env": self.env,
+            "value": self.value(),
+            "source": self.source(),
+            "default": self.default,
+            "help": self.help,
+        }
 
 
 SETTINGS: dict[str, Setting] = {
