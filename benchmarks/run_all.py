@@ -18,12 +18,22 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-ORDER = ("ingest", "samples", "analysis", "waits", "dashboard", "dashboard_10m", "load_test")
+ORDER = (
+    "ingest",
+    "samples",
+    "analysis",
+    "waits",
+    "whatif",
+    "dashboard",
+    "dashboard_10m",
+    "load_test",
+)
 SCRIPTS = {
     "ingest": ["benchmarks/bench_ingest.py"],
     "samples": ["-m", "sample_logs.benchmark"],
     "analysis": ["benchmarks/bench_analysis.py"],
     "waits": ["benchmarks/bench_waits.py"],
+    "whatif": ["benchmarks/bench_whatif.py"],
     "dashboard": ["benchmarks/bench_dashboard.py"],
     "dashboard_10m": ["benchmarks/bench_dashboard.py", "--events", "10000000"],
     "load_test": ["benchmarks/bench_load_test.py"],

@@ -1,0 +1,206 @@
+"""What-if benchmark: discovery, one replication, ten on both cores, Prosimos, BPIC 2012.
+
+Measured in one run and written to benchmarks/results/whatif.md (run_all.py joins it into
+RESULTS.md):
+
+1. discovering the model of a 1,000,000-event log of the sample bank (goal: 30 s), with
+   the calibration by simulation timed apart;
+2. one replication of a year of the sample bank, 50,000 cases (goal: 10 s);
+3. ten replications on one core and on both (the speed-up);
+4. Prosimos and our engine on the same exported model, the same number of cases;
+5. the model's quality on BPIC 2012's work items (W_ activities, start and complete):
+   trained on the first 80% of cases, the last 20% simulated, against Simod (155.5 h) and
+   AgentSimulator (89.1 h) as published (Kirchdorfer et al., 2024), and against the
+   training cases replayed over the test period.
+
+    python benchmarks/bench_whatif.py [--events 1000000] [--no-bpic]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from analysis.whatif.discover import discover_model  # noqa: E402
+from analysis.whatif.export import write_prosimos  # noqa: E402
+from analysis.whatif.quality import validate  # noqa: E402
+from analysis.whatif.run import replicate, simulate_once  # noqa: E402
+from etl.load import ingest  # noqa: E402
+from etl.store import connect  # noqa: E402
+from sample_logs.generate import generate_log  # noqa: E402
+
+SAMPLES = ROOT / "sample_logs"
+BPIC = Path(
+    os.environ.get(
+        "LOANFLOW_BPIC2012", ROOT.parent / "shared/data/bpic2012/BPI_Challenge_2012.xes.gz"
+    )
+)
+START = (pd.Timestamp("2025-03-03") - pd.Timestamp(0)).total_seconds()
+
+
+def _timed(func: Any) -> tuple[float, Any]:
+    began = time.perf_counter()
+    value = func()
+    return time.perf_counter() - began, value
+
+
+def _big_log(folder: Path, events: int) -> Path:
+    """A log of the sample bank with about ``events`` events (instance layout: 2 per row)."""
+    cases = max(100, round(events / 2 / 10.4))
+    out = folder / "big.parquet"
+    generate_log(out, "before", cases, seed=3, layout="instances")
+    return out
+
+
+def exportable(model: dict[str, Any]) -> dict[str, Any]:
+    """The model reduced to what Prosimos's format carries (as tests/test_whatif_prosimos)."""
+    plain = copy.deepcopy(model)
+    plain.update(delays={}, parallel=[], batching=[], holidays=[], skip=[])
+    for pool in plain["pools"].values():
+        pool["case_owner"] = False
+    states = plain["routing"]["states"]
+    plain["routing"] = {
+        "start": {"n": 1, "next": plain["routing"]["start"]["next"]},
+        "states": {
+            k: {"n": v["n"], "next": v["next"]} for k, v in states.items() if k.endswith("#0")
+        },
+    }
+    rates = np.asarray(plain["arrivals"]["per_hour_of_week"])
+    working = rates > 0
+    plain["arrivals"]["per_hour_of_week"] = np.where(
+        working, rates.sum() / working.sum(), 0.0
+    ).tolist()
+    return plain
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--prosimos-cases", type=int, default=2000)
+    parser.add_argument("--no-bpic", action="store_true")
+    args = parser.parse_args()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    lines = [
+        "## What if: model discovery, simulation, Prosimos, BPIC 2012",
+        "",
+        f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"DuckDB {duckdb.__version__}; load average at start {load}.",
+        "",
+        "| measure | LoanFlow | goal or reference |",
+        "|---|---|---|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        con = connect(folder / "store.duckdb")
+        log = _big_log(folder, args.events)
+        ingest(log, "big", con=con)
+        events = con.execute("SELECT count(*) FROM events WHERE dataset = 'big'").fetchone()[0]
+        plain_s, _ = _timed(lambda: discover_model(con, "big", calibration_rounds=0))
+        full_s, _ = _timed(lambda: discover_model(con, "big"))
+        lines.append(
+            f"| discovery of {events:,} events (no calibration) | {plain_s:.1f} s | 30 s |"
+        )
+        lines.append(
+            f"| the same with calibration (3 rounds, 2 x 3,000 cases each) | {full_s:.1f} s | - |"
+        )
+        ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
+        before = discover_model(con, "before")
+        con.close()
+        one_s, result = _timed(lambda: simulate_once(before, seed=1, start=START, cases=50_000))
+        lines.append(
+            f"| one replication, 50,000 cases of the sample bank ({len(result.case):,} "
+            f"activity instances, warm-up included) | {one_s:.1f} s | 10 s |"
+        )
+        serial_s, _ = _timed(lambda: replicate(before, runs=10, start=START, cases=5000, workers=1))
+        parallel_s, _ = _timed(lambda: replicate(before, runs=10, start=START, cases=5000))
+        lines.append(
+            f"| ten replications of 5,000 cases: one core / all cores | {serial_s:.1f} s / "
+            f"{parallel_s:.1f} s ({serial_s / parallel_s:.2f}x) | both cores used |"
+        )
+        lines += _prosimos(before, folder, args.prosimos_cases)
+    if not args.no_bpic:
+        lines += _bpic()
+    out = ROOT / "benchmarks" / "results" / "whatif.md"
+    out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print("\n".join(lines))
+    return 0
+
+
+def _prosimos(model: dict[str, Any], folder: Path, cases: int) -> list[str]:
+    from prosimos.simulation_engine import run_simulation
+
+    plain = exportable(model)
+    bpmn, params, log = folder / "m.bpmn", folder / "m.json", folder / "prosimos.csv"
+    write_prosimos(plain, str(bpmn), str(params))
+    theirs_s, _ = _timed(
+        lambda: run_simulation(
+            str(bpmn),
+            str(params),
+            cases,
+            log_out_path=str(log),
+            starting_at="2025-03-03T00:00:00+00:00",
+        )
+    )
+    ours_s, _ = _timed(lambda: simulate_once(plain, seed=1, start=START, cases=cases, warmup=0))
+    frame = pd.read_csv(log, parse_dates=["start_time", "end_time"])
+    spans = frame.groupby("case_id").agg(a=("start_time", "min"), b=("end_time", "max"))
+    theirs = (spans["b"] - spans["a"]).dt.total_seconds() / 3600
+    from analysis.whatif.run import instance_frame
+
+    mine = instance_frame(simulate_once(plain, seed=1, start=START, cases=cases, warmup=0))
+    ours = mine.groupby("case").agg(a=("start", "min"), b=("end", "max"))
+    ours_h = (ours["b"] - ours["a"]) / 3600
+    return [
+        f"| {cases:,} cases of the same exported model: LoanFlow / Prosimos | {ours_s:.2f} s / "
+        f"{theirs_s:.1f} s ({theirs_s / ours_s:.0f}x faster) | Prosimos 2.1 |",
+        f"| their median / p90 cycle time (h): LoanFlow / Prosimos | {ours_h.median():.1f} / "
+        f"{ours_h.quantile(0.9):.1f} vs {theirs.median():.1f} / {theirs.quantile(0.9):.1f} | "
+        "agree within 15% (test) |",
+    ]
+
+
+def _bpic() -> list[str]:
+    con = connect(Path(tempfile.mkdtemp()) / "bpic.duckdb")
+    ingest(BPIC, "bpic2012", con=con)
+    seconds, check = _timed(lambda: validate(con, "bpic2012", activities="W_*", runs=3))
+    con.close()
+    sim, replay = check["simulated"], check["replayed_training"]
+    keys = [
+        ("cycle_time_distance_hours", "cycle-time distance (h)", "155.5", "89.1"),
+        ("ngram_distance", "3-gram distance", "-", "-"),
+        ("relative_event_distance_hours", "relative event distance (h)", "-", "-"),
+        ("absolute_event_distance_hours", "absolute event distance (h)", "-", "-"),
+        ("circadian_distance", "circadian distance", "-", "-"),
+    ]
+    rows = [
+        "",
+        f"BPIC 2012, W_ activities: trained on {check['train_cases']:,} cases, the last "
+        f"{check['test_cases']:,} (from {check['test_from'][:10]}) simulated, 3 replications "
+        f"averaged; {seconds:.0f} s in all. Verdict: {check['verdict']}.",
+        "",
+        "| measure | LoanFlow | training cases replayed | Simod | AgentSimulator |",
+        "|---|---|---|---|---|",
+    ]
+    rows += [
+        f"| {label} | {sim[key]:.3f} | {replay[key]:.3f} | {simod} | {agent} |"
+        for key, label, simod, agent in keys
+    ]
+    return rows
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
