@@ -6,9 +6,10 @@ although most of them finished long ago. So a case is counted as *open* only whe
 credible:
 
 1. its outcome is ``open`` (no mapped outcome activity or attribute);
-2. its last activity is not one of the log's end activities: with mapped outcomes, the
-   mapped activities; without, the activities that end at least half of the cases they
-   occur in (:func:`end_activity_candidates`);
+2. its last activity (every activity at its latest time, where several events share it) is
+   not one of the log's end activities: with mapped outcomes, the mapped activities;
+   without, the activities that end at least half of the cases they occur in
+   (:func:`end_activity_candidates`);
 3. its last event is recent relative to the extract: the time from it to the dataset's
    latest timestamp (the *as of* time) is at most the 95th percentile of the cycle times of
    the dataset's cases (a case idle longer than 95% of all cases take from start to end is
@@ -35,17 +36,26 @@ IDLE_QUANTILE = 0.95
 
 
 def last_instances_sql(cases: str = "") -> str:
-    """SELECT of (case_id, last_activity, last_department) per case of a dataset (first
-    parameter: the dataset), only of the cases ``cases`` selects (a SELECT of case ids)
-    when given. The last instance is the one with the latest end (its start while open;
-    ties: the later start)."""
+    """SELECT of (case_id, last_activity, last_department, last_activities) per case of a
+    dataset (first parameter: the dataset), only of the cases ``cases`` selects (a SELECT of
+    case ids) when given. An instance's time is its end (its start while open); the last
+    instance is the latest (ties: the later start, then the later instance);
+    ``last_activities`` are the activities of every instance at that latest time (several
+    events of one moment, e.g. a cancellation recorded at once on the application and the
+    offer)."""
     among = f" AND case_id IN ({cases})" if cases else ""
     return f"""
     SELECT case_id,
-        arg_max(activity, (coalesce(end_ts, start_ts), start_ts, instance_id)) AS last_activity,
-        arg_max(department, (coalesce(end_ts, start_ts), start_ts, instance_id))
-            AS last_department
-    FROM activity_instances WHERE dataset = ?{among} GROUP BY case_id
+        arg_max(activity, (t, start_ts, instance_id)) AS last_activity,
+        arg_max(department, (t, start_ts, instance_id)) AS last_department,
+        list_distinct(list(activity) FILTER (WHERE t = last_t)) AS last_activities
+    FROM (
+        SELECT case_id, activity, department, start_ts, instance_id,
+            coalesce(end_ts, start_ts) AS t,
+            max(coalesce(end_ts, start_ts)) OVER (PARTITION BY case_id) AS last_t
+        FROM activity_instances WHERE dataset = ?{among}
+    )
+    GROUP BY case_id
     """
 
 
@@ -60,14 +70,18 @@ def end_activity_candidates(
 ) -> pd.DataFrame:
     """Activities that end cases: proposed outcome activities for a log without outcomes.
 
-    Columns: activity, cases_ending (cases whose last activity it is), cases_with (cases
-    it occurs in), share_ending (cases_ending / cases_with), share_of_cases (cases_ending /
-    all cases). Only activities with ``share_ending >= min_share``, most cases ending first.
+    Columns: activity, cases_ending (cases it ends: one of its instances is at the case's
+    latest time), cases_with (cases it occurs in), share_ending (cases_ending / cases_with),
+    share_of_cases (cases_ending / all cases). Only activities with
+    ``share_ending >= min_share``, most cases ending first.
     """
     make_scope(con, dataset)  # raises UnknownDatasetError for an unknown dataset
     sql = f"""
     WITH last AS ({last_instances_sql()}),
-    ending AS (SELECT last_activity AS activity, count(*) AS cases_ending FROM last GROUP BY 1),
+    ending AS (
+        SELECT activity, count(*) AS cases_ending
+        FROM (SELECT unnest(last_activities) AS activity FROM last) GROUP BY 1
+    ),
     occurring AS (
         SELECT activity, count(DISTINCT case_id) AS cases_with
         FROM activity_instances WHERE dataset = ? GROUP BY activity
@@ -134,16 +148,16 @@ def open_case_rule(con: duckdb.DuckDBPyConnection, scope: Scope) -> OpenCaseRule
 def credible_open_sql(
     rule: OpenCaseRule, alias: str = "c", last: str = "l"
 ) -> tuple[str, list[Any]]:
-    """A SQL condition: the case (columns of ``cases`` as ``alias``, its last instance as
-    ``last`` with ``last_activity``) is credibly open under ``rule``; and its parameters."""
+    """A SQL condition: the case (columns of ``cases`` as ``alias``, its last instances as
+    ``last`` with ``last_activities``) is credibly open under ``rule``; and its parameters.
+    None of the activities at its latest time may be an end activity."""
     if rule.as_of is None or rule.idle_limit_hours is None:
         return "false", []
     parts = [f"{alias}.outcome = 'open'"]
     params: list[Any] = []
     if rule.end_activities:
-        marks = ", ".join("?" for _ in rule.end_activities)
-        parts.append(f"coalesce({last}.last_activity NOT IN ({marks}), true)")
-        params += list(rule.end_activities)
+        parts.append(f"NOT coalesce(list_has_any({last}.last_activities, ?::VARCHAR[]), false)")
+        params.append(list(rule.end_activities))
     parts.append(f"(epoch(CAST(? AS TIMESTAMPTZ)) - epoch({alias}.last_ts)) / 3600.0 <= ?")
     params += [rule.as_of, rule.idle_limit_hours]
     return " AND ".join(parts), params

@@ -140,3 +140,25 @@ def test_weekly_trend_closes_cases_by_the_same_rule(logs: duckdb.DuckDBPyConnect
     # by their last event: D 2 Jan, A 7 Jan, B 8 Jan, E 21 Jan; C is open
     assert closed("mapped") == {"2025-01-06": 2, "2025-01-20": 1}  # D is open, not closed
     assert closed("unmapped") == {"2024-12-30": 1, "2025-01-06": 2, "2025-01-20": 1}
+
+
+def test_simultaneous_last_events_all_end_the_case(store: duckdb.DuckDBPyConnection) -> None:
+    # G1 and G2 end with a cancellation recorded at once on two activities; G3 is open
+    # (審核 ends 1 of the 3 cases it occurs in: not an end activity).
+    rows = [
+        Inst("G1", "申請", "2025-01-06 09:00", "2025-01-06 10:00", "客戶經理部"),
+        Inst("G1", "審核", "2025-01-06 11:00", "2025-01-06 12:00", "信貸部"),
+        Inst("G1", "取消", "2025-01-07 10:00", "2025-01-07 10:00", "運營部"),
+        Inst("G1", "結案通知", "2025-01-07 10:00", "2025-01-07 10:00", "運營部"),
+        Inst("G2", "申請", "2025-01-07 09:00", "2025-01-07 10:00", "客戶經理部"),
+        Inst("G2", "審核", "2025-01-07 11:00", "2025-01-07 12:00", "信貸部"),
+        Inst("G2", "結案通知", "2025-01-08 10:00", "2025-01-08 10:00", "運營部"),
+        Inst("G2", "取消", "2025-01-08 10:00", "2025-01-08 10:00", "運營部"),
+        Inst("G3", "申請", "2025-01-08 09:00", "2025-01-08 09:30", "客戶經理部"),
+        Inst("G3", "審核", "2025-01-08 11:00", None, "信貸部"),
+    ]
+    make_log(store, "ties", rows, UNMAPPED)
+    frame = end_activity_candidates(store, "ties")
+    assert sorted(frame["activity"]) == ["取消", "結案通知"]
+    assert list(frame["cases_ending"]) == [2, 2]
+    assert list(credible_open_cases(store, "ties")["case_id"]) == ["G3"]
