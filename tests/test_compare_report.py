@@ -185,3 +185,21 @@ def test_report_renders_offline_in_chromium(comparison: Comparison, tmp_path: Pa
         assert "案件週期時間中位數" in driver.find_element("id", "summary").text
     finally:
         driver.quit()
+
+
+def test_text_output_shows_the_corrected_interval_and_any_note(
+    comparison: Comparison, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import dataclasses
+
+    from loanflow.commands.compare import _print_table
+
+    median = comparison.metric("median_cycle_time_hours")
+    noted = dataclasses.replace(median, note="the two methods disagree")
+    shown = dataclasses.replace(comparison, metrics=[noted, *comparison.metrics[1:]])
+    _print_table(shown, "en")
+    out = capsys.readouterr().out
+    low, high = (f"{v * 100:+.1f}%".replace("-", "−") for v in median.ci_adjusted)
+    assert f"{low} … {high}" in out  # the corrected interval, not ci95
+    assert median.ci_adjusted != median.ci95
+    assert "! median_cycle_time_hours: the two methods disagree" in out

@@ -61,6 +61,9 @@ def _print_table(comparison: Any, lang: str) -> None:
     for row in rows:
         click.echo(_row(row, widths))
     click.echo(f"(* significant after Benjamini-Hochberg correction, alpha {comparison.alpha})")
+    for metric in comparison.metrics:
+        if metric.note:
+            click.echo(f"  ! {metric.name}: {metric.note}")
     guard = comparison.guardrails
     click.echo("")
     click.echo(t("report.guardrails_weakened" if guard.weakened else "report.guardrails_ok", lang))
