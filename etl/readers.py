@@ -144,7 +144,7 @@ def _read_unpacked(
     """Unpack the log of a .gz or .zip into a temporary file and read that."""
     from etl import archives
 
-    cap = int(settings.get("max_decompressed_mb")) << 20
+    cap = settings.decompressed_cap_bytes()
     head_only = limit is not None
     if fmt == "gzip":
         if member is not None:
@@ -259,6 +259,33 @@ def _csv_cap(text_path: Path, delimiter: str) -> int | None:
     return None if (text_path.stat().st_size + 1) // len(header) < cap else cap
 
 
+def _check_column_count(text_path: Path, delimiter: str, name: str) -> None:
+    """Refuse at once a header with more columns than ``max_columns`` (DuckDB would spend a
+    long time and much memory on a 200,000-column header before failing). The header line
+    is counted in 1 MB chunks, up to 64 MB; quoted delimiters make it an upper bound."""
+    limit = int(settings.get("max_columns"))
+    mark = delimiter.encode("utf-8")
+    columns, ended = 1, False
+    with text_path.open("rb") as handle:
+        for _ in range(64):
+            chunk = handle.read(1 << 20)
+            if not chunk:
+                ended = True
+                break
+            line, newline, _rest = chunk.partition(b"\n")
+            columns += line.count(mark)
+            if newline:
+                ended = True
+                break
+    if columns > limit:
+        more = "" if ended else " or more"
+        raise BadInputError(
+            f"{name} has a header of {columns:,}{more} columns, more than the {limit:,} "
+            "LoanFlow reads (setting LOANFLOW_MAX_COLUMNS). Check the delimiter, or export "
+            "only the columns the analysis needs."
+        )
+
+
 def _read_csv(
     con: duckdb.DuckDBPyConnection, path: Path, profile: Profile, *, fmt: str, limit: int | None
 ) -> SourceTable:
@@ -270,6 +297,7 @@ def _read_csv(
         temp_files.append(text_path)
     try:
         delimiter = _csv_delimiter(text_path, profile)
+        _check_column_count(text_path, delimiter, path.name)
         table, malformed_table = temp_name("src"), temp_name("bad")
         cap = limit if limit is not None else _csv_cap(text_path, delimiter)
         try:
@@ -424,7 +452,7 @@ def _read_xes(
 ) -> SourceTable:
     from etl import xes
 
-    cap = int(settings.get("max_decompressed_mb")) << 20
+    cap = settings.decompressed_cap_bytes()
     read = xes.read_xes(path, compressed=fmt == "xes.gz", max_bytes=cap, head_rows=limit)
     frame, check = read.frame, read.check
     if frame.height == 0 or frame.width == 0:

@@ -69,7 +69,21 @@ SETTINGS: dict[str, Setting] = {
             "max_decompressed_mb",
             "LOANFLOW_MAX_DECOMPRESSED_MB",
             "4096",
-            "Cap on the decompressed size of a .gz or .zip log (stops zip bombs), in MB.",
+            "Cap on the decompressed size of a .gz or .zip log (stops zip bombs), in MB; at "
+            "most a sixteenth of the machine's memory.",
+        ),
+        Setting(
+            "load_memory_mb",
+            "LOANFLOW_LOAD_MEMORY_MB",
+            "auto",
+            "Most memory a load on the dashboard may take before it is stopped, in MB (auto: "
+            "half of the machine's memory).",
+        ),
+        Setting(
+            "max_columns",
+            "LOANFLOW_MAX_COLUMNS",
+            "2000",
+            "Most columns a CSV/TSV header may have; a wider file is refused at once.",
         ),
         Setting(
             "lock_wait_seconds",
@@ -159,3 +173,17 @@ def get(name: str) -> str:
 def db_path(explicit: str | os.PathLike[str] | None = None) -> Path:
     """The store's path: an explicit ``--db`` value, else ``LOANFLOW_DB``, else the default."""
     return Path(explicit) if explicit else Path(get("db"))
+
+
+def machine_memory_bytes() -> int:
+    """The machine's physical memory, in bytes (8 GiB when it cannot be told)."""
+    try:
+        return int(os.sysconf("SC_PHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 8 << 30
+
+
+def decompressed_cap_bytes() -> int:
+    """The cap on a compressed log's inflated size: ``max_decompressed_mb``, and at most a
+    sixteenth of the machine's memory (parsing XES takes several times its inflated size)."""
+    return min(int(float(get("max_decompressed_mb"))) << 20, machine_memory_bytes() // 16)

@@ -19,7 +19,8 @@ from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
 from dashboard.warm import warm_in_background
 from etl.errors import BadInputError, LoanFlowError
-from etl.load import LoadSummary, drop_dataset, ingest, list_datasets, preview
+from etl.load import LoadSummary, drop_dataset, list_datasets, preview
+from etl.load_worker import load_in_child
 from etl.profile import CANONICAL_FIELDS
 from vocabulary import fmt_bytes, fmt_count, t
 
@@ -199,19 +200,22 @@ def preview_rows(
 def load_work(
     path: Path, name: str, profile: dict[str, Any], mode: str
 ) -> Callable[[Job], LoadSummary]:
-    """The background work of one load: ingest on a cursor of the shared connection."""
+    """The background work of one load: ingest in a child process, watched (its memory
+    capped, stopped on cancel), so that a hostile or huge file cannot take the dashboard
+    down (:func:`etl.load_worker.load_in_child`). The dashboard holds no lease meanwhile:
+    the child takes the store, and requests wait for it (see docs/security.md)."""
 
     def work(job: Job) -> LoadSummary:
-        with data.cursor() as con:
-            summary = ingest(
-                path,
-                name,
-                con=con,
-                profile=profile or None,
-                mode=mode,  # type: ignore[arg-type]
-                progress=lambda fraction, message: job.report(fraction, message),
-                cancel=lambda: job.cancelled,
-            )
+        fields = load_in_child(
+            path,
+            name,
+            db=data.STORE.path,
+            profile=profile or None,
+            mode=mode,
+            progress=lambda fraction, message: job.report(fraction, message),
+            cancel=lambda: job.cancelled,
+        )
+        summary = LoadSummary(**fields)
         data.store_changed()
         warm_in_background([summary.dataset])
         return summary

@@ -1,0 +1,109 @@
+"""Loads with bounded memory: caps by the machine's memory, absurd headers refused at once,
+dashboard loads in a watched child process."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from etl import settings
+from etl.errors import BadInputError, LoanFlowError
+from etl.load import ingest
+from etl.load_worker import load_in_child
+from etl.store import connect
+from tests.test_dashboard_fixtures import ROWS, write_log, write_profile
+from tests.test_security_hostile import write_gzip_bomb
+
+
+def datasets(db: Path) -> list[str]:
+    con = connect(db)
+    try:
+        return [r[0] for r in con.execute("SELECT name FROM datasets ORDER BY 1").fetchall()]
+    finally:
+        con.close()
+
+
+def test_a_200000_column_header_is_refused_at_once(db_path: Path, tmp_path: Path) -> None:
+    wide = tmp_path / "wide.csv"
+    header = ",".join(f"c{i}" for i in range(200_000))
+    wide.write_text(header + "\n" + ",".join("1" for _ in range(200_000)) + "\n")
+    with pytest.raises(BadInputError, match=r"200,000 columns.*LOANFLOW_MAX_COLUMNS"):
+        ingest(wide, "wide", db=db_path)
+    assert datasets(db_path) == []
+
+
+def test_an_ordinary_width_still_loads(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOANFLOW_MAX_COLUMNS", "8")  # the fixture log has 8 columns
+    summary = ingest(write_log(tmp_path), "loans", db=db_path, profile=write_profile(tmp_path))
+    assert summary.cases == 4
+    monkeypatch.setenv("LOANFLOW_MAX_COLUMNS", "7")
+    with pytest.raises(BadInputError, match="8 columns"):
+        ingest(write_log(tmp_path), "again", db=db_path, profile=write_profile(tmp_path))
+
+
+def test_the_inflate_cap_follows_the_machines_memory(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(settings, "machine_memory_bytes", lambda: 16 << 30)
+    assert settings.decompressed_cap_bytes() == 1 << 30  # a sixteenth, under the 4 GB setting
+    monkeypatch.setenv("LOANFLOW_MAX_DECOMPRESSED_MB", "100")
+    assert settings.decompressed_cap_bytes() == 100 << 20
+    monkeypatch.delenv("LOANFLOW_MAX_DECOMPRESSED_MB")
+    monkeypatch.setattr(settings, "machine_memory_bytes", lambda: 128 << 20)  # 8 MB cap
+    bomb = tmp_path / "bomb.xes.gz"
+    write_gzip_bomb(bomb, 24)
+    with pytest.raises(BadInputError):
+        ingest(bomb, "bomb", db=db_path)
+    assert datasets(db_path) == []
+
+
+def test_a_dashboard_load_runs_in_a_child_and_reports_its_summary(
+    db_path: Path, tmp_path: Path
+) -> None:
+    steps: list[str] = []
+    summary = load_in_child(
+        write_log(tmp_path),
+        "loans",
+        db=db_path,
+        profile={"columns": {"case_id": "案件編號"}} | _profile_fields(tmp_path),
+        mode="create",
+        progress=lambda _fraction, message: steps.append(message),
+    )
+    assert (summary["cases"], summary["activity_instances"]) == (4, len(ROWS))
+    assert steps  # progress came through
+    assert datasets(db_path) == ["loans"]
+
+
+def test_a_load_past_the_memory_cap_is_stopped_and_writes_nothing(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LOANFLOW_LOAD_MEMORY_MB", "30")  # less than the child's interpreter
+    with pytest.raises(LoanFlowError, match=r"more than 30 MB of memory.*nothing was written"):
+        load_in_child(write_log(tmp_path), "loans", db=db_path, profile=None, mode="create")
+    assert os.getpid() > 0  # this process (the dashboard's) lives on
+    assert datasets(db_path) == []
+
+
+def test_a_cancelled_child_load_writes_nothing(db_path: Path, tmp_path: Path) -> None:
+    with pytest.raises(LoanFlowError, match="cancelled"):
+        load_in_child(
+            write_log(tmp_path),
+            "loans",
+            db=db_path,
+            profile=_profile_fields(tmp_path),
+            mode="create",
+            cancel=lambda: True,
+        )
+    assert datasets(db_path) == []
+
+
+def _profile_fields(folder: Path) -> dict[str, object]:
+    import yaml
+
+    loaded = yaml.safe_load(write_profile(folder).read_text(encoding="utf-8"))
+    assert isinstance(loaded, dict)
+    return loaded
