@@ -9,6 +9,7 @@ import pandas as pd
 
 from analysis.derived import case_rows_sql
 from analysis.filters import Filters
+from analysis.open_cases import closed_sql
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_met_sql
 
@@ -40,7 +41,8 @@ def case_metrics_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str,
     """SELECT of the case metrics (columns :data:`CASE_METRIC_COLUMNS`) and its params.
 
     - cycle time: ``last_ts - first_ts`` of the case (calendar and working hours);
-    - closed: outcome is not ``open``; sla_met: closed and cycle time within
+    - closed: outcome is not ``open`` (without mapped outcomes: not credibly open, see
+      :mod:`analysis.open_cases`); sla_met: closed and cycle time within
       ``profile.sla.cycle_time_hours`` (NULL when open or without an SLA);
     - rework: an activity with more than one instance; pingpong: the department sequence
       (instances by start, runs collapsed, unknown departments skipped) holds X, Y, X;
@@ -49,17 +51,21 @@ def case_metrics_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str,
       costs; departments without a rate cost nothing).
     """
     rows, params = case_rows_sql(con, scope)
+    closed, c_params = closed_sql(con, scope)
     sla = scope.profile.sla.cycle_time_hours
-    sla_met = sla_met_sql(sla)
+    sla_met = sla_met_sql(sla, open_sql="NOT is_closed")
     cost = "cost" if scope.profile.costs else "CAST('NaN' AS DOUBLE)"
     columns = [
         c if c != "cost" else f"{cost} AS cost"
         for c in CASE_METRIC_COLUMNS
         if c not in ("closed", "sla_met")
     ]
-    columns.insert(CASE_METRIC_COLUMNS.index("closed"), "outcome <> 'open' AS closed")
-    sql = f"SELECT {', '.join(columns)}, {sla_met} AS sla_met FROM ({rows})"
-    return sql, params
+    columns.insert(CASE_METRIC_COLUMNS.index("closed"), "is_closed AS closed")
+    sql = (
+        f"SELECT {', '.join(columns)}, {sla_met} AS sla_met"
+        f" FROM (SELECT *, {closed} AS is_closed FROM ({rows}))"
+    )
+    return sql, [*c_params, *params]
 
 
 def case_metrics(

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -162,3 +163,15 @@ def test_simultaneous_last_events_all_end_the_case(store: duckdb.DuckDBPyConnect
     assert sorted(frame["activity"]) == ["取消", "結案通知"]
     assert list(frame["cases_ending"]) == [2, 2]
     assert list(credible_open_cases(store, "ties")["case_id"]) == ["G3"]
+
+
+def test_case_metrics_close_cases_by_the_same_rule(logs: duckdb.DuckDBPyConnection) -> None:
+    from analysis.case_metrics import case_metrics
+
+    frame = case_metrics(logs, "unmapped").set_index("case_id")
+    assert frame["closed"].to_dict() == {"A": True, "B": True, "C": False, "D": True, "E": True}
+    # SLA 48 h: A 25.5, B 51, D 1, E 48; C is open, neither in nor out
+    met = {k: None if pd.isna(v) else bool(v) for k, v in frame["sla_met"].items()}
+    assert met == {"A": True, "B": False, "C": None, "D": True, "E": True}
+    mapped = case_metrics(logs, "mapped").set_index("case_id")
+    assert mapped["closed"].to_dict() == {"A": True, "B": True, "C": False, "D": False, "E": True}
