@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 from dash import dcc, html
 
 from etl.errors import LoanFlowError
-from vocabulary import t
+from vocabulary import MESSAGES, t
 
 
 def graph_config(filename: str) -> Any:
@@ -88,11 +88,21 @@ def without_server_paths(message: str) -> str:
     return _SERVER_PATH.sub(r"\1", message)
 
 
+def error_message(exc: Exception, lang: str) -> str:
+    """A failure in the reader's language: a coded LoanFlowError from the catalogue
+    (``error.<code>``), else its English message (without server paths); anything else
+    named."""
+    if isinstance(exc, LoanFlowError):
+        code = getattr(exc, "code", None)
+        if code and f"error.{code}" in MESSAGES:
+            return t(f"error.{code}", lang, **getattr(exc, "values", {}))
+        return without_server_paths(str(exc))
+    return without_server_paths(f"{type(exc).__name__}: {exc}")
+
+
 def error_alert(exc: Exception, lang: str) -> dbc.Alert:
-    """A user-facing failure: LoanFlowError's message as it is (without server paths);
-    anything else named."""
-    message = str(exc) if isinstance(exc, LoanFlowError) else f"{type(exc).__name__}: {exc}"
-    message = without_server_paths(message)
+    """A user-facing failure under "Something went wrong", in the reader's language."""
+    message = error_message(exc, lang)
     return dbc.Alert(
         [html.Strong(t("common.error", lang) + ": "), message],
         color="danger",

@@ -35,6 +35,7 @@ class Job:
     state: str = "running"  # running, done, failed, cancelled
     result: Any = None
     error: str | None = None
+    failure: Exception | None = None  # the expected failure itself (worded per language)
     cancel_event: threading.Event = field(default_factory=threading.Event)
     finished: float | None = None
     ended: threading.Event = field(default_factory=threading.Event)  # after on_finish too
@@ -111,6 +112,7 @@ class JobRunner:
         except LoanFlowError as exc:
             job.state = "cancelled" if job.cancelled else "failed"
             job.error = str(exc)
+            job.failure = exc
         except Exception as exc:  # an unexpected failure is reported, not swallowed silently
             job.state = "failed"
             job.error = f"{type(exc).__name__}: {exc}"

@@ -12,6 +12,14 @@ class LoanFlowError(Exception):
 
     exit_code: int = 2
 
+    def __init__(self, message: str = "", *, code: str | None = None, **values: object) -> None:
+        """``message`` in English (the CLI prints it); ``code`` and ``values`` let the
+        dashboard say the same in the reader's language (the catalogue's ``error.<code>``
+        with ``values`` filled in)."""
+        super().__init__(message)
+        self.code = code
+        self.values = values
+
 
 class UnknownDatasetError(LoanFlowError):
     """A dataset name that is not in the store."""
@@ -19,6 +27,19 @@ class UnknownDatasetError(LoanFlowError):
 
 class BadInputError(LoanFlowError):
     """A file or value that cannot be read as given."""
+
+
+class DatasetExistsError(BadInputError):
+    """Loading under a dataset name that is taken, without saying replace or append."""
+
+    def __init__(self, dataset: str) -> None:
+        super().__init__(
+            f"A dataset named {dataset!r} already exists. Use --replace to swap it whole, "
+            "--append to add the new events, or choose another name.",
+            code="dataset_exists",
+            name=dataset,
+        )
+        self.dataset = dataset
 
 
 class ProfileError(LoanFlowError):

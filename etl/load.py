@@ -21,7 +21,7 @@ from typing import Any, Literal
 import duckdb
 
 from etl import store
-from etl.errors import BadInputError, LoanFlowError, UnknownDatasetError
+from etl.errors import BadInputError, DatasetExistsError, LoanFlowError, UnknownDatasetError
 from etl.mapping import XES_CASE_PREFIX, Mapping, resolve_mapping
 from etl.names import normalised_profile
 from etl.outcomes import OUTCOMES
@@ -562,16 +562,15 @@ def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout
     if mode not in ("create", "replace", "append"):
         raise BadInputError(f"Unknown load mode {mode!r}: use create, replace or append.")
     if existing is not None and mode == "create":
-        raise BadInputError(
-            f"A dataset named {dataset!r} already exists. Use --replace to swap it whole, "
-            "--append to add the new events, or choose another name."
-        )
+        raise DatasetExistsError(dataset)
     if existing is not None and mode == "append" and existing["layout"] != layout:
         raise BadInputError(
             f"The dataset {dataset!r} was loaded with one row per "
             f"{'event' if existing['layout'] == 'events' else 'activity instance'}; this "
             f"file has one row per {'event' if layout == 'events' else 'activity instance'}. "
-            "Append files of the same layout, or use --replace."
+            "Append files of the same layout, or use --replace.",
+            code="append_layout",
+            name=dataset,
         )
 
 
@@ -895,7 +894,12 @@ def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     every table of the store keyed by a ``dataset`` column (the analysis's too)."""
     if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
         known = ", ".join(store.dataset_names(con)) or "none yet"
-        raise UnknownDatasetError(f"No dataset named {name!r} in the store. Datasets: {known}.")
+        raise UnknownDatasetError(
+            f"No dataset named {name!r} in the store. Datasets: {known}.",
+            code="unknown_dataset",
+            name=name,
+            known=known,
+        )
     con.execute("BEGIN TRANSACTION")
     try:
         _delete_everywhere(con, name)

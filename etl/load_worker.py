@@ -163,8 +163,9 @@ def _outcome(
         if "summary" in message:
             summary: dict[str, Any] = message["summary"]
             return summary
-        if "error" in message:
-            raise LoanFlowError(str(message["error"]))
+        if "error" in message:  # the child's failure, with its code for the dashboard's words
+            values = {str(k): v for k, v in (message.get("values") or {}).items()}
+            raise LoanFlowError(str(message["error"]), code=message.get("code"), **values)
     errors.seek(0)
     tail = errors.read()[-2000:].decode("utf-8", errors="replace").strip().splitlines()
     last = tail[-1] if tail else f"exit status {child.returncode}"
@@ -193,7 +194,7 @@ def main() -> int:
             progress=lambda fraction, message: say({"progress": fraction, "message": message}),
         )
     except LoanFlowError as exc:
-        say({"error": str(exc)})
+        say({"error": str(exc), "code": exc.code, "values": exc.values})
         return 2
     except MemoryError:
         say({"error": "The load ran out of memory; nothing was written."})

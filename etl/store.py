@@ -289,7 +289,10 @@ def require_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
         known = ", ".join(dataset_names(con)) or "none yet"
         raise UnknownDatasetError(
             f"No dataset named {name!r} in the store. Datasets: {known}. "
-            "Load one with `loanflow ingest FILE --dataset NAME`."
+            "Load one with `loanflow ingest FILE --dataset NAME`.",
+            code="unknown_dataset",
+            name=name,
+            known=known,
         )
 
 

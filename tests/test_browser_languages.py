@@ -18,6 +18,7 @@ from dashboard.app import create_app
 from dashboard.browser import chromium, serve_in_thread, wait_for, wait_idle
 from dashboard.demo import ensure_demo_data
 from etl.store import close_shared
+from tests.test_dashboard_fixtures import ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
@@ -123,6 +124,8 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
             )
             wait_idle(driver, timeout=90)
             texts.append(_screen_text(driver))
+        if path == "/data":
+            texts += _data_page_texts(driver)
         if path == "/cases":
             row = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#cases-grid .ag-row"))
             row[0].click()
@@ -136,13 +139,48 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
 
 
 DATA_WORDS: list[set[str]] = [set()]
+UPLOADS: list[Path] = []
+
+
+def _data_page_texts(driver: Any) -> list[str]:
+    """Upload a log: the mapping line and preview; load it under a taken name: the
+    Replace / Append / Cancel question; cancel, then load without a name: an error."""
+    from selenium.webdriver.common.by import By
+
+    field = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "input.lf-upload"))[0]
+    field.send_keys(str(UPLOADS[0]))
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-preview .ag-row"))
+    texts = [_screen_text(driver)]
+    name = driver.find_element(By.ID, "data-name")
+    name.clear()
+    name.send_keys("before")
+    _click(driver, "#data-load")
+    wait_for(lambda: driver.find_element(By.ID, "data-exists").is_displayed())
+    texts.append(_screen_text(driver))
+    _click(driver, "#data-exists-cancel")
+    wait_for(lambda: not driver.find_element(By.ID, "data-exists").is_displayed())
+    name.clear()
+    name.send_keys(" ")
+    _click(driver, "#data-load")
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-load-status .lf-error"))
+    texts.append(_screen_text(driver))
+    return texts
+
+
+def _click(driver: Any, selector: str) -> None:
+    element = driver.find_element("css selector", selector)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    time.sleep(0.2)
+    element.click()
 
 
 @pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
 def test_chinese_screens_have_no_english(
-    driver: Any, served: tuple[str, set[str]], lang: str
+    driver: Any, served: tuple[str, set[str]], lang: str, tmp_path: Path
 ) -> None:
     base, DATA_WORDS[0] = served[0], served[1]
+    UPLOADS[:] = [write_log(tmp_path, "上傳.csv")]
+    DATA_WORDS[0] |= {w for row in ROWS for v in row for w in WORD.findall(str(v))}
     english = _walk(driver, base, lang)
     assert english == {}, "\n".join(f"{w!r} in {c}" for w, c in sorted(english.items()))
 

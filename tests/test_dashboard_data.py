@@ -250,3 +250,71 @@ def test_zip_upload_loads_its_one_log_or_lists_several(client: Any, tmp_path: Pa
     finished = data_page.RUNNER.wait(job.id)
     assert finished is not None and finished.state == "done", finished and finished.error
     assert int(data_page.datasets_frame()["events"].iloc[0]) == 2 * len(ROWS)
+
+
+def page_module(path: str) -> Any:
+    """The page module as Dash loaded it (importing it again would register it twice)."""
+    import sys
+
+    import dash
+
+    page = next(p for p in dash.page_registry.values() if p["path"] == path)
+    return sys.modules[page["module"]]
+
+
+def pressed(button: str) -> None:
+    """Run the next callback as if ``button`` had been clicked."""
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    context_value.set(
+        AttributeDict(triggered_inputs=[{"prop_id": f"{button}.n_clicks", "value": 1}])
+    )
+
+
+def test_a_taken_name_asks_replace_append_or_cancel_in_the_readers_language(
+    client: Any, tmp_path: Path
+) -> None:
+    data_page_callbacks = page_module("/data")
+    from etl.errors import DatasetExistsError
+
+    result = upload(client, write_log(tmp_path).read_bytes(), "loans.csv").get_json()
+    first = data_page.start_load(result, {}, PROFILE, "taken", "create")
+    assert data_page.RUNNER.wait(first.id).state == "done"  # type: ignore[union-attr]
+    result = upload(client, write_log(tmp_path).read_bytes(), "loans.csv").get_json()
+    with pytest.raises(DatasetExistsError) as refused:  # before the file is read again
+        data_page.start_load(result, {}, PROFILE, "taken", "create")
+    assert "--replace" in str(refused.value)  # the CLI's wording names its flags
+    query = "?lang=zh-Hans"
+    pressed("data-load")
+    answer = data_page_callbacks.load(
+        1, None, None, result, [], [], PROFILE, "taken", "create", query
+    )
+    _job, poll_off, status, hidden, question, _mode = answer
+    assert (poll_off, status, hidden) == (True, None, False)  # the question, no job
+    assert (
+        question
+        == "名为 taken 的数据集已存在。要替换它、把此文件追加到它，还是取消并改用其他名称？"
+    )
+    assert "--" not in question
+    # the other errors are worded in the reader's language too
+    _, _, alert, hidden, _, _ = data_page_callbacks.load(
+        1, None, None, result, [], [], PROFILE, " ", "create", query
+    )
+    assert hidden is True and "请输入数据集名称。" in str(alert.children)
+    assert data_page_callbacks.cancel_exists(1) is True
+
+
+def test_the_replace_button_loads_with_replace(client: Any, tmp_path: Path) -> None:
+    data_page_callbacks = page_module("/data")
+
+    result = upload(client, write_log(tmp_path).read_bytes(), "loans.csv").get_json()
+    first = data_page.start_load(result, {}, PROFILE, "again", "create")
+    assert data_page.RUNNER.wait(first.id).state == "done"  # type: ignore[union-attr]
+    result = upload(client, write_log(tmp_path).read_bytes(), "loans.csv").get_json()
+    pressed("data-exists-replace")
+    job_id, poll_off, _, hidden, _, mode = data_page_callbacks.load(
+        None, 1, None, result, [], [], PROFILE, "again", "create", "?lang=en"
+    )
+    assert (poll_off, hidden, mode) == (False, True, "replace")
+    assert data_page.RUNNER.wait(job_id).state == "done"  # type: ignore[union-attr]

@@ -31,7 +31,7 @@ from dashboard.views.data_page import (
     upload_box,
     upload_message,
 )
-from etl.errors import LoanFlowError
+from etl.errors import DatasetExistsError, LoanFlowError
 from vocabulary import t
 
 dash.register_page(__name__, path="/data", order=8, label_key="nav.data", title="LoanFlow")
@@ -84,6 +84,36 @@ def layout(**query: Any) -> html.Div:
                     ),
                 ],
                 className="mt-3",
+            ),
+            # the dataset name is taken: the choice as buttons (the CLI's --replace/--append)
+            html.Div(
+                [
+                    html.Div(id=f"{PAGE}-exists-text", className="mb-2"),
+                    dbc.Button(
+                        t("data.mode_replace", lang),
+                        id=f"{PAGE}-exists-replace",
+                        color="danger",
+                        size="sm",
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        t("data.mode_append", lang),
+                        id=f"{PAGE}-exists-append",
+                        color="primary",
+                        size="sm",
+                        className="me-2",
+                    ),
+                    dbc.Button(
+                        t("data.cancel", lang),
+                        id=f"{PAGE}-exists-cancel",
+                        color="secondary",
+                        outline=True,
+                        size="sm",
+                    ),
+                ],
+                id=f"{PAGE}-exists",
+                hidden=True,
+                className="alert alert-warning mt-2 mb-0",
             ),
             dbc.Progress(
                 id=f"{PAGE}-load-progress", value=0, className="mt-2", style={"height": "22px"}
@@ -212,7 +242,12 @@ def show_preview(
     Output(f"{PAGE}-job", "data"),
     Output(f"{PAGE}-poll", "disabled"),
     Output(f"{PAGE}-load-status", "children"),
+    Output(f"{PAGE}-exists", "hidden"),
+    Output(f"{PAGE}-exists-text", "children"),
+    Output(f"{PAGE}-mode", "value"),
     Input(f"{PAGE}-load", "n_clicks"),
+    Input(f"{PAGE}-exists-replace", "n_clicks"),
+    Input(f"{PAGE}-exists-append", "n_clicks"),
     State(f"{PAGE}-upload-result", "data"),
     State({"type": "data-map", "field": ALL}, "value"),
     State({"type": "data-map", "field": ALL}, "id"),
@@ -224,6 +259,8 @@ def show_preview(
 )
 def load(
     _clicks: int | None,
+    _replace: int | None,
+    _append: int | None,
     result: dict[str, Any] | None,
     values: list[str | None],
     ids: list[dict[str, str]],
@@ -231,13 +268,32 @@ def load(
     name: str | None,
     mode: str | None,
     query: str | None,
-) -> tuple[Any, bool, Any]:
-    """Start loading the upload in the background."""
+) -> tuple[Any, ...]:
+    """Start loading the upload in the background; a taken name asks Replace / Append /
+    Cancel (the buttons load again with that mode)."""
+    lang = _lang(query)
+    chosen = EXISTS_CHOICES.get(str(dash.ctx.triggered_id), mode)
+    keep = dash.no_update
     try:
-        job = start_load(result, mapping_from_controls(values, ids), profile, name, mode)
+        job = start_load(result, mapping_from_controls(values, ids), profile, name, chosen)
+    except DatasetExistsError as exc:
+        return keep, True, None, False, t("data.exists_choice", lang, name=exc.dataset), keep
     except LoanFlowError as exc:
-        return dash.no_update, True, error_alert(exc, _lang(query))
-    return job.id, False, None  # the audit line is written when the load ends
+        return keep, True, error_alert(exc, lang), True, keep, keep
+    return job.id, False, None, True, keep, chosen  # the audit line is written when it ends
+
+
+EXISTS_CHOICES = {f"{PAGE}-exists-replace": "replace", f"{PAGE}-exists-append": "append"}
+
+
+@callback(
+    Output(f"{PAGE}-exists", "hidden", allow_duplicate=True),
+    Input(f"{PAGE}-exists-cancel", "n_clicks"),
+    prevent_initial_call=True,
+)
+def cancel_exists(_clicks: int | None) -> bool:
+    """Cancel: keep the upload, hide the question (the user picks another name)."""
+    return True
 
 
 @callback(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from dashboard.components import column, csv_button, error_alert, grid, section
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
 from dashboard.warm import warm_in_background
-from etl.errors import BadInputError, LoanFlowError
+from etl.errors import BadInputError, DatasetExistsError, LoanFlowError
 from etl.load import LoadSummary, drop_dataset, list_datasets, preview
 from etl.load_worker import load_in_child
 from etl.profile import CANONICAL_FIELDS
@@ -106,6 +107,32 @@ def upload_message(result: dict[str, Any] | None, lang: str) -> Any:
     )
 
 
+DELIMITERS = {",": "comma", "\t": "tab", ";": "semicolon", "|": "pipe"}
+
+
+def detected_line(
+    file_format: str | None,
+    layout: str | None,
+    encoding: str | None,
+    delimiter: str | None,
+    lang: str,
+) -> str:
+    """What the reader found in the file, in the reader's language: the format, the layout
+    (one row per event or per activity instance), the encoding and the delimiter."""
+    parts = []
+    if file_format:
+        parts.append(t("data.detected.format", lang, value=str(file_format).upper()))
+    if layout in ("events", "instances"):
+        parts.append(t(f"data.detected.layout_{layout}", lang))
+    if encoding:
+        parts.append(t("data.detected.encoding", lang, value=str(encoding).upper()))
+    if delimiter:
+        name = DELIMITERS.get(delimiter)
+        shown = t(f"data.delimiter.{name}", lang) if name else repr(delimiter)
+        parts.append(t("data.detected.delimiter", lang, value=shown))
+    return t("report.list_separator", lang).join(parts)
+
+
 def mapping_form(result: dict[str, Any] | None, lang: str) -> list[Any]:
     """The guessed mapping as one dropdown per canonical field, for the uploaded file."""
     if not result or result.get("error"):
@@ -136,16 +163,7 @@ def mapping_form(result: dict[str, Any] | None, lang: str) -> list[Any]:
         )
         for field in CANONICAL_FIELDS
     ]
-    detected = ", ".join(
-        str(x)
-        for x in (
-            found.format,
-            found.layout,
-            found.encoding,
-            found.delimiter and repr(found.delimiter),
-        )
-        if x
-    )
+    detected = detected_line(found.format, found.layout, found.encoding, found.delimiter, lang)
     return [
         html.P(t("data.mapping_help", lang), className="small"),
         html.P(detected, className="small text-muted"),
@@ -186,12 +204,24 @@ def preview_rows(
         found = preview(upload_path(result.get("upload_id")), profile=profile, rows=10)
     except LoanFlowError as exc:
         return [error_alert(exc, lang)]
-    frame = pd.DataFrame(found.rows)
+    frame = pd.DataFrame(found.rows).map(plain_timestamp)
     columns = [column(c, preview_header(c, lang)) for c in frame.columns]
     return [
         html.H6(t("data.first_rows", lang)),
         grid(f"{PAGE}-preview-grid", frame, columns, height=300),
     ]
+
+
+_ISO_UTC = re.compile(r"^(\d{4}-\d\d-\d\d)T(\d\d:\d\d(?::\d\d)?)(?:\.\d+)?(Z|\+00:00)$")
+
+
+def plain_timestamp(value: Any) -> Any:
+    """An ISO timestamp in UTC as people write it (2025-01-06 09:00:00 UTC); else as is."""
+    if isinstance(value, str):
+        match = _ISO_UTC.match(value)
+        if match:
+            return f"{match.group(1)} {match.group(2)} UTC"
+    return value
 
 
 # --- loading -----------------------------------------------------------------------------
@@ -232,12 +262,14 @@ def start_load(
 ) -> Job:
     """Start loading the upload as dataset ``name``; raises LoanFlowError on bad input."""
     if not result or result.get("error") or not result.get("upload_id"):
-        raise BadInputError("Upload a file first.")
+        raise BadInputError("Upload a file first.", code="no_upload")
     if not name or not name.strip():
-        raise BadInputError("Give the dataset a name.")
+        raise BadInputError("Give the dataset a name.", code="name_required")
     path = upload_path(result["upload_id"])
     profile = with_mapping(parse_profile_text(profile_text), mapping)
     chosen = mode if mode in ("create", "replace", "append") else "create"
+    if chosen == "create" and name.strip() in data.dataset_names():
+        raise DatasetExistsError(name.strip())  # before the job: the upload stays, ask the user
     audit_outcome = outcome_recorder("load", name.strip(), chosen)  # says whether it worked
     upload_id = str(result["upload_id"])
 
@@ -267,7 +299,11 @@ def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any]
             pct,
             "",
             True,
-            [dbc.Alert(job.error or "", color="danger", className="lf-error")],
+            [
+                error_alert(job.failure, lang)
+                if job.failure is not None
+                else dbc.Alert(job.error or "", color="danger", className="lf-error")
+            ],
             False,
         )
     return 100.0, "100%", True, load_report(job.result, lang), True
