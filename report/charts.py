@@ -102,7 +102,7 @@ def forest_metrics(comparison: Comparison) -> list[Metric]:
 def _forest_trace(metrics: list[Metric], lang: str, *, absolute: bool) -> go.Scatter:
     values = [m.change_abs if absolute else m.change for m in metrics]
     intervals = [m.ci95_abs if absolute else m.ci95 for m in metrics]
-    unit = "pp" if absolute else "%"
+    unit = t("unit.points_short", lang) if absolute else "%"
     scale = 100.0 if absolute else 1.0
     number = "%{x:+.1f}" if absolute else "%{x:+.1%}"
     bounds = (
@@ -161,7 +161,8 @@ def forest_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
         figure.add_vline(x=0, line={"dash": "dot", "color": "#999999"}, row=row, col=1)
         figure.update_xaxes(
             title=t("report.forest_points_x" if absolute else "report.forest_x", lang),
-            ticksuffix=" pp" if absolute else "",
+            # points on the ticks in English; the axis title says it in Chinese
+            ticksuffix=" pp" if absolute and lang == "en" else "",
             tickformat="+.0f" if absolute else "+.0%",
             zeroline=False,
             row=row,

@@ -29,7 +29,7 @@ PAGES = ("/", "/map", "/handoffs", "/bottlenecks", "/waits", "/variants", "/case
 ALLOWED = {
     "LoanFlow", "SLA", "KPI", "P90", "CSV", "TSV", "HTML", "PNG", "BPMN", "YAML", "ECDF",
     "XES", "gz", "xlsx", "Excel", "Parquet", "UTF", "GB18030", "Big5", "CNY", "UTC",
-    "p", "h", "d", "min", "KB", "MB", "GB", "B", "pp", "n", "z", "t", "V", "Cramér",
+    "p", "h", "d", "min", "KB", "MB", "GB", "B", "n", "z", "t", "V", "Cramér",
     "k", "M",  # plotly's thousands and millions on axes
     "English",  # the language menu names each language in itself
 }  # fmt: skip
