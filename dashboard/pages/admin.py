@@ -24,6 +24,7 @@ dash.register_page(
 
 PERIODS = {"day": 1, "week": 7, "month": 30, "all": None}
 AUDIT_ROWS = 5000
+ALL_ACTIONS = "*"  # the action filter's "every action" choice
 
 
 def is_admin() -> bool:
@@ -50,9 +51,9 @@ def layout(**query: Any) -> html.Div:
     )
     action = dbc.Select(
         id=f"{PAGE}-action",
-        options=[{"label": t("admin.all_actions", lang), "value": ""}]
+        options=[{"label": t("admin.all_actions", lang), "value": ALL_ACTIONS}]
         + [{"label": a, "value": a} for a in audit_actions()],
-        value="",
+        value=ALL_ACTIONS,
         size="sm",
         style={"width": "12rem"},
     )
@@ -135,7 +136,7 @@ def audit_frame(
             con,
             since=since,
             limit=AUDIT_ROWS,
-            action=action or None,
+            action=action if action and action != ALL_ACTIONS else None,
             username=(username or "").strip() or None,
         )
     columns = ["ts", "username", "action", "target", "detail", "remote_addr", "repeats", "last_ts"]
