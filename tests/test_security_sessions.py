@@ -182,3 +182,25 @@ def test_admin_audit_filters_by_action_and_user(app: dash.Dash, db_path: Path) -
     assert sorted(r["username"] for r in audit_rows("sign-in")) == ["root", "vic"]
     by_ana = audit_rows(user=" ana ")
     assert [(r["action"], r["repeats"]) for r in by_ana] == [("sign-in-failure", 2)]
+
+
+def test_users_signout_ends_that_users_sessions(app: dash.Dash, db_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from loanflow.cli import main
+
+    ana, vic = app.server.test_client(), app.server.test_client()
+    sign_in(ana, "ana")
+    sign_in(vic, "vic")
+    result = CliRunner().invoke(main, ["users", "signout", "ana", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    assert "Ended 1 session of ana." in result.output
+    assert ana.get("/_dash-layout").status_code == 401
+    assert vic.get("/_dash-layout").status_code == 200
+    assert sign_in(ana, "ana").status_code == 303  # the account itself is unchanged
+    con = cursor(db_path)
+    rows = con.execute(
+        "SELECT action, target, detail FROM audit_log WHERE action = 'user-signout'"
+    ).fetchall()
+    del con
+    assert len(rows) == 1 and rows[0][1] == "ana" and rows[0][2] == "1 sessions"

@@ -141,6 +141,22 @@ def users_enable(name: str, db: str | None) -> None:
     _set_disabled(name, db, False)
 
 
+@users.command("signout")
+@click.argument("name")
+@db_option
+def users_signout(name: str, db: str | None) -> None:
+    """End every dashboard session of NAME at once (a lost laptop, a shared screen); the
+    account stays as it is and NAME can sign in again."""
+    import accounts
+
+    with _store(db) as con:
+        if accounts.get_user(con, name) is None:
+            raise LoanFlowError(f"No user named {name!r}; `loanflow users list` shows them.")
+        ended = accounts.end_sessions(con, name, "signed out by an admin")
+        accounts.audit(con, _actor(), "user-signout", name, f"{ended} sessions")
+    click.echo(f"Ended {ended} session{'s' if ended != 1 else ''} of {name}.")
+
+
 @users.command("list")
 @db_option
 @json_option
