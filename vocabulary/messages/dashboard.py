@@ -390,12 +390,13 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "加载、替换和删除数据集需要分析师角色，请联系管理员。",
     ),
     "data.upload_help": _m(
-        "CSV or TSV (UTF-8, GB18030, Big5), Excel (.xlsx), XES or XES.gz, Parquet. "
-        "Large files are streamed to the server.",
+        "CSV or TSV (UTF-8, GB18030, Big5), Excel (.xlsx), XES or XES.gz, Parquet, also "
+        "compressed as .gz or .zip (one log per archive). Large files are streamed to the "
+        "server.",
         "支援 CSV/TSV（UTF-8、GB18030、Big5）、Excel（.xlsx）、XES 或 XES.gz、Parquet，"
-        "大型檔案以串流上傳。",
+        "亦可為 .gz 或 .zip 壓縮檔（每個壓縮檔一份日誌），大型檔案以串流上傳。",
         "支持 CSV/TSV（UTF-8、GB18030、Big5）、Excel（.xlsx）、XES 或 XES.gz、Parquet，"
-        "大文件以流式上传。",
+        "也可以是 .gz 或 .zip 压缩文件（每个压缩文件一份日志），大文件以流式上传。",
     ),
     "data.choose_file": _m("Choose file", "選擇檔案", "选择文件"),
     "data.uploading": _m("Uploading {name}…", "上傳 {name} 中…", "上传 {name} 中…"),
