@@ -13,7 +13,7 @@ import importlib
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -853,6 +853,31 @@ def preview(
                 columns=prepared.source.columns,
                 rows=_preview_rows(con, prepared, rows),
             )
+        finally:
+            _cleanup(con, prepared, [])
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def staged_rows(
+    source: str | os.PathLike[str],
+    profile: Profile | str | os.PathLike[str] | dict[str, Any] | None = None,
+    limit: int | None = None,
+    member: str | None = None,
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, Mapping]]:
+    """The file's rows mapped and validated as a load would stage them, in an in-memory
+    database: yields (connection, staging table, mapping). The table has ``case_id``,
+    ``activity``, ``ts`` (event time, or an instance's end), ``start_ts``, ``reason``
+    (NULL for a row that loads). Only the first ``limit`` rows are read when given; nothing
+    is written."""
+    chosen = _as_profile(profile)
+    con = duckdb.connect(":memory:")
+    con.execute("SET enable_progress_bar = false")
+    try:
+        prepared = _prepare(con, Path(source), chosen, _Steps(None, None), limit, member)
+        try:
+            yield con, prepared.staged.table, prepared.mapping
         finally:
             _cleanup(con, prepared, [])
     finally:
