@@ -158,7 +158,8 @@ def _audit(user: str | None, action: str, target: str | None, detail: str = "") 
 def role_for_component(component_id: Any) -> str:
     """The role a callback output on this component needs, by its page-name prefix."""
     if isinstance(component_id, dict):
-        names = [str(component_id.get("type", ""))]
+        # a generic component (a table export) carries its page in its name
+        names = [str(component_id.get("type", "")), str(component_id.get("name", ""))]
     else:
         names = [str(component_id)]
     for name in names:
@@ -193,7 +194,22 @@ def roles_for_update(body: Any) -> set[str]:
     output = body.get("output") if isinstance(body, dict) else None
     if not isinstance(output, str):
         return {"admin"}  # not a callback request Dash would run: only an admin gets past
-    return {role_for_component(c) for c in output_ids(output)}
+    roles = {role_for_component(c) for c in output_ids(output)}
+    # A pattern-matching output names its components in ``outputs`` (``output`` holds the
+    # wildcard): a table export's page is in its concrete id.
+    return roles | {role_for_component(c) for c in concrete_output_ids(body.get("outputs"))}
+
+
+def concrete_output_ids(outputs: Any) -> list[Any]:
+    """The component ids in a request's ``outputs`` (one, a list, or lists for ALL)."""
+    items = outputs if isinstance(outputs, list) else [outputs]
+    found: list[Any] = []
+    for item in items:
+        if isinstance(item, list):
+            found += concrete_output_ids(item)
+        elif isinstance(item, dict) and isinstance(item.get("id"), dict | str):
+            found.append(item["id"])
+    return found
 
 
 def roles_needed() -> set[str]:

@@ -60,23 +60,6 @@ def section(
     return dbc.Card([dbc.CardHeader(header), dbc.CardBody(list(children))], className="mb-3")
 
 
-def csv_button(component_id: str, lang: str) -> html.Div:
-    """A 'Download CSV' button with its dcc.Download (``<id>`` and ``<id>-file``)."""
-    return html.Div(
-        [
-            dbc.Button(
-                t("action.download_csv", lang),
-                id=component_id,
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            dcc.Download(id=f"{component_id}-file"),
-        ],
-        className="d-inline-block",
-    )
-
-
 # An absolute path on the server (/srv/loanflow/.loanflow-cache/uploads/1f2e.../log.bpmn):
 # shown as its file name only. Not a URL's path (https://host/a) nor a relative one.
 _SERVER_PATH = re.compile(r"(?<![\w:/.~-])/(?:[^\s/:'\"<>]+/)+([^\s/:'\"<>]+)")
@@ -197,15 +180,23 @@ def page_header(title: str, lang: str, page: str) -> html.Div:
     )
 
 
-def page_frame(page: str, title: str, query: str, lang: str, *controls: Any) -> html.Div:
-    """A page: title with Print, the view's query (``<page>-query``), controls, and the body
-    (``<page>-body``) that the page's callback fills."""
+def page_frame(
+    page: str, title: str, query: str, lang: str, *controls: Any, body: Any = None
+) -> html.Div:
+    """A page: title with Print, the view's query (``<page>-query``, a dcc.Store), controls,
+    and the body (``<page>-body``): filled by the page's callback, or given as ``body``
+    when the page draws it at once (a table that pages itself on the server)."""
+    content = (
+        html.Div(body, id=f"{page}-body")
+        if body is not None
+        else dcc.Loading(html.Div(id=f"{page}-body"), delay_show=300)
+    )
     return html.Div(
         [
             page_header(title, lang, page),
             dcc.Store(id=f"{page}-query", data=query),
             html.Div(list(controls), className="d-print-none mb-2") if controls else None,
-            dcc.Loading(html.Div(id=f"{page}-body"), delay_show=300),
+            content,
         ],
         className=f"lf-page-{page}",
     )
@@ -226,25 +217,3 @@ def radio(component_id: str, options: Sequence[tuple[Any, str]], value: Any) -> 
 def empty_state(lang: str) -> list[Any]:
     """What a page shows when no dataset is chosen."""
     return [info(t("common.choose_dataset", lang))]
-
-
-def table_id(name: str) -> dict[str, str]:
-    """The id of a table whose rows the generic CSV export sends back (see shell)."""
-    return {"type": "table", "grid": name}
-
-
-def table_csv_button(name: str, lang: str) -> html.Div:
-    """A 'Download CSV' button exporting the rows the table :func:`table_id` ``name`` shows."""
-    return html.Div(
-        [
-            dbc.Button(
-                t("action.download_csv", lang),
-                id={"type": "table-csv", "grid": name},
-                size="sm",
-                color="secondary",
-                outline=True,
-            ),
-            dcc.Download(id={"type": "table-csv-file", "grid": name}),
-        ],
-        className="d-inline-block",
-    )

@@ -14,11 +14,12 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html
 
 from analysis.dataset_facts import latest_dataset
 from dashboard import data
 from dashboard.audit import current_user
+from dashboard.exports import register_export_callback
 from etl.errors import LoanFlowError
 from etl.outcomes import OUTCOME_KEYS
 from vocabulary import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
@@ -316,25 +317,42 @@ FILTER_INPUTS = [
 ]
 
 
-SYNC_OUTPUTS = [
-    Output("url", "search"),
-    Output("filter-dataset", "value"),
-    Output("filter-period", "start_date"),
-    Output("filter-period", "end_date"),
-    Output("filter-product", "value"),
-    Output("filter-amount", "value"),
-    Output("filter-outcome", "value"),
-    Output("filter-department", "value"),
-    Output("lang-switch", "value"),
-    Output("lang-store", "data"),
-    Output("filter-dataset", "options"),
-    Output("filter-product", "options"),
-    Output("filter-amount", "options"),
-    Output("filter-outcome", "options"),
-    Output("filter-department", "options"),
-    Output("filter-period", "min_date_allowed"),
-    Output("filter-period", "max_date_allowed"),
-]
+# The sync callback's outputs by name: the URL, the remembered language, and the filter
+# bar (the fields of :class:`FilterBar`).
+SYNC_OUTPUTS: dict[str, Output] = {
+    "url": Output("url", "search"),
+    "dataset": Output("filter-dataset", "value"),
+    "start": Output("filter-period", "start_date"),
+    "end": Output("filter-period", "end_date"),
+    "products": Output("filter-product", "value"),
+    "amount": Output("filter-amount", "value"),
+    "outcomes": Output("filter-outcome", "value"),
+    "departments": Output("filter-department", "value"),
+    "lang": Output("lang-switch", "value"),
+    "lang_store": Output("lang-store", "data"),
+    "dataset_options": Output("filter-dataset", "options"),
+    "product_options": Output("filter-product", "options"),
+    "amount_options": Output("filter-amount", "options"),
+    "outcome_options": Output("filter-outcome", "options"),
+    "department_options": Output("filter-department", "options"),
+    "min_date": Output("filter-period", "min_date_allowed"),
+    "max_date": Output("filter-period", "max_date_allowed"),
+}
+
+
+@dataclass(frozen=True)
+class FilterSync:
+    """What the sync callback writes: the URL's query (or no_update when it is already
+    right) and the filter bar; :meth:`outputs` names each value as :data:`SYNC_OUTPUTS`."""
+
+    url: Any
+    bar: FilterBar
+
+    def outputs(self) -> dict[str, Any]:
+        """The callback's outputs by name."""
+        values = {name: getattr(self.bar, name) for name in FilterBar.__dataclass_fields__}
+        return {"url": self.url, "lang_store": self.bar.lang, **values}
+
 
 TRANSLATE_DEPENDENCIES = [
     Output({"type": "i18n", "key": ALL}, "children"),
@@ -365,7 +383,7 @@ def sync_filters(
     lang_choice: str | None,
     _reset: int | None,
     stored_lang: str | None,
-) -> tuple[Any, ...]:
+) -> dict[str, Any]:
     """Keep the URL, the filter bar and the remembered language in step."""
     return sync_filter_state(
         ctx.triggered_id,
@@ -373,7 +391,7 @@ def sync_filters(
         [dataset, start, end, products, amount, outcomes, departments],
         lang_choice,
         stored_lang,
-    )
+    ).outputs()
 
 
 def sync_filter_state(
@@ -382,7 +400,7 @@ def sync_filter_state(
     controls: list[Any],
     lang_choice: str | None,
     stored_lang: str | None,
-) -> tuple[Any, ...]:
+) -> FilterSync:
     """The sync callback's logic as a plain function (see :func:`sync_filters`)."""
     try:
         current = resolve_state(search, stored_lang)
@@ -398,25 +416,7 @@ def sync_filter_state(
         state = current
     bar = filter_bar_for(state)
     query = state.to_query()
-    return (
-        query if query != (search or "") else dash.no_update,
-        bar.dataset,
-        bar.start,
-        bar.end,
-        bar.products,
-        bar.amount,
-        bar.outcomes,
-        bar.departments,
-        bar.lang,
-        bar.lang,
-        bar.dataset_options,
-        bar.product_options,
-        bar.amount_options,
-        bar.outcome_options,
-        bar.department_options,
-        bar.min_date,
-        bar.max_date,
-    )
+    return FilterSync(url=query if query != (search or "") else dash.no_update, bar=bar)
 
 
 def translate_frame(
@@ -464,34 +464,20 @@ def print_summary(state: data.ViewState) -> list[Any]:
     return [html.H4(t("app.title", lang)), html.P(" · ".join(parts), className="small")]
 
 
-def export_table_rows(_clicks: int | None, rows: list[dict[str, Any]] | None) -> Any:
-    """The rows a table shows, as a safe CSV named after the table."""
-    import pandas as pd
-
-    from dashboard.exports import csv_download
-
-    trigger = ctx.triggered_id
-    name = trigger["grid"] if isinstance(trigger, dict) else "table"
-    return csv_download(pd.DataFrame(rows or []), f"{name}.csv")
-
-
 def register_callbacks(app: dash.Dash) -> None:
     """Attach the frame's callbacks to ``app`` (each app gets its own)."""
     app.callback(
-        *SYNC_OUTPUTS,
-        Input("url", "search"),
-        *FILTER_INPUTS,
-        Input("lang-switch", "value"),
-        Input("filter-reset", "n_clicks"),
-        State("lang-store", "data"),
+        output=SYNC_OUTPUTS,
+        inputs=[
+            Input("url", "search"),
+            *FILTER_INPUTS,
+            Input("lang-switch", "value"),
+            Input("filter-reset", "n_clicks"),
+        ],
+        state=[State("lang-store", "data")],
     )(sync_filters)
     app.callback(*TRANSLATE_DEPENDENCIES)(translate_frame)
-    app.callback(
-        Output({"type": "table-csv-file", "grid": MATCH}, "data"),
-        Input({"type": "table-csv", "grid": MATCH}, "n_clicks"),
-        State({"type": "table", "grid": MATCH}, "rowData"),
-        prevent_initial_call=True,
-    )(export_table_rows)
+    register_export_callback(app)
     # The browser's own words (plotly, the date picker, the grids) follow the language.
     app.clientside_callback(
         """

@@ -15,7 +15,7 @@ import pytest
 from analysis.filters import Filters
 from dashboard import data
 from dashboard.app import create_app
-from dashboard.shell import sync_filter_state, translate_frame
+from dashboard.shell import SYNC_OUTPUTS, sync_filter_state, translate_frame
 from dashboard.views import cases, conformance, handoffs, overview, process_map, variants
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, load_store
@@ -100,19 +100,22 @@ def texts(component: Any) -> list[str]:
 
 def test_first_visit_picks_the_dataset_and_remembered_language(store_path: Path) -> None:
     out = sync_filter_state(None, "", [None] * 7, None, "zh-Hant")
-    assert out[0] == "?dataset=loans&lang=zh-Hant"
-    assert out[1] == "loans"
-    assert out[8] == out[9] == "zh-Hant"
-    assert [o["value"] for o in out[11]] == ["A", "B"]  # products of the dataset
-    assert [o["value"] for o in out[14]] == ["信貸部", "客戶經理部", "運營部"]
-    assert out[15:17] == ("2025-01-06", "2025-01-14")
+    assert out.url == "?dataset=loans&lang=zh-Hant"
+    assert out.bar.dataset == "loans"
+    named = out.outputs()
+    assert named["lang"] == named["lang_store"] == "zh-Hant"
+    assert [o["value"] for o in out.bar.product_options] == ["A", "B"]  # the dataset's products
+    assert [o["value"] for o in out.bar.department_options] == ["信貸部", "客戶經理部", "運營部"]
+    assert (out.bar.min_date, out.bar.max_date) == ("2025-01-06", "2025-01-14")
+    # every output of the callback is named, and each name is one of its outputs
+    assert set(named) == set(SYNC_OUTPUTS)
 
 
 def test_changing_a_filter_writes_the_url(store_path: Path) -> None:
     controls = ["loans", "2025-01-06", None, ["B"], None, ["approved"], []]
     out = sync_filter_state("filter-product", "?dataset=loans", controls, "en", None)
-    assert out[0] == "?dataset=loans&from=2025-01-06&product=B&outcome=approved"
-    assert data.filters_from_query(out[0]) == Filters(
+    assert out.url == "?dataset=loans&from=2025-01-06&product=B&outcome=approved"
+    assert data.filters_from_query(out.url) == Filters(
         date_from=date(2025, 1, 6), products=("B",), outcomes=("approved",)
     )
 
@@ -121,17 +124,17 @@ def test_the_url_sets_the_filter_bar(store_path: Path) -> None:
     out = sync_filter_state(
         "url", "?dataset=loans&dept=%E4%BF%A1%E8%B2%B8%E9%83%A8", [None] * 7, "en", None
     )
-    assert out[0] is dash.no_update
-    assert out[7] == ["信貸部"]
+    assert out.url is dash.no_update
+    assert out.bar.departments == ["信貸部"]
 
 
 def test_language_switch_and_reset(store_path: Path) -> None:
     out = sync_filter_state("lang-switch", "?dataset=loans&product=A", [None] * 7, "zh-Hans", "en")
-    assert out[0] == "?dataset=loans&product=A&lang=zh-Hans"
+    assert out.url == "?dataset=loans&product=A&lang=zh-Hans"
     out = sync_filter_state(
         "filter-reset", "?dataset=loans&product=A&lang=zh-Hans", [None] * 7, None, None
     )
-    assert out[0] == "?dataset=loans&lang=zh-Hans"
+    assert out.url == "?dataset=loans&lang=zh-Hans"
 
 
 def test_frame_labels_follow_the_language(store_path: Path) -> None:
@@ -353,7 +356,7 @@ def test_conformance_shows_what_the_analysis_computed(store_path: Path) -> None:
     grids = [
         g
         for g in walk_components(body)
-        if getattr(g, "id", None) == {"type": "table", "grid": "conformance-deviations"}
+        if getattr(g, "id", None) == "conformance-deviations"
     ]
     assert {r["kind"] for r in grids[0].rowData} == {
         conformance.deviation_kind(k, "en") for k in kinds

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -276,7 +277,7 @@ def test_cases_rows_over_http(client: Any) -> None:
                 "value": {"startRow": 0, "endRow": 2, "sortModel": []},
             }
         ],
-        [{"id": "cases-query", "property": "children", "value": QUERY}],
+        [{"id": "cases-query", "property": "data", "value": QUERY}],
     )
     assert rows["rowCount"] == 4
     assert len(rows["rowData"]) == 2
@@ -334,31 +335,56 @@ def test_filter_sync_over_http(client: Any) -> None:
     assert response["url"]["search"] == "?dataset=loans&product=A"
 
 
-def test_any_table_exports_its_rows_as_safe_csv(client: Any) -> None:
-    deps = client.get("/_dash-dependencies").get_json()
-    spec = next(d for d in deps if "table-csv-file" in d["output"])
-    grid = {"type": "table", "grid": "compare-edges"}
-    rows = [{"from": "=1+1", "to": "信貸部", "cases": "3 → 1"}]
+def download(client: Any, name: str, fmt: str, args: dict[str, Any]) -> Any:
+    """Press a table's CSV or Excel button (dashboard.exports) and return the download."""
+    button = {"type": "export", "name": name, "format": fmt}
     payload = {
-        "output": spec["output"],
-        "outputs": {"id": {"type": "table-csv-file", "grid": "compare-edges"}, "property": "data"},
-        "inputs": [
-            {
-                "id": {"type": "table-csv", "grid": "compare-edges"},
-                "property": "n_clicks",
-                "value": 1,
-            }
-        ],
-        "state": [{"id": grid, "property": "rowData", "value": rows}],
-        "changedPropIds": ['{"grid":"compare-edges","type":"table-csv"}.n_clicks'],
+        "output": '{"name":["MATCH"],"type":"export-file"}.data',
+        "outputs": {"id": {"type": "export-file", "name": name}, "property": "data"},
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": {"type": "export-args", "name": name}, "property": "data", "value": args}],
+        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
     answer = client.post(
         "/_dash-update-component", data=json.dumps(payload), content_type="application/json"
     )
     assert answer.status_code == 200, answer.data[:300]
-    download = next(iter(answer.get_json()["response"].values()))["data"]
-    assert download["filename"] == "compare-edges.csv"
-    import base64
+    return next(iter(answer.get_json()["response"].values()))["data"]
 
-    text = base64.b64decode(download["content"]).decode("utf-8-sig")
+
+def test_one_export_callback_serves_every_table(client: Any) -> None:
+    deps = client.get("/_dash-dependencies").get_json()
+    downloads = [
+        d["output"] for d in deps if "csv-file" in d["output"] or "export-file" in d["output"]
+    ]
+    assert downloads == ['{"name":["MATCH"],"type":"export-file"}.data']
+
+
+def test_a_shown_table_exports_its_rows_as_safe_csv(client: Any) -> None:
+    rows = [{"from": "=1+1", "to": "信貸部", "cases": "3 → 1"}]
+    got = download(client, "compare-edges", "csv", {"rows": rows})
+    assert got["filename"] == "compare-edges.csv"
+    text = base64.b64decode(got["content"]).decode("utf-8-sig")
     assert text.splitlines() == ["from,to,cases", "'=1+1,信貸部,3 → 1"]
+
+
+def test_a_table_downloads_as_excel_with_the_pages_figures(client: Any) -> None:
+    import openpyxl
+
+    got = download(client, "handoffs-pairs", "xlsx", {"query": QUERY})
+    assert got["filename"] == "handoffs.xlsx"
+    book = openpyxl.load_workbook(io.BytesIO(base64.b64decode(got["content"])))
+    header, *rows = list(book.active.iter_rows(values_only=True))
+    table = {(r[header.index("from")], r[header.index("to")]): r for r in rows}
+    pair = table[("客戶經理部", "信貸部")]
+    assert pair[header.index("count")] == 4
+    assert pair[header.index("total_wait_hours")] == pytest.approx(28.5)  # by hand
+    # the CSV of the same table holds the same rows
+    csv = download(client, "handoffs-pairs", "csv", {"query": QUERY})
+    assert base64.b64decode(csv["content"]).decode("utf-8-sig").count("\n") == len(rows) + 1
+
+
+def test_the_cases_table_downloads_every_selected_case(client: Any) -> None:
+    got = download(client, "cases-all", "csv", {"query": QUERY + "&outcome=approved"})
+    lines = base64.b64decode(got["content"]).decode("utf-8-sig").splitlines()
+    assert sorted(line.split(",")[0] for line in lines[1:]) == ["C1", "C4"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -84,6 +85,18 @@ def update_body(output: str, outputs: list[dict[str, Any]], inputs: list[dict[st
         "inputs": inputs,
         "changedPropIds": [],
         "state": [],
+    }
+
+
+def export_body(name: str, fmt: str, args: dict[str, Any]) -> Any:
+    """The request of a table's download button (dashboard.exports)."""
+    button = {"type": "export", "name": name, "format": fmt}
+    return {
+        "output": '{"name":["MATCH"],"type":"export-file"}.data',
+        "outputs": {"id": {"type": "export-file", "name": name}, "property": "data"},
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": {"type": "export-args", "name": name}, "property": "data", "value": args}],
+        "changedPropIds": [json.dumps(button, sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
 
 
@@ -382,6 +395,20 @@ def test_role_by_output_prefix() -> None:
     assert role_for_component("admin-users") == "admin"
     assert role_for_component("overview-body") == "viewer"
     assert role_for_component("database-x") == "viewer"  # a prefix is the whole page name
+    # a table export is checked by the page its name carries
+    assert role_for_component({"type": "export-file", "name": "data-rejects"}) == "analyst"
+    assert role_for_component({"type": "export-file", "name": "compare-edges"}) == "evaluator"
+    assert role_for_component({"type": "export-file", "name": "variants-top"}) == "viewer"
+
+
+def test_a_viewer_cannot_download_another_roles_table(app: dash.Dash) -> None:
+    client = app.server.test_client()
+    sign_in(client, "vic")
+    token = page_csrf(client)
+    for name, args in (("data-rejects", {"dataset": "loans"}), ("compare-metrics-table", {})):
+        body = export_body(name, "csv", args)
+        response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
+        assert response.status_code == 403, name
 
 
 def test_malformed_update_request_needs_admin(app: dash.Dash) -> None:
@@ -506,17 +533,10 @@ def test_csv_export_is_audited_and_neutralised(
     client = app.server.test_client()
     sign_in(client, "vic")
     token = page_csrf(client)
-    callbacks = client.get("/_dash-dependencies").get_json()
-    spec = next(c for c in callbacks if c["output"] == "variants-csv-file.data")
-    values = {"variants-csv": 1, "variants-query": "?dataset=loans", "variants-top": 10}
-    body = update_body(
-        spec["output"], [], [{**i, "value": values[i["id"]]} for i in spec["inputs"]]
-    )
-    body["outputs"] = {"id": "variants-csv-file", "property": "data"}  # one output: no list
-    body["state"] = [{**s, "value": values[s["id"]]} for s in spec["state"]]
+    body = export_body("variants-top", "csv", {"query": "?dataset=loans", "top": 10})
     response = client.post("/_dash-update-component", json=body, headers={"X-CSRFToken": token})
     assert response.status_code == 200, response.data
-    download = response.get_json()["response"]["variants-csv-file"]["data"]
+    download = next(iter(response.get_json()["response"].values()))["data"]
     assert download["filename"] == "variants.csv" and download["base64"]
     content = base64.b64decode(download["content"])
     assert content.startswith(b"\xef\xbb\xbf")  # through etl.exports.to_safe_csv

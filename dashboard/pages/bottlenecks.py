@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from dashboard import data
 from dashboard.components import page_frame
-from dashboard.exports import csv_download
-from dashboard.views.bottlenecks import PAGE, bottleneck_table, bottlenecks_body
+from dashboard.views.bottlenecks import PAGE, bottlenecks_body
 from vocabulary import t
 
 dash.register_page(
@@ -28,25 +27,3 @@ def layout(**query: Any) -> html.Div:
 def update_bottlenecks(query: str | None) -> list[Any]:
     """Fill the page for the view."""
     return bottlenecks_body(query)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    prevent_initial_call=True,
-)
-def download_activities(_clicks: int | None, query: str | None) -> Any:
-    """The per-activity table as CSV."""
-    return csv_download(bottleneck_table(query, "activities", full=True), "bottlenecks.csv")
-
-
-@callback(
-    Output(f"{PAGE}-workload-csv-file", "data"),
-    Input(f"{PAGE}-workload-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    prevent_initial_call=True,
-)
-def download_workload(_clicks: int | None, query: str | None) -> Any:
-    """The resource workload as CSV."""
-    return csv_download(bottleneck_table(query, "workload", full=True), "workload.csv")

@@ -13,12 +13,11 @@ from dashboard.components import (
     DEFAULT_COLUMN,
     GRID_LOCALE,
     chart,
-    csv_button,
-    page_header,
+    page_frame,
     section,
 )
-from dashboard.exports import csv_download
-from dashboard.views.cases import PAGE, case_timeline, export_table, rows_page, table_columns
+from dashboard.exports import export_tools
+from dashboard.views.cases import CASES_EXPORT, PAGE, case_timeline, rows_page, table_columns
 from vocabulary import t
 
 dash.register_page(__name__, path="/cases", order=5, label_key="nav.cases", title="LoanFlow")
@@ -48,23 +47,25 @@ def layout(**query: Any) -> html.Div:
         style={"height": "520px"},
         className="ag-theme-alpine",
     )
-    return html.Div(
-        [
-            page_header(t("cases.title", lang), lang, PAGE),
-            html.Div(state.to_query(), id=f"{PAGE}-query", hidden=True),
-            section(t("cases.title", lang), grid, tools=[csv_button(f"{PAGE}-csv", lang)]),
-            section(
-                t("cases.timeline_title", lang),
-                chart(f"{PAGE}-timeline", case_timeline(state.to_query(), None), 480),
-            ),
-        ]
-    )
+    query_string = state.to_query()
+    body = [
+        section(
+            t("cases.title", lang),
+            grid,
+            tools=[export_tools(CASES_EXPORT, lang, {"query": query_string})],
+        ),
+        section(
+            t("cases.timeline_title", lang),
+            chart(f"{PAGE}-timeline", case_timeline(query_string, None), 480),
+        ),
+    ]
+    return page_frame(PAGE, t("cases.title", lang), query_string, lang, body=body)
 
 
 @callback(
     Output(f"{PAGE}-grid", "getRowsResponse"),
     Input(f"{PAGE}-grid", "getRowsRequest"),
-    State(f"{PAGE}-query", "children"),
+    State(f"{PAGE}-query", "data"),
 )
 def get_rows(request: dict[str, Any] | None, query: str | None) -> dict[str, Any]:
     """Serve one block of rows, sorted as the grid asks."""
@@ -74,21 +75,10 @@ def get_rows(request: dict[str, Any] | None, query: str | None) -> dict[str, Any
 @callback(
     Output(f"{PAGE}-timeline", "figure"),
     Input(f"{PAGE}-grid", "selectedRows"),
-    State(f"{PAGE}-query", "children"),
+    State(f"{PAGE}-query", "data"),
     prevent_initial_call=True,
 )
 def show_timeline(rows: list[dict[str, Any]] | None, query: str | None) -> Any:
     """Draw the selected case's timeline."""
     case_id = str(rows[0]["case_id"]) if rows else None
     return case_timeline(query, case_id)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "children"),
-    prevent_initial_call=True,
-)
-def download_cases(_clicks: int | None, query: str | None) -> Any:
-    """The case table of the view as CSV."""
-    return csv_download(export_table(query), "cases.csv")

@@ -12,12 +12,10 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data
 from dashboard.audit import record
 from dashboard.components import page_frame, radio
-from dashboard.exports import csv_download
 from dashboard.views.compare import (
     PAGE,
     compare_body,
     compare_intro,
-    metrics_csv_frame,
     report_html,
 )
 from vocabulary import t
@@ -142,21 +140,3 @@ def download_report(
         return dash.no_update
     record("export", "loanflow-comparison.html", f"comparison report ({mode or 'datasets'})")
     return dcc.send_string(html_text, "loanflow-comparison.html", type="text/html")
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    *CONTROLS,
-    prevent_initial_call=True,
-)
-def download_metrics(
-    _clicks: int | None,
-    query: str | None,
-    mode: str | None,
-    before: str | None,
-    after: str | None,
-    split: str | None,
-) -> Any:
-    """The metrics with their raw figures as CSV."""
-    return csv_download(metrics_csv_frame(query, mode, before, after, split), "comparison.csv")

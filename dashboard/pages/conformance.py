@@ -10,8 +10,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
 from dashboard.components import page_frame, radio
-from dashboard.exports import csv_download
-from dashboard.views.conformance import PAGE, breach_cases, conformance_body, model_options
+from dashboard.views.conformance import PAGE, conformance_body, model_options
 from vocabulary import t
 
 dash.register_page(
@@ -106,14 +105,3 @@ def update_conformance(
 ) -> list[Any]:
     """The rules for the view; the model check when asked."""
     return conformance_body(query, run, model, method)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    prevent_initial_call=True,
-)
-def download_breaches(_clicks: int | None, query: str | None) -> Any:
-    """Every rule breach (rule, case) as CSV."""
-    return csv_download(breach_cases(query), "rule-breaches.csv")

@@ -13,7 +13,6 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 from dashboard import data
 from dashboard.audit import record
 from dashboard.components import GRID_LOCALE, error_alert, page_header, section
-from dashboard.exports import csv_download
 from dashboard.jobs import RUNNER
 from dashboard.views.data_page import (
     PAGE,
@@ -26,7 +25,6 @@ from dashboard.views.data_page import (
     mapping_form,
     mapping_from_controls,
     preview_rows,
-    rejected_rows,
     start_load,
     upload_box,
     upload_message,
@@ -330,19 +328,6 @@ def cancel_load(_clicks: int | None, job_id: str | None) -> Any:
     """Ask the running load to stop (it rolls back)."""
     RUNNER.cancel(job_id)
     return dash.no_update
-
-
-@callback(
-    Output(f"{PAGE}-rejects-csv-file", "data"),
-    Input(f"{PAGE}-rejects-csv", "n_clicks"),
-    State(f"{PAGE}-loaded-name", "data"),
-    prevent_initial_call=True,
-)
-def download_rejects(_clicks: int | None, dataset: str | None) -> Any:
-    """The rejected rows of the dataset just loaded, as CSV."""
-    if not dataset:
-        return dash.no_update
-    return csv_download(rejected_rows(dataset), f"{dataset}-rejected.csv")
 
 
 @callback(

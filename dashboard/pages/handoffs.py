@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from dashboard import data, figures
 from dashboard.components import page_frame, radio
-from dashboard.exports import csv_download
-from dashboard.views.handoffs import PAGE, handoff_table, handoffs_body
+from dashboard.views.handoffs import PAGE, handoffs_body
 from vocabulary import t
 
 dash.register_page(__name__, path="/handoffs", order=2, label_key="nav.handoffs", title="LoanFlow")
@@ -39,14 +38,3 @@ def layout(**query: Any) -> html.Div:
 def update_handoffs(query: str | None, measure: str | None) -> list[Any]:
     """Fill the page for the view and the chosen measure."""
     return handoffs_body(query, measure)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    prevent_initial_call=True,
-)
-def download_handoffs(_clicks: int | None, query: str | None) -> Any:
-    """The handoff table as CSV."""
-    return csv_download(handoff_table(query, full=True), "handoffs.csv")

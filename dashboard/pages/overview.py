@@ -9,8 +9,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from dashboard import data
 from dashboard.components import page_header
-from dashboard.exports import csv_download
-from dashboard.views.overview import HANDOFF_CAUSE, PAGE, overview_body, sla_risk_table
+from dashboard.views.overview import HANDOFF_CAUSE, PAGE, overview_body
 from dashboard.views.waits import handoff_main_causes
 from vocabulary import t
 
@@ -44,17 +43,3 @@ def update_handoff_causes(ids: list[dict[str, str]], query: str | None) -> list[
     """Each top handoff's main cause of waiting."""
     pairs = [tuple(i["index"].split("|", 1)) for i in ids]
     return handoff_main_causes(query, pairs)
-
-
-@callback(
-    Output(f"{PAGE}-sla-csv-file", "data"),
-    Input(f"{PAGE}-sla-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    prevent_initial_call=True,
-)
-def download_sla_risk(_clicks: int | None, query: str | None) -> Any:
-    """The SLA early-warning table as CSV."""
-    state = data.state_from_query(query)
-    if not state.dataset:
-        return dash.no_update
-    return csv_download(sla_risk_table(state.dataset, state.filters()), "sla-risk.csv")

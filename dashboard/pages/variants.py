@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, html
+from dash import Input, Output, callback, html
 
 from dashboard import data
 from dashboard.components import page_frame, radio
-from dashboard.exports import csv_download
-from dashboard.views.variants import PAGE, TOP_CHOICES, top_variants, variants_body, variants_table
+from dashboard.views.variants import PAGE, TOP_CHOICES, variants_body
 from vocabulary import t
 
 dash.register_page(__name__, path="/variants", order=4, label_key="nav.variants", title="LoanFlow")
@@ -38,18 +37,3 @@ def layout(**query: Any) -> html.Div:
 def update_variants(query: str | None, top: int | None) -> list[Any]:
     """Fill the page for the view and the number of variants chosen."""
     return variants_body(query, top)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    State(f"{PAGE}-top", "value"),
-    prevent_initial_call=True,
-)
-def download_variants(_clicks: int | None, query: str | None, top: int | None) -> Any:
-    """The variants table as CSV."""
-    result = top_variants(query, top if top in TOP_CHOICES else 10)
-    if result is None:
-        return dash.no_update
-    return csv_download(variants_table(result), "variants.csv")

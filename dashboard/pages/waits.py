@@ -9,9 +9,8 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
-from dashboard.components import csv_button, page_frame, radio, section
-from dashboard.exports import csv_download
-from dashboard.views.waits import PAGE, case_body, ranked, table, waits_body
+from dashboard.components import page_frame, radio, section
+from dashboard.views.waits import PAGE, case_body, waits_body
 from vocabulary import t
 
 dash.register_page(__name__, path="/waits", order=3.5, label_key="nav.waits", title="LoanFlow")
@@ -29,7 +28,6 @@ def layout(**query: Any) -> html.Div:
             radio(f"{PAGE}-by", by, "handoffs"),
             html.Span(t("waits.unit", lang) + ": ", className="ms-4 me-2"),
             radio(f"{PAGE}-unit", units, "hours"),
-            html.Div(csv_button(f"{PAGE}-csv", lang), className="ms-auto"),
         ],
         className="d-flex align-items-center",
     )
@@ -67,17 +65,3 @@ def update_waits(query: str | None, by: str | None, unit: str | None) -> list[An
 def update_case(case_id: str | None, query: str | None) -> Any:
     """One case's waits by cause."""
     return case_body(query, case_id)
-
-
-@callback(
-    Output(f"{PAGE}-csv-file", "data"),
-    Input(f"{PAGE}-csv", "n_clicks"),
-    State(f"{PAGE}-query", "data"),
-    State(f"{PAGE}-by", "value"),
-    prevent_initial_call=True,
-)
-def download_waits(_clicks: int | None, query: str | None, by: str | None) -> Any:
-    """The causes table as CSV."""
-    by = by if by in ("handoffs", "activities") else "handoffs"
-    lang = data.state_from_query(query).lang
-    return csv_download(table(ranked(query, by), by, lang), f"waits-{by}.csv")

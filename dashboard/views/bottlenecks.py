@@ -10,7 +10,8 @@ import pandas as pd
 from analysis.bottlenecks import bottleneck_tables, resource_workload
 from analysis.trends import wip_over_time
 from dashboard import data, figures
-from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
+from dashboard.components import chart, column, empty_state, error_alert, grid, section
+from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
 from vocabulary import t
 
@@ -35,6 +36,18 @@ def bottleneck_table(query: str | None, which: str, *, full: bool = False) -> pd
         "bottlenecks", bottleneck_tables, state.dataset, state.filters(), working=full
     )
     return activities if which == "activities" else departments
+
+
+ACTIVITY_EXPORT = register_export(
+    f"{PAGE}-activities",
+    lambda args: bottleneck_table(args.get("query"), "activities", full=True),
+    "bottlenecks",
+)
+WORKLOAD_EXPORT = register_export(
+    f"{PAGE}-workload",
+    lambda args: bottleneck_table(args.get("query"), "workload", full=True),
+    "workload",
+)
 
 
 def activity_columns(lang: str, with_activity: bool) -> list[dict[str, Any]]:
@@ -118,7 +131,7 @@ def bottlenecks_body(query: str | None) -> list[Any]:
         section(
             t("bottlenecks.by_activity", lang),
             grid(f"{PAGE}-grid", activities, activity_columns(lang, True)),
-            tools=[csv_button(f"{PAGE}-csv", lang)],
+            tools=[export_tools(ACTIVITY_EXPORT, lang, {"query": query})],
         ),
         dbc.Row(
             [
@@ -133,7 +146,7 @@ def bottlenecks_body(query: str | None) -> list[Any]:
                             520,
                         ),
                         grid(f"{PAGE}-workload-grid", workload, workload_columns(lang), height=260),
-                        tools=[csv_button(f"{PAGE}-workload-csv", lang)],
+                        tools=[export_tools(WORKLOAD_EXPORT, lang, {"query": query})],
                     ),
                     lg=6,
                 ),

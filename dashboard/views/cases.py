@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from analysis.case_metrics import case_metrics, case_page
 from dashboard import data, figures
 from dashboard.components import column
+from dashboard.exports import register_export
 from vocabulary import outcome_label, t
 
 PAGE = "cases"
@@ -116,5 +117,8 @@ def case_timeline(query: str | None, case_id: str | None) -> go.Figure:
 
 
 def export_table(query: str | None) -> pd.DataFrame:
-    """The whole case table of the view, for CSV."""
+    """The whole case table of the view, for download."""
     return case_table(query)
+
+
+CASES_EXPORT = register_export(f"{PAGE}-all", lambda args: export_table(args.get("query")), "cases")

@@ -15,14 +15,12 @@ from dashboard import data
 from dashboard.components import (
     chart,
     column,
-    csv_button,
     error_alert,
     grid,
     info,
     section,
-    table_csv_button,
-    table_id,
 )
+from dashboard.exports import export_tools, register_export, shown_rows, shown_table_tools
 from dashboard.views.waits import cause_change_section
 from etl.errors import LoanFlowError
 from report import charts
@@ -132,7 +130,19 @@ def compare_body(
                 f"{PAGE}-metrics", metrics_table(comparison, lang), metric_columns(lang), height=420
             ),
             chart(f"{PAGE}-forest", charts.forest_figure(comparison, lang), 420),
-            tools=[csv_button(f"{PAGE}-csv", lang)],
+            tools=[
+                export_tools(
+                    METRICS_EXPORT,
+                    lang,
+                    {
+                        "query": query,
+                        "mode": mode,
+                        "before": before,
+                        "after": after,
+                        "split": split_at,
+                    },
+                )
+            ],
         ),
         section(
             t("compare.ecdf", lang),
@@ -141,13 +151,13 @@ def compare_body(
         section(
             t("compare.guardrails", lang),
             guard_banner,
-            grid(table_id(f"{PAGE}-guardrails"), guard_table, metric_columns(lang), height=240),
-            tools=[table_csv_button(f"{PAGE}-guardrails", lang)],
+            grid(GUARDRAILS_EXPORT, guard_table, metric_columns(lang), height=240),
+            tools=[shown_table_tools(GUARDRAILS_EXPORT, lang, guard_table)],
         ),
         section(
             t("compare.map_diff", lang),
-            grid(table_id(f"{PAGE}-edges"), edges, path_columns(lang), height=320),
-            tools=[table_csv_button(f"{PAGE}-edges", lang)],
+            grid(EDGES_EXPORT, edges, path_columns(lang), height=320),
+            tools=[shown_table_tools(EDGES_EXPORT, lang, edges)],
         ),
         section(
             t("handoffs.title", lang),
@@ -158,8 +168,8 @@ def compare_body(
             )
             if comparison.handoffs
             else info(t("common.no_data", lang)),
-            grid(table_id(f"{PAGE}-handoffs"), handoffs, path_columns(lang), height=280),
-            tools=[table_csv_button(f"{PAGE}-handoffs", lang)],
+            grid(HANDOFFS_EXPORT, handoffs, path_columns(lang), height=280),
+            tools=[shown_table_tools(HANDOFFS_EXPORT, lang, handoffs)],
         ),
         *_cause_changes(query, mode, before, after, split_at, lang),
     ]
@@ -208,3 +218,19 @@ def metrics_csv_frame(
     if comparison is None:
         return pd.DataFrame()
     return pd.DataFrame([m.to_json() for m in comparison.metrics])
+
+
+METRICS_EXPORT = register_export(
+    f"{PAGE}-metrics-table",
+    lambda args: metrics_csv_frame(
+        args.get("query"),
+        args.get("mode"),
+        args.get("before"),
+        args.get("after"),
+        args.get("split"),
+    ),
+    "comparison",
+)
+GUARDRAILS_EXPORT = register_export(f"{PAGE}-guardrails", shown_rows)
+EDGES_EXPORT = register_export(f"{PAGE}-edges", shown_rows)
+HANDOFFS_EXPORT = register_export(f"{PAGE}-handoffs", shown_rows)

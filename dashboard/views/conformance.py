@@ -16,15 +16,13 @@ from dashboard import data, figures
 from dashboard.components import (
     chart,
     column,
-    csv_button,
     empty_state,
     error_alert,
     grid,
     info,
     section,
-    table_csv_button,
-    table_id,
 )
+from dashboard.exports import export_tools, register_export, shown_rows, shown_table_tools
 from dashboard.uploads import upload_path
 from etl.errors import BadInputError, LoanFlowError
 from vocabulary import fmt_count, fmt_share, t
@@ -151,6 +149,13 @@ def breach_cases(query: str | None) -> pd.DataFrame:
     )
 
 
+BREACHES_EXPORT = register_export(
+    f"{PAGE}-breaches", lambda args: breach_cases(args.get("query")), "rule-breaches"
+)
+DEVIATIONS_EXPORT = register_export(f"{PAGE}-deviations", shown_rows)
+CASES_EXPORT = register_export(f"{PAGE}-cases", shown_rows)
+
+
 def rules_section(query: str | None, lang: str) -> Any:
     """The loan rules with the cases breaking each."""
     results = rules(query)
@@ -191,7 +196,7 @@ def rules_section(query: str | None, lang: str) -> Any:
         t("conformance.rules", lang),
         grid(f"{PAGE}-rules", rules_table(results, lang), columns, height=240),
         dbc.Accordion(cases, start_collapsed=True, className="mt-2") if cases else None,
-        tools=[csv_button(f"{PAGE}-csv", lang)],
+        tools=[export_tools(BREACHES_EXPORT, lang, {"query": query})],
     )
 
 
@@ -261,7 +266,7 @@ def conformance_section(
                     section(
                         t("conformance.deviations", lang),
                         grid(
-                            table_id(f"{PAGE}-deviations"),
+                            DEVIATIONS_EXPORT,
                             deviations,
                             [
                                 column("activity", t("common.activity", lang)),
@@ -277,7 +282,7 @@ def conformance_section(
                             ],
                             height=320,
                         ),
-                        tools=[table_csv_button(f"{PAGE}-deviations", lang)],
+                        tools=[shown_table_tools(DEVIATIONS_EXPORT, lang, deviations)],
                     ),
                     lg=7,
                 ),
@@ -286,7 +291,7 @@ def conformance_section(
         section(
             t("conformance.least_fitting", lang),
             grid(
-                table_id(f"{PAGE}-cases"),
+                CASES_EXPORT,
                 worst,
                 [
                     column("case_id", t("common.case_id", lang)),
@@ -295,7 +300,7 @@ def conformance_section(
                 ],
                 height=300,
             ),
-            tools=[table_csv_button(f"{PAGE}-cases", lang)],
+            tools=[shown_table_tools(CASES_EXPORT, lang, worst)],
         ),
     ]
 

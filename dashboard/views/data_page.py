@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,8 @@ from dash import dcc, html
 from analysis.dataset_facts import rejected_rows as analysis_rejected_rows
 from dashboard import data
 from dashboard.audit import outcome_recorder
-from dashboard.components import column, csv_button, error_alert, grid, section
+from dashboard.components import column, error_alert, grid, section
+from dashboard.exports import export_tools, register_export
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
 from dashboard.warm import warm_in_background
@@ -309,6 +310,16 @@ def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any]
     return 100.0, "100%", True, load_report(job.result, lang), True
 
 
+def _rejected(args: Mapping[str, Any]) -> pd.DataFrame | None:
+    dataset = args.get("dataset")
+    return rejected_rows(str(dataset)) if dataset else None
+
+
+REJECTS_EXPORT = register_export(
+    f"{PAGE}-rejects", _rejected, lambda args: f"{args.get('dataset')}-rejected"
+)
+
+
 def load_report(summary: LoadSummary, lang: str) -> list[Any]:
     """The validation report of a finished load."""
     headline = t(
@@ -340,7 +351,7 @@ def load_report(summary: LoadSummary, lang: str) -> list[Any]:
                     ],
                     height=220,
                 ),
-                tools=[csv_button(f"{PAGE}-rejects-csv", lang)],
+                tools=[export_tools(REJECTS_EXPORT, lang, {"dataset": summary.dataset})],
             )
         )
     parts.append(dcc.Store(id=f"{PAGE}-loaded-name", data=summary.dataset))

@@ -9,7 +9,8 @@ import pandas as pd
 
 from analysis.handoffs import handoff_matrix, handoffs
 from dashboard import data, figures
-from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
+from dashboard.components import chart, column, empty_state, error_alert, grid, section
+from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
 from vocabulary import t
 
@@ -24,6 +25,11 @@ def handoff_table(query: str | None, *, full: bool = False) -> pd.DataFrame:
     if not state.dataset:
         return pd.DataFrame()
     return data.cached("handoffs", handoffs, state.dataset, state.filters(), working=full)
+
+
+PAIRS_EXPORT = register_export(
+    f"{PAGE}-pairs", lambda args: handoff_table(args.get("query"), full=True), "handoffs"
+)
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:
@@ -85,6 +91,6 @@ def handoffs_body(query: str | None, measure: str | None) -> list[Any]:
         section(
             t("handoffs.table", lang),
             grid(f"{PAGE}-grid", table, table_columns(lang)),
-            tools=[csv_button(f"{PAGE}-csv", lang)],
+            tools=[export_tools(PAIRS_EXPORT, lang, {"query": query})],
         ),
     ]

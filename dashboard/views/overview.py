@@ -3,7 +3,7 @@ and the open cases nearest their SLA."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -28,12 +28,12 @@ from dashboard import data, figures
 from dashboard.components import (
     chart,
     column,
-    csv_button,
     error_alert,
     grid,
     info,
     section,
 )
+from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
 from vocabulary import fmt_change, fmt_count, fmt_date, fmt_hours, fmt_points, fmt_share, t
 
@@ -226,6 +226,14 @@ def sla_risk_table(dataset: str, filters: Filters) -> pd.DataFrame:
     return data.cached("sla_risk", sla_risk_ranking, dataset, filters, limit=10)
 
 
+def _sla_rows(args: Mapping[str, Any]) -> pd.DataFrame | None:
+    state = data.state_from_query(args.get("query"))
+    return sla_risk_table(state.dataset, state.filters()) if state.dataset else None
+
+
+SLA_EXPORT = register_export(f"{PAGE}-sla", _sla_rows, "sla-risk")
+
+
 def sla_risk(dataset: str, filters: Filters, lang: str) -> Any:
     """The SLA early-warning table."""
     frame = sla_risk_table(dataset, filters)
@@ -282,7 +290,7 @@ def overview_body(query: str | None) -> list[Any]:
             section(
                 t("overview.sla_risk", lang),
                 sla_risk(state.dataset, filters, lang),
-                tools=[csv_button(f"{PAGE}-sla-csv", lang)],
+                tools=[export_tools(SLA_EXPORT, lang, {"query": query})],
             ),
         ]
     except LoanFlowError as exc:

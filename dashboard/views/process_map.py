@@ -21,14 +21,14 @@ from dashboard.components import (
     error_alert,
     grid,
     info,
-    table_csv_button,
-    table_id,
 )
+from dashboard.exports import register_export, shown_rows, shown_table_tools
 from etl.errors import LoanFlowError
 from vocabulary import fmt_number, t
 
 PAGE = "map"
 MODES = ("frequency", "performance")
+CASES_EXPORT = register_export(f"{PAGE}-cases", shown_rows)
 
 
 @dataclass(frozen=True)
@@ -263,12 +263,12 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
                     html.Div(
                         [
                             t("map.cases_of", lang, what=str(name)),
-                            table_csv_button(f"{PAGE}-cases", lang),
+                            shown_table_tools(CASES_EXPORT, lang, frame),
                         ],
                         className="d-flex justify-content-between align-items-center",
                     )
                 ),
-                dbc.CardBody(grid(table_id(f"{PAGE}-cases"), frame, columns, height=320)),
+                dbc.CardBody(grid(CASES_EXPORT, frame, columns, height=320)),
             ],
             className="mt-3",
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -9,7 +10,8 @@ from dash import html
 
 from analysis.variants import Variants, variants
 from dashboard import data, figures
-from dashboard.components import chart, column, csv_button, empty_state, error_alert, grid, section
+from dashboard.components import chart, column, empty_state, error_alert, grid, section
+from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
 from vocabulary import fmt_share, t
 
@@ -33,6 +35,15 @@ def variants_table(result: Variants) -> pd.DataFrame:
     frame["steps"] = frame["activities"].map(len)
     frame["sequence"] = frame["activities"].map(lambda acts: " → ".join(acts))
     return frame.loc[:, ["rank", "sequence", "steps", "cases", "share", "median_cycle_time_hours"]]
+
+
+def _variant_rows(args: Mapping[str, Any]) -> pd.DataFrame | None:
+    top = args.get("top")
+    result = top_variants(args.get("query"), top if top in TOP_CHOICES else 10)
+    return None if result is None else variants_table(result)
+
+
+VARIANTS_EXPORT = register_export(f"{PAGE}-top", _variant_rows, "variants")
 
 
 def variants_body(query: str | None, top: int | None) -> list[Any]:
@@ -73,6 +84,6 @@ def variants_body(query: str | None, top: int | None) -> list[Any]:
         section(
             t("variants.sequence", lang),
             grid(f"{PAGE}-grid", table, columns, height=520),
-            tools=[csv_button(f"{PAGE}-csv", lang)],
+            tools=[export_tools(VARIANTS_EXPORT, lang, {"query": query, "top": top})],
         ),
     ]

@@ -3,6 +3,7 @@ the discovered calendars, the batches, and one case's waits."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -17,6 +18,7 @@ from analysis.waits.report import (
 )
 from dashboard import data, figures
 from dashboard.components import chart, column, empty_state, error_alert, grid, info, section
+from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
 from vocabulary import t
 
@@ -110,6 +112,17 @@ def _batches(batches: list[dict[str, Any]], lang: str) -> Any:
     return grid(f"{PAGE}-batches", frame, columns, height=200)
 
 
+def _cause_rows(args: Mapping[str, Any]) -> pd.DataFrame:
+    by = str(args.get("by")) if args.get("by") in ("handoffs", "activities") else "handoffs"
+    query = args.get("query")
+    return table(ranked(query, by), by, data.state_from_query(query).lang)
+
+
+CAUSES_EXPORT = register_export(
+    f"{PAGE}-causes", _cause_rows, lambda args: f"waits-{args.get('by') or 'handoffs'}"
+)
+
+
 def waits_body(query: str | None, by: str | None, unit: str | None) -> list[Any]:
     """The page for the view: reading, stacked causes, table, calendars, batches."""
     state = data.state_from_query(query)
@@ -143,6 +156,7 @@ def waits_body(query: str | None, by: str | None, unit: str | None) -> list[Any]
         section(
             t("waits.table", lang),
             grid(f"{PAGE}-grid", table(rows, by, lang), table_columns(by, lang)),
+            tools=[export_tools(CAUSES_EXPORT, lang, {"query": query, "by": by})],
         ),
         section(
             t("waits.calendars", lang),

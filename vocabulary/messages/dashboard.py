@@ -37,6 +37,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "lang.label": _m("Language", "語言", "语言"),
     "action.print": _m("Print", "列印", "打印"),
     "action.download_csv": _m("Download CSV", "下載 CSV", "下载 CSV"),
+    "action.download_xlsx": _m("Excel", "Excel", "Excel"),
     "action.show_cases": _m("Show cases", "顯示案件", "显示案件"),
     "amount.below": _m("below {high}", "{high} 以下", "{high} 以下"),
     "amount.between": _m("{low} – {high}", "{low} – {high}", "{low} – {high}"),
