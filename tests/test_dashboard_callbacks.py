@@ -353,11 +353,7 @@ def test_conformance_shows_what_the_analysis_computed(store_path: Path) -> None:
     kinds = set(expected.deviations["kind"])
     shown = texts(body)
     assert not any("forced without tokens" in str(s) for s in shown)
-    grids = [
-        g
-        for g in walk_components(body)
-        if getattr(g, "id", None) == "conformance-deviations"
-    ]
+    grids = [g for g in walk_components(body) if getattr(g, "id", None) == "conformance-deviations"]
     assert {r["kind"] for r in grids[0].rowData} == {
         conformance.deviation_kind(k, "en") for k in kinds
     }

@@ -12,7 +12,7 @@ from dash import ALL, Input, Output, State, callback, dcc, html
 
 from dashboard import data
 from dashboard.audit import record
-from dashboard.components import GRID_LOCALE, error_alert, page_header, section
+from dashboard.components import GRID_LOCALE, error_alert, page_frame, section
 from dashboard.jobs import RUNNER
 from dashboard.views.data_page import (
     PAGE,
@@ -166,18 +166,15 @@ def layout(**query: Any) -> html.Div:
         # The server refuses these actions anyway; a viewer is told so instead of shown them.
         upload.style = {"display": "none"}
         notice = [dbc.Alert(t("data.analyst_only", lang), color="info", id=f"{PAGE}-readonly")]
-    return html.Div(
-        [
-            page_header(t("data.title", lang), lang, PAGE),
-            *notice,
-            dcc.Store(id=f"{PAGE}-query", data=state.to_query()),
-            dcc.Store(id=f"{PAGE}-job"),
-            dcc.Interval(id=f"{PAGE}-poll", interval=500, disabled=True),
-            upload,
-            datasets,
-            confirm,
-        ]
-    )
+    body = [
+        *notice,
+        dcc.Store(id=f"{PAGE}-job"),
+        dcc.Interval(id=f"{PAGE}-poll", interval=500, disabled=True),
+        upload,
+        datasets,
+        confirm,
+    ]
+    return page_frame(PAGE, t("data.title", lang), state.to_query(), lang, body=body)
 
 
 def may_change_data() -> bool:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import ALL, Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, html
 
 from dashboard import data
-from dashboard.components import page_header
+from dashboard.components import page_frame
 from dashboard.views.overview import HANDOFF_CAUSE, PAGE, overview_body
 from dashboard.views.waits import handoff_main_causes
 from vocabulary import t
@@ -19,13 +19,7 @@ dash.register_page(__name__, path="/", order=0, label_key="nav.overview", title=
 def layout(**query: Any) -> html.Div:
     """The page for the view in the URL (``query`` is its parsed query string)."""
     state = data.state_from_query(query)
-    return html.Div(
-        [
-            page_header(t("overview.title", state.lang), state.lang, PAGE),
-            dcc.Store(id=f"{PAGE}-query", data=state.to_query()),
-            dcc.Loading(html.Div(id=f"{PAGE}-body"), delay_show=300),
-        ]
-    )
+    return page_frame(PAGE, t("overview.title", state.lang), state.to_query(), state.lang)
 
 
 @callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))
