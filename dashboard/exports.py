@@ -123,12 +123,6 @@ def export_file(name: str, fmt: str, args: Mapping[str, Any] | None) -> dict[str
     return dcc.send_bytes(table_bytes(frame, fmt), filename, type=MEDIA_TYPES[fmt])
 
 
-def csv_download(frame: pd.DataFrame, filename: str) -> dict[str, Any]:
-    """A dcc.Download payload: ``frame`` as safe CSV (for downloads that are not tables)."""
-    record("export", filename, f"{len(frame)} rows")
-    return dcc.send_bytes(to_safe_csv(frame), filename, type="text/csv")
-
-
 def send_export(_clicks: list[int | None], args: Mapping[str, Any] | None) -> Any:
     """The export callback: the table of the button pressed, in its format."""
     trigger = ctx.triggered_id
