@@ -365,8 +365,28 @@ def _kpi_kind(key: str) -> str:
     return "number"
 
 
+# KPIs that are also comparison metrics are named as the metric (one name, declared once).
+KPI_METRICS = {
+    "rework_share": "rework_share",
+    "pingpong_share": "pingpong_share",
+    "first_time_right_share": "first_time_right_share",
+    "handoffs_per_case": "handoffs_per_case",
+    "touches_per_case": "steps_per_case",
+    "sla_compliance": "sla_compliance",
+    "cost_per_case": "cost_per_case",
+    "cycle_time_hours.median": "median_cycle_time_hours",
+    "cycle_time_hours.mean": "mean_cycle_time_hours",
+    "cycle_time_hours.p90": "p90_cycle_time_hours",
+    "cycle_time_working_hours.median": "median_cycle_time_working_hours",
+    "cycle_time_working_hours.mean": "mean_cycle_time_working_hours",
+}
+
+
 def kpi_label(key: str, lang: str) -> str:
-    """A KPI's name in ``lang`` (a key the catalogue does not know is spelled out)."""
+    """A KPI's name in ``lang``: its metric's name, else its own (``kpi.*``), else the key
+    spelled out."""
+    if key in KPI_METRICS:
+        return metric_label(KPI_METRICS[key], lang)
     return t(f"kpi.{key}", lang) if f"kpi.{key}" in MESSAGES else key.replace("_", " ")
 
 
@@ -467,7 +487,7 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
     for key, side in (("before", comparison.before), ("after", comparison.after)):
         rows.append(
             {
-                "name": t(f"report.{key}", lang),
+                "name": t(f"compare.{key}", lang),
                 "dataset": side.dataset,
                 "label": side.label,
                 "cases": f"{side.cases:,}",
@@ -493,7 +513,7 @@ def build_report(comparison: Comparison, lang: str = "en") -> str:
     return template.render(
         lang=lang,
         html_lang={"en": "en", "zh-Hant": "zh-Hant", "zh-Hans": "zh-Hans"}[lang],
-        t=lambda key, **values: t(f"report.{key}", lang, **values),
+        t=lambda key, **values: t(key if "." in key else f"report.{key}", lang, **values),
         generated=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         sides=_side_rows(comparison, lang),
         summary=summary_sentences(comparison, lang),

@@ -53,8 +53,8 @@ def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     lang = normalise_language(lang, strict=True)
     figure = go.Figure()
     sides = (
-        (comparison.cycle_times_before, t("report.before", lang), BEFORE_COLOUR),
-        (comparison.cycle_times_after, t("report.after", lang), AFTER_COLOUR),
+        (comparison.cycle_times_before, t("compare.before", lang), BEFORE_COLOUR),
+        (comparison.cycle_times_after, t("compare.after", lang), AFTER_COLOUR),
     )
     for values, name, colour in sides:
         x, y = _ecdf_points(np.asarray(values, dtype=np.float64))
@@ -202,8 +202,8 @@ def handoff_delta_figure(
             hovertemplate="%{y} → %{x}: %{z:+.2f}<extra></extra>",
         )
     )
-    figure.update_xaxes(title=t("report.to_department", lang), side="bottom")
-    figure.update_yaxes(title=t("report.from_department", lang), autorange="reversed")
+    figure.update_xaxes(title=t("handoffs.to_dept", lang), side="bottom")
+    figure.update_yaxes(title=t("handoffs.from_dept", lang), autorange="reversed")
     title = t("report.heatmap_title" if value == "per_case" else "report.heatmap_wait_title", lang)
     return _layout(figure, title, height=max(360, 60 * len(departments) + 140))
 
@@ -218,13 +218,13 @@ def mix_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
             go.Bar(
                 x=labels,
                 y=[s.share_before for s in strata],
-                name=t("report.before", lang),
+                name=t("compare.before", lang),
                 marker_color=BEFORE_COLOUR,
             ),
             go.Bar(
                 x=labels,
                 y=[s.share_after for s in strata],
-                name=t("report.after", lang),
+                name=t("compare.after", lang),
                 marker_color=AFTER_COLOUR,
             ),
         ]

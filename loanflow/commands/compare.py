@@ -27,8 +27,8 @@ def _print_table(comparison: Any, lang: str) -> None:
 
     for key, side in (("before", comparison.before), ("after", comparison.after)):
         click.echo(
-            f"{t(f'report.{key}', lang):<7} {side.dataset}: {side.label}, {side.cases:,} "
-            f"{t('report.cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
+            f"{t(f'compare.{key}', lang):<7} {side.dataset}: {side.label}, {side.cases:,} "
+            f"{t('kpi.cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
             f"{(side.last_ts or '')[:10]}"
         )
     click.echo("")
@@ -36,10 +36,10 @@ def _print_table(comparison: Any, lang: str) -> None:
         click.echo(f"* {sentence}")
     click.echo("")
     header = [
-        t("report.metric", lang),
-        t("report.before", lang),
-        t("report.after", lang),
-        t("report.change", lang),
+        t("compare.metric", lang),
+        t("compare.before", lang),
+        t("compare.after", lang),
+        t("compare.change", lang),
         t("report.ci95", lang),
         t("report.p_adjusted", lang),
         "",

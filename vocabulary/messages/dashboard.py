@@ -268,8 +268,8 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "compare.mode_split": _m(
         "One dataset split at a date", "單一資料集依日期切分", "单一数据集按日期切分"
     ),
-    "compare.before": _m("Before", "改善前", "改善前"),
-    "compare.after": _m("After", "改善後", "改善后"),
+    "compare.before": _m("Before", "改造前", "改造前"),
+    "compare.after": _m("After", "改造後", "改造后"),
     "compare.split_at": _m("Go-live date", "上線日期", "上线日期"),
     "compare.run": _m("Compare", "開始比較", "开始比较"),
     "compare.metric": _m("Metric", "指標", "指标"),
@@ -282,7 +282,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     ),
     "compare.ecdf_y": _m("Share of cases", "案件比例", "案件比例"),
     "compare.map_diff": _m("What changed in the process", "流程變化", "流程变化"),
-    "compare.guardrails": _m("Risk guardrails", "風控底線", "风控底线"),
+    "compare.guardrails": _m("Risk guardrails", "風險控制護欄", "风险控制护栏"),
     "compare.report": _m("Download HTML report", "下載 HTML 報告", "下载 HTML 报告"),
     "compare.summary": _m("Summary", "摘要", "摘要"),
     "compare.need_two": _m(

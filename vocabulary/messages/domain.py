@@ -69,19 +69,6 @@ DOMAIN: dict[str, dict[str, str]] = {
     "kpi.events": _m("Events", "事件數", "事件数"),
     "kpi.activity_instances": _m("Activity instances", "活動執行次數", "活动执行次数"),
     "kpi.closed_cases": _m("Closed cases", "已結案件數", "已结案件数"),
-    "kpi.cycle_time_hours.median": _m("Median cycle time", "週期時間中位數", "周期时间中位数"),
-    "kpi.cycle_time_hours.mean": _m("Mean cycle time", "平均週期時間", "平均周期时间"),
-    "kpi.cycle_time_hours.p90": _m(
-        "90th percentile cycle time", "週期時間第 90 百分位", "周期时间第 90 百分位"
-    ),
-    "kpi.cycle_time_working_hours.median": _m(
-        "Median cycle time (working hours)",
-        "週期時間中位數（工作時間）",
-        "周期时间中位数（工作时间）",
-    ),
-    "kpi.cycle_time_working_hours.mean": _m(
-        "Mean cycle time (working hours)", "平均週期時間（工作時間）", "平均周期时间（工作时间）"
-    ),
     "kpi.cycle_time_working_hours.p90": _m(
         "90th percentile cycle time (working hours)",
         "週期時間第 90 百分位（工作時間）",
@@ -99,12 +86,5 @@ DOMAIN: dict[str, dict[str, str]] = {
     "kpi.outcome_share.open": _m(
         "Open (share of all cases)", "處理中（占全部案件）", "处理中（占全部案件）"
     ),
-    "kpi.rework_share": _m("Rework share", "重工案件比例", "返工案件比例"),
-    "kpi.pingpong_share": _m("Ping-pong share", "來回退件比例", "来回退件比例"),
-    "kpi.first_time_right_share": _m("First-time-right share", "一次完成比例", "一次完成比例"),
-    "kpi.handoffs_per_case": _m("Handoffs per case", "每案交接次數", "每案交接次数"),
-    "kpi.touches_per_case": _m("Steps per case", "每案步驟數", "每案步骤数"),
     "kpi.sla_hours": _m("SLA (cycle time)", "SLA（週期時間）", "SLA（周期时间）"),
-    "kpi.sla_compliance": _m("SLA compliance", "SLA 達成率", "SLA 达成率"),
-    "kpi.cost_per_case": _m("Cost per case", "每案成本", "每案成本"),
 }
