@@ -176,7 +176,7 @@ def _batch_summary(
                 "batched_instances": int(group["size"].sum()),
                 "mean_size": round(float(group["size"].mean()), 2),
                 "max_size": int(group["size"].max()),
-                "batches_per_week": round(len(group) / weeks, 2),
+                "batches_per_week": round(float(len(group) / weeks), 2),
             }
         )
     return sorted(rows, key=lambda r: -r["batched_instances"])
