@@ -865,19 +865,19 @@ def staged_rows(
     profile: Profile | str | os.PathLike[str] | dict[str, Any] | None = None,
     limit: int | None = None,
     member: str | None = None,
-) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, Mapping]]:
+) -> Iterator[tuple[duckdb.DuckDBPyConnection, str, Mapping, list[str]]]:
     """The file's rows mapped and validated as a load would stage them, in an in-memory
-    database: yields (connection, staging table, mapping). The table has ``case_id``,
-    ``activity``, ``ts`` (event time, or an instance's end), ``start_ts``, ``reason``
-    (NULL for a row that loads). Only the first ``limit`` rows are read when given; nothing
-    is written."""
+    database: yields (connection, staging table, mapping, the file's columns). The table
+    has ``case_id``, ``activity``, ``ts`` (event time, or an instance's end), ``start_ts``,
+    ``reason`` (NULL for a row that loads). Only the first ``limit`` rows are read when
+    given; nothing is written."""
     chosen = _as_profile(profile)
     con = duckdb.connect(":memory:")
     con.execute("SET enable_progress_bar = false")
     try:
         prepared = _prepare(con, Path(source), chosen, _Steps(None, None), limit, member)
         try:
-            yield con, prepared.staged.table, prepared.mapping
+            yield con, prepared.staged.table, prepared.mapping, prepared.source.columns
         finally:
             _cleanup(con, prepared, [])
     finally:

@@ -11,7 +11,7 @@ that ``loanflow ingest --profile`` reads back.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
 from typing import Any
 
@@ -40,15 +40,11 @@ OUTCOME_WORDS: dict[str, tuple[str, ...]] = {
 
 
 class ChoiceError(ProfileError):
-    """A choice on the mapping step that cannot go into a profile.
+    """A choice on the mapping step that cannot go into a profile; ``code`` names it for
+    the dashboard's translated message (the catalogue's ``error.<code>``)."""
 
-    ``key`` names the problem for a translated message (``data.choice_error.<key>``);
-    the English message is the exception's text.
-    """
-
-    def __init__(self, key: str, message: str) -> None:
-        super().__init__(message)
-        self.key = key
+    def __init__(self, code: str, message: str, **values: object) -> None:
+        super().__init__(message, code=code, **values)
 
 
 @dataclass(frozen=True)
@@ -80,6 +76,10 @@ class LogActivities:
     cases: int
     rows_read: int
     complete: bool
+    columns: tuple[str, ...] = ()
+    """The file's columns."""
+    case_attributes: dict[str, str] = field(default_factory=dict)
+    """Canonical case attribute -> source column, as guessed (or set by the profile)."""
 
     def end_activities(self) -> list[ActivityFacts]:
         """The proposed end activities."""
@@ -104,7 +104,7 @@ def log_activities(
     latest time; rows that would be rejected are left out. Only the first ``limit`` rows
     are read (``complete`` says whether that was the whole file).
     """
-    with staged_rows(source, profile, limit=limit, member=member) as (con, table, _):
+    with staged_rows(source, profile, limit=limit, member=member) as (con, table, mapping, columns):
         rows = con.execute(
             f"""
             WITH ok AS (
@@ -122,7 +122,14 @@ def log_activities(
         ).fetchone()
     read, cases = (int(counts[0]), int(counts[1])) if counts else (0, 0)
     facts = [ActivityFacts(str(a), int(w), int(e)) for a, w, e in rows]
-    return LogActivities(_ordered(facts), cases, read, complete=read < limit)
+    return LogActivities(
+        _ordered(facts),
+        cases,
+        read,
+        complete=read < limit,
+        columns=tuple(columns),
+        case_attributes=dict(mapping.case_attributes),
+    )
 
 
 def guess_outcome(activity: str) -> str | None:
@@ -167,7 +174,9 @@ def _sla(value: float | str | None) -> float | None:
         hours = float("nan")
     if not hours > 0 or hours == float("inf"):
         raise ChoiceError(
-            "sla", f"The SLA must be a positive number of hours, e.g. 72 (got {value!r})."
+            "profile_sla",
+            f"The SLA must be a positive number of hours, e.g. 72 (got {value!r}).",
+            value=value,
         )
     return hours
 
@@ -179,22 +188,30 @@ def _calendar(base: dict[str, Any], choices: ProfileChoices) -> dict[str, Any]:
     default = Calendar()
     if choices.workdays is not None:
         if not choices.workdays:
-            raise ChoiceError("workdays", "Choose at least one working day.")
+            raise ChoiceError("profile_workdays", "Choose at least one working day.")
         if tuple(choices.workdays) != default.workdays:
             calendar["workdays"] = list(choices.workdays)
     start, end = choices.hours
     if start or end:
         if not (start and end):
-            raise ChoiceError("hours", "Give both the start and the end of the working hours.")
+            raise ChoiceError(
+                "profile_hours_both", "Give both the start and the end of the working hours."
+            )
         try:
             first, last = time.fromisoformat(start), time.fromisoformat(end)
         except ValueError:
             raise ChoiceError(
-                "hours", f"Working hours are times such as 09:00 (got {start} to {end})."
+                "profile_hours_format",
+                f"Working hours are times such as 09:00 (got {start} to {end}).",
+                start=start,
+                end=end,
             ) from None
         if first >= last:
             raise ChoiceError(
-                "hours", f"The working hours must start before they end (got {start} to {end})."
+                "profile_hours_order",
+                f"The working hours must start before they end (got {start} to {end}).",
+                start=start,
+                end=end,
             )
         if [start, end] != [h.strftime("%H:%M") for h in default.hours]:
             calendar["hours"] = [start, end]
@@ -212,14 +229,16 @@ def profile_from_choices(choices: ProfileChoices, base: dict[str, Any] | None = 
     """
     data = dict(base or {})
     columns = {**(data.get("columns") or {}), **_set(choices.columns)}
-    for field, value in choices.columns.items():
+    for name, value in choices.columns.items():
         if not (value and str(value).strip()):
-            columns.pop(field, None)
+            columns.pop(name, None)
     outcomes = _set(choices.outcomes)
     unknown = sorted(o for o in outcomes.values() if o not in OUTCOMES)
     if unknown:
         raise ChoiceError(
-            "outcome", f"Unknown outcome {unknown[0]!r}: use one of {', '.join(OUTCOMES)}."
+            "profile_outcome",
+            f"Unknown outcome {unknown[0]!r}: use one of {', '.join(OUTCOMES)}.",
+            value=unknown[0],
         )
     updates: dict[str, Any] = {
         "columns": columns,

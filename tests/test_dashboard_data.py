@@ -272,6 +272,10 @@ def pressed(button: str) -> None:
     )
 
 
+# the mapping step's controls before an upload shows them (dashboard.views.data_profile)
+NO_CHOICES = ([], [], [], [], [], [], [], None, None, None, None)
+
+
 def test_a_taken_name_asks_replace_append_or_cancel_in_the_readers_language(
     client: Any, tmp_path: Path
 ) -> None:
@@ -288,7 +292,7 @@ def test_a_taken_name_asks_replace_append_or_cancel_in_the_readers_language(
     query = "?lang=zh-Hans"
     pressed("data-load")
     answer = data_page_callbacks.load(
-        1, None, None, result, [], [], PROFILE, "taken", "create", query
+        1, None, None, result, PROFILE, "taken", "create", query, *NO_CHOICES
     )
     _job, poll_off, status, hidden, question, _mode = answer
     assert (poll_off, status, hidden) == (True, None, False)  # the question, no job
@@ -299,7 +303,7 @@ def test_a_taken_name_asks_replace_append_or_cancel_in_the_readers_language(
     assert "--" not in question
     # the other errors are worded in the reader's language too
     _, _, alert, hidden, _, _ = data_page_callbacks.load(
-        1, None, None, result, [], [], PROFILE, " ", "create", query
+        1, None, None, result, PROFILE, " ", "create", query, *NO_CHOICES
     )
     assert hidden is True and "请输入数据集名称。" in str(alert.children)
     assert data_page_callbacks.cancel_exists(1) is True
@@ -314,7 +318,7 @@ def test_the_replace_button_loads_with_replace(client: Any, tmp_path: Path) -> N
     result = upload(client, write_log(tmp_path).read_bytes(), "loans.csv").get_json()
     pressed("data-exists-replace")
     job_id, poll_off, _, hidden, _, mode = data_page_callbacks.load(
-        None, 1, None, result, [], [], PROFILE, "again", "create", "?lang=en"
+        None, 1, None, result, PROFILE, "again", "create", "?lang=en", *NO_CHOICES
     )
     assert (poll_off, hidden, mode) == (False, True, "replace")
     assert data_page.RUNNER.wait(job_id).state == "done"  # type: ignore[union-attr]

@@ -198,20 +198,20 @@ def test_the_choices_win_over_a_typed_profile_where_they_are_set() -> None:
 @pytest.mark.parametrize(
     ("changes", "key", "words"),
     [
-        ({"sla_hours": "two days"}, "sla", "positive number of hours"),
-        ({"sla_hours": "-4"}, "sla", "positive number of hours"),
-        ({"sla_hours": "nan"}, "sla", "positive number of hours"),
-        ({"workdays": ()}, "workdays", "at least one working day"),
-        ({"hours": ("18:00", "09:00")}, "hours", "start before they end"),
-        ({"hours": ("09:00", None)}, "hours", "both the start and the end"),
-        ({"hours": ("9 am", "17:00")}, "hours", "times such as 09:00"),
-        ({"outcomes": {"Approve loan": "granted"}}, "outcome", "use one of approved"),
+        ({"sla_hours": "two days"}, "profile_sla", "positive number of hours"),
+        ({"sla_hours": "-4"}, "profile_sla", "positive number of hours"),
+        ({"sla_hours": "nan"}, "profile_sla", "positive number of hours"),
+        ({"workdays": ()}, "profile_workdays", "at least one working day"),
+        ({"hours": ("18:00", "09:00")}, "profile_hours_order", "start before they end"),
+        ({"hours": ("09:00", None)}, "profile_hours_both", "both the start and the end"),
+        ({"hours": ("9 am", "17:00")}, "profile_hours_format", "times such as 09:00"),
+        ({"outcomes": {"Approve loan": "granted"}}, "profile_outcome", "use one of approved"),
     ],
 )
 def test_bad_choices_say_what_to_fix(changes: dict[str, object], key: str, words: str) -> None:
     with pytest.raises(ChoiceError, match=words) as caught:
         profile_from_choices(choices(**changes))
-    assert caught.value.key == key
+    assert caught.value.code == key
 
 
 def test_a_bad_typed_profile_is_a_profile_error() -> None:

@@ -16,6 +16,7 @@ from vocabulary.messages.access import ACCESS
 from vocabulary.messages.browser import BROWSER
 from vocabulary.messages.dashboard import DASHBOARD
 from vocabulary.messages.domain import DOMAIN
+from vocabulary.messages.mapping import MAPPING
 from vocabulary.messages.report import REPORT
 from vocabulary.messages.waits import WAITS
 
@@ -32,7 +33,9 @@ def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
     return joined
 
 
-MESSAGES: dict[str, dict[str, str]] = _joined(DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER)
+MESSAGES: dict[str, dict[str, str]] = _joined(
+    DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER, MAPPING
+)
 
 
 def t(key: str, lang: str | None, **values: Any) -> str:

@@ -29,6 +29,13 @@ from dashboard.views.data_page import (
     upload_box,
     upload_message,
 )
+from dashboard.views.data_profile import (
+    CHOICE_STATES,
+    calendar_controls,
+    choices_form,
+    profile_download,
+    profile_from_states,
+)
 from etl.errors import DatasetExistsError, LoanFlowError
 from vocabulary import t
 
@@ -49,6 +56,9 @@ def layout(**query: Any) -> html.Div:
         [
             html.Div(id=f"{PAGE}-mapping"),
             html.Div(id=f"{PAGE}-preview"),
+            html.Div(id=f"{PAGE}-choices"),
+            dcc.Store(id=f"{PAGE}-choice-activities", data=[]),
+            calendar_controls(lang),
             dbc.Row(
                 [
                     dbc.Col(
@@ -80,9 +90,18 @@ def layout(**query: Any) -> html.Div:
                     dbc.Button(
                         t("data.cancel", lang), id=f"{PAGE}-cancel", color="secondary", outline=True
                     ),
+                    dbc.Button(
+                        t("mapping.download", lang),
+                        id=f"{PAGE}-profile-download",
+                        color="secondary",
+                        outline=True,
+                        className="ms-2",
+                    ),
+                    dcc.Download(id=f"{PAGE}-profile-file"),
                 ],
                 className="mt-3",
             ),
+            html.Div(id=f"{PAGE}-profile-status", className="mt-2"),
             # the dataset name is taken: the choice as buttons (the CLI's --replace/--append)
             html.Div(
                 [
@@ -234,6 +253,52 @@ def show_preview(
 
 
 @callback(
+    Output(f"{PAGE}-choices", "children"),
+    Output(f"{PAGE}-choice-activities", "data"),
+    Input({"type": "data-map", "field": ALL}, "value"),
+    State({"type": "data-map", "field": ALL}, "id"),
+    State(f"{PAGE}-upload-result", "data"),
+    State(f"{PAGE}-profile", "value"),
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def show_choices(
+    values: list[str | None],
+    ids: list[dict[str, str]],
+    result: dict[str, Any] | None,
+    profile: str | None,
+    query: str | None,
+) -> tuple[list[Any], list[str]]:
+    """What the profile sets (outcomes by end activity, departments, case attributes),
+    proposed from the upload under the chosen columns."""
+    if not ids:
+        return [], []
+    return choices_form(result, mapping_from_controls(values, ids), profile, _lang(query))
+
+
+@callback(
+    Output(f"{PAGE}-profile-file", "data"),
+    Output(f"{PAGE}-profile-status", "children"),
+    Input(f"{PAGE}-profile-download", "n_clicks"),
+    State(f"{PAGE}-profile", "value"),
+    State(f"{PAGE}-name", "value"),
+    *CHOICE_STATES,
+    State(f"{PAGE}-query", "data"),
+    prevent_initial_call=True,
+)
+def download_profile(
+    _clicks: int | None, profile: str | None, name: str | None, *states: Any
+) -> tuple[Any, Any]:
+    """The profile the mapping step makes, as YAML for ``loanflow ingest --profile``."""
+    *choices, query = states
+    try:
+        made = profile_from_states(profile, *choices)
+    except LoanFlowError as exc:
+        return dash.no_update, error_alert(exc, _lang(query))
+    return profile_download(made, name), None
+
+
+@callback(
     Output(f"{PAGE}-job", "data"),
     Output(f"{PAGE}-poll", "disabled"),
     Output(f"{PAGE}-load-status", "children"),
@@ -244,12 +309,11 @@ def show_preview(
     Input(f"{PAGE}-exists-replace", "n_clicks"),
     Input(f"{PAGE}-exists-append", "n_clicks"),
     State(f"{PAGE}-upload-result", "data"),
-    State({"type": "data-map", "field": ALL}, "value"),
-    State({"type": "data-map", "field": ALL}, "id"),
     State(f"{PAGE}-profile", "value"),
     State(f"{PAGE}-name", "value"),
     State(f"{PAGE}-mode", "value"),
     State(f"{PAGE}-query", "data"),
+    *CHOICE_STATES,
     prevent_initial_call=True,
 )
 def load(
@@ -257,12 +321,11 @@ def load(
     _replace: int | None,
     _append: int | None,
     result: dict[str, Any] | None,
-    values: list[str | None],
-    ids: list[dict[str, str]],
     profile: str | None,
     name: str | None,
     mode: str | None,
     query: str | None,
+    *choices: Any,
 ) -> tuple[Any, ...]:
     """Start loading the upload in the background; a taken name asks Replace / Append /
     Cancel (the buttons load again with that mode)."""
@@ -270,7 +333,8 @@ def load(
     chosen = EXISTS_CHOICES.get(str(dash.ctx.triggered_id), mode)
     keep = dash.no_update
     try:
-        job = start_load(result, mapping_from_controls(values, ids), profile, name, chosen)
+        made = profile_from_states(profile, *choices)
+        job = start_load(result, {}, profile, name, chosen, profile=made)
     except DatasetExistsError as exc:
         return keep, True, None, False, t("data.exists_choice", lang, name=exc.dataset), keep
     except LoanFlowError as exc:

@@ -23,7 +23,7 @@ from dashboard.warm import warm_in_background
 from etl.errors import BadInputError, DatasetExistsError, LoanFlowError
 from etl.load import LoadSummary, drop_dataset, list_datasets, preview
 from etl.load_worker import load_in_child
-from etl.profile import CANONICAL_FIELDS
+from etl.profile import CANONICAL_FIELDS, Profile
 from vocabulary import fmt_bytes, fmt_count, t
 
 PAGE = "data"
@@ -260,14 +260,23 @@ def start_load(
     profile_text: str | None,
     name: str | None,
     mode: str | None,
+    *,
+    profile: Profile | None = None,
 ) -> Job:
-    """Start loading the upload as dataset ``name``; raises LoanFlowError on bad input."""
+    """Start loading the upload as dataset ``name``; raises LoanFlowError on bad input.
+
+    ``profile``, when given, is the profile the mapping step made (it already holds the
+    mapping and the profile text); else the profile text under the mapping is used."""
     if not result or result.get("error") or not result.get("upload_id"):
         raise BadInputError("Upload a file first.", code="no_upload")
     if not name or not name.strip():
         raise BadInputError("Give the dataset a name.", code="name_required")
     path = upload_path(result["upload_id"])
-    profile = with_mapping(parse_profile_text(profile_text), mapping)
+    settings = (
+        profile.to_json_dict()
+        if profile is not None
+        else with_mapping(parse_profile_text(profile_text), mapping)
+    )
     chosen = mode if mode in ("create", "replace", "append") else "create"
     if chosen == "create" and name.strip() in data.dataset_names():
         raise DatasetExistsError(name.strip())  # before the job: the upload stays, ask the user
@@ -281,7 +290,7 @@ def start_load(
             remove_upload(upload_id)  # raw data: not kept once loaded or refused
 
     return RUNNER.submit(
-        "load", name.strip(), load_work(path, name.strip(), profile, chosen), finished
+        "load", name.strip(), load_work(path, name.strip(), settings, chosen), finished
     )
 
 
