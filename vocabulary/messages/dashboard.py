@@ -345,9 +345,9 @@ DASHBOARD: dict[str, dict[str, str]] = {
     ),
     "conformance.not_checked_short": _m("not checked", "未檢查", "未检查"),
     "conformance.kind.out_of_order": _m(
-        "done before the model allows it (out of order or without its prerequisite)",
-        "在模型允許之前執行（順序不符或缺少前置步驟）",
-        "在模型允许之前执行（顺序不符或缺少前置步骤）",
+        "done out of order (before the model allows it)",
+        "順序不符（模型尚未允許）",
+        "顺序不符（模型尚未允许）",
     ),
     "conformance.kind.not_in_model": _m(
         "not in the reference model", "不在參考模型中", "不在参考模型中"
