@@ -225,3 +225,24 @@ def test_preview_of_a_compressed_csv(tmp_path):
     found = preview(packed, rows=3)
     assert found.archive == "gzip" and found.encoding == "gb18030"
     assert [r["activity"] for r in found.rows] == ["受理", "資料審核", "放款"]
+
+
+def test_a_zip_member_with_corrupt_deflate_data_is_damaged(store, tmp_path):
+    data = write_csv(tmp_path / "a.csv", HEADER, ROWS * 200).read_bytes()
+    archive = _zip(tmp_path / "bad.zip", {"a.csv": data})
+    raw = bytearray(archive.read_bytes())
+    start = 30 + len("a.csv")  # the member's compressed data follows its local header
+    raw[start + 40 : start + 60] = b"\xff" * 20
+    archive.write_bytes(bytes(raw))
+    with pytest.raises(BadInputError, match="damaged"):
+        ingest(archive, "bad", con=store)
+    assert store.execute("SELECT count(*) FROM datasets").fetchone() == (0,)
+
+
+def test_stored_and_bzip2_members_are_read_by_the_zipfile_module(store, tmp_path):
+    data = write_csv(tmp_path / "a.csv", HEADER, ROWS).read_bytes()
+    for method, name in ((zipfile.ZIP_STORED, "stored"), (zipfile.ZIP_BZIP2, "bzip2")):
+        path = tmp_path / f"{name}.zip"
+        with zipfile.ZipFile(path, "w", compression=method) as archive:
+            archive.writestr("a.csv", data)
+        assert ingest(path, name, con=store).events == 5
