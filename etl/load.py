@@ -27,6 +27,7 @@ from etl.names import normalised_profile
 from etl.outcomes import OUTCOMES
 from etl.profile import Profile, load_profile, parse_profile
 from etl.readers import SourceTable, quote, read_source, temp_name
+from etl.sqltext import inline, literal
 from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
 
 Mode = Literal["create", "replace", "append"]
@@ -124,8 +125,16 @@ def _check_name(name: str) -> str:
     return cleaned
 
 
+def _run(
+    con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | tuple[Any, ...]
+) -> duckdb.DuckDBPyConnection:
+    """Execute ``sql`` with its parameters written in as literals (:mod:`etl.sqltext`: a
+    parameter would make DuckDB's client import pandas into the loading process)."""
+    return con.execute(inline(sql, params))
+
+
 def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None) -> Any:
-    row = con.execute(sql, params or []).fetchone()
+    row = _run(con, sql, params or []).fetchone()
     return row[0] if row else None
 
 
@@ -242,14 +251,16 @@ def _raw_row_sql(prepared: _Prepared) -> str:
 
 
 def _write_rejects(con: duckdb.DuckDBPyConnection, dataset: str, prepared: _Prepared) -> None:
-    con.execute(
+    _run(
+        con,
         f"INSERT INTO rejects SELECT ?, __row, {_raw_row_sql(prepared)}, reason "
         f"FROM {quote(prepared.staged.table)} WHERE reason IS NOT NULL",
         [dataset],
     )
     malformed = prepared.source.malformed_table
     if malformed:
-        con.execute(
+        _run(
+            con,
             "INSERT INTO rejects SELECT ?, line - 1, any_value(csv_line), "
             "'malformed line (' || lower(CAST(any_value(error_type) AS VARCHAR)) || ')' "
             f"FROM {quote(malformed)} GROUP BY line",
@@ -288,7 +299,7 @@ def _stage_events(
     WHERE i.dataset = ? AND i.case_id = n.case_id AND i.activity = n.activity
       AND i.start_ts = n.start_ts AND i.end_ts IS NOT DISTINCT FROM n.end_ts
       AND i.resource IS NOT DISTINCT FROM n.resource)"""
-    con.execute(f"CREATE TEMP TABLE {quote(rows_table)} AS {rows}", [dataset] if append else [])
+    _run(con, f"CREATE TEMP TABLE {quote(rows_table)} AS {rows}", [dataset] if append else [])
     if append:
         total = _one(con, f"SELECT count(*) FROM {stg} WHERE reason IS NULL")
         already = int(total) - int(_one(con, f"SELECT count(*) FROM {quote(rows_table)}"))
@@ -321,7 +332,8 @@ def _stage_event_rows(
     if not append:
         return f"({rows})", None, 0
     base = _one(con, "SELECT coalesce(max(event_id), 0) FROM events WHERE dataset = ?", [dataset])
-    con.execute(
+    _run(
+        con,
         f"""CREATE TEMP TABLE {quote(table)} AS
 SELECT n.* REPLACE ({base} + row_number() OVER (ORDER BY n.event_id) AS event_id)
 FROM ({rows}) n
@@ -376,7 +388,7 @@ def _write_instances(
     )
     touched_only = _in_touched(touched)
     with paired_instances(con, events.format(touched_only), [dataset]) as (sql, params):
-        con.execute(f"DELETE FROM activity_instances WHERE dataset = ?{touched_only}", [dataset])
+        _run(con, f"DELETE FROM activity_instances WHERE dataset = ?{touched_only}", [dataset])
         written = _insert_instances(con, dataset, sql, params)
     repeated = _one(
         con,
@@ -387,7 +399,7 @@ def _write_instances(
         return written
     # A dataset loaded before instance ids were first-event ids (they were numbered 1, 2,
     # ...): its old ids can equal the new ones of other cases, so all are derived again.
-    con.execute("DELETE FROM activity_instances WHERE dataset = ?", [dataset])
+    _run(con, "DELETE FROM activity_instances WHERE dataset = ?", [dataset])
     with paired_instances(con, events.format(""), [dataset]) as (sql, params):
         return _insert_instances(con, dataset, sql, params)
 
@@ -396,7 +408,8 @@ def _insert_instances(
     con: duckdb.DuckDBPyConnection, dataset: str, sql: str, params: list[object] | None = None
 ) -> int:
     """Insert the instances of ``sql`` (:data:`etl.instances.COLUMNS`); return how many."""
-    row = con.execute(
+    row = _run(
+        con,
         "INSERT INTO activity_instances SELECT ?, first_event, case_id, activity, department, "
         f"resource, start_ts, end_ts FROM ({sql})",
         [dataset, *(params or [])],
@@ -439,7 +452,8 @@ def _outcome_map(con: duckdb.DuckDBPyConnection, profile: Profile) -> str:
     name = temp_name("outcomes")
     con.execute(f"CREATE TEMP TABLE {quote(name)} (key VARCHAR, outcome VARCHAR)")
     if profile.outcomes:
-        con.executemany(f"INSERT INTO {quote(name)} VALUES (?, ?)", list(profile.outcomes.items()))
+        values = ", ".join(f"({literal(k)}, {literal(v)})" for k, v in profile.outcomes.items())
+        con.execute(f"INSERT INTO {quote(name)} VALUES {values}")
     return name
 
 
@@ -515,9 +529,9 @@ LEFT JOIN a ON a.case_id = t.case_id
 {old_join}
 """
     rows_table = temp_name("cases")
-    con.execute(f"CREATE TEMP TABLE {quote(rows_table)} AS {sql}", [dataset])
+    _run(con, f"CREATE TEMP TABLE {quote(rows_table)} AS {sql}", [dataset])
     if append:
-        con.execute(f"DELETE FROM cases WHERE dataset = ?{touched_only}", [dataset])
+        _run(con, f"DELETE FROM cases WHERE dataset = ?{touched_only}", [dataset])
     con.execute(f"INSERT INTO cases SELECT * FROM {quote(rows_table)}")
     written = int(_one(con, f"SELECT count(*) FROM {quote(rows_table)}"))
     for name in (rows_table, outcomes):
@@ -535,8 +549,10 @@ def _stored_profile(profile: Profile, mapping: Mapping) -> str:
 
 
 def _existing(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | None:
-    row = con.execute(
-        "SELECT layout, rows_read, rejected, duplicates FROM datasets WHERE name = ?", [dataset]
+    row = _run(
+        con,
+        "SELECT layout, rows_read, rejected, duplicates FROM datasets WHERE name = ?",
+        [dataset],
     ).fetchone()
     if row is None:
         return None
@@ -546,8 +562,8 @@ def _existing(con: duckdb.DuckDBPyConnection, dataset: str) -> dict[str, Any] | 
 def _delete_dataset(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     """Delete the dataset's rows from the core tables (a replace writes them anew)."""
     for table in ("events", "activity_instances", "cases", "rejects"):
-        con.execute(f"DELETE FROM {table} WHERE dataset = ?", [dataset])
-    con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
+        _run(con, f"DELETE FROM {table} WHERE dataset = ?", [dataset])
+    _run(con, "DELETE FROM datasets WHERE name = ?", [dataset])
 
 
 def _delete_everywhere(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
@@ -555,7 +571,7 @@ def _delete_everywhere(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
     tables and whatever another layer keeps per dataset in the store (see etl.store)."""
     _delete_dataset(con, dataset)
     for table in store.dataset_tables(con):
-        con.execute(f"DELETE FROM {quote(table)} WHERE dataset = ?", [dataset])
+        _run(con, f"DELETE FROM {quote(table)} WHERE dataset = ?", [dataset])
 
 
 def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout: str) -> None:
@@ -600,7 +616,8 @@ def _write(
         if events_table.startswith('"'):  # a temporary table, not a query over staging
             temps.append(events_table.strip('"'))
         temps += [rows_table] if rows_table else []
-        con.execute(
+        _run(
+            con,
             "INSERT INTO events SELECT ?, event_id, case_id, activity, ts, lifecycle, resource, "
             f"department, attributes FROM {events_table}",
             [dataset],
@@ -667,7 +684,8 @@ def _write_dataset_row(
     rows_read: int,
     rejected: int,
 ) -> None:
-    totals = con.execute(
+    totals = _run(
+        con,
         "SELECT (SELECT count(*) FROM events WHERE dataset = $1), "
         "(SELECT count(*) FROM activity_instances WHERE dataset = $1), "
         "(SELECT count(*) FROM cases WHERE dataset = $1)",
@@ -675,8 +693,9 @@ def _write_dataset_row(
     ).fetchone()
     assert totals is not None
     before = existing or {"rows_read": 0, "rejected": 0, "duplicates": 0}
-    con.execute("DELETE FROM datasets WHERE name = ?", [dataset])
-    con.execute(
+    _run(con, "DELETE FROM datasets WHERE name = ?", [dataset])
+    _run(
+        con,
         "INSERT INTO datasets VALUES (?, ?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?)",
         [
             dataset,
@@ -917,7 +936,7 @@ def list_datasets(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
 def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Delete a dataset and everything derived from it, in one transaction: its rows in
     every table of the store keyed by a ``dataset`` column (the analysis's too)."""
-    if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
+    if _run(con, "SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
         known = ", ".join(store.dataset_names(con)) or "none yet"
         raise UnknownDatasetError(
             f"No dataset named {name!r} in the store. Datasets: {known}.",

@@ -20,6 +20,7 @@ import duckdb
 
 from etl.profile import Departments, Profile, Rules
 from etl.readers import quote, temp_name
+from etl.sqltext import literal
 
 NAME_FIELDS = ("activity", "resource", "department")
 
@@ -62,7 +63,8 @@ def name_maps(
             continue
         table = temp_name(f"names_{name}")
         con.execute(f"CREATE TEMP TABLE {quote(table)} (raw VARCHAR, name VARCHAR)")
-        con.executemany(f"INSERT INTO {quote(table)} VALUES (?, ?)", changed)
+        rows = ", ".join(f"({literal(raw)}, {literal(new)})" for raw, new in changed)
+        con.execute(f"INSERT INTO {quote(table)} VALUES {rows}")
         maps.tables[name] = table
     return maps
 

@@ -26,6 +26,7 @@ from etl import detect, settings
 from etl.errors import BadInputError, too_many_rows
 from etl.mapping import SYNONYMS
 from etl.profile import Profile
+from etl.sqltext import inline
 
 _TRANSCODE_CHUNK = 1 << 20
 ROW_NUMBER = "__rn"  # the source row number column of an Arrow-backed source
@@ -302,12 +303,14 @@ def _read_csv(
         cap = limit if limit is not None else _csv_cap(text_path, delimiter)
         try:
             con.execute(
-                f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_csv(?, delim = ?, "
-                "quote = '\"', escape = '\"', header = true, all_varchar = true, "
-                "auto_detect = true, store_rejects = true, rejects_table = ?, "
-                "rejects_scan = ?, null_padding = false)"
-                + ("" if cap is None else f" LIMIT {cap}"),
-                [str(text_path), delimiter, malformed_table, malformed_table + "_scan"],
+                inline(
+                    f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_csv(?, delim = ?, "
+                    "quote = '\"', escape = '\"', header = true, all_varchar = true, "
+                    "auto_detect = true, store_rejects = true, rejects_table = ?, "
+                    "rejects_scan = ?, null_padding = false)"
+                    + ("" if cap is None else f" LIMIT {cap}"),
+                    [str(text_path), delimiter, malformed_table, malformed_table + "_scan"],
+                )
             )
         except duckdb.Error as exc:
             raise BadInputError(
@@ -350,7 +353,7 @@ def _first_line(exc: BaseException) -> str:
 
 def _malformed_lines(con: duckdb.DuckDBPyConnection, table: str) -> int:
     exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table]
+        inline("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [table])
     ).fetchone()
     if not exists or not exists[0]:
         return 0
@@ -383,7 +386,9 @@ def _parquet_cap(con: duckdb.DuckDBPyConnection, path: Path) -> int | None:
     """None when the file's footer says it holds at most ``max_rows`` rows (the read then
     needs no ordered ``LIMIT``); a file over the limit is refused before it is read."""
     try:
-        row = con.execute("SELECT num_rows FROM parquet_file_metadata(?)", [str(path)]).fetchone()
+        row = con.execute(
+            inline("SELECT num_rows FROM parquet_file_metadata(?)", [str(path)])
+        ).fetchone()
     except duckdb.Error:
         return max_rows() + 1  # the read below reports what is wrong with the file
     if row is None or row[0] is None:

@@ -16,6 +16,7 @@ from etl.mapping import XES_CASE_PREFIX, Mapping
 from etl.names import NAME_FIELDS, NameMaps, name_maps
 from etl.profile import Profile
 from etl.readers import SourceTable, quote, temp_name
+from etl.sqltext import literal
 from etl.timestamps import timestamp_sql
 
 LIFECYCLE_WORDS = {
@@ -137,7 +138,8 @@ def _department_maps(con: duckdb.DuckDBPyConnection, profile: Profile) -> tuple[
     ):
         con.execute(f"CREATE TEMP TABLE {quote(name)} (map_key VARCHAR, map_department VARCHAR)")
         if mapping:
-            con.executemany(f"INSERT INTO {quote(name)} VALUES (?, ?)", list(mapping.items()))
+            values = ", ".join(f"({literal(k)}, {literal(v)})" for k, v in mapping.items())
+            con.execute(f"INSERT INTO {quote(name)} VALUES {values}")
     return names
 
 

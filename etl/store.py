@@ -88,9 +88,9 @@ def migrate(
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(step.sql)
+            # Literals, not parameters: a parameter makes DuckDB's client import pandas.
             con.execute(
-                f"INSERT INTO {table} (version, name) VALUES (?, ?)",
-                [step.version, step.name],
+                f"INSERT INTO {table} (version, name) VALUES ({int(step.version)}, '{step.name}')"
             )
             con.execute("COMMIT")
         except duckdb.Error as exc:

@@ -485,3 +485,37 @@ def test_summary_says_where_the_time_went(store, tmp_path):
     assert all(seconds >= 0 for seconds in summary.timings.values())
     assert sum(summary.timings.values()) <= summary.seconds + 0.01
     assert summary.to_json()["timings"] == summary.timings
+
+
+def test_a_csv_load_does_not_import_pandas(tmp_path):
+    """Statements run with their values written in, not as parameters: a parameter makes
+    DuckDB's client import pandas (0.45 CPU s) into a process that needs none of it."""
+    import subprocess
+    import sys
+
+    rows = [["1", "Submit", "2025-01-01 09:00", "complete", "u'1?"]]
+    path = write_csv(tmp_path / "it's?.csv", HEADER, rows)
+    code = (
+        "import sys\nfrom etl.load import ingest\n"
+        f's = ingest({str(path)!r}, "o\'brien?$1", db={str(tmp_path / "s.duckdb")!r}, '
+        "profile={'outcomes': {'Submit': 'approved'}, "
+        "'departments': {'by_resource': {\"u'1?\": \"D'1\"}}})\n"
+        "print(s.events, s.cases, 'pandas' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=os.getcwd()
+    )
+    assert out.stdout.split() == ["1", "1", "False"]
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "s.duckdb"), read_only=True)
+    try:
+        assert con.execute("SELECT name, source FROM datasets").fetchall() == [
+            ("o'brien?$1", str(path))
+        ]
+        assert con.execute("SELECT outcome FROM cases").fetchall() == [("approved",)]
+        assert con.execute("SELECT resource, department FROM events").fetchall() == [
+            ("u'1?", "D'1")
+        ]
+    finally:
+        con.close()
