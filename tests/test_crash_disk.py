@@ -63,11 +63,11 @@ def assert_clear_failure(code: int, output: str, *words: str) -> None:
 
 @pytest.fixture
 def tiny_disk(tmp_path: Path) -> Iterator[Path | None]:
-    """A 3 MB tmpfs mounted in tmp_path, or None when this process may not mount."""
+    """A 4 MB tmpfs mounted in tmp_path, or None when this process may not mount."""
     mount_point = tmp_path / "tiny"
     mount_point.mkdir()
     done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mount_point)],
+        ["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount_point)],
         capture_output=True,
         check=False,
     )
@@ -92,7 +92,7 @@ def test_disk_full_during_a_load_is_clear_and_loses_nothing(
     tiny_disk: Path | None, tmp_path: Path
 ) -> None:
     big = tmp_path / "big.csv"
-    write_log(big, 8000, 1)  # far more than 3 MB of store
+    write_log(big, 8000, 1)  # far more than 4 MB of store
     small = tmp_path / "small.csv"
     write_log(small, 100, 2)
     folder = tiny_disk or tmp_path

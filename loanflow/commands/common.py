@@ -147,6 +147,10 @@ def cli_actor() -> str:
 
 def audit_cli(db: str | None, action: str, target: str, detail: str) -> None:
     """Write a command's change of the store to the audit log (when the store exists)."""
+    import contextlib
+
+    import duckdb
+
     import accounts
     from etl.errors import LoanFlowError
     from etl.store import connect, store_exists
@@ -155,9 +159,12 @@ def audit_cli(db: str | None, action: str, target: str, detail: str) -> None:
         return
     try:
         con = connect(db)
-    except LoanFlowError:
-        return  # the store is held or unreadable; the command's own message says so
+    except (LoanFlowError, duckdb.Error, OSError):
+        return  # the store is held, full or unreadable; the command's own message says so
     try:
         accounts.audit(con, cli_actor(), action, target, detail)
+    except (duckdb.Error, OSError):
+        pass  # a full disk or a read-only store: the load's own outcome is what counts
     finally:
-        con.close()
+        with contextlib.suppress(duckdb.Error):
+            con.close()

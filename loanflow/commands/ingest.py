@@ -227,7 +227,9 @@ def ingest_command(
         _audit_load(db, dataset, mode, dry_run, f"failed: {error}")
         raise error from None
     except LoanFlowError as exc:
-        _audit_load(db, dataset, mode, dry_run, f"failed: {exc}")
+        if not str(exc).startswith("Could not write to the store"):
+            # (a store that cannot be written, a full disk, cannot take the audit line either)
+            _audit_load(db, dataset, mode, dry_run, f"failed: {exc}")
         raise
     _audit_load(db, dataset, mode, dry_run, _loaded(summary))
     seconds = preparation.seconds if preparation is not None else None
