@@ -220,7 +220,10 @@ def calendar_controls(lang: str) -> Any:
 def _labelled(key: str, component_id: str, value: str, lang: str) -> list[Any]:
     return [
         dbc.Label(t(key, lang), className="small mb-0"),
-        dbc.Input(id=component_id, type="time", value=value, size="sm"),
+        # text, not type="time": the browser would show 05:30 PM in every language
+        dbc.Input(
+            id=component_id, type="text", value=value, placeholder=value, size="sm", maxLength=8
+        ),
     ]
 
 
