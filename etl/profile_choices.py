@@ -22,7 +22,7 @@ from etl.load import staged_rows
 from etl.outcomes import OUTCOMES
 from etl.profile import Calendar, Profile, parse_profile
 
-ROW_LIMIT = 500_000
+ROW_LIMIT = 200_000
 """Rows read to propose activities and end activities (a bigger file: its first rows)."""
 
 END_SHARE = 0.5
