@@ -119,3 +119,33 @@ def test_a_file_that_cannot_be_mapped_says_so_instead_of_choices(
     wrong = ["申請編號", "申請編號", "時間"]  # one column for two fields
     form, activities = page.show_choices(wrong, MAP_IDS, result, None, "?lang=en")
     assert activities == [] and "lf-error" in str(form)
+
+
+def test_a_typed_profile_fills_the_choices_it_sets(client: Any, tmp_path: Path) -> None:
+    page = page_module("/data")
+    result = uploaded(client, tmp_path)
+    typed = "outcomes:\n  Review: rejected\ndepartments:\n  by_activity: {Submit: 前台}\n"
+    form, activities = page.show_choices(MAP_VALUES, MAP_IDS, result, typed, "?lang=en")
+    values = {
+        (c.id["type"], activities[c.id["index"]]): c.value
+        for c in _components(form)
+        if isinstance(getattr(c, "id", None), dict) and "index" in c.id
+    }
+    assert values[("data-outcome", "Review")] == "rejected"  # typed, not a guess
+    assert values[("data-outcome", "Approve loan")] == "approved"  # guessed
+    assert values[("data-outcome", "Submit")] == "__none__"
+    assert values[("data-dept", "Submit")] == "前台"
+    assert values[("data-dept", "Review")] == ""
+
+
+def _components(tree: Any) -> Iterator[Any]:
+    """Every Dash component in a layout tree."""
+    if isinstance(tree, list | tuple):
+        for item in tree:
+            yield from _components(item)
+        return
+    if hasattr(tree, "children"):
+        yield tree
+        yield from _components(tree.children)
+    elif hasattr(tree, "id"):
+        yield tree

@@ -17,6 +17,7 @@ from etl.outcomes import OUTCOMES
 from etl.profile import Calendar, Profile
 from etl.profile_choices import (
     ROW_LIMIT,
+    ActivityFacts,
     LogActivities,
     ProfileChoices,
     guess_outcome,
@@ -51,7 +52,7 @@ def choices_form(
         html.H6(t("mapping.title", lang), className="mt-3"),
         html.P(t("mapping.help", lang), className="small"),
         _attributes(found, lang),
-        *_activities(found, lang),
+        *_activities(found, profile, lang),
     ]
     return form, [f.activity for f in found.activities[:MAX_ACTIVITIES]]
 
@@ -81,7 +82,17 @@ def _attributes(found: LogActivities, lang: str) -> Any:
     )
 
 
-def _activities(found: LogActivities, lang: str) -> list[Any]:
+def _activities(found: LogActivities, typed: dict[str, Any], lang: str) -> list[Any]:
+    """One row per activity: its outcome (the typed profile's, else a guess for an end
+    activity) and its department (the typed profile's)."""
+    typed_outcomes = typed.get("outcomes") or {}
+    typed_departments = (typed.get("departments") or {}).get("by_activity") or {}
+
+    def outcome(facts: ActivityFacts) -> str:
+        if facts.activity in typed_outcomes:
+            return str(typed_outcomes[facts.activity])
+        return (guess_outcome(facts.activity) if facts.ends_cases else None) or NONE
+
     outcomes: list[Any] = [{"label": t("mapping.not_outcome", lang), "value": NONE}] + [
         {"label": outcome_label(o, lang), "value": o} for o in OUTCOMES
     ]
@@ -109,14 +120,17 @@ def _activities(found: LogActivities, lang: str) -> list[Any]:
                     dcc.Dropdown(
                         id={"type": "data-outcome", "index": i},
                         options=outcomes,
-                        value=(guess_outcome(facts.activity) if facts.ends_cases else None) or NONE,
+                        value=outcome(facts),
                         clearable=False,
                         style={"minWidth": "11rem"},
                     )
                 ),
                 html.Td(
                     dbc.Input(
-                        id={"type": "data-dept", "index": i}, type="text", size="sm", value=""
+                        id={"type": "data-dept", "index": i},
+                        type="text",
+                        size="sm",
+                        value=str(typed_departments.get(facts.activity, "")),
                     )
                 ),
             ]
