@@ -519,3 +519,28 @@ def test_a_csv_load_does_not_import_pandas(tmp_path):
         ]
     finally:
         con.close()
+
+
+def test_an_xes_load_does_not_import_pandas_or_pyarrow(tmp_path):
+    """The parsed events reach DuckDB as a Parquet file, not an Arrow table (whose
+    hand-over makes DuckDB's client import pandas)."""
+    import subprocess
+    import sys
+
+    log = tmp_path / "log.xes"
+    log.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><log xes.version="1.0"><trace>'
+        '<string key="concept:name" value="c1"/><event><string key="concept:name" '
+        'value="Submit"/><date key="time:timestamp" value="2025-01-01T09:00:00+00:00"/>'
+        "</event></trace></log>",
+        encoding="utf-8",
+    )
+    code = (
+        "import sys\nfrom etl.load import ingest\n"
+        f"s = ingest({str(log)!r}, 'x', db={str(tmp_path / 's.duckdb')!r})\n"
+        "print(s.events, 'pandas' in sys.modules, 'pyarrow' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=os.getcwd()
+    )
+    assert out.stdout.split() == ["1", "False", "False"]
