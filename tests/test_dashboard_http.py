@@ -366,6 +366,13 @@ def test_a_shown_table_exports_its_rows_as_safe_csv(client: Any) -> None:
     assert got["filename"] == "compare-edges.csv"
     text = base64.b64decode(got["content"]).decode("utf-8-sig")
     assert text.splitlines() == ["from,to,cases", "'=1+1,信貸部,3 → 1"]
+    # the same rows as Excel: the cell is text, not a formula the workbook would run
+    import openpyxl
+
+    book = download(client, "compare-edges", "xlsx", {"rows": rows})
+    sheet = openpyxl.load_workbook(io.BytesIO(base64.b64decode(book["content"]))).active
+    assert sheet["A2"].value == "'=1+1" and sheet["A2"].data_type == "s"
+    assert sheet["B2"].value == "信貸部"
 
 
 def test_a_table_downloads_as_excel_with_the_pages_figures(client: Any) -> None:
