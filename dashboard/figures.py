@@ -383,6 +383,20 @@ def variants_figure(frame: pd.DataFrame, lang: str) -> go.Figure:
 # --- cases -------------------------------------------------------------------------------
 
 
+def gantt_labels(rows: pd.DataFrame, span_seconds: float, room: float = 0.05) -> list[str]:
+    """The activity names written beside one department's bars (sorted by start): a bar
+    whose next bar starts within ``room`` of the case's time span keeps its name for the
+    hover only, so that names do not print over each other."""
+    starts = rows["start_ts"].tolist()
+    names = rows["activity"].astype(str).tolist()
+    labels = []
+    for i, name in enumerate(names):
+        gap = (starts[i + 1] - starts[i]).total_seconds() if i + 1 < len(starts) else None
+        crowded = gap is not None and span_seconds > 0 and gap < room * span_seconds
+        labels.append("" if crowded else name)
+    return labels
+
+
 def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = None) -> go.Figure:
     """One case's activity instances as bars on a time axis, one row per department.
 
@@ -395,8 +409,9 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
     open_end = frame["end_ts"].isna()
     frame.loc[open_end, "end_ts"] = frame["start_ts"].max()
     colours = _colours(colours, frame["department"].tolist())
+    span = (frame["end_ts"].max() - frame["start_ts"].min()).total_seconds()
     fig = _figure()
-    for department, rows in frame.groupby("department", sort=True):
+    for department, rows in frame.sort_values("start_ts").groupby("department", sort=True):
         duration_ms = (rows["end_ts"] - rows["start_ts"]).dt.total_seconds() * 1000
         fig.add_trace(
             go.Bar(
@@ -406,7 +421,7 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
                 orientation="h",
                 name=str(department),
                 marker_color=colours.get(str(department), style.department_colour(None)),
-                text=rows["activity"],
+                text=gantt_labels(rows, span),
                 textposition="outside",
                 textangle=0,
                 cliponaxis=False,
