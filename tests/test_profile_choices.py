@@ -255,3 +255,13 @@ def test_loanflow_ingest_with_the_downloaded_profile_measures_outcomes(tmp_path:
     assert shares == pytest.approx(
         {"approved": 0.4, "rejected": 0.2, "withdrawn": 0.2, "open": 0.2}
     )
+
+
+def test_the_sample_bank_log_gets_the_outcomes_its_hand_written_profile_sets() -> None:
+    """sample_logs/before.csv ends its cases in 放款, 拒絕通知 or 客戶撤回: the proposed
+    end activities and the guesses from their names give exactly the outcomes of the
+    hand-written sample_logs/before.profile.yaml."""
+    root = Path(__file__).resolve().parent.parent / "sample_logs"
+    found = log_activities(root / "before.csv")
+    assert found.complete and found.cases == 2000
+    assert propose_outcomes(found) == dict(load_profile(root / "before.profile.yaml").outcomes)
