@@ -224,6 +224,7 @@ def _sequences(frame: pd.DataFrame) -> pd.DataFrame:
     seq["visit"] = seq.groupby(["case_id", "activity"]).cumcount() + 1
     same = seq["case_id"].shift(-1) == seq["case_id"]
     seq["next"] = seq["activity"].shift(-1).where(same, END)
+    seq["next_code"] = pd.factorize(seq["next"])[0]
     seq["next_start"] = seq["start"].shift(-1).where(same)
     seq["first"] = seq["case_id"].shift(1) != seq["case_id"]
     seq["elapsed"] = seq["end"] - seq.groupby("case_id")["start"].transform("min")
@@ -293,12 +294,12 @@ def _best_threshold(
     return float(gains[best]), float(v[cut_at[best]])
 
 
-def _best_split(
-    targets: npt.NDArray[np.object_], attributes: pd.DataFrame
-) -> dict[str, Any] | None:
-    """The case-attribute split of one branch that most improves its fit (BIC), if any."""
-    codes, classes = pd.factorize(pd.Series(targets))
-    n, k = len(codes), len(classes)
+def _best_split(targets: npt.NDArray[np.int64], attributes: pd.DataFrame) -> dict[str, Any] | None:
+    """The case-attribute split of one branch that most improves its fit (BIC), if any.
+
+    ``targets`` are the next activities as integer codes."""
+    present, codes = np.unique(targets, return_inverse=True)
+    n, k = len(codes), len(present)
     if n < _MIN_STATE or k < 2:
         return None
     codes = np.asarray(codes, dtype=np.int64)
@@ -341,7 +342,7 @@ def _branch(rows: pd.DataFrame, attributes: pd.DataFrame, depth: int = 3) -> dic
     candidate too: customers withdraw when an application drags on. Each side of a split
     may be split once more (``depth``), a small decision tree per branch.
     """
-    targets = rows["next"].to_numpy()
+    targets = rows["next_code"].to_numpy() if "next_code" in rows else pd.factorize(rows["next"])[0]
     entry: dict[str, Any] = {"n": len(rows), "next": _distribution(rows["next"])}
     if depth <= 0:
         return entry
@@ -419,7 +420,9 @@ def _routing(seq: pd.DataFrame, attributes: pd.DataFrame, exits: set[str]) -> di
             elapsed = seq.loc[rows.index, "elapsed"].to_numpy()
             states[key]["withdrawal_mean"] = round(_profile_mean(withdrawal, elapsed), 6)
     first = seq[seq["first"]]
-    start = _branch(first.assign(next=first["activity"]).drop(columns="elapsed"), attributes)
+    start = _branch(
+        first.assign(next=first["activity"]).drop(columns=["elapsed", "next_code"]), attributes
+    )
     return {"start": start, "states": states, "withdrawal": withdrawal}
 
 

@@ -138,7 +138,9 @@ def validate(
         bounded.append(log_distances(test, _within(simulated_log, period_end)))
     simulated = {key: float(np.mean([s[key] for s in scores])) for key in scores[0]}
     within = {key: float(np.mean([s[key] for s in bounded])) for key in bounded[0]}
-    replay = log_distances(test, _replay(frame, firsts, cut_index))
+    replayed = _replay(frame, firsts, cut_index)
+    replay = log_distances(test, replayed)
+    replay_within = log_distances(test, _within(replayed, period_end))
     mean_cycle = float(
         (test.groupby("case")["end"].max() - test.groupby("case")["start"].min()).mean() / 3600
     )
@@ -152,6 +154,7 @@ def validate(
         "simulated": simulated,
         "simulated_within_period": within,
         "replayed_training": replay,
+        "replayed_training_within_period": replay_within,
         "verdict": verdict(simulated, mean_cycle),
         "model": model,
     }

@@ -134,8 +134,12 @@ def replicate(
     warmup: float | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
+    start_method: str = "fork",
 ) -> list[Metrics]:
-    """The KPIs of ``runs`` replications (seeds seed, seed+1, ...), on all cores."""
+    """The KPIs of ``runs`` replications (seeds seed, seed+1, ...), on all cores.
+
+    ``start_method``: how worker processes start (``fork``; a threaded server such as the
+    dashboard asks for ``forkserver``). ``progress(done, runs)`` may raise to cancel."""
     jobs = [(model, seed + k, start, cases, warmup) for k in range(runs)]
     workers = min(runs, workers or os.cpu_count() or 1)
     results: list[Metrics] = []
@@ -145,7 +149,7 @@ def replicate(
             if progress:
                 progress(k + 1, runs)
         return results
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context(start_method)
     with context.Pool(workers) as pool:
         for k, metrics in enumerate(pool.imap(_one, jobs)):
             results.append(metrics)

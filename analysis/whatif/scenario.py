@@ -50,6 +50,15 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     return parse_scenario(data, str(path))
 
 
+def scenario_from_text(text: str, source: str = "the scenario") -> dict[str, Any]:
+    """A scenario from YAML text (an upload, the dashboard's editor)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise BadInputError(f"{source} is not readable YAML: {exc}") from exc
+    return parse_scenario(data, source)
+
+
 def parse_scenario(data: Any, source: str = "the scenario") -> dict[str, Any]:
     """Check the shape of a scenario (a mapping with ``changes``)."""
     if not isinstance(data, dict) or not isinstance(data.get("changes", {}), dict):

@@ -27,7 +27,7 @@ from analysis.whatif.run import (
     simulate_once,
     summarise,
 )
-from analysis.whatif.scenario import apply_scenario, load_scenario
+from analysis.whatif.scenario import apply_scenario, load_scenario, scenario_from_text
 from etl.errors import BadInputError
 
 Progress = Callable[[str], None]
@@ -87,6 +87,7 @@ def what_if(
     dataset: str,
     *,
     scenario_file: str | None = None,
+    scenario_text: str | None = None,
     model_file: str | None = None,
     runs: int = 5,
     cases: int | None = None,
@@ -97,27 +98,46 @@ def what_if(
     validate_model: bool = True,
     activities: str | None = None,
     progress: Progress | None = None,
+    on_run: Callable[[int, int], None] | None = None,
+    model: dict[str, Any] | None = None,
+    start_method: str = "fork",
 ) -> dict[str, Any]:
-    """Simulate the baseline (and a scenario) with replications; DESIGN.md's JSON."""
+    """Simulate the baseline (and a scenario) with replications; DESIGN.md's JSON.
+
+    ``on_run(done, total)`` follows the replications (baseline and scenario together) and
+    may raise to cancel; ``model`` gives an already discovered model."""
     say = progress or (lambda _m: None)
     if runs < 1:
         raise BadInputError("--runs must be at least 1")
     scenario = load_scenario(scenario_file) if scenario_file else None
-    if model_file:
+    if scenario_text and scenario_text.strip():
+        scenario = scenario_from_text(scenario_text)
+    if model is not None:
+        pass
+    elif model_file:
         model = load_model(model_file)
     else:
         say("discovering the model")
         model = build_model(
             con, dataset, activities=activities, validate_model=validate_model, progress=say
         )
-    changed = apply_scenario(model, scenario, scenario_file or "") if scenario else None
+    source = scenario_file or "the scenario"
+    changed = apply_scenario(model, scenario, source) if scenario else None
     actual_values = actual_metrics(con, actual) if actual else None
     begin = _local_epoch(start) if start else _local_epoch(model["trained"]["from"])
     count = int(cases or model["trained"]["cases"])
     say(f"simulating {runs} replication(s) of {count} cases")
-    baseline = replicate(model, runs=runs, start=begin, cases=count, seed=seed)
+    total = runs * (2 if changed else 1)
+
+    def done(offset: int) -> Callable[[int, int], None] | None:
+        return None if on_run is None else (lambda k, _n: on_run(offset + k, total))
+
+    common = {"runs": runs, "start": begin, "cases": count, "seed": seed}
+    baseline = replicate(model, **common, progress=done(0), start_method=start_method)  # type: ignore[arg-type]
     changed_runs = (
-        replicate(changed, runs=runs, start=begin, cases=count, seed=seed) if changed else None
+        replicate(changed, **common, progress=done(runs), start_method=start_method)  # type: ignore[arg-type]
+        if changed
+        else None
     )
     metrics = summarise(baseline, changed_runs)
     if actual_values is not None:
