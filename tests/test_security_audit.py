@@ -88,3 +88,14 @@ def test_a_dashboard_load_is_audited_when_it_ends_with_its_outcome(
         ("ana", "a", "create: done: 1,234 events", "10.0.0.7"),
         ("ana", "b", "replace: failed: The file has no case id column.", "10.0.0.7"),
     ]
+
+
+def test_loanflow_audit_shows_how_often_a_refusal_repeated(db_path: Path) -> None:
+    con = connect(db_path)
+    for _ in range(3):
+        accounts.audit(con, "eve", "sign-in-failure", "eve", remote_addr="10.0.0.9")
+    con.close()
+    result = CliRunner().invoke(main, ["audit", "--db", str(db_path)])
+    assert result.exit_code == 0, result.output
+    (line,) = [line for line in result.output.splitlines() if "sign-in-failure" in line]
+    assert "from 10.0.0.9  x3, last " in line

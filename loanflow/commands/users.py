@@ -233,6 +233,8 @@ def _audit_line(entry: dict[str, Any]) -> str:
         parts.append(f"({_printable(entry['detail'])})")
     if entry["remote_addr"]:
         parts.append(f"from {_printable(entry['remote_addr'])}")
+    if entry.get("repeats", 1) > 1:
+        parts.append(f"x{entry['repeats']}, last {str(entry.get('last_ts') or '')[:19]}")
     return "  ".join(parts)
 
 
