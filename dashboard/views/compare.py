@@ -74,7 +74,7 @@ def metrics_table(comparison: Comparison, lang: str) -> pd.DataFrame:
 def metric_columns(lang: str) -> list[dict[str, Any]]:
     """Columns of the metrics table."""
     return [
-        column("name", t("compare.metric", lang), flex=2),
+        column("name", t("compare.metric", lang), flex=2, wrapText=True, autoHeight=True),
         column("before", t("compare.before", lang)),
         column("after", t("compare.after", lang)),
         column("change", t("compare.change", lang)),
