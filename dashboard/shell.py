@@ -8,6 +8,7 @@ pattern id ``{"type": "i18n", "key": <message key>}`` filled in the reader's lan
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -464,8 +465,24 @@ def print_summary(state: data.ViewState) -> list[Any]:
     return [html.H4(t("app.title", lang)), html.P(" · ".join(parts), className="small")]
 
 
+LOCALES_SCRIPT = "/_loanflow/locales.js"
+
+
+def register_locales_script(app: dash.Dash) -> None:
+    """Serve the browser's words (vocabulary.browser) as a script the page loads before
+    anything renders, so the first grid and chart already speak the reader's language."""
+    body = f"window.loanflowLocales = {json.dumps(browser_locales(), ensure_ascii=False)};"
+
+    def locales_script() -> Any:
+        return app.server.response_class(body, mimetype="application/javascript")
+
+    app.server.add_url_rule(LOCALES_SCRIPT, "loanflow_locales", locales_script)
+    app.config.external_scripts.append(LOCALES_SCRIPT)
+
+
 def register_callbacks(app: dash.Dash) -> None:
     """Attach the frame's callbacks to ``app`` (each app gets its own)."""
+    register_locales_script(app)
     app.callback(
         output=SYNC_OUTPUTS,
         inputs=[

@@ -34,20 +34,25 @@ ALLOWED = {
     "English",  # the language menu names each language in itself
 }  # fmt: skip
 WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
-# The visible text, chart text and input placeholders; commands in <code> and the YAML
-# example of the profile box are code, not words.
+# Every shown text node (commands in <code> are code, not words), chart text, the chart
+# toolbar's titles and input placeholders (the profile box's YAML example is code too).
 TEXT = """
-const code = Array.from(document.querySelectorAll('code, pre'));
-const kept = code.map(n => n.textContent);
-code.forEach(n => { n.textContent = ''; });
-const parts = [document.body.innerText];
-code.forEach((n, i) => { n.textContent = kept[i]; });
+const parts = [];
+const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const parent = node.parentElement;
+    if (!parent || parent.closest('code, pre, script, style, svg')) { continue; }
+    if (parent.getClientRects().length === 0) { continue; }  // not shown
+    parts.push(node.textContent);
+}
 document.querySelectorAll('svg text').forEach(n => parts.push(n.textContent));
+document.querySelectorAll('.modebar-btn[data-title]').forEach(
+    n => parts.push(n.getAttribute('data-title')));
 document.querySelectorAll('input[placeholder]').forEach(
     n => { if (n.offsetParent !== null) parts.push(n.placeholder); });
 return parts.join('\\n');
 """
-FILE_NAME = re.compile(r"\S+\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
+FILE_NAME = re.compile(r"\S*\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
 
 
 @pytest.fixture(scope="module")

@@ -55,6 +55,20 @@
         });
     }
 
+    // Register the chosen locale the moment plotly.js arrives (dcc.Graph loads it lazily),
+    // before it draws the first chart, so that chart's toolbar and dates are in it too.
+    var plotlyModule;
+    try {
+        Object.defineProperty(window, "Plotly", {
+            configurable: true,
+            get: function () { return plotlyModule; },
+            set: function (value) {
+                plotlyModule = value;
+                if (value && current.plotly) { registerPlotly(current); }
+            }
+        });
+    } catch (e) { /* Plotly already defined: applyPlotly's polling registers it */ }
+
     window.loanflowApplyLanguage = function (lang, locales) {
         var locale = (locales || {})[lang];
         if (!locale) { return; }
@@ -63,6 +77,19 @@
         applyPlotly(locale);
         rewriteCalendars(document);
     };
+
+    // The language before any callback runs: the URL's ?lang=, else the one remembered
+    // (dcc.Store "lang-store" in localStorage), with the words the server sent along
+    // (/_loanflow/locales.js), so the first grid and chart are already in it.
+    function initialLanguage() {
+        var asked = new URLSearchParams(window.location.search).get("lang");
+        if (asked) { return asked; }
+        try { return JSON.parse(window.localStorage.getItem("lang-store")) || "en"; }
+        catch (e) { return "en"; }
+    }
+    if (window.loanflowLocales) {
+        window.loanflowApplyLanguage(initialLanguage(), window.loanflowLocales);
+    }
 
     window.dashAgGridFunctions = window.dashAgGridFunctions || {};
     window.dashAgGridFunctions.loanflowLocaleText = function (params) {

@@ -74,7 +74,13 @@ def layout(**query: Any) -> html.Div:
                 md=3,
             ),
             dbc.Col(
-                dbc.Button("PNG", id=f"{PAGE}-png", size="sm", color="secondary", outline=True),
+                dbc.Button(
+                    t("action.download_png", lang),
+                    id=f"{PAGE}-png",
+                    size="sm",
+                    color="secondary",
+                    outline=True,
+                ),
                 md=2,
                 className="d-flex align-items-end justify-content-end",
             ),

@@ -131,6 +131,7 @@ PLOTLY_WORDS: dict[str, tuple[str, str]] = {
     ),
     "Double-click to zoom back out": ("雙擊以還原縮放", "双击以还原缩放"),
     "Download plot as a png": ("下載圖表（PNG 圖檔）", "下载图表（PNG 图片）"),
+    "Download plot as a PNG": ("下載圖表（PNG 圖檔）", "下载图表（PNG 图片）"),  # plotly 6
     "Download plot": ("下載圖表", "下载图表"),
     "Pan": ("平移", "平移"),
     "Reset axes": ("重設座標軸", "重置坐标轴"),

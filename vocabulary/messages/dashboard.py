@@ -36,6 +36,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
     ),
     "lang.label": _m("Language", "語言", "语言"),
     "action.print": _m("Print", "列印", "打印"),
+    "action.download_png": _m("Download PNG", "下載圖檔（PNG）", "下载图片（PNG）"),
     "action.download_csv": _m("Download CSV", "下載 CSV", "下载 CSV"),
     "action.download_xlsx": _m("Excel", "Excel", "Excel"),
     "action.show_cases": _m("Show cases", "顯示案件", "显示案件"),
