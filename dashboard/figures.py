@@ -687,3 +687,61 @@ def case_wait_bars(instances: Sequence[Mapping[str, Any]], lang: str) -> go.Figu
         return empty_figure(t("waits.none", lang))
     names = [f"{k + 1}. {i['activity']} ({i['resource'] or '-'})" for k, i in enumerate(waiting)]
     return cause_bars(waiting, names, lang)
+
+
+# --- what if -----------------------------------------------------------------------------
+
+
+def _error_bar(rows: Sequence[Mapping[str, Any]], key: str) -> dict[str, Any]:
+    """Asymmetric error bars from each row's ``key`` interval around its mean."""
+    mean = "baseline" if key == "baseline_ci95" else "scenario"
+    upper = [(r[key][1] - r[mean]) if r.get(key) and r[key][1] is not None else 0 for r in rows]
+    lower = [(r[mean] - r[key][0]) if r.get(key) and r[key][0] is not None else 0 for r in rows]
+    return {"type": "data", "array": upper, "arrayminus": lower, "visible": True}
+
+
+def _whatif_bars(
+    rows: Sequence[Mapping[str, Any]], labels: list[str], lang: str, horizontal: bool
+) -> list[go.Bar]:
+    bars = []
+    for key, colour, name in (
+        ("baseline", PALETTE[0], t("whatif.baseline", lang)),
+        ("scenario", PALETTE[1], t("whatif.scenario", lang)),
+        ("actual", PALETTE[2], t("whatif.actual_value", lang)),
+    ):
+        values = [r.get(key) for r in rows]
+        if all(v is None for v in values):
+            continue
+        interval = f"{key}_ci95" if key != "actual" else None
+        spec: dict[str, Any] = {"name": name, "marker_color": colour}
+        if interval:
+            spec["error_x" if horizontal else "error_y"] = _error_bar(rows, interval)
+        if horizontal:
+            bars.append(go.Bar(x=values, y=labels, orientation="h", **spec))
+        else:
+            bars.append(go.Bar(x=labels, y=values, **spec))
+    return bars
+
+
+def whatif_cycle_bars(report: Mapping[str, Any], lang: str) -> go.Figure:
+    """Median and p90 cycle time: baseline and scenario with 95% intervals, and actual."""
+    names = {"median_cycle_time_hours": "whatif.median", "p90_cycle_time_hours": "whatif.p90"}
+    rows = [m for m in report["metrics"] if m["name"] in names]
+    labels = [t(names[r["name"]], lang) for r in rows]
+    fig = _figure(_whatif_bars(rows, labels, lang, horizontal=False), barmode="group")
+    fig.update_yaxes(title_text=t("whatif.hours", lang))
+    return _base(fig, height=360)
+
+
+def whatif_metric_bars(report: Mapping[str, Any], prefix: str, lang: str) -> go.Figure:
+    """Every metric starting with ``prefix`` (handoff waits, utilisation), as grouped bars."""
+    rows = [m for m in report["metrics"] if m["name"].startswith(prefix)]
+    if not rows:
+        return empty_figure(t("common.no_data", lang))
+    labels = plain_names(r["name"][len(prefix) :].replace("->", " → ") for r in rows)
+    fig = _figure(_whatif_bars(rows, labels, lang, horizontal=True), barmode="group")
+    if prefix.startswith("utilisation"):
+        fig.update_xaxes(tickformat=".0%")
+    else:
+        fig.update_xaxes(title_text=t("whatif.hours", lang))
+    return _base(fig, height=max(300, 34 * len(rows) + 120))

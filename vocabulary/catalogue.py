@@ -19,6 +19,7 @@ from vocabulary.messages.domain import DOMAIN
 from vocabulary.messages.mapping import MAPPING
 from vocabulary.messages.report import REPORT
 from vocabulary.messages.waits import WAITS
+from vocabulary.messages.whatif import WHATIF
 
 RULE_PREFIX = "rule_"
 
@@ -34,7 +35,7 @@ def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 MESSAGES: dict[str, dict[str, str]] = _joined(
-    DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER, MAPPING
+    DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER, MAPPING, WHATIF
 )
 
 

@@ -1,0 +1,204 @@
+"""The "What if" page's content: the scenario the controls write, the simulation job, and
+baseline vs scenario (with intervals and, when chosen, what actually happened)."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from analysis.whatif.whatif import build_model, what_if
+from dashboard import data, figures
+from dashboard.components import chart, column, error_alert, grid, info, section
+from dashboard.jobs import RUNNER, Job
+from etl.errors import LoanFlowError
+from vocabulary import t
+
+PAGE = "whatif"
+KIND = "whatif"
+_MODELS: dict[tuple[str, int], dict[str, Any]] = {}
+_MODELS_LOCK = threading.Lock()
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def scenario_yaml(
+    *,
+    staff_department: str | None,
+    staff_change: float | None,
+    meeting_department: str | None,
+    meeting_days: list[str] | None,
+    fast_track: float | None,
+    parallel: str | None,
+    arrivals: float | None,
+    skip_activity: str = "審批會議",
+) -> str:
+    """The scenario file the controls describe (YAML, DESIGN.md's keys)."""
+    changes: dict[str, Any] = {}
+    if staff_department and staff_change:
+        changes["staff"] = {staff_department: f"{int(staff_change):+d}"}
+    if meeting_department and meeting_days:
+        changes["calendar"] = {
+            meeting_department: {"days": list(meeting_days), "hours": ["14:00", "17:30"]}
+        }
+    if parallel and "," in parallel:
+        changes["parallel"] = [[p.strip() for p in parallel.split(",") if p.strip()]]
+    if fast_track:
+        changes["skip"] = [{"activity": skip_activity, "when": f"amount <= {int(fast_track)}"}]
+    if arrivals and arrivals != 1:
+        changes["arrivals"] = float(arrivals)
+    if not changes:
+        return ""
+    return yaml.safe_dump(
+        {"name": "dashboard scenario", "changes": changes}, allow_unicode=True, sort_keys=False
+    )
+
+
+def model_for(dataset: str, job: Job | None = None) -> dict[str, Any]:
+    """The dataset's simulation model, discovered once per store version (with quality)."""
+    key = (dataset, data.CACHE.version)
+    with _MODELS_LOCK:
+        if key in _MODELS:
+            return _MODELS[key]
+    with data.cursor() as con:
+        model = build_model(con, dataset, progress=(lambda _m: job.report()) if job else None)
+    with _MODELS_LOCK:
+        _MODELS[key] = model
+    return model
+
+
+def start_job(
+    query: str | None, scenario: str | None, runs: int, actual: str | None, lang: str
+) -> Job:
+    """Start the simulation in the background; its result is :func:`what_if`'s report."""
+    state = data.state_from_query(query)
+    dataset = state.dataset or ""
+
+    def work(job: Job) -> dict[str, Any]:
+        job.report(0.02, t("whatif.discovering", lang))
+        model = model_for(dataset, job)
+
+        def on_run(done: int, total: int) -> None:
+            job.report(
+                0.1 + 0.9 * done / total, t("whatif.replication", lang, done=done, total=total)
+            )
+
+        job.report(0.1, t("whatif.running", lang))
+        with data.cursor() as con:
+            return what_if(
+                con,
+                dataset,
+                scenario_text=scenario,
+                model=model,
+                runs=min(50, max(1, int(runs or 1))),
+                actual=actual or None,
+                on_run=on_run,
+                start_method="forkserver",
+            )
+
+    return RUNNER.submit(KIND, f"what if {dataset}", work)
+
+
+def status(job_id: str | None, lang: str) -> tuple[float, str, bool]:
+    """(progress 0..100, message, finished) of the job."""
+    job = RUNNER.get(job_id)
+    if job is None:
+        return 0.0, t("whatif.idle", lang), True
+    if job.state == "running":
+        return 100 * job.progress, job.message or t("whatif.running", lang), False
+    if job.state == "cancelled":
+        return 0.0, t("whatif.cancelled", lang), True
+    if job.state == "failed":
+        return 0.0, job.error or "", True
+    return 100.0, "", True
+
+
+def metric_label(name: str, lang: str) -> str:
+    """A metric's name in the reader's language (a handoff or department kept as is)."""
+    prefix, _, rest = name.partition(":")
+    if rest:
+        return f"{t(f'whatif.m.{prefix}', lang)}: {rest.replace('->', ' → ')}"
+    return t(f"whatif.m.{name}", lang)
+
+
+def _rows(report: dict[str, Any], lang: str) -> pd.DataFrame:
+    rows = []
+    for m in report["metrics"]:
+        lo, hi = m["ci95"]
+        rows.append(
+            {
+                "metric": metric_label(m["name"], lang),
+                "baseline": m["baseline"],
+                "scenario": m["scenario"],
+                "change": m["change"],
+                "low": lo,
+                "high": hi,
+                "actual": m.get("actual"),
+                "error": m.get("error"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def results_body(job_id: str | None, lang: str) -> list[Any]:
+    """The finished job's report: quality, the KPI table and three charts."""
+    job = RUNNER.get(job_id)
+    if job is None or job.state != "done":
+        if job is not None and job.state == "failed":
+            return [error_alert(LoanFlowError(job.error or ""), lang)]
+        return [info(t("whatif.idle", lang))]
+    report = job.result
+    frame = _rows(report, lang)
+    number = ",.2f"
+    columns = [
+        column("metric", t("whatif.metric", lang)),
+        column("baseline", t("whatif.baseline", lang), number=number),
+        column("scenario", t("whatif.scenario", lang), number=number),
+        column("change", t("whatif.change", lang), number=number),
+        column("low", t("whatif.low", lang), number=number),
+        column("high", t("whatif.high", lang), number=number),
+    ]
+    if report.get("actual_dataset"):
+        columns += [
+            column("actual", t("whatif.actual_value", lang), number=number),
+            column("error", t("whatif.error", lang), number=".1%"),
+        ]
+    quality = (report.get("model") or {}).get("quality")
+    parts: list[Any] = []
+    if quality:
+        parts.append(
+            info(
+                t("whatif.quality", lang)
+                + ": "
+                + t(
+                    "whatif.quality_text",
+                    lang,
+                    ct=f"{quality['cycle_time_distance_hours']:.1f}",
+                    ng=f"{quality['ngram_distance']:.3f}",
+                )
+                + " "
+                + t(f"whatif.grade.{quality['verdict'].split(':')[0]}", lang)
+            )
+        )
+    parts += [
+        section(t("whatif.results", lang), grid(f"{PAGE}-table", frame, columns, height=420)),
+        section(
+            t("whatif.kpis_chart", lang),
+            chart(f"{PAGE}-kpis", figures.whatif_cycle_bars(report, lang)),
+        ),
+        section(
+            t("whatif.waits_chart", lang),
+            chart(f"{PAGE}-waits", figures.whatif_metric_bars(report, "wait_hours:", lang)),
+        ),
+        section(
+            t("whatif.util_chart", lang),
+            chart(f"{PAGE}-util", figures.whatif_metric_bars(report, "utilisation:", lang)),
+        ),
+    ]
+    return parts
+
+
+def saved_options(saved: dict[str, str] | None) -> list[dict[str, str]]:
+    """The saved scenarios as dropdown options."""
+    return [{"label": name, "value": name} for name in sorted(saved or {})]

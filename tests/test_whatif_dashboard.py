@@ -1,0 +1,75 @@
+"""The What-if page's callbacks as plain functions: the scenario the controls write, the
+simulation as a background job (progress, result, cancel) and the results it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from analysis.whatif.scenario import parse_scenario
+from dashboard import data
+from dashboard.jobs import RUNNER
+from dashboard.views.whatif import results_body, scenario_yaml, start_job, status
+from etl.load import ingest
+from etl.store import close_shared, connect
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+
+
+def test_the_controls_write_a_scenario_file() -> None:
+    text = scenario_yaml(
+        staff_department="風險管理部",
+        staff_change=2,
+        meeting_department="審批委員會",
+        meeting_days=["Mon", "Wed", "Fri"],
+        fast_track=600000,
+        parallel="信貸調查, 風險評估",
+        arrivals=2.0,
+    )
+    changes = parse_scenario(yaml.safe_load(text))["changes"]
+    assert changes["staff"] == {"風險管理部": "+2"}
+    assert changes["calendar"]["審批委員會"]["days"] == ["Mon", "Wed", "Fri"]
+    assert changes["skip"] == [{"activity": "審批會議", "when": "amount <= 600000"}]
+    assert changes["parallel"] == [["信貸調查", "風險評估"]]
+    assert changes["arrivals"] == 2.0
+    empty = dict(
+        staff_department=None,
+        staff_change=0,
+        meeting_department=None,
+        meeting_days=[],
+        fast_track=None,
+        parallel="",
+        arrivals=1.0,
+    )
+    assert scenario_yaml(**empty) == ""  # nothing changed: the process as it is
+
+
+@pytest.mark.slow
+def test_the_simulation_runs_in_the_background_and_can_be_cancelled(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    con = connect(db)
+    ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
+    con.close()
+    data.configure(db)
+    try:
+        scenario = "name: more risk staff\nchanges:\n  staff: {風險管理部: '+2'}\n"
+        job = start_job("dataset=before", scenario, 2, None, "en")
+        assert status(job.id, "en")[2] is False or job.state != "running"
+        finished = RUNNER.wait(job.id, timeout=900)
+        assert finished is not None and finished.state == "done", finished and finished.error
+        names = {m["name"] for m in finished.result["metrics"]}
+        assert {"median_cycle_time_hours", "utilisation:風險管理部"} <= names
+        risk = next(m for m in finished.result["metrics"] if m["name"] == "utilisation:風險管理部")
+        assert risk["scenario"] < risk["baseline"]  # two more people share the same work
+        body = str(results_body(job.id, "en"))
+        assert "whatif-table" in body and "whatif-kpis" in body
+        assert status(job.id, "en") == (100.0, "", True)
+        again = start_job("dataset=before", scenario, 40, None, "en")
+        RUNNER.cancel(again.id)
+        stopped = RUNNER.wait(again.id, timeout=900)
+        assert stopped is not None and stopped.state == "cancelled"
+        assert status(again.id, "zh-Hant")[1] == "已取消。"
+    finally:
+        close_shared(db)

@@ -1,0 +1,99 @@
+"""The "What if" page's labels: scenario controls, the simulation job and its results."""
+
+from __future__ import annotations
+
+from vocabulary.messages import _m
+
+WHATIF: dict[str, dict[str, str]] = {
+    "nav.whatif": _m("What if", "情境模擬", "情景模拟"),
+    "whatif.title": _m(
+        "What if: simulate a change before making it",
+        "情境模擬：先模擬，再改變",
+        "情景模拟：先模拟，再改变",
+    ),
+    "whatif.controls": _m("Shape a scenario", "設定情境", "设定情景"),
+    "whatif.staff": _m("Head count change", "人力變動", "人力变动"),
+    "whatif.department": _m("Department", "部門", "部门"),
+    "whatif.meetings": _m("Meeting days of", "會議日：", "会议日："),
+    "whatif.fast_track": _m(
+        "Fast track: skip the committee for amounts up to",
+        "快速通道：金額不超過此數免上會",
+        "快速通道：金额不超过此数免上会",
+    ),
+    "whatif.parallel": _m(
+        "Review side by side (activities, comma-separated)",
+        "並行審查（活動，以逗號分隔）",
+        "并行审查（活动，以逗号分隔）",
+    ),
+    "whatif.arrivals": _m("Arrival multiplier", "進件量倍數", "进件量倍数"),
+    "whatif.runs": _m("Replications", "重複次數", "重复次数"),
+    "whatif.actual": _m("Compare with what happened in", "與實際資料比較：", "与实际数据比较："),
+    "whatif.none": _m("(none)", "（無）", "（无）"),
+    "whatif.write": _m("Write the scenario", "產生情境檔", "生成情景文件"),
+    "whatif.yaml": _m("Scenario file (YAML)", "情境檔（YAML）", "情景文件（YAML）"),
+    "whatif.upload": _m("Upload a scenario file", "上傳情境檔", "上传情景文件"),
+    "whatif.save_name": _m("Name to save it under", "儲存名稱", "保存名称"),
+    "whatif.save": _m("Save", "儲存", "保存"),
+    "whatif.saved": _m("Saved scenarios", "已存情境", "已存情景"),
+    "whatif.run": _m("Simulate", "開始模擬", "开始模拟"),
+    "whatif.cancel": _m("Cancel", "取消", "取消"),
+    "whatif.idle": _m(
+        "Shape a scenario (or leave it empty for the process as it is) and press Simulate.",
+        "設定情境（留空即模擬現況），再按「開始模擬」。",
+        "设定情景（留空即模拟现状），再按“开始模拟”。",
+    ),
+    "whatif.running": _m("Simulating…", "模擬中…", "模拟中…"),
+    "whatif.cancelled": _m("Cancelled.", "已取消。", "已取消。"),
+    "whatif.discovering": _m(
+        "Discovering the simulation model", "正在發現模擬模型", "正在发现模拟模型"
+    ),
+    "whatif.replication": _m(
+        "Replication {done} of {total}", "第 {done} / {total} 次模擬", "第 {done} / {total} 次模拟"
+    ),
+    "whatif.quality": _m("Model quality", "模型品質", "模型质量"),
+    "whatif.quality_text": _m(
+        "On the last 20% of cases, held out: cycle-time distance {ct} h, 3-gram distance {ng}.",
+        "以最後 20% 案件驗證：週期時間距離 {ct} 小時，三元組距離 {ng}。",
+        "以最后 20% 案件验证：周期时间距离 {ct} 小时，三元组距离 {ng}。",
+    ),
+    "whatif.results": _m(
+        "Baseline and scenario (mean of the replications, 95% interval)",
+        "現況與情境（各次模擬平均，95% 信賴區間）",
+        "现状与情景（各次模拟平均，95% 置信区间）",
+    ),
+    "whatif.kpis_chart": _m("Cycle time", "案件週期", "案件周期"),
+    "whatif.waits_chart": _m("Mean wait per handoff", "每次交接平均等待", "每次交接平均等待"),
+    "whatif.util_chart": _m("Utilisation per department", "各部門使用率", "各部门使用率"),
+    "whatif.metric": _m("Figure", "指標", "指标"),
+    "whatif.baseline": _m("Baseline", "現況", "现状"),
+    "whatif.scenario": _m("Scenario", "情境", "情景"),
+    "whatif.change": _m("Change", "變化", "变化"),
+    "whatif.low": _m("95% from", "95% 下限", "95% 下限"),
+    "whatif.high": _m("95% to", "95% 上限", "95% 上限"),
+    "whatif.actual_value": _m("Actual", "實際", "实际"),
+    "whatif.error": _m("Error", "誤差", "误差"),
+    "whatif.median": _m("Median", "中位數", "中位数"),
+    "whatif.p90": _m("90th percentile", "第 90 百分位", "第 90 百分位"),
+    "whatif.hours": _m("Hours", "小時", "小时"),
+    "whatif.choose": _m("Choose…", "請選擇…", "请选择…"),
+    "whatif.grade.good": _m("Good", "良好", "良好"),
+    "whatif.grade.fair": _m("Fair", "尚可", "尚可"),
+    "whatif.grade.poor": _m("Poor", "不佳", "不佳"),
+    "whatif.m.median_cycle_time_hours": _m(
+        "Median cycle time (h)", "案件週期中位數（小時）", "案件周期中位数（小时）"
+    ),
+    "whatif.m.p90_cycle_time_hours": _m(
+        "90th percentile cycle time (h)",
+        "案件週期第 90 百分位（小時）",
+        "案件周期第 90 百分位（小时）",
+    ),
+    "whatif.m.mean_cycle_time_hours": _m(
+        "Mean cycle time (h)", "案件週期平均（小時）", "案件周期平均（小时）"
+    ),
+    "whatif.m.approved_share": _m("Approved share", "核准占比", "核准占比"),
+    "whatif.m.rejected_share": _m("Rejected share", "拒絕占比", "拒绝占比"),
+    "whatif.m.withdrawn_share": _m("Withdrawn share", "撤回占比", "撤回占比"),
+    "whatif.m.unfinished_cases": _m("Unfinished cases", "未完成案件", "未完成案件"),
+    "whatif.m.wait_hours": _m("Wait (h)", "等待（小時）", "等待（小时）"),
+    "whatif.m.utilisation": _m("Utilisation", "使用率", "使用率"),
+}
