@@ -462,14 +462,22 @@ class SharedStore:
 
     @property
     def generation(self) -> int:
-        """How many times the store was seen changed by another process."""
-        with self.cond:
+        """How many times the store was seen changed by another process.
+
+        Never waits: while another thread holds the store's lock (opening it, perhaps
+        waiting for a command to finish), the last known generation is the answer, so
+        cached results keep being served meanwhile."""
+        if not self.cond.acquire(blocking=False):
+            return self._generation
+        try:
             if self.base is None and self._closed_state is not None:
                 now = _file_state(self.target)
                 if now != self._closed_state:
                     self._generation += 1
                     self._closed_state = now
             return self._generation
+        finally:
+            self.cond.release()
 
 
 class LockWait(Exception):

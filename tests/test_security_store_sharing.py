@@ -84,3 +84,43 @@ def test_cli_reads_and_loads_while_the_dashboard_serves(db_path: Path, tmp_path:
     finally:
         stop(proc)
     assert statuses and all(s is True for s in statuses), statuses[:5]
+
+
+def test_cached_views_are_served_while_a_command_holds_the_store(
+    db_path: Path, tmp_path: Path, monkeypatch: Any
+) -> None:
+    from dashboard.app import create_app
+    from etl.store import close_shared
+
+    load_store(db_path, tmp_path)
+    monkeypatch.setenv("LOANFLOW_LOCK_WAIT_SECONDS", "1")
+    client = create_app(db_path, auth=False).server.test_client()
+    payload = {
+        "output": "overview-body.children",
+        "outputs": {"id": "overview-body", "property": "children"},
+        "inputs": [{"id": "overview-query", "property": "data", "value": "?dataset=loans"}],
+        "state": [],
+        "changedPropIds": ["overview-query.data"],
+    }
+    first = client.post("/_dash-update-component", json=payload)
+    assert first.status_code == 200
+    close_shared(db_path)  # as after the dashboard's idle second
+    holder = subprocess.Popen(  # a command holding the store for writing
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb,sys; c=duckdb.connect({str(db_path)!r}); "
+            "print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        again = client.post("/_dash-update-component", json=payload)
+        assert again.status_code == 200
+        assert again.get_json() == first.get_json()  # from the cache, the store untouched
+    finally:
+        holder.communicate("")
+    close_shared(db_path)
