@@ -106,26 +106,15 @@ def layout(**query: Any) -> html.Div:
             html.Div(
                 [
                     html.Div(id=f"{PAGE}-exists-text", className="mb-2"),
-                    dbc.Button(
-                        t("data.mode_replace", lang),
-                        id=f"{PAGE}-exists-replace",
-                        color="danger",
-                        size="sm",
-                        className="me-2",
-                    ),
-                    dbc.Button(
-                        t("data.mode_append", lang),
-                        id=f"{PAGE}-exists-append",
-                        color="primary",
-                        size="sm",
-                        className="me-2",
-                    ),
-                    dbc.Button(
-                        t("data.cancel", lang),
-                        id=f"{PAGE}-exists-cancel",
-                        color="secondary",
-                        outline=True,
-                        size="sm",
+                    *(
+                        dbc.Button(
+                            t(key, lang),
+                            id=f"{PAGE}-exists-{choice}",
+                            color=colour,
+                            size="sm",
+                            className="me-2",
+                        )
+                        for choice, key, colour in EXISTS_BUTTONS
                     ),
                 ],
                 id=f"{PAGE}-exists",
@@ -343,6 +332,12 @@ def load(
 
 
 EXISTS_CHOICES = {f"{PAGE}-exists-replace": "replace", f"{PAGE}-exists-append": "append"}
+# the buttons of the question a taken dataset name asks: (id suffix, label, colour)
+EXISTS_BUTTONS = (
+    ("replace", "data.mode_replace", "danger"),
+    ("append", "data.mode_append", "primary"),
+    ("cancel", "data.cancel", "secondary"),
+)
 
 
 @callback(
