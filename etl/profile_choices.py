@@ -159,6 +159,7 @@ class ProfileChoices:
     workdays: tuple[str, ...] | None = None
     hours: tuple[str | None, str | None] = (None, None)
     sla_hours: float | str | None = None
+    timezone: str | None = None
 
 
 def _set(values: dict[str, str | None]) -> dict[str, str]:
@@ -179,6 +180,24 @@ def _sla(value: float | str | None) -> float | None:
             value=value,
         )
     return hours
+
+
+def _timezone(value: str | None) -> str | None:
+    """The chosen time zone for times without an offset (an IANA name), or None."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    zone = (value or "").strip()
+    if not zone:
+        return None
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ChoiceError(
+            "profile_timezone",
+            f"Unknown time zone {zone!r}: use an IANA name such as Asia/Shanghai or UTC.",
+            value=zone,
+        ) from None
+    return zone
 
 
 def _calendar(base: dict[str, Any], choices: ProfileChoices) -> dict[str, Any]:
@@ -251,6 +270,9 @@ def profile_from_choices(choices: ProfileChoices, base: dict[str, Any] | None = 
         departments = dict(data.get("departments") or {})
         departments["by_activity"] = {**(departments.get("by_activity") or {}), **by_activity}
         updates["departments"] = departments
+    zone = _timezone(choices.timezone)
+    if zone:
+        updates["timezone"] = zone
     sla = _sla(choices.sla_hours)
     if sla is not None:
         updates["sla"] = {**(data.get("sla") or {}), "cycle_time_hours": sla}

@@ -273,7 +273,7 @@ def pressed(button: str) -> None:
 
 
 # the mapping step's controls before an upload shows them (dashboard.views.data_profile)
-NO_CHOICES = ([], [], [], [], [], [], [], None, None, None, None)
+NO_CHOICES = ([], [], [], [], [], [], [], None, None, None, None, None)
 
 
 def test_a_taken_name_asks_replace_append_or_cancel_in_the_readers_language(

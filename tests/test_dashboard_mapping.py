@@ -50,7 +50,7 @@ def states(
     depts = ["信貸部" if a == "Review" else "" for a in activities]
     workdays = ["Mon", "Tue", "Wed", "Thu", "Fri"]
     return [MAP_VALUES, MAP_IDS, ["__none__", None], ATTR_IDS, activities, outcomes, depts,
-            workdays, hours[0], hours[1], 24]  # fmt: skip
+            workdays, hours[0], hours[1], 24, "Asia/Taipei"]  # fmt: skip
 
 
 def test_choices_download_and_load(client: Any, tmp_path: Path) -> None:
@@ -73,7 +73,7 @@ def test_choices_download_and_load(client: Any, tmp_path: Path) -> None:
     file, alert = page.download_profile(1, None, "loans", *bad, "?lang=zh-Hant")
     assert "工作時間的開始須早於結束（收到 18:00 至 09:00）" in str(alert.children)
     # the download: the profile as YAML
-    file, alert = page.download_profile(1, "timezone: Asia/Taipei", "loans", *states(
+    file, alert = page.download_profile(1, "timezone: Asia/Shanghai", "loans", *states(
         activities, outcomes), "?lang=en")  # fmt: skip
     assert alert is None and file["filename"] == "loans.profile.yaml"
     profile = yaml.safe_load(file["content"])
@@ -83,7 +83,7 @@ def test_choices_download_and_load(client: Any, tmp_path: Path) -> None:
         "Reject application": "rejected",
     }
     assert profile["departments"] == {"by_activity": {"Review": "信貸部"}}
-    assert profile["timezone"] == "Asia/Taipei"
+    assert profile["timezone"] == "Asia/Taipei"  # the page wins over the typed text
     assert profile["sla"] == {"cycle_time_hours": 24.0}
     # the load uses the same profile: outcomes by hand (C1, C4 approved; C2 rejected;
     # C5 withdrawn; C3 open), Review's instances in 信貸部

@@ -165,6 +165,8 @@ def test_profile_from_the_choices(tmp_path: Path) -> None:
     assert profile.calendar.hours == (time(8, 30), time(18, 0))
     assert profile.sla.cycle_time_hours == 48.0
     assert profile.case_attributes == {}
+    assert profile.timezone == "UTC"  # no time zone chosen: the default
+    assert profile_from_choices(choices(timezone=" Asia/Taipei ")).timezone == "Asia/Taipei"
 
 
 def test_the_choices_win_over_a_typed_profile_where_they_are_set() -> None:
@@ -206,6 +208,7 @@ def test_the_choices_win_over_a_typed_profile_where_they_are_set() -> None:
         ({"hours": ("09:00", None)}, "profile_hours_both", "both the start and the end"),
         ({"hours": ("9 am", "17:00")}, "profile_hours_format", "times such as 09:00"),
         ({"outcomes": {"Approve loan": "granted"}}, "profile_outcome", "use one of approved"),
+        ({"timezone": "Taipei"}, "profile_timezone", "IANA name such as Asia/Shanghai"),
     ],
 )
 def test_bad_choices_say_what_to_fix(changes: dict[str, object], key: str, words: str) -> None:

@@ -29,6 +29,15 @@ from vocabulary import fmt_count, outcome_label, t
 
 ATTRIBUTES = ("amount", "product", "branch", "channel")
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+TIMEZONES = (
+    "Asia/Shanghai",
+    "Asia/Taipei",
+    "Asia/Hong_Kong",
+    "Asia/Macau",
+    "Asia/Singapore",
+    "UTC",
+)
+"""Offered for the time zone (any IANA name is accepted)."""
 MAX_ACTIVITIES = 60
 """Activities listed with an outcome and a department control (the rest: profile text)."""
 
@@ -167,6 +176,7 @@ CHOICE_STATES = [
     State(f"{PAGE}-hours-start", "value"),
     State(f"{PAGE}-hours-end", "value"),
     State(f"{PAGE}-sla", "value"),
+    State(f"{PAGE}-timezone", "value"),
 ]
 """The controls of the mapping step, in the order :func:`profile_from_states` takes them."""
 
@@ -175,7 +185,7 @@ def profile_from_states(profile_text: str | None, *states: Any) -> Profile:
     """The profile the mapping step's controls (:data:`CHOICE_STATES`) make over the
     typed profile text; raises ProfileError saying what to fix."""
     (map_values, map_ids, attr_values, attr_ids, activities, outcomes, departments,
-     workdays, start, end, sla) = states  # fmt: skip
+     workdays, start, end, sla, timezone) = states  # fmt: skip
     choices = choices_from_controls(
         {i["field"]: v for i, v in zip(map_ids, map_values, strict=True)},
         {i["field"]: v for i, v in zip(attr_ids, attr_values, strict=True)},
@@ -185,6 +195,7 @@ def profile_from_states(profile_text: str | None, *states: Any) -> Profile:
         workdays,
         (start, end),
         sla,
+        timezone,
     )
     return page_profile(choices, profile_text)
 
@@ -226,6 +237,26 @@ def calendar_controls(lang: str) -> Any:
                     ),
                 ]
             ),
+            dbc.Row(
+                dbc.Col(
+                    [
+                        dbc.Label(t("mapping.timezone", lang), className="small mb-0"),
+                        dbc.Input(
+                            id=f"{PAGE}-timezone",
+                            type="text",
+                            placeholder="UTC",
+                            list=f"{PAGE}-timezones",
+                            size="sm",
+                        ),
+                        html.Datalist(
+                            [html.Option(value=zone) for zone in TIMEZONES],
+                            id=f"{PAGE}-timezones",
+                        ),
+                    ],
+                    md=4,
+                ),
+                className="mt-1",
+            ),
         ],
         className="mb-2",
     )
@@ -250,6 +281,7 @@ def choices_from_controls(
     workdays: list[str] | None,
     hours: tuple[str | None, str | None],
     sla: float | str | None,
+    timezone: str | None = None,
 ) -> ProfileChoices:
     """The page's controls as :class:`ProfileChoices` ("(none)" is not set)."""
     names = list(activities or [])
@@ -265,6 +297,7 @@ def choices_from_controls(
         workdays=None if workdays is None else tuple(workdays),
         hours=hours,
         sla_hours=sla,
+        timezone=timezone,
     )
 
 

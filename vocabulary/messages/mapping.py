@@ -57,11 +57,21 @@ MAPPING: dict[str, dict[str, str]] = {
     "mapping.sla": _m(
         "SLA: cycle time within (hours)", "SLA：週期時間上限（小時）", "SLA：周期时间上限（小时）"
     ),
+    "mapping.timezone": _m(
+        "Time zone of times without an offset",
+        "未標示時差的時間所屬時區",
+        "未标示时差的时间所属时区",
+    ),
     "mapping.download": _m("Download profile (YAML)", "下載設定檔（YAML）", "下载配置文件（YAML）"),
     "error.profile_sla": _m(
         "The SLA must be a positive number of hours, e.g. 72 (got {value}).",
         "SLA 必須是正數的小時數，例如 72（收到 {value}）。",
         "SLA 必须是正数的小时数，例如 72（收到 {value}）。",
+    ),
+    "error.profile_timezone": _m(
+        "Unknown time zone {value}: use a name such as Asia/Shanghai or UTC.",
+        "未知的時區 {value}：請使用 Asia/Taipei 或 UTC 這類名稱。",
+        "未知的时区 {value}：请使用 Asia/Shanghai 或 UTC 这类名称。",
     ),
     "error.profile_workdays": _m(
         "Choose at least one working day.", "請至少選擇一個工作日。", "请至少选择一个工作日。"
