@@ -60,7 +60,7 @@ def _print_table(comparison: Any, lang: str) -> None:
     click.echo(_row(header, widths))
     for row in rows:
         click.echo(_row(row, widths))
-    click.echo(f"(* significant after Benjamini-Hochberg correction, alpha {comparison.alpha})")
+    click.echo(t("report.significance_footnote", lang, alpha=comparison.alpha))
     for metric in comparison.metrics:
         if metric.note:
             click.echo(f"  ! {metric.name}: {metric.note}")
@@ -142,7 +142,7 @@ def compare_command(
     from etl.settings import db_path
     from etl.store import connect, store_exists
     from report.build import write_report
-    from vocabulary import normalise_language
+    from vocabulary import normalise_language, t
 
     if (after is None) == (split_at is None):
         raise click.UsageError("Give either two datasets (BEFORE AFTER) or one with --split-at.")
@@ -177,7 +177,7 @@ def compare_command(
         return
     _print_table(comparison, normalise_language(lang))
     if report_path:
-        click.echo(f"\nReport written to {report_path}")
+        click.echo("\n" + t("report.written", normalise_language(lang), path=report_path))
 
 
 COMMANDS = [compare_command]

@@ -114,6 +114,12 @@ REPORT: dict[str, dict[str, str]] = {
     "report.verdict_changed": _m("changed significantly", "有顯著變化", "有显著变化"),
     "report.verdict_same": _m("did not change significantly", "無顯著變化", "无显著变化"),
     "report.activities": _m("Activities", "活動序列", "活动序列"),
+    "report.significance_footnote": _m(
+        "(* significant after Benjamini-Hochberg correction, alpha {alpha})",
+        "（* 經 Benjamini-Hochberg 校正後顯著，顯著水準 {alpha}）",
+        "（* 经 Benjamini-Hochberg 校正后显著，显著性水平 {alpha}）",
+    ),
+    "report.written": _m("Report written to {path}", "報告已寫入 {path}", "报告已写入 {path}"),
     "report.kpis_table": _m("Every KPI side by side", "全部 KPI 對照", "全部 KPI 对照"),
     "report.kpi": _m("KPI", "KPI", "KPI"),
     "report.change_abs": _m(
