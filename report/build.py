@@ -469,6 +469,73 @@ def _variant_sentence(comparison: Comparison, lang: str) -> str:
     )
 
 
+# --- the prediction (what if) ------------------------------------------------------------
+
+PREDICTION_METRICS = ("median_cycle_time_hours", "p90_cycle_time_hours", "approved_share")
+
+
+def _predicted(row: dict[str, Any]) -> tuple[Any, list[Any]]:
+    """The predicted value and its 95% interval: the scenario's, else the baseline's."""
+    if row.get("scenario") is not None:
+        return row["scenario"], list(row.get("scenario_ci95") or [None, None])
+    return row.get("baseline"), list(row.get("baseline_ci95") or [None, None])
+
+
+def prediction_rows(prediction: dict[str, Any], lang: str = "en") -> list[dict[str, Any]]:
+    """Predicted vs actual for the median and p90 cycle time and the approved share.
+
+    ``prediction`` is ``what_if``'s JSON with ``actual`` and ``error`` per metric
+    (``analysis.whatif.whatif.with_actual``). Each row has the text cells and, under
+    ``values``, the numbers they show."""
+    lang = normalise_language(lang, strict=True)
+    by_name = {m["name"]: m for m in prediction.get("metrics", [])}
+    rows = []
+    for name in PREDICTION_METRICS:
+        row = by_name.get(name)
+        if row is None:
+            continue
+        value, (low, high) = _predicted(row)
+        actual, error = row.get("actual"), row.get("error")
+        share = name.endswith("_share")
+
+        def shown(v: Any, share: bool = share) -> str:
+            return percent(v, 1) if share else duration(v, lang, False)
+
+        rows.append(
+            {
+                "key": name,
+                "name": t(f"whatif.m.{name}", lang),
+                "predicted": shown(value),
+                "interval": "–" if missing(low) else f"{shown(low)} … {shown(high)}",
+                "actual": shown(actual),
+                "error": points(error, lang) if share else percent(error, 1, sign=True),
+                "values": {
+                    "predicted": value,
+                    "low": low,
+                    "high": high,
+                    "actual": actual,
+                    "error": error,
+                },
+            }
+        )
+    return rows
+
+
+def prediction_intro(prediction: dict[str, Any], lang: str = "en") -> str:
+    """The sentence above the prediction table: which model, how many runs, which scenario."""
+    lang = normalise_language(lang, strict=True)
+    scenario = prediction.get("scenario")
+    return t(
+        "report.prediction_text",
+        lang,
+        dataset=prediction.get("dataset", "–"),
+        runs=prediction.get("runs", "–"),
+        cases=f"{int(prediction.get('cases') or 0):,}",
+        scenario=t("report.prediction_scenario", lang, name=scenario) if scenario else "",
+        actual=prediction.get("actual_dataset") or "–",
+    )
+
+
 # --- the page ------------------------------------------------------------------------------
 
 
@@ -497,8 +564,13 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
     return rows
 
 
-def build_report(comparison: Comparison, lang: str = "en") -> str:
-    """The report as one self-contained HTML document (charts embedded, works offline)."""
+def build_report(
+    comparison: Comparison, lang: str = "en", prediction: dict[str, Any] | None = None
+) -> str:
+    """The report as one self-contained HTML document (charts embedded, works offline).
+
+    With ``prediction`` (``what_if``'s JSON with ``actual`` and ``error``, see
+    ``analysis.whatif.whatif.with_actual``) it gains a "prediction" section."""
     lang = normalise_language(lang, strict=True)
     figures = [
         charts.ecdf_figure(comparison, lang),
@@ -532,11 +604,18 @@ def build_report(comparison: Comparison, lang: str = "en") -> str:
         charts=charts_html,
         has_handoffs=bool(comparison.handoffs),
         alpha=comparison.alpha,
+        prediction=prediction_rows(prediction, lang) if prediction else [],
+        prediction_intro=prediction_intro(prediction, lang) if prediction else "",
     )
 
 
-def write_report(comparison: Comparison, path: str | Path, lang: str = "en") -> Path:
+def write_report(
+    comparison: Comparison,
+    path: str | Path,
+    lang: str = "en",
+    prediction: dict[str, Any] | None = None,
+) -> Path:
     """Write the report to ``path`` (UTF-8) and return the path."""
     target = Path(path)
-    target.write_text(build_report(comparison, lang), encoding="utf-8")
+    target.write_text(build_report(comparison, lang, prediction), encoding="utf-8")
     return target

@@ -160,6 +160,48 @@ def what_if(
     }
 
 
+PREDICTION_METRICS = ("median_cycle_time_hours", "p90_cycle_time_hours", "approved_share")
+
+
+def load_prediction(path: str | Path) -> dict[str, Any]:
+    """A prediction saved from ``loanflow simulate ... --json``, checked.
+
+    Raises :class:`BadInputError` naming what is wrong (no file, not JSON, no metrics)."""
+    import json
+
+    source = Path(path)
+    try:
+        report = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise BadInputError(f"no prediction file at {path}") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise BadInputError(
+            f"{path} is not a prediction: save one with "
+            f"`loanflow simulate DATASET --scenario FILE --json > {source.name}` ({exc})"
+        ) from exc
+    metrics = report.get("metrics") if isinstance(report, dict) else None
+    names = {m.get("name") for m in metrics or [] if isinstance(m, dict)}
+    if not metrics or not set(PREDICTION_METRICS) <= names:
+        raise BadInputError(
+            f"{path} is not a prediction of `loanflow simulate --json`: it needs 'metrics' "
+            f"with {', '.join(PREDICTION_METRICS)}"
+        )
+    return dict(report)
+
+
+def with_actual(
+    prediction: dict[str, Any], con: duckdb.DuckDBPyConnection, dataset: str
+) -> dict[str, Any]:
+    """A copy of a prediction (``what_if``'s JSON) with ``actual`` and ``error`` per metric
+    measured on ``dataset`` (what really happened), as ``--actual`` adds them."""
+    from etl.store import require_dataset
+
+    require_dataset(con, dataset)
+    metrics = [dict(row) for row in prediction["metrics"]]
+    _add_actual(metrics, actual_metrics(con, dataset))
+    return {**prediction, "actual_dataset": dataset, "metrics": metrics}
+
+
 def _add_actual(metrics: list[dict[str, Any]], actual: Metrics) -> None:
     for row in metrics:
         value = actual.get(row["name"])

@@ -97,6 +97,14 @@ def _width(cell: str) -> int:
     help="Also write a self-contained HTML report to this file.",
 )
 @click.option(
+    "--prediction",
+    "prediction_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="A what-if prediction saved with `loanflow simulate BEFORE --scenario FILE --json`: "
+    "the report gains a section of predicted vs actual (measured on AFTER).",
+)
+@click.option(
     "--lang",
     type=click.Choice(LANGUAGE_CODES, case_sensitive=False),
     default="en",
@@ -121,6 +129,7 @@ def compare_command(
     after: str | None,
     split_at: datetime | None,
     report_path: str | None,
+    prediction_path: str | None,
     lang: str,
     alpha: float,
     resamples: int,
@@ -147,13 +156,24 @@ def compare_command(
     if (after is None) == (split_at is None):
         raise click.UsageError("Give either two datasets (BEFORE AFTER) or one with --split-at.")
     filters = pop_filters(filter_kwargs)
+    if prediction_path and (after is None or not report_path):
+        raise click.UsageError(
+            "--prediction needs two datasets (BEFORE AFTER) and --report FILE: the prediction "
+            "is checked against what AFTER measured, in the report."
+        )
     if not store_exists(db):
         raise LoanFlowError(
             f"No LoanFlow store at {db_path(db)}. Load the logs first with "
             "`loanflow ingest FILE --dataset NAME`, or point --db / LOANFLOW_DB at your store."
         )
     con = connect(db)  # writable: the analysis keeps its derivations in the store
+    prediction = None
     try:
+        if prediction_path:
+            from analysis.whatif.whatif import load_prediction, with_actual
+
+            assert after is not None
+            prediction = with_actual(load_prediction(prediction_path), con, after)
         if split_at is not None:
             comparison = compare_split(
                 con, before, split_at.date(), filters, alpha=alpha, n_resamples=resamples, seed=seed
@@ -171,7 +191,7 @@ def compare_command(
     finally:
         con.close()
     if report_path:
-        write_report(comparison, report_path, lang)
+        write_report(comparison, report_path, lang, prediction)
     if as_json:
         echo_json(comparison.to_json())
         return

@@ -184,6 +184,33 @@ REPORT: dict[str, dict[str, str]] = {
     "report.not_significant": _m("not significant", "不顯著", "不显著"),
     "report.days": _m("{value} days", "{value} 天", "{value} 天"),
     "report.hours": _m("{value} h", "{value} 小時", "{value} 小时"),
+    "report.prediction": _m(
+        "Prediction: what the simulation said, and what happened",
+        "預測：模擬的預測與實際結果",
+        "预测：模拟的预测与实际结果",
+    ),
+    "report.prediction_text": _m(
+        "Before the change, the simulation model of {dataset} predicted these figures "
+        "({runs} replications of {cases} cases{scenario}); the actual figures are measured "
+        "on {actual}.",
+        "改造前，以 {dataset} 發現的模擬模型預測了下列數字（{runs} 次模擬，每次 {cases} "
+        "件{scenario}）；實際數字取自 {actual}。",
+        "改造前，以 {dataset} 发现的模拟模型预测了下列数字（{runs} 次模拟，每次 {cases} "
+        "件{scenario}）；实际数字取自 {actual}。",
+    ),
+    "report.prediction_scenario": _m("; scenario: {name}", "；情境：{name}", "；情景：{name}"),
+    "report.predicted": _m("Predicted", "預測", "预测"),
+    "report.predicted_ci95": _m(
+        "Predicted, 95% interval", "預測 95% 信賴區間", "预测 95% 置信区间"
+    ),
+    "report.actual": _m("Actual", "實際", "实际"),
+    "report.prediction_error": _m("Error", "誤差", "误差"),
+    "report.prediction_note": _m(
+        "The error is relative for durations ((predicted − actual) / actual) and in "
+        "percentage points for shares.",
+        "時間的誤差為相對誤差（（預測 − 實際）/ 實際），比例的誤差以百分點表示。",
+        "时间的误差为相对误差（（预测 − 实际）/ 实际），比例的误差以百分点表示。",
+    ),
     "report.list_separator": _m(", ", "、", "、"),
     "report.sentence_end": _m(".", "。", "。"),
 }
