@@ -10,12 +10,26 @@ import yaml
 
 from analysis.whatif.scenario import parse_scenario
 from dashboard import data
-from dashboard.jobs import RUNNER
+from dashboard.jobs import RUNNER, Job
 from dashboard.views.whatif import results_body, scenario_yaml, start_job, status
 from etl.load import ingest
 from etl.store import close_shared, connect
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+JOB_SECONDS = 420  # bounded: a job that never ends fails the test instead of hanging it
+
+
+def ended(job_id: str, seconds: float = JOB_SECONDS) -> Job:
+    """The job once it has ended; fails (and cancels it) if it runs longer than ``seconds``."""
+    job = RUNNER.wait(job_id, timeout=seconds)
+    assert job is not None, "the job is unknown"
+    if not job.ended.is_set():
+        RUNNER.cancel(job_id)
+        raise AssertionError(
+            f"the simulation job did not end within {seconds:.0f} s: state {job.state}, "
+            f"progress {job.progress:.0%}, last message {job.message!r}"
+        )
+    return job
 
 
 def test_the_controls_write_a_scenario_file() -> None:
@@ -57,8 +71,8 @@ def test_the_simulation_runs_in_the_background_and_can_be_cancelled(tmp_path: Pa
         scenario = "name: more risk staff\nchanges:\n  staff: {風險管理部: '+2'}\n"
         job = start_job("dataset=before", scenario, 2, None, "en")
         assert status(job.id, "en")[2] is False or job.state != "running"
-        finished = RUNNER.wait(job.id, timeout=900)
-        assert finished is not None and finished.state == "done", finished and finished.error
+        finished = ended(job.id)
+        assert finished.state == "done", finished.error
         names = {m["name"] for m in finished.result["metrics"]}
         assert {"median_cycle_time_hours", "utilisation:風險管理部"} <= names
         risk = next(m for m in finished.result["metrics"] if m["name"] == "utilisation:風險管理部")
@@ -68,8 +82,8 @@ def test_the_simulation_runs_in_the_background_and_can_be_cancelled(tmp_path: Pa
         assert status(job.id, "en") == (100.0, "", True)
         again = start_job("dataset=before", scenario, 40, None, "en")
         RUNNER.cancel(again.id)
-        stopped = RUNNER.wait(again.id, timeout=900)
-        assert stopped is not None and stopped.state == "cancelled"
+        stopped = ended(again.id, 120)
+        assert stopped.state == "cancelled"
         assert status(again.id, "zh-Hant")[1] == "已取消。"
     finally:
         close_shared(db)

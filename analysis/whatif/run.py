@@ -6,8 +6,9 @@ median, p90 and mean in hours, the approved share, the mean waiting time per han
 (an instance whose department differs from its predecessor's; the predecessor is the
 instance before it in the case, by start) and the utilisation of each department.
 
-Replications run in worker processes (all cores, ``fork``); baseline and scenario use the
-same seeds (common random numbers), so their difference has a tight interval.
+Replications run in worker processes (all cores, ``fork`` or ``forkserver``); baseline and
+scenario use the same seeds (common random numbers), so their difference has a tight
+interval.
 """
 
 from __future__ import annotations
@@ -15,13 +16,17 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from analysis.whatif.engine import Engine, RunResult
+from etl.errors import LoanFlowError
 
 Metrics = dict[str, float]
 _T95 = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 6: 2.447, 7: 2.365, 8: 2.306, 9: 2.262}
@@ -139,7 +144,11 @@ def replicate(
     """The KPIs of ``runs`` replications (seeds seed, seed+1, ...), on all cores.
 
     ``start_method``: how worker processes start (``fork``; a threaded server such as the
-    dashboard asks for ``forkserver``). ``progress(done, runs)`` may raise to cancel."""
+    dashboard asks for ``forkserver``, and ``fork`` asked for in a process running other
+    threads becomes ``forkserver``: a forked child may inherit a lock another thread held
+    and wait on it forever). ``progress(done, runs)`` may raise to cancel: the replications
+    not started are dropped. A worker that dies (killed, out of memory) raises
+    :class:`LoanFlowError` instead of leaving the caller waiting for its result."""
     jobs = [(model, seed + k, start, cases, warmup) for k in range(runs)]
     workers = min(runs, workers or os.cpu_count() or 1)
     results: list[Metrics] = []
@@ -149,12 +158,24 @@ def replicate(
             if progress:
                 progress(k + 1, runs)
         return results
+    if start_method == "fork" and threading.active_count() > 1:
+        start_method = "forkserver"
     context = multiprocessing.get_context(start_method)
-    with context.Pool(workers) as pool:
-        for k, metrics in enumerate(pool.imap(_one, jobs)):
-            results.append(metrics)
+    pool = ProcessPoolExecutor(workers, mp_context=context)
+    try:
+        futures = [pool.submit(_one, job) for job in jobs]
+        for k, future in enumerate(futures):
+            try:
+                results.append(future.result())
+            except BrokenProcessPool as exc:
+                raise LoanFlowError(
+                    "A simulation worker process stopped unexpectedly (killed, or out of "
+                    "memory?). Try fewer cases or replications, or run it again."
+                ) from exc
             if progress:
                 progress(k + 1, runs)
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
     return results
 
 
