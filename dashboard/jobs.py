@@ -135,6 +135,12 @@ class JobRunner:
         """The job with this id, if known."""
         return self._jobs.get(job_id) if job_id else None
 
+    def jobs(self, kind: str | None = None) -> list[Job]:
+        """The jobs kept (running and recently ended), of one kind when given, oldest first."""
+        with self._lock:
+            kept = list(self._jobs.values())
+        return sorted((j for j in kept if kind is None or j.kind == kind), key=lambda j: j.started)
+
     def cancel(self, job_id: str | None) -> bool:
         """Ask a running job to stop; returns whether there was one."""
         job = self.get(job_id)
