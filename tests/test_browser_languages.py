@@ -155,6 +155,7 @@ def _data_page_texts(driver: Any) -> list[str]:
     field = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "input.lf-upload"))[0]
     field.send_keys(str(UPLOADS[0]))
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-preview .ag-row"))
+    wait_idle(driver, timeout=60)  # the mapping step renders after the preview, moving buttons
     texts = [_screen_text(driver)]
     name = driver.find_element(By.ID, "data-name")
     name.clear()
@@ -175,7 +176,8 @@ def _data_page_texts(driver: Any) -> list[str]:
 def _click(driver: Any, selector: str) -> None:
     element = driver.find_element("css selector", selector)
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    time.sleep(0.2)
+    wait_idle(driver, timeout=30, settle=0.3)
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
     element.click()
 
 
