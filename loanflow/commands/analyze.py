@@ -8,25 +8,21 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import Any, cast
 
 import click
 
-from loanflow.commands.common import db_option, echo_json, filter_options, json_option, pop_filters
-
-
-@contextmanager
-def _store(db: str | None) -> Iterator[Any]:
-    from etl.store import connect
-
-    con = connect(db, read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
+from loanflow.commands.common import (
+    db_option,
+    echo_json,
+    filter_options,
+    json_option,
+    pop_filters,
+    read_store,
+)
 
 
 def _plain(value: Any) -> Any:
@@ -125,7 +121,7 @@ def kpis_command(
     from analysis.kpis import kpis
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         result = kpis(con, dataset, filters)
         changes = kpi_changes(con, dataset, filters) if vs_previous else None
     doc = result.to_json()
@@ -192,7 +188,7 @@ def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any)
     from analysis.handoffs import handoffs
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         table = handoffs(con, dataset, filters)
     rows = _records(table)
     echo_rows(
@@ -224,7 +220,7 @@ def bottlenecks_command(
     from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource_workload
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         by_activity, by_department = bottleneck_tables(con, dataset, filters)
         activities = _records(by_activity)
         departments = _records(by_department)
@@ -273,7 +269,7 @@ def sla_risk_command(dataset: str, db: str | None, as_json: bool, top: int, **kw
     from analysis.scope import make_scope
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         rows = _records(sla_risk(con, dataset, filters, limit=top))
         rule = open_case_rule(con, make_scope(con, dataset, filters)).to_json()
     if as_json:
@@ -313,7 +309,7 @@ def sla_risk_command(dataset: str, db: str | None, as_json: bool, top: int, **kw
 def end_activities_command(dataset: str, db: str | None, as_json: bool, min_share: float) -> None:
     from analysis.open_cases import end_activity_candidates
 
-    with _store(db) as con:
+    with read_store(db) as con:
         rows = _records(end_activity_candidates(con, dataset, min_share))
     echo_rows(
         as_json,
@@ -336,7 +332,7 @@ def end_activities_command(dataset: str, db: str | None, as_json: bool, min_shar
 def filter_choices_command(dataset: str, db: str | None, as_json: bool) -> None:
     from analysis.dataset_facts import filter_choices
 
-    with _store(db) as con:
+    with read_store(db) as con:
         doc = filter_choices(con, dataset).to_json()
     if as_json:
         echo_json({"dataset": dataset, **doc})
@@ -356,7 +352,7 @@ def filter_choices_command(dataset: str, db: str | None, as_json: bool) -> None:
 def case_command(dataset: str, case_id: str, db: str | None, as_json: bool) -> None:
     from analysis.dataset_facts import case_timeline
 
-    with _store(db) as con:
+    with read_store(db) as con:
         rows = _records(case_timeline(con, dataset, case_id))
     echo_rows(
         as_json,
@@ -380,7 +376,7 @@ def case_command(dataset: str, case_id: str, db: str | None, as_json: bool) -> N
 def rejects_command(dataset: str, db: str | None, as_json: bool, limit: int | None) -> None:
     from analysis.dataset_facts import rejected_rows
 
-    with _store(db) as con:
+    with read_store(db) as con:
         rows = _records(rejected_rows(con, dataset, limit))
     columns = [("source_row", "row"), ("reason", "reason"), ("raw_row", "raw row")]
     echo_rows(as_json, {"dataset": dataset, "rejects": rows}, rows, columns)
@@ -392,7 +388,7 @@ def variants_command(dataset: str, db: str | None, as_json: bool, top: int, **kw
     from analysis.variants import variants
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         result = variants(con, dataset, filters, top=top)
     doc = result.to_json()
     if as_json:
@@ -474,7 +470,7 @@ def map_command(
     from analysis.process_map import Order, process_map, simplify
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         if fmt == "bpmn":
             _emit(discover_bpmn(con, dataset, filters), output)
             return
@@ -543,7 +539,7 @@ def conformance_command(
     from analysis.conformance import Method, conformance
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         result = conformance(con, dataset, filters, model, cast("Method", method))
     doc = result.to_json(max_cases=max_cases)
     if as_json:
@@ -567,7 +563,7 @@ def rules_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) ->
     from analysis.rules import rule_results
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         results = [r.to_json() for r in rule_results(con, dataset, filters)]
     if as_json:
         echo_json({"dataset": dataset, "rules": results})
@@ -603,7 +599,7 @@ def network_command(
     from analysis.network import Level, handover_network
 
     filters = pop_filters(kwargs)
-    with _store(db) as con:
+    with read_store(db) as con:
         table = handover_network(
             con,
             dataset,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any, TypeVar
 
@@ -126,6 +127,18 @@ FILTER_KEYS = (
 def pop_filters(kwargs: dict[str, Any]) -> Any:
     """Remove the shared filter options from a command's kwargs and build the Filters."""
     return build_filters(**{k: kwargs.pop(k) for k in FILTER_KEYS if k in kwargs})
+
+
+@contextmanager
+def read_store(db: str | None) -> Iterator[Any]:
+    """The store opened read-only for one command, closed when the command is done."""
+    from etl.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        yield con
+    finally:
+        con.close()
 
 
 def echo_json(payload: Any) -> None:

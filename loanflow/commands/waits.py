@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
-from loanflow.commands.analyze import _analysis_command, _store, echo_table
-from loanflow.commands.common import echo_json, pop_filters
+from loanflow.commands.analyze import _analysis_command, echo_table
+from loanflow.commands.common import echo_json, pop_filters, read_store
 
 _CAUSE_COLUMNS = [
     ("batching", "batching h"),
@@ -57,7 +57,7 @@ def waits_command(
 
     filters = pop_filters(kwargs)
     if other is not None:
-        with _store(db) as con:
+        with read_store(db) as con:
             changes = cause_changes(con, (dataset, filters), (other, filters))
         if as_json:
             echo_json({"before": dataset, "after": other, "handoffs": changes})
@@ -76,7 +76,7 @@ def waits_command(
              *_CAUSE_COLUMNS],
         )  # fmt: skip
         return
-    with _store(db) as con:
+    with read_store(db) as con:
         report = waiting_causes(con, dataset, filters, instances=with_instances, kronos=kronos)
     if as_json:
         echo_json(report.to_json())

@@ -6,24 +6,11 @@ Both parse options and call one function of :mod:`analysis.whatif`; see docs/wha
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import click
 
-from loanflow.commands.common import db_option, echo_json, json_option
-
-
-@contextmanager
-def _store(db: str | None) -> Iterator[Any]:
-    from etl.store import connect
-
-    con = connect(db, read_only=True)
-    try:
-        yield con
-    finally:
-        con.close()
+from loanflow.commands.common import db_option, echo_json, json_option, read_store
 
 
 def _progress(message: str) -> None:
@@ -76,7 +63,7 @@ def model_command(
 
     if prosimos and not bpmn:
         raise BadInputError("--prosimos needs --bpmn too: Prosimos reads both files")
-    with _store(db) as con:
+    with read_store(db) as con:
         model = build_model(
             con,
             dataset,
@@ -183,7 +170,7 @@ def simulate_command(
     """Simulate DATASET's process as it is and with a scenario's changes."""
     from analysis.whatif.whatif import what_if
 
-    with _store(db) as con:
+    with read_store(db) as con:
         report = what_if(
             con,
             dataset,
