@@ -616,14 +616,8 @@ def map_legend_items(nodes: pd.DataFrame, colours: Colours | None = None) -> lis
 
 # --- why waiting -------------------------------------------------------------------------
 
-CAUSES = ("batching", "contention", "prioritization", "unavailability", "extraneous")
-CAUSE_COLOURS = {
-    "batching": "#7b3294",
-    "contention": "#d7301f",
-    "prioritization": "#fc8d59",
-    "unavailability": "#636363",
-    "extraneous": "#9ecae1",
-}
+CAUSES = style.CAUSES
+CAUSE_COLOURS = style.CAUSE_COLOURS
 
 
 def cause_bars(

@@ -22,6 +22,7 @@ from analysis.process_map import END, START
 from report import charts
 from vocabulary import MESSAGES, metric_label, metric_name, normalise_language, t
 from vocabulary.formats import duration, missing, number, p_text, percent, points
+from vocabulary.style import CAUSES
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 _SUMMARY_EXTRAS = 4  # how many further improvements or deteriorations the summary names
@@ -536,6 +537,46 @@ def prediction_intro(prediction: dict[str, Any], lang: str = "en") -> str:
     )
 
 
+# --- why applications waited ---------------------------------------------------------------
+
+
+def cause_change_rows(changes: list[dict[str, Any]], lang: str = "en") -> list[dict[str, Any]]:
+    """Each handoff's waiting per case, before and after, in total and per cause, as display
+    rows (``changes`` is :func:`analysis.waits.report.cause_changes`'s output, in its order).
+
+    Each cell keeps the numbers it shows under ``values``."""
+    lang = normalise_language(lang, strict=True)
+    rows = []
+    for c in changes:
+        cells = [
+            _cause_cell(
+                "total", c["before_wait_hours_per_case"], c["after_wait_hours_per_case"], lang
+            )
+        ]
+        cells += [
+            _cause_cell(cause, c["before"][cause], c["after"][cause], lang) for cause in CAUSES
+        ]
+        rows.append({"from": c["from"], "to": c["to"], "cells": cells})
+    return rows
+
+
+def _cause_cell(cause: str, before: float, after: float, lang: str) -> dict[str, Any]:
+    change = after - before
+    return {
+        "cause": cause,
+        "text": f"{number(before, 2)} → {number(after, 2)}",
+        "change": number(change if abs(change) >= 0.005 else 0.0, 2, sign=True),
+        "tone": "better" if change < -0.005 else "worse" if change > 0.005 else "",
+        "values": {"before": before, "after": after, "change": change},
+    }
+
+
+def cause_change_heads(lang: str = "en") -> list[str]:
+    """The column heads of the cause-change table after "from" and "to"."""
+    lang = normalise_language(lang, strict=True)
+    return [t("report.waits_total", lang)] + [t(f"cause.{c}", lang) for c in CAUSES]
+
+
 # --- the page ------------------------------------------------------------------------------
 
 
@@ -565,12 +606,17 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
 
 
 def build_report(
-    comparison: Comparison, lang: str = "en", prediction: dict[str, Any] | None = None
+    comparison: Comparison,
+    lang: str = "en",
+    prediction: dict[str, Any] | None = None,
+    cause_changes: list[dict[str, Any]] | None = None,
 ) -> str:
     """The report as one self-contained HTML document (charts embedded, works offline).
 
     With ``prediction`` (``what_if``'s JSON with ``actual`` and ``error``, see
-    ``analysis.whatif.whatif.with_actual``) it gains a "prediction" section."""
+    ``analysis.whatif.whatif.with_actual``) it gains a "prediction" section; with
+    ``cause_changes`` (:func:`analysis.waits.report.cause_changes` on the same two
+    selections) a section on how each handoff's causes of waiting changed."""
     lang = normalise_language(lang, strict=True)
     figures = [
         charts.ecdf_figure(comparison, lang),
@@ -580,6 +626,8 @@ def build_report(
     if comparison.handoffs:
         figures.append(charts.handoff_delta_figure(comparison, lang, "per_case"))
         figures.append(charts.handoff_delta_figure(comparison, lang, "median_wait"))
+    if cause_changes:
+        figures.append(charts.cause_change_figure(cause_changes, lang))
     charts_html = [_figure_html(f, first=i == 0) for i, f in enumerate(figures)]
     template = _environment().get_template("report.html.j2")
     return template.render(
@@ -606,6 +654,8 @@ def build_report(
         alpha=comparison.alpha,
         prediction=prediction_rows(prediction, lang) if prediction else [],
         prediction_intro=prediction_intro(prediction, lang) if prediction else "",
+        waits=cause_change_rows(cause_changes, lang) if cause_changes else [],
+        waits_heads=cause_change_heads(lang),
     )
 
 
@@ -614,8 +664,9 @@ def write_report(
     path: str | Path,
     lang: str = "en",
     prediction: dict[str, Any] | None = None,
+    cause_changes: list[dict[str, Any]] | None = None,
 ) -> Path:
     """Write the report to ``path`` (UTF-8) and return the path."""
     target = Path(path)
-    target.write_text(build_report(comparison, lang, prediction), encoding="utf-8")
+    target.write_text(build_report(comparison, lang, prediction, cause_changes), encoding="utf-8")
     return target

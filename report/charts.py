@@ -2,12 +2,15 @@
 
 The HTML report embeds them; the dashboard's Compare page can show the same figures:
 :func:`ecdf_figure`, :func:`forest_figure`, :func:`handoff_delta_figure` and
-:func:`mix_figure` each take an :class:`analysis.compare.Comparison` and a language.
+:func:`mix_figure` each take an :class:`analysis.compare.Comparison` and a language;
+:func:`cause_change_figure` takes :func:`analysis.waits.report.cause_changes`'s output.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
@@ -19,6 +22,8 @@ from vocabulary.style import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
     BETTER_COLOUR,
+    CAUSE_COLOURS,
+    CAUSES,
     NEUTRAL_COLOUR,
     WORSE_COLOUR,
 )
@@ -232,3 +237,36 @@ def mix_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
     figure.update_layout(barmode="group")
     figure.update_yaxes(tickformat=".0%")
     return _layout(figure, t("report.mix_title", lang), height=380)
+
+
+def cause_change_figure(
+    changes: Sequence[Mapping[str, Any]], lang: str = "en", top: int = 8
+) -> go.Figure:
+    """How each handoff's causes of waiting changed: per handoff (most waiting first, at
+    most ``top``), a bar before and a bar after, each stacked by cause (hours per case).
+
+    ``changes`` is :func:`analysis.waits.report.cause_changes`'s output.
+    """
+    lang = normalise_language(lang, strict=True)
+    shown = list(changes[:top])
+    sides = (("before", t("compare.before", lang)), ("after", t("compare.after", lang)))
+    # first handoff on top; within a handoff, before above after
+    labels = [
+        f"{c['from']} → {c['to']} · {name}" for c in reversed(shown) for _, name in sides[::-1]
+    ]
+    figure = go.Figure()
+    for cause in CAUSES:
+        figure.add_trace(
+            go.Bar(
+                y=labels,
+                x=[float(c[side][cause]) for c in reversed(shown) for side, _ in sides[::-1]],
+                name=t(f"cause.{cause}", lang),
+                orientation="h",
+                marker_color=CAUSE_COLOURS[cause],
+                hovertemplate="%{y}: %{x:,.2f} h<extra>" + t(f"cause.{cause}", lang) + "</extra>",
+            )
+        )
+    figure.update_xaxes(title=t("waits.per_case", lang), rangemode="tozero")
+    _layout(figure, t("report.waits_chart_title", lang), height=max(320, 26 * len(labels) + 140))
+    figure.update_layout(barmode="stack", legend={"traceorder": "normal"})  # causes in precedence
+    return figure

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,37 @@ def test_errors_are_messages(db_file: Path, tmp_path: Path) -> None:
         "compare", "both", "--split-at", "2031-01-01", "--db", str(db_file), "--resamples", "0"
     )
     assert code == 2 and "at least 2" in err
+
+
+def test_report_shows_the_cause_changes_of_both_selections(db_file: Path, tmp_path: Path) -> None:
+    """`--report` gains the waiting-causes section, with `waits B --compare A`'s figures;
+    with --split-at, those of the two sides of the split."""
+    from analysis.compare.comparison import split_filters
+    from analysis.filters import Filters
+    from analysis.waits.report import cause_changes
+    from tests.test_compare_samples import _waits_section
+
+    report = tmp_path / "r.html"
+    for args, sides in (
+        (("b", "a"), (("b", None), ("a", None))),
+        (("both", "--split-at", "2024-02-01"), None),
+    ):
+        code, _, err = run(
+            "compare", *args, "--db", str(db_file), "--resamples", "0", "--report", str(report)
+        )
+        assert code == 0, err
+        con = connect(db_file, read_only=True)
+        try:
+            if sides is None:
+                until, since = split_filters(Filters(), date(2024, 2, 1))
+                sides = (("both", until), ("both", since))
+            expected = cause_changes(con, *sides)
+        finally:
+            con.close()
+        assert expected  # the small logs have handoffs that wait
+        table = _waits_section(report.read_text(encoding="utf-8"))
+        assert list(table) == [(c["from"], c["to"]) for c in expected]
+        for change in expected:
+            row = table[(change["from"], change["to"])]
+            for cause, before in change["before"].items():
+                assert row[cause][:2] == (before, change["after"][cause])

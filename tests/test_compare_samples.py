@@ -8,7 +8,9 @@ less rework, rule breaches gone, risk control not weakened.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from analysis.process_map import process_map
 from analysis.rules import rule_flags
 from etl.load import ingest
 from etl.store import connect
+from report import charts
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
@@ -191,3 +194,110 @@ def test_split_intervals_agree_with_the_verdicts(sample_store: duckdb.DuckDBPyCo
     both = compare(sample_store, ("before", None), ("after", None), n_resamples=500)
     fast = both.metric("p90_cycle_time_hours")  # -75% (issue: p "–", "Significant: no")
     assert fast.significant and fast.ci_adjusted[1] < 0 and fast.note is None
+
+
+@pytest.fixture(scope="module")
+def cause_change_list(sample_store: duckdb.DuckDBPyConnection) -> list[dict]:
+    from analysis.waits.report import cause_changes
+
+    return cause_changes(sample_store, ("before", None), ("after", None))
+
+
+_CELL = re.compile(r'<tr data-from="([^"]*)" data-to="([^"]*)">(.*?)</tr>', re.S)
+_VALUE = re.compile(
+    r'data-cause="(\w+)" data-before="([^"]*)" data-after="([^"]*)" data-change="([^"]*)">'
+    r"([^<]*)<br><small>([^<]*)</small>"
+)
+
+
+def _waits_section(page: str) -> dict[tuple[str, str], dict[str, tuple[float, float, str]]]:
+    """The report's cause-change table: per handoff, per cause (and "total"), the numbers
+    it carries and the text it shows."""
+    start = page.index('<h3 id="waits">')
+    section = page[start : page.index('<h3 id="variants">')]
+    table: dict[tuple[str, str], dict[str, tuple[float, float, str]]] = {}
+    for source, target, cells in _CELL.findall(section):
+        table[(html.unescape(source), html.unescape(target))] = {
+            cause: (float(before), float(after), html.unescape(text))
+            for cause, before, after, _change, text, _shown in _VALUE.findall(cells)
+        }
+    return table
+
+
+def test_report_shows_how_each_handoffs_causes_changed(
+    result: Comparison, cause_change_list: list[dict]
+) -> None:
+    """The report's section carries exactly `loanflow waits before --compare after`'s
+    figures, per handoff and cause, in its order, and shows them to two decimals."""
+    from report.build import build_report
+
+    page = build_report(result, "en", cause_changes=cause_change_list)
+    table = _waits_section(page)
+    assert list(table) == [(c["from"], c["to"]) for c in cause_change_list]
+    causes = ("batching", "contention", "prioritization", "unavailability", "extraneous")
+    for change in cause_change_list:
+        row = table[(change["from"], change["to"])]
+        assert set(row) == {"total", *causes}
+        for cause in causes:
+            before, after, text = row[cause]
+            assert before == change["before"][cause] and after == change["after"][cause]
+            assert text == f"{before:,.2f} → {after:,.2f}"
+        total = row["total"]
+        assert total[:2] == (
+            change["before_wait_hours_per_case"],
+            change["after_wait_hours_per_case"],
+        )
+        # independent: the total is the sum of the five causes
+        assert total[0] == pytest.approx(sum(change["before"].values()), abs=1e-3)
+    # what was built: the committee's wait was cut by meeting more often (batching)
+    committee = table[("風險管理部", "審批委員會")]
+    assert committee["batching"][1] < committee["batching"][0] / 2
+    # the chart: one bar per handoff and side, stacked by cause, same numbers
+    figure = charts.cause_change_figure(cause_change_list, "en")
+    shown = cause_change_list[:8]
+    batching = next(trace for trace in figure.data if trace.name == "batching")
+    assert list(batching.x)[::-1] == [
+        c[side]["batching"] for c in shown for side in ("before", "after")
+    ]
+    assert page.count('class="plotly-graph-div"') == 6
+
+
+@pytest.mark.parametrize(
+    ("lang", "words"),
+    [
+        (
+            "zh",
+            (
+                "申請為何等待：各交接的等待原因",
+                "批次等待",
+                "資源競爭",
+                "插隊優先",
+                "非工作時間",
+                "合計",
+            ),
+        ),
+        (
+            "zh-Hans",
+            (
+                "申请为何等待：各交接的等待原因",
+                "批次等待",
+                "资源竞争",
+                "插队优先",
+                "非工作时间",
+                "合计",
+            ),
+        ),
+    ],
+)
+def test_report_cause_section_is_translated(
+    result: Comparison, cause_change_list: list[dict], lang: str, words: tuple[str, ...]
+) -> None:
+    from report.build import build_report
+
+    page = build_report(result, lang, cause_changes=cause_change_list)
+    section = page[page.index('<h3 id="waits">') : page.index('<h3 id="variants">')]
+    for word in words:
+        assert word in section, word
+    assert "batching" not in html.unescape(section).replace('data-cause="batching"', "")
+    figure = charts.cause_change_figure(cause_change_list, lang)
+    assert [trace.name for trace in figure.data] == [*words[1:5], "外部因素"]

@@ -34,6 +34,22 @@ AFTER_COLOUR = "#1f77b4"
 BETTER_COLOUR = "#2ca02c"
 WORSE_COLOUR = "#d62728"
 NEUTRAL_COLOUR = "#555555"
+# The five causes of waiting, in precedence order, each with one colour (the Why waiting
+# page, the case timeline and the report's before/after section).
+CAUSES: tuple[str, ...] = (
+    "batching",
+    "contention",
+    "prioritization",
+    "unavailability",
+    "extraneous",
+)
+CAUSE_COLOURS: dict[str, str] = {
+    "batching": "#7b3294",
+    "contention": "#d7301f",
+    "prioritization": "#fc8d59",
+    "unavailability": "#636363",
+    "extraneous": "#9ecae1",
+}
 UNKNOWN_DEPARTMENT_COLOUR = "#9e9e9e"  # no department recorded; virtual start/end nodes
 GRID = "#e5e9f0"
 

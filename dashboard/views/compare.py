@@ -3,7 +3,7 @@ report's charts and rows (the same numbers as ``loanflow compare`` and its HTML 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import dash_bootstrap_components as dbc
@@ -11,6 +11,8 @@ import pandas as pd
 from dash import html
 
 from analysis.compare import Comparison, compare, compare_split
+from analysis.compare.comparison import split_filters
+from analysis.filters import Filters
 from dashboard import data
 from dashboard.components import (
     chart,
@@ -21,7 +23,7 @@ from dashboard.components import (
     section,
 )
 from dashboard.exports import export_tools, register_export, shown_rows, shown_table_tools
-from dashboard.views.waits import cause_change_section
+from dashboard.views.waits import cached_cause_changes, cause_change_section
 from etl.errors import LoanFlowError
 from report import charts
 from report.build import (
@@ -184,15 +186,25 @@ def _cause_changes(
     lang: str,
 ) -> list[Any]:
     """How each handoff's causes of waiting changed (the two datasets, or one split)."""
+    sides = _selections(query, mode, before, after, split_at)
+    return [cause_change_section(*sides, lang)] if sides else []
+
+
+def _selections(
+    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+) -> tuple[tuple[str, Filters], tuple[str, Filters]] | None:
+    """The comparison's two selections (dataset, filters): two datasets, or one split at a
+    go-live date as the comparison splits it; None when the controls name no comparison."""
     filters = data.state_from_query(query).filters()
     if mode == "split" and before and split_at:
-        day = date.fromisoformat(split_at[:10])
-        until = filters.model_copy(update={"date_to": day - timedelta(days=1)})
-        since = filters.model_copy(update={"date_from": day})
-        return [cause_change_section((before, until), (before, since), lang)]
+        try:
+            until, since = split_filters(filters, date.fromisoformat(split_at[:10]))
+        except LoanFlowError:
+            return None  # the comparison itself says why
+        return (before, until), (before, since)
     if before and after:
-        return [cause_change_section((before, filters), (after, filters), lang)]
-    return []
+        return (before, filters), (after, filters)
+    return None
 
 
 def compare_intro(query: str | None) -> list[Any]:
@@ -207,7 +219,12 @@ def report_html(
     comparison = run_comparison(query, mode, before, after, split_at)
     if comparison is None:
         return None
-    return build_report(comparison, data.state_from_query(query).lang)
+    sides = _selections(query, mode, before, after, split_at)
+    try:
+        changes = cached_cause_changes(*sides) if sides else None
+    except LoanFlowError:
+        changes = None  # the report without the section; the page says why
+    return build_report(comparison, data.state_from_query(query).lang, cause_changes=changes)
 
 
 def metrics_csv_frame(

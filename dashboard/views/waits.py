@@ -208,16 +208,23 @@ def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str,
     return case_waits(con, dataset, case_id)
 
 
-def cause_change_section(before: tuple[str, Any], after: tuple[str, Any], lang: str) -> Any:
-    """Compare: how each handoff's causes of waiting changed (hours per case)."""
+def cached_cause_changes(before: tuple[str, Any], after: tuple[str, Any]) -> list[dict[str, Any]]:
+    """:func:`analysis.waits.report.cause_changes` on two selections, cached (the Compare
+    page's section and its downloadable report share it)."""
     key = ("waits-compare", before[0], before[1].cache_key(), after[0], after[1].cache_key())
 
     def compute() -> list[dict[str, Any]]:
         with data.cursor() as con:
             return cause_changes(con, before, after)
 
+    result: list[dict[str, Any]] = data.CACHE.get_or_compute(key, compute)
+    return result
+
+
+def cause_change_section(before: tuple[str, Any], after: tuple[str, Any], lang: str) -> Any:
+    """Compare: how each handoff's causes of waiting changed (hours per case)."""
     try:
-        changes = data.CACHE.get_or_compute(key, compute)
+        changes = cached_cause_changes(before, after)
     except LoanFlowError as exc:
         return section(t("waits.compare_title", lang), error_alert(exc, lang))
     rows, names = [], []

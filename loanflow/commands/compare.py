@@ -188,16 +188,32 @@ def compare_command(
                 n_resamples=resamples,
                 seed=seed,
             )
+        changes = _cause_changes(con, before, after, split_at, filters) if report_path else None
     finally:
         con.close()
     if report_path:
-        write_report(comparison, report_path, lang, prediction)
+        write_report(comparison, report_path, lang, prediction, changes)
     if as_json:
         echo_json(comparison.to_json())
         return
     _print_table(comparison, normalise_language(lang))
     if report_path:
         click.echo("\n" + t("report.written", normalise_language(lang), path=report_path))
+
+
+def _cause_changes(
+    con: Any, before: str, after: str | None, split_at: datetime | None, filters: Any
+) -> list[dict[str, Any]]:
+    """How each handoff's causes of waiting changed, on the comparison's two selections
+    (the report's section; the same figures as `loanflow waits BEFORE --compare AFTER`)."""
+    from analysis.compare.comparison import split_filters
+    from analysis.waits.report import cause_changes
+
+    if split_at is not None:
+        until, since = split_filters(filters, split_at.date())
+        return cause_changes(con, (before, until), (before, since))
+    assert after is not None
+    return cause_changes(con, (before, filters), (after, filters))
 
 
 COMMANDS = [compare_command]

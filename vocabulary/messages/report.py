@@ -89,6 +89,25 @@ REPORT: dict[str, dict[str, str]] = {
     "report.median_before": _m("Median before", "改造前中位數", "改造前中位数"),
     "report.median_after": _m("Median after", "改造後中位數", "改造后中位数"),
     "report.weight": _m("Weight", "權重", "权重"),
+    "report.waits_title": _m(
+        "Why applications waited: causes per handoff",
+        "申請為何等待：各交接的等待原因",
+        "申请为何等待：各交接的等待原因",
+    ),
+    "report.waits_note": _m(
+        "Hours of waiting per case at each handoff, before → after, in total and per cause "
+        "(change below): did the redesign cut batching, or only contention?",
+        "各交接每案的等待小時（改造前 → 改造後），合計及依原因拆分（下方為變化）："
+        "改造減少的是批次等待，還是只有資源競爭？",
+        "各交接每案的等待小时（改造前 → 改造后），合计及按原因拆分（下方为变化）："
+        "改造减少的是批次等待，还是只有资源竞争？",
+    ),
+    "report.waits_chart_title": _m(
+        "Waiting hours per case by cause, before and after",
+        "每案等待小時依原因拆分（改造前後）",
+        "每案等待小时按原因拆分（改造前后）",
+    ),
+    "report.waits_total": _m("All causes", "合計", "合计"),
     "report.handoffs_table": _m("Handoffs that changed", "有變化的部門交接", "有变化的部门交接"),
     "report.edges_table": _m(
         "Process-map edges added, removed or changed",
