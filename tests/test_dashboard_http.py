@@ -395,3 +395,17 @@ def test_the_cases_table_downloads_every_selected_case(client: Any) -> None:
     got = download(client, "cases-all", "csv", {"query": QUERY + "&outcome=approved"})
     lines = base64.b64decode(got["content"]).decode("utf-8-sig").splitlines()
     assert sorted(line.split(",")[0] for line in lines[1:]) == ["C1", "C4"]
+
+
+def test_compare_report_download_has_the_cause_changes(client: Any) -> None:
+    """The Compare page's report carries the waiting-causes section, with the page's
+    figures (the same cached cause_changes on the same two selections)."""
+    from analysis.filters import Filters
+    from dashboard.views.compare import report_html
+    from dashboard.views.waits import cached_cause_changes
+
+    page = report_html("?lang=zh", "datasets", "loans", "loans2", None)
+    assert page is not None and '<h3 id="waits">' in page and "申請為何等待" in page
+    changes = cached_cause_changes(("loans", Filters()), ("loans2", Filters()))
+    first = changes[0]
+    assert f'data-from="{first["from"]}" data-to="{first["to"]}"' in page
