@@ -674,13 +674,62 @@ def calendar_heatmap(calendars: Mapping[str, Mapping[str, Any]], lang: str) -> g
     return _base(fig, height=max(260, 30 * len(names) + 120))
 
 
-def case_wait_bars(instances: Sequence[Mapping[str, Any]], lang: str) -> go.Figure:
-    """One case's waits, instance by instance in order, each split by cause (hours)."""
-    waiting = [i for i in instances if float(i["wait_hours"]) > 0]
-    if not waiting:
+def cause_segments(instance: Mapping[str, Any]) -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+    """An instance's wait as consecutive (cause, from, to) segments from its enablement, in
+    precedence order (batching first), each as long as the hours of its cause; causes
+    without hours are left out. The last segment ends at the instance's start (up to the
+    rounding of the hours)."""
+    at = pd.Timestamp(instance["enabled"])
+    segments = []
+    for cause in CAUSES:
+        hours = float(instance["causes"][cause])
+        if hours <= 0:
+            continue
+        end = at + pd.Timedelta(hours=hours)
+        segments.append((cause, at, end))
+        at = end
+    return segments
+
+
+def case_wait_timeline(instances: Sequence[Mapping[str, Any]], lang: str) -> go.Figure:
+    """One case's waits on a time axis: a row per activity instance (in order, first on
+    top), its wait drawn from enablement to start as segments coloured by cause in
+    precedence order (:func:`cause_segments`), and a mark where its work started."""
+    if not instances:
         return empty_figure(t("waits.none", lang))
-    names = [f"{k + 1}. {i['activity']} ({i['resource'] or '-'})" for k, i in enumerate(waiting)]
-    return cause_bars(waiting, names, lang)
+    names = [f"{k + 1}. {i['activity']} ({i['resource'] or '-'})" for k, i in enumerate(instances)]
+    traces: list[Any] = []
+    for cause in CAUSES:
+        rows, bases, lengths, hours = [], [], [], []
+        for name, instance in zip(names, instances, strict=True):
+            for found, begin, end in cause_segments(instance):
+                if found == cause:
+                    rows.append(name)
+                    bases.append(begin.isoformat())
+                    lengths.append((end - begin).total_seconds() * 1000)  # ms on a date axis
+                    hours.append(float(instance["causes"][cause]))
+        traces.append(
+            go.Bar(
+                y=rows, x=lengths, base=bases, orientation="h", customdata=hours,
+                name=t(f"cause.{cause}", lang), marker_color=CAUSE_COLOURS[cause],
+                hovertemplate="%{y}: %{customdata:,.1f} h<extra>"
+                + t(f"cause.{cause}", lang) + "</extra>",
+            )
+        )  # fmt: skip
+    traces.append(
+        go.Scatter(
+            y=names, x=[pd.Timestamp(i["start"]).isoformat() for i in instances],
+            mode="markers", name=t("waits.work_starts", lang),
+            marker={"symbol": "line-ns-open", "size": 14, "color": "#222222"},
+            hovertemplate="%{y}: %{x}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig = _figure(traces, barmode="overlay")
+    fig.update_xaxes(type="date", tickformatstops=DATE_TICKS, hoverformat="%Y-%m-%d %H:%M")
+    fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
+    fig = _base(fig, height=max(260, 30 * len(names) + 140))
+    fig.update_layout(legend={"orientation": "h", "traceorder": "normal", "y": -0.2})
+    return fig
 
 
 # --- what if -----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 from click.testing import CliRunner
 
@@ -19,6 +20,7 @@ from etl.load import ingest
 from etl.store import close_shared, connect
 from loanflow.cli import main
 from tests.test_waits_kronos import ASSETS, PROFILE
+from vocabulary.style import CAUSES
 
 PROFILE_WITH_DEPARTMENTS = {
     **PROFILE,
@@ -120,3 +122,72 @@ def test_compare_section_in_the_compare_page(store_path: Path) -> None:
 
     section_ = cause_change_section(("manual4", Filters()), ("manual4", Filters()), "zh")
     assert "等待原因的變化" in _text(section_)
+
+
+def _ms(text: str) -> float:
+    return pd.Timestamp(text).value / 1e6
+
+
+def test_case_timeline_places_each_wait_in_time_by_cause() -> None:
+    """Worked by hand: enabled 08:00, started 14:00 (6 h): batching 2 h, prioritization 1 h,
+    unavailability 2.5 h, extraneous 0.5 h lie end to end in precedence order,
+    08:00-10:00-11:00-13:30-14:00; an instance without a wait has only its start mark."""
+    from dashboard.figures import case_wait_timeline
+
+    instances = [
+        {
+            "activity": "A", "resource": "Anya", "wait_hours": 0.0,
+            "enabled": "2024-01-01T07:00:00+00:00", "start": "2024-01-01T07:00:00+00:00",
+            "causes": dict.fromkeys(CAUSES, 0.0),
+        },
+        {
+            "activity": "B", "resource": None, "wait_hours": 6.0,
+            "enabled": "2024-01-01T08:00:00+00:00", "start": "2024-01-01T14:00:00+00:00",
+            "causes": {"batching": 2.0, "contention": 0.0, "prioritization": 1.0,
+                       "unavailability": 2.5, "extraneous": 0.5},
+        },
+    ]  # fmt: skip
+    figure = case_wait_timeline(instances, "en")
+    bars = {trace.name: trace for trace in figure.data if trace.type == "bar"}
+    assert list(bars) == list(CAUSES)  # the legend in precedence order
+    expected = {
+        "batching": ("08:00", "10:00"),
+        "prioritization": ("10:00", "11:00"),
+        "unavailability": ("11:00", "13:30"),
+        "extraneous": ("13:30", "14:00"),
+    }
+    for cause, trace in bars.items():
+        if cause not in expected:
+            assert len(trace.x) == 0
+            continue
+        begin, end = (_ms(f"2024-01-01T{h}:00+00:00") for h in expected[cause])
+        assert list(trace.y) == ["2. B (-)"]
+        assert _ms(trace.base[0]) == begin and trace.x[0] == end - begin
+    starts = next(trace for trace in figure.data if trace.type == "scatter")
+    assert list(starts.y) == ["1. A (Anya)", "2. B (-)"]
+    assert figure.layout.xaxis.type == "date"
+    chinese = case_wait_timeline(instances, "zh")
+    assert [trace.name for trace in chinese.data][:1] == ["批次等待"]
+    assert case_wait_timeline(instances, "zh-Hans").data[-1].name == "开始处理"
+
+
+def test_case_timeline_of_a_real_case_ends_each_wait_at_its_start() -> None:
+    """On Kronos's log 4: every instance's segments run from its enablement to its start
+    (the instance's own timestamps), and their lengths are its causes."""
+    from analysis.waits.report import case_waits
+    from dashboard.figures import case_wait_timeline, cause_segments
+
+    with data.cursor() as con:
+        instances = case_waits(con, "manual4", "0")
+    waiting = [i for i in instances if i["wait_hours"] > 0]
+    assert waiting
+    for instance in waiting:
+        segments = cause_segments(instance)
+        assert segments[0][1] == pd.Timestamp(instance["enabled"])
+        end = segments[-1][2]
+        assert abs((end - pd.Timestamp(instance["start"])).total_seconds()) <= 1  # rounding
+        for cause, begin, stop in segments:
+            assert (stop - begin).total_seconds() / 3600 == pytest.approx(instance["causes"][cause])
+    figure = case_wait_timeline(instances, "en")
+    drawn = sum(len(trace.x) for trace in figure.data if trace.type == "bar")
+    assert drawn == sum(len(cause_segments(i)) for i in instances)

@@ -201,7 +201,7 @@ def case_body(query: str | None, case_id: str | None) -> Any:
         return error_alert(exc, lang)
     if not rows:
         return info(t("waits.case_unknown", lang, case=case_id.strip()))
-    return chart(f"{PAGE}-case-chart", figures.case_wait_bars(rows, lang))
+    return chart(f"{PAGE}-case-chart", figures.case_wait_timeline(rows, lang))
 
 
 def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str, Any]]:

@@ -27,6 +27,7 @@ WAITS: dict[str, dict[str, str]] = {
     "waits.batches": _m("Batches", "批次處理", "批次处理"),
     "waits.table": _m("Waiting causes", "等待原因明細", "等待原因明细"),
     "waits.case": _m("One case's waits", "單一案件的等待", "单一案件的等待"),
+    "waits.work_starts": _m("work starts", "開始處理", "开始处理"),
     "waits.case_id": _m("Case id", "案件編號", "案件编号"),
     "waits.case_none": _m(
         "Enter a case id to see each of its waits split by cause.",
