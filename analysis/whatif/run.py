@@ -16,7 +16,6 @@ from __future__ import annotations
 import math
 import multiprocessing
 import os
-import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -144,9 +143,10 @@ def replicate(
     """The KPIs of ``runs`` replications (seeds seed, seed+1, ...), on all cores.
 
     ``start_method``: how worker processes start (``fork``; a threaded server such as the
-    dashboard asks for ``forkserver``, and ``fork`` asked for in a process running other
-    threads becomes ``forkserver``: a forked child may inherit a lock another thread held
-    and wait on it forever). ``progress(done, runs)`` may raise to cancel: the replications
+    dashboard asks for ``forkserver``: a forked child may inherit a lock another thread
+    held and wait on it forever; ``forkserver`` workers import the main script, so a script
+    that calls this with it needs an ``if __name__ == "__main__":`` guard).
+    ``progress(done, runs)`` may raise to cancel: the replications
     not started are dropped. A worker that dies (killed, out of memory) raises
     :class:`LoanFlowError` instead of leaving the caller waiting for its result."""
     jobs = [(model, seed + k, start, cases, warmup) for k in range(runs)]
@@ -158,8 +158,6 @@ def replicate(
             if progress:
                 progress(k + 1, runs)
         return results
-    if start_method == "fork" and threading.active_count() > 1:
-        start_method = "forkserver"
     context = multiprocessing.get_context(start_method)
     pool = ProcessPoolExecutor(workers, mp_context=context)
     try:
