@@ -88,6 +88,18 @@ def wait_idle(driver: Any, timeout: float = 30.0, settle: float = 0.8) -> None:
     raise TimeoutError(f"the page at {driver.current_url} did not settle in {timeout} s")
 
 
+def click(driver: Any, selector: str) -> None:
+    """Click the element ``selector`` names as a person would: once the page has settled
+    (a callback still rendering can move it), scrolled to the middle of the window at once
+    (the stylesheet's smooth scrolling would still be under way at the click)."""
+    wait_idle(driver, timeout=60, settle=0.3)
+    element = driver.find_element("css selector", selector)
+    driver.execute_script(
+        "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});", element
+    )
+    element.click()
+
+
 def wait_for(condition: Any, timeout: float = 30.0) -> Any:
     """Poll ``condition()`` until it returns something truthy, and return that."""
     deadline = time.time() + timeout

@@ -7,7 +7,6 @@ and the renderer logs it) fails the test.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
+from dashboard.browser import chromium, click, serve_in_thread, severe_logs, wait_for, wait_idle
 from dashboard.demo import ensure_demo_data
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import write_log
@@ -99,14 +98,6 @@ def choose(driver: Any, dropdown_id: str, text: str) -> None:
         )
     )
     option[0].click()
-
-
-def click(driver: Any, selector: str) -> None:
-    """Scroll an element to the middle of the window and click it."""
-    element = driver.find_element("css selector", selector)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    time.sleep(0.2)
-    element.click()
 
 
 def cases_card(driver: Any) -> str:

@@ -15,7 +15,7 @@ import pytest
 
 from dashboard import data
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, wait_for, wait_idle
+from dashboard.browser import chromium, click, serve_in_thread, wait_for, wait_idle
 from dashboard.demo import ensure_demo_data
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import ROWS, write_log
@@ -160,25 +160,17 @@ def _data_page_texts(driver: Any) -> list[str]:
     name = driver.find_element(By.ID, "data-name")
     name.clear()
     name.send_keys("before")
-    _click(driver, "#data-load")
+    click(driver, "#data-load")
     wait_for(lambda: driver.find_element(By.ID, "data-exists").is_displayed())
     texts.append(_screen_text(driver))
-    _click(driver, "#data-exists-cancel")
+    click(driver, "#data-exists-cancel")
     wait_for(lambda: not driver.find_element(By.ID, "data-exists").is_displayed())
     name.clear()
     name.send_keys(" ")
-    _click(driver, "#data-load")
+    click(driver, "#data-load")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-load-status .lf-error"))
     texts.append(_screen_text(driver))
     return texts
-
-
-def _click(driver: Any, selector: str) -> None:
-    element = driver.find_element("css selector", selector)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    wait_idle(driver, timeout=30, settle=0.3)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    element.click()
 
 
 @pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])

@@ -28,7 +28,7 @@ import yaml
 from click.testing import CliRunner
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
+from dashboard.browser import chromium, click, serve_in_thread, severe_logs, wait_for, wait_idle
 from etl.store import close_shared
 from loanflow.cli import main
 
@@ -84,13 +84,6 @@ def choose(driver: Any, selector: str, text: str) -> None:
         lambda: box.find_elements("css selector", ".VirtualizedSelectOption, [role='option']")
     )
     option[0].click()
-
-
-def click(driver: Any, selector: str) -> None:
-    element = driver.find_element("css selector", selector)
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
-    time.sleep(0.2)
-    element.click()
 
 
 def listed_activities(driver: Any) -> list[str]:

@@ -17,7 +17,7 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, serve_in_thread, severe_logs, wait_for, wait_idle
+from dashboard.browser import chromium, click, serve_in_thread, severe_logs, wait_for, wait_idle
 from dashboard.jobs import RUNNER
 from dashboard.views.whatif import KIND
 from etl.load import ingest
@@ -97,12 +97,6 @@ def type_number(driver: Any, element_id: str, value: str) -> None:
     wait_for(lambda: field.get_attribute("value") == value)
 
 
-def click(driver: Any, element_id: str) -> None:
-    button = driver.find_element("css selector", f"#{element_id}")
-    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", button)
-    button.click()
-
-
 def _job_finished(driver: Any) -> bool:
     """Whether the result table is there; a failed job's message fails the test at once."""
     if driver.find_elements("css selector", "#whatif-table .ag-row"):
@@ -121,11 +115,11 @@ def test_simulate_a_head_count_change_and_read_the_result(driver: Any, base_url:
     choose(driver, "whatif-staff-dept", DEPARTMENT)
     type_number(driver, "whatif-staff", "2")
     type_number(driver, "whatif-runs", "2")
-    click(driver, "whatif-write")
+    click(driver, "#whatif-write")
     yaml_box = driver.find_element("css selector", "#whatif-yaml")
     wait_for(lambda: DEPARTMENT in (yaml_box.get_attribute("value") or ""))
     assert "+2" in yaml_box.get_attribute("value")
-    click(driver, "whatif-run")
+    click(driver, "#whatif-run")
     try:
         wait_for(lambda: _job_finished(driver), timeout=JOB_SECONDS)
     except TimeoutError as exc:
