@@ -214,7 +214,8 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
     )
     SELECT ? AS dataset, {cols},
         fa.seq IS NOT NULL AS first_of_activity, fe.seq IS NOT NULL AS first_of_edge,
-        fh.seq IS NOT NULL AS first_of_handoff, fr.seq IS NOT NULL AS first_of_resource,
+        coalesce(c.handoff, false) AND fh.seq IS NOT NULL AS first_of_handoff,
+        fr.seq IS NOT NULL AS first_of_resource,
         c.case_no, {", ".join(f"c.{col}" for col in CASE_FILTER_COLUMNS)},
         coalesce(m.case_departments, 0) AS case_departments,
         c.activity_no, c.pred_activity_no, c.department_no, c.pred_department_no, c.resource_no
@@ -223,7 +224,7 @@ def _instances_select(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str
         AND fa.seq = c.seq
     LEFT JOIN fe ON fe.case_no = c.case_no AND fe.pred = coalesce(c.pred_activity_no, 0)
         AND fe.activity_no = c.activity_no AND fe.seq = c.seq
-    LEFT JOIN fh ON c.handoff AND fh.case_no = c.case_no
+    LEFT JOIN fh ON fh.case_no = c.case_no
         AND fh.pred_department_no = c.pred_department_no
         AND fh.department_no = c.department_no AND fh.seq = c.seq
     LEFT JOIN fr ON fr.case_no = c.case_no AND fr.resource_no = c.resource_no
