@@ -14,22 +14,15 @@ import pytest
 
 from analysis.filters import Filters
 from dashboard import data
-from dashboard.app import create_app
 from dashboard.shell import SYNC_OUTPUTS, sync_filter_state, translate_frame
 from dashboard.views import cases, conformance, handoffs, overview, process_map, variants
-from etl.store import close_shared
-from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, load_store
+from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, app_store
 from vocabulary import fmt_count, fmt_hours, fmt_share, t
 
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("dash")
-    db = folder / "store.duckdb"
-    load_store(db, folder)
-    create_app(db, auth=False)
-    yield db
-    close_shared(db)
+    yield from app_store(tmp_path_factory.mktemp("dash"))
 
 
 @pytest.fixture(autouse=True)

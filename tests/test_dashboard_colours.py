@@ -13,10 +13,8 @@ from typing import Any
 import pytest
 
 from dashboard import data
-from dashboard.app import create_app
 from dashboard.views import bottlenecks, cases, handoffs, process_map
-from etl.store import close_shared
-from tests.test_dashboard_fixtures import load_store
+from tests.test_dashboard_fixtures import app_store
 from vocabulary import style
 
 DEPARTMENTS = ("信貸部", "客戶經理部", "運營部")
@@ -24,12 +22,7 @@ DEPARTMENTS = ("信貸部", "客戶經理部", "運營部")
 
 @pytest.fixture(scope="module")
 def store_path(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    folder = tmp_path_factory.mktemp("colours")
-    db = folder / "store.duckdb"
-    load_store(db, folder)
-    create_app(db, auth=False)
-    yield db
-    close_shared(db)
+    yield from app_store(tmp_path_factory.mktemp("colours"))
 
 
 @pytest.fixture(autouse=True)

@@ -19,6 +19,7 @@ So: median cycle 24.75 h; outcome shares 0.5 / 0.25 / 0 / 0.25; 客→信 4 hand
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 ROWS = [
@@ -70,6 +71,19 @@ def write_profile(folder: Path) -> Path:
     path = folder / "loans.profile.yaml"
     path.write_text(PROFILE, encoding="utf-8")
     return path
+
+
+def app_store(folder: Path) -> Iterator[Path]:
+    """The log loaded into ``folder``/store.duckdb with the dashboard created on it; yields
+    the store's path and closes the dashboard's connection after (a fixture's body)."""
+    from dashboard.app import create_app
+    from etl.store import close_shared
+
+    db = folder / "store.duckdb"
+    load_store(db, folder)
+    create_app(db, auth=False)
+    yield db
+    close_shared(db)
 
 
 def load_store(db: Path, folder: Path, dataset: str = "loans") -> None:
