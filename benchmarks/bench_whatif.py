@@ -19,7 +19,6 @@ RESULTS.md):
 from __future__ import annotations
 
 import argparse
-import copy
 import os
 import platform
 import resource
@@ -30,14 +29,13 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from analysis.whatif.discover import discover_model  # noqa: E402
-from analysis.whatif.export import write_prosimos  # noqa: E402
+from analysis.whatif.export import prosimos_comparable, write_prosimos  # noqa: E402
 from analysis.whatif.quality import validate  # noqa: E402
 from analysis.whatif.run import replicate, simulate_once  # noqa: E402
 from etl.load import ingest  # noqa: E402
@@ -76,27 +74,6 @@ def _big_log(folder: Path, events: int) -> Path:
     out = folder / "big.parquet"
     generate_log(out, "before", cases, seed=3, layout="instances")
     return out
-
-
-def exportable(model: dict[str, Any]) -> dict[str, Any]:
-    """The model reduced to what Prosimos's format carries (as tests/test_whatif_prosimos)."""
-    plain = copy.deepcopy(model)
-    plain.update(delays={}, parallel=[], batching=[], holidays=[], skip=[])
-    for pool in plain["pools"].values():
-        pool["case_owner"] = False
-    states = plain["routing"]["states"]
-    plain["routing"] = {
-        "start": {"n": 1, "next": plain["routing"]["start"]["next"]},
-        "states": {
-            k: {"n": v["n"], "next": v["next"]} for k, v in states.items() if k.endswith("#0")
-        },
-    }
-    rates = np.asarray(plain["arrivals"]["per_hour_of_week"])
-    working = rates > 0
-    plain["arrivals"]["per_hour_of_week"] = np.where(
-        working, rates.sum() / working.sum(), 0.0
-    ).tolist()
-    return plain
 
 
 def main() -> int:
@@ -163,7 +140,7 @@ def main() -> int:
 def _prosimos(model: dict[str, Any], folder: Path, cases: int) -> list[str]:
     from prosimos.simulation_engine import run_simulation
 
-    plain = exportable(model)
+    plain = prosimos_comparable(model)
     bpmn, params, log = folder / "m.bpmn", folder / "m.json", folder / "prosimos.csv"
     write_prosimos(plain, str(bpmn), str(params))
     theirs_s, _ = _timed(

@@ -10,16 +10,13 @@ one run, ours the pool of three replications; the two differ by 1-2% when measur
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.whatif.discover import discover_model
-from analysis.whatif.export import write_prosimos
+from analysis.whatif.export import prosimos_comparable, write_prosimos
 from analysis.whatif.run import instance_frame, simulate_once
 from etl.load import ingest
 from etl.store import connect
@@ -28,32 +25,12 @@ pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
 
-def _exportable(model: dict[str, Any]) -> dict[str, Any]:
-    plain = copy.deepcopy(model)
-    plain.update(delays={}, parallel=[], batching=[], holidays=[], skip=[])
-    for pool in plain["pools"].values():
-        pool["case_owner"] = False
-    states = plain["routing"]["states"]
-    plain["routing"] = {
-        "start": {"n": 1, "next": plain["routing"]["start"]["next"]},
-        "states": {
-            k: {"n": v["n"], "next": v["next"]} for k, v in states.items() if k.endswith("#0")
-        },
-    }
-    rates = np.asarray(plain["arrivals"]["per_hour_of_week"])
-    working = rates > 0
-    plain["arrivals"]["per_hour_of_week"] = np.where(
-        working, rates.sum() / working.sum(), 0.0
-    ).tolist()
-    return plain
-
-
 def test_cycle_times_agree_with_prosimos(tmp_path: Path) -> None:
     from prosimos.simulation_engine import run_simulation
 
     con = connect(tmp_path / "store.duckdb")
     ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
-    model = _exportable(discover_model(con, "before", calibration_rounds=0))
+    model = prosimos_comparable(discover_model(con, "before", calibration_rounds=0))
     con.close()
     bpmn, params, log = tmp_path / "m.bpmn", tmp_path / "m.json", tmp_path / "prosimos.csv"
     write_prosimos(model, str(bpmn), str(params))

@@ -15,10 +15,13 @@ it); with them, LoanFlow's own engine is the reference.
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import quoteattr
+
+import numpy as np
 
 from analysis.whatif.calendars import WeeklyCalendar
 from analysis.whatif.model import END, visit_key
@@ -236,3 +239,26 @@ def write_prosimos(model: dict[str, Any], bpmn_path: str, json_path: str | None)
             )
     except OSError as exc:
         raise BadInputError(f"cannot write the exported model: {exc}") from exc
+
+
+def prosimos_comparable(model: dict[str, Any]) -> dict[str, Any]:
+    """The model reduced to what Prosimos's format carries, so both engines run the same
+    process: no extraneous delays, parallel groups, batching, holidays, skips or case
+    owners, routing by first visits only, and arrivals flat over the working hours."""
+    plain = copy.deepcopy(model)
+    plain.update(delays={}, parallel=[], batching=[], holidays=[], skip=[])
+    for pool in plain["pools"].values():
+        pool["case_owner"] = False
+    states = plain["routing"]["states"]
+    plain["routing"] = {
+        "start": {"n": 1, "next": plain["routing"]["start"]["next"]},
+        "states": {
+            k: {"n": v["n"], "next": v["next"]} for k, v in states.items() if k.endswith("#0")
+        },
+    }
+    rates = np.asarray(plain["arrivals"]["per_hour_of_week"])
+    working = rates > 0
+    plain["arrivals"]["per_hour_of_week"] = np.where(
+        working, rates.sum() / working.sum(), 0.0
+    ).tolist()
+    return plain
