@@ -14,9 +14,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.filters import Filters
 from analysis.open_cases import credible_open_sql, last_instances_sql, open_case_rule
+from analysis.prepared_tables import case_rows_sql, instance_rows_sql, main_department_sql
 from analysis.quantiles import duration_quantile, optional_median
 from analysis.scope import Scope, make_scope
 

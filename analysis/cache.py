@@ -2,7 +2,7 @@
 
 The analysis keeps per-dataset derivations in the store (``analysis_instances``,
 ``analysis_cases``, ``analysis_pingpong``, ``analysis_state``; what they hold and how they
-are built is :mod:`analysis.derived`). Their schema is the analysis's, not the loader's:
+are built is :mod:`analysis.prepared_tables`). Their schema is the analysis's, not the loader's:
 numbered migrations in ``analysis/migrations/NNN_name.sql``, recorded in the store's table
 ``analysis_migrations`` and applied by the analysis itself, the first time it needs them on
 a writable connection (:func:`ensure_schema`). The loader knows nothing of them; dropping a
@@ -169,7 +169,7 @@ def preparation_state(con: duckdb.DuckDBPyConnection, dataset: str, db: Path | N
     """Whether the dataset's derivations are stored and current: ``ready``, ``preparing``
     (a background preparation is running), or ``on first use`` (the first analysis that
     may write the store builds them; a read-only one derives them privately)."""
-    from analysis.derived import fingerprint
+    from analysis.prepared_tables import fingerprint
 
     current = fingerprint(con, dataset)
     stored = current is not None and stored_version(con) >= schema_version()
@@ -209,7 +209,7 @@ def _root() -> str:
 
 def _prepare_job(db: Path, dataset: str) -> None:
     """The background job: build the derivations, then remove the marker."""
-    from analysis.derived import prepare
+    from analysis.prepared_tables import prepare
     from etl.store import connect
 
     try:

@@ -7,9 +7,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.open_cases import closed_sql
+from analysis.prepared_tables import case_rows_sql
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_met_sql
 

@@ -24,8 +24,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import case_rows_sql
 from analysis.scope import make_scope
 from etl.errors import BadInputError
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql, pingpong_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import instance_rows_sql, pingpong_rows_sql
 from analysis.quantiles import duration_quantiles, optional_median
 from analysis.scope import Scope, make_scope
 

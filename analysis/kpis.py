@@ -8,9 +8,9 @@ from typing import Any
 
 import duckdb
 
-from analysis.derived import case_rows_sql
 from analysis.filters import Filters
 from analysis.open_cases import closed_sql, outcome_mapped
+from analysis.prepared_tables import case_rows_sql
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_compliance_sql
 from etl.outcomes import OUTCOME_KEYS

@@ -9,8 +9,8 @@ from typing import Literal
 
 import duckdb
 
-from analysis.derived import case_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import case_rows_sql
 from analysis.process_map import END, START, ProcessMap
 from analysis.scope import make_scope
 from vocabulary.style import department_colours

@@ -14,8 +14,8 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import instance_rows_sql
 from analysis.quantiles import duration_quantile
 from analysis.scope import make_scope
 

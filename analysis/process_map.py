@@ -1,6 +1,6 @@
 """The process map: a directly-follows graph over activity instances, with performance.
 
-An edge A -> B counts the instances of B whose **predecessor** (see analysis.instances) is
+An edge A -> B counts the instances of B whose **predecessor** (see analysis.predecessors) is
 an instance of A; its performance is the waiting time of those instances (median, mean,
 p90). Ordering by predecessor rather than by start keeps parallel branches apart (an
 instance follows what had finished when it started) and makes the waiting on an edge the
@@ -25,8 +25,8 @@ from typing import Any, Literal
 import duckdb
 import pandas as pd
 
-from analysis.derived import instance_rows_sql, main_department_sql, selected_case_count
 from analysis.filters import Filters
+from analysis.prepared_tables import instance_rows_sql, main_department_sql, selected_case_count
 from analysis.quantiles import duration_quantiles, optional_median
 from analysis.scope import Scope, make_scope
 

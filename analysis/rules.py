@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from analysis.filters import Filters
-from analysis.instances import selected_instances_sql
+from analysis.predecessors import selected_instances_sql
 from analysis.scope import Scope, make_scope
 
 RULE_NAMES = (

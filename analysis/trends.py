@@ -16,9 +16,9 @@ import duckdb
 import pandas as pd
 
 from analysis.calendar import local_epoch_sql
-from analysis.derived import case_rows_sql, dataset_bounds
 from analysis.filters import Filters
 from analysis.open_cases import closed_sql
+from analysis.prepared_tables import case_rows_sql, dataset_bounds
 from analysis.scope import make_scope
 from analysis.sla import sla_compliance_sql
 

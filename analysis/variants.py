@@ -8,8 +8,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
-from analysis.derived import case_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import case_rows_sql
 from analysis.scope import Scope, make_scope
 
 VARIANT_COLUMNS = (

@@ -10,8 +10,8 @@ from pathlib import Path
 import duckdb
 
 from analysis import cache
-from analysis.derived import _build_stored, fingerprint, prepare
 from analysis.kpis import kpis
+from analysis.prepared_tables import _build_stored, fingerprint, prepare
 from analysis.scope import make_scope
 from etl.load import drop_dataset, ingest
 from etl.store import connect, migrations

@@ -314,16 +314,16 @@ def test_case_page_is_the_sorted_slice_of_all_case_metrics(
 def test_department_filter_by_mask_and_by_join_agree(
     store: duckdb.DuckDBPyConnection, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import analysis.derived as derived
+    import analysis.prepared_tables as prepared_tables
 
     filters = Filters(outcomes=("approved",), departments=("法務合規部", "審批委員會"))
     by_mask = activity_bottlenecks(store, "before", filters)
     cases_by_mask = case_metrics(store, "before", filters)["case_id"].tolist()
-    monkeypatch.setattr(derived, "MASK_DEPARTMENTS", 0)  # every department beyond the mask
-    derived._masks.clear()
+    monkeypatch.setattr(prepared_tables, "MASK_DEPARTMENTS", 0)  # every department beyond the mask
+    prepared_tables._masks.clear()
     by_join = activity_bottlenecks(store, "before", filters)
     cases_by_join = case_metrics(store, "before", filters)["case_id"].tolist()
-    derived._masks.clear()
+    prepared_tables._masks.clear()
     pd.testing.assert_frame_equal(by_mask, by_join)
     assert cases_by_mask == cases_by_join
     assert set(cases_by_mask) == _selected_case_ids(store, filters)

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 
 from analysis.conformance import conformance
-from analysis.derived import ensure_derived, fingerprint
 from analysis.kpis import kpis
 from analysis.network import handover_network
+from analysis.prepared_tables import ensure_derived, fingerprint
 from analysis.rules import rule_results
 from analysis.scope import make_scope
 from etl.errors import BadInputError
@@ -134,7 +134,7 @@ def test_conformance_by_hand(store: duckdb.DuckDBPyConnection, tmp_path: Path) -
 
 
 def test_derived_tables_follow_a_replaced_dataset(store: duckdb.DuckDBPyConnection) -> None:
-    from analysis.derived import prepare
+    from analysis.prepared_tables import prepare
 
     make_log(store, "r", RULE_ROWS[:4])
     assert prepare(store, "r").instances == "main.analysis_instances"

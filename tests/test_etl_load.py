@@ -434,7 +434,7 @@ def _derived_rows(store, dataset):
 
 
 def test_drop_deletes_the_analysis_derivations_of_that_dataset_only(store, tmp_path):
-    from analysis.derived import prepare
+    from analysis.prepared_tables import prepare
 
     rows = [
         ["1", "Submit", "2025-01-01 09:00", "complete", "u1"],
@@ -455,7 +455,7 @@ def test_drop_deletes_the_analysis_derivations_of_that_dataset_only(store, tmp_p
 
 
 def test_drop_works_when_a_derivation_table_is_absent(store, tmp_path):
-    from analysis.derived import prepare
+    from analysis.prepared_tables import prepare
 
     path = write_csv(
         tmp_path / "log.csv", HEADER, [["1", "Submit", "2025-01-01 09:00", "complete", "u1"]]

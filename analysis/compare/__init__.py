@@ -17,7 +17,7 @@ two filter sets); :func:`compare_split` splits one dataset at a go-live date. Th
 
 Per-case figures come from :func:`analysis.case_metrics.case_metrics`, instance
 derivations (predecessor, waiting time, handoff) from
-:func:`analysis.derived.instance_rows_sql`, so every number here follows the same
+:func:`analysis.prepared_tables.instance_rows_sql`, so every number here follows the same
 definitions as the rest of LoanFlow. See docs/compare.md.
 
 The package follows the comparison's sections: :mod:`.results` (the result types and their

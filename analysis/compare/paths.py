@@ -12,8 +12,8 @@ import pandas as pd
 
 from analysis import stats
 from analysis.compare.results import PathChange
-from analysis.derived import instance_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import instance_rows_sql
 from analysis.scope import make_scope
 
 # --- process-map edges and handoffs ---------------------------------------------------------

@@ -12,7 +12,7 @@ import pandas as pd
 from analysis import stats
 from analysis.compare.results import VARIANT_SEPARATOR, Metric
 from analysis.filters import Filters
-from analysis.instances import selected_instances_sql
+from analysis.predecessors import selected_instances_sql
 from analysis.scope import make_scope
 
 # --- variants --------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 -- Analysis schema step 001 (until the analysis kept its own migrations: the store's step 020).
--- Per-dataset derivations the analysis builds once and reads many times (analysis/derived.py).
+-- Per-dataset derivations the analysis builds once and reads many times
+-- (analysis/prepared_tables.py).
 -- Rows are keyed by dataset; analysis_state records the fingerprint of the dataset they were
 -- built from (its load time, row counts and profile). When a dataset is replaced, appended
 -- to or dropped, its fingerprint changes or disappears and the rows are rebuilt or removed

@@ -36,9 +36,9 @@ import numpy as np
 import numpy.typing as npt
 
 from analysis.calendar import local_epoch_sql
-from analysis.derived import dataset_bounds
 from analysis.filters import Filters
-from analysis.instances import selected_instances_sql
+from analysis.predecessors import selected_instances_sql
+from analysis.prepared_tables import dataset_bounds
 from analysis.scope import Scope, make_scope
 from etl.profile import Calendar, Profile, WorkingCalendarSpec
 

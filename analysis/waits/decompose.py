@@ -35,8 +35,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis.calendar import utc_offset_changes
-from analysis.derived import dataset_bounds, instance_rows_sql
 from analysis.filters import Filters
+from analysis.prepared_tables import dataset_bounds, instance_rows_sql
 from analysis.scope import Scope
 from analysis.waits.batches import (
     Clock,

@@ -19,8 +19,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from analysis.derived import fingerprint, selected_case_count
 from analysis.filters import Filters
+from analysis.prepared_tables import fingerprint, selected_case_count
 from analysis.scope import Scope, make_scope
 from analysis.waits.decompose import CAUSES, Decomposition, decompose
 

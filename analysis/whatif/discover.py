@@ -39,7 +39,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis.filters import Filters
-from analysis.instances import selected_instances_sql
+from analysis.predecessors import selected_instances_sql
 from analysis.scope import make_scope
 from analysis.whatif import calendars as cal_mod
 from analysis.whatif.calendars import WEEK, WeeklyCalendar, slot_of

@@ -86,7 +86,7 @@ class _AnalysisPreparation:
         self.seconds: float | None = None
 
     def __call__(self, con: Any, dataset: str) -> None:
-        from analysis.derived import prepare
+        from analysis.prepared_tables import prepare
         from etl.errors import LoanFlowError
 
         if not self.quiet:

@@ -1,4 +1,7 @@
-"""The shared SQL core: activity instances of the selected cases, with their derivations.
+"""Each activity instance's predecessor, and what follows from it: its waiting time, its
+processing time, whether it is a handoff, its place in the case order. The shared SQL
+core every figure rests on (the activity instances of the selected cases, raw or with
+these columns); :mod:`analysis.prepared_tables` stores its result once per dataset.
 
 Per instance (DESIGN.md, "Definitions"):
 
@@ -57,8 +60,9 @@ def derived_instances_sql(
 ) -> tuple[str, list[Any]]:
     """SELECT of the selected instances with predecessor, waits, processing, handoff, seq.
 
-    Computed from ``activity_instances`` on every call; :func:`analysis.derived.instance_rows_sql`
-    reads the same rows from the per-dataset table built once.
+    Computed from ``activity_instances`` on every call;
+    :func:`analysis.prepared_tables.instance_rows_sql` reads the same rows from the
+    per-dataset table built once.
 
     Columns: case_id, instance_id, activity, department, resource, start_ts, end_ts, seq,
     is_last (the case's last instance: latest end, an open one counting as not yet ended,

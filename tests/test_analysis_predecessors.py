@@ -8,8 +8,8 @@ from typing import Any
 
 import duckdb
 
-from analysis.instances import derived_instances_sql
 from analysis.kpis import kpis
+from analysis.predecessors import derived_instances_sql
 from analysis.scope import make_scope
 from etl.load import ingest
 from tests.analysis_logs import Inst, make_log

@@ -1,8 +1,10 @@
-"""Per-dataset derivations, built once and read by every view.
+"""A dataset's prepared tables, built once and read by every view: its activity instances
+with their predecessors, waits and working time (``analysis_instances``), its per-case
+figures (``analysis_cases``) and its ping-pong pairs (``analysis_pingpong``).
 
 Deriving predecessors, waits and working time over a million events takes seconds; every
-view needs them. So the first analysis of a dataset stores them in ``analysis_instances``,
-``analysis_cases`` and ``analysis_pingpong`` (the analysis's own tables: see
+view needs them. So the first analysis of a dataset stores them in these tables (the
+analysis's own: see
 :mod:`analysis.cache` for their schema and its migrations), keyed by dataset, with a
 fingerprint of the dataset row (load time, row counts, profile) in ``analysis_state``. A
 later call whose fingerprint matches reads the stored rows; a replaced, appended or
@@ -28,7 +30,7 @@ from analysis import cache
 from analysis.cache import STORED, DerivedTables
 from analysis.calendar import local_epoch_sql, working_clock_sql
 from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, case_where
-from analysis.instances import derived_instances_sql
+from analysis.predecessors import derived_instances_sql
 from analysis.scope import Scope
 
 DERIVATION_VERSION = "7"
@@ -511,7 +513,7 @@ _INSTANCE_SELECT = ", ".join(f"c.{column}" for column in (*INSTANCE_COLUMNS, *CO
 def instance_rows_sql(con: duckdb.DuckDBPyConnection, scope: Scope) -> tuple[str, list[Any]]:
     """SELECT of the derived instances of the scope's selected cases (no ``dataset`` column).
 
-    Columns as :func:`analysis.instances.derived_instances_sql` with ``working=True``.
+    Columns as :func:`analysis.predecessors.derived_instances_sql` with ``working=True``.
     """
     return _rows_sql(con, scope, "instances", _INSTANCE_SELECT)
 
