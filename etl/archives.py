@@ -32,7 +32,7 @@ from typing import IO
 
 from isal import igzip, isal_zlib
 
-from etl.errors import BadInputError
+from etl.errors import BadInputError, inflated_too_large
 
 _CHUNK = 1 << 20
 MAX_MEMBERS = 10_000
@@ -118,10 +118,7 @@ def _copy_capped(
         while chunk := source.read(_CHUNK):
             total += len(chunk)
             if total > max_bytes:
-                raise BadInputError(
-                    f"{label} decompresses to more than {max_bytes // (1 << 20)} MB, the limit "
-                    "set by LOANFLOW_MAX_DECOMPRESSED_MB. Raise the limit if the log is genuine."
-                )
+                raise inflated_too_large(label, max_bytes)
             if head_only and total >= _PREVIEW_BYTES:
                 out.write(chunk[: chunk.rfind(b"\n") + 1] or chunk)
                 return
@@ -345,11 +342,7 @@ def unpack_zip(
                 f"{label} is password-protected. Unzip it with its password and load the log."
             )
         if info.file_size > max_bytes:
-            raise BadInputError(
-                f"{label} decompresses to {info.file_size // (1 << 20):,} MB, more than the "
-                f"{max_bytes // (1 << 20)} MB limit set by LOANFLOW_MAX_DECOMPRESSED_MB. "
-                "Raise the limit if the log is genuine."
-            )
+            raise inflated_too_large(label, max_bytes, declared=info.file_size)
         with _temp_folder() as folder:
             target = folder / _safe_basename(info.filename)
             try:

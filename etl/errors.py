@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from etl.settings import decompressed_cap_reason
+
 
 class LoanFlowError(Exception):
     """An expected failure: a bad file, an unknown dataset, a bad profile.
@@ -53,4 +55,20 @@ def too_many_rows(
     return BadInputError(
         f"{name} has more than {limit:,} {unit}, the limit set by LOANFLOW_MAX_ROWS. "
         f"Raise the limit or split the {source}."
+    )
+
+
+def inflated_too_large(label: str, max_bytes: int, *, declared: int | None = None) -> BadInputError:
+    """The error for a compressed log (or a zip member) that inflates past the cap
+    ``max_bytes``, naming what set the cap (the setting, or the machine's memory).
+    ``declared`` is the inflated size an archive states, when it was refused on that."""
+    cap = f"{max_bytes // (1 << 20)} MB"
+    size = (
+        f"decompresses to {declared // (1 << 20):,} MB, more than {cap}"
+        if declared is not None
+        else f"decompresses to more than {cap}"
+    )
+    return BadInputError(
+        f"{label} {size}, {decompressed_cap_reason(max_bytes)}. Raise the limit if the log "
+        "is genuine."
     )

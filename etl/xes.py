@@ -31,7 +31,7 @@ from typing import Any, BinaryIO
 
 from isal import igzip, isal_zlib
 
-from etl.errors import BadInputError
+from etl.errors import BadInputError, inflated_too_large
 
 _CHUNK = 1 << 20
 _HEAD = 4 * _CHUNK
@@ -96,11 +96,7 @@ def scan_xes(
         openings = _note_markup(window, total - len(carry), openings, path)
         total += len(chunk)
         if total > max_bytes:
-            raise BadInputError(
-                f"{path.name} decompresses to more than {max_bytes // (1 << 20)} MB, the "
-                "limit set by LOANFLOW_MAX_DECOMPRESSED_MB. Raise the limit if the log is "
-                "genuine."
-            )
+            raise inflated_too_large(path.name, max_bytes)
         if copy_to is not None:
             copy_to.write(chunk)
         if len(head) < _HEAD:

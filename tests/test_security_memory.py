@@ -56,8 +56,11 @@ def test_the_inflate_cap_follows_the_machines_memory(
     monkeypatch.setattr(settings, "machine_memory_bytes", lambda: 128 << 20)  # 8 MB cap
     bomb = tmp_path / "bomb.xes.gz"
     write_gzip_bomb(bomb, 24)
-    with pytest.raises(BadInputError):
+    with pytest.raises(BadInputError) as refused:
         ingest(bomb, "bomb", db=db_path)
+    # The message names the cap that refused: the machine's memory, not the setting.
+    assert "more than 8 MB, the limit set by this machine's memory" in str(refused.value)
+    assert "a sixteenth of its 0.1 GB" in str(refused.value)
     assert datasets(db_path) == []
 
 
