@@ -13,6 +13,7 @@ line) and joins the sections, in a fixed order, into ``benchmarks/RESULTS.md``.
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -62,16 +63,47 @@ def run(names: list[str]) -> int:
     return failed
 
 
-def assemble() -> Path:
-    """Join benchmarks/results/*.md into benchmarks/RESULTS.md; return its path."""
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+def _measured_at(section: str) -> str:
+    """The first date and time a section states (``YYYY-MM-DD HH:MM``), or "" if none."""
+    found = _DATE.search(section)
+    return found.group() if found else ""
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The ``## `` sections of a RESULTS.md, by their heading line."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    return {part.splitlines()[0]: part.strip() for part in parts if part.startswith("## ")}
+
+
+def _newest(path: Path, assembled: dict[str, str]) -> str:
+    """A section's text: its results file, unless RESULTS.md holds the same section
+    measured later (its first stated date), or the same date edited by hand; then that
+    one, written back to the results file so that both agree."""
+    section = path.read_text(encoding="utf-8").strip()
+    current = assembled.get(section.splitlines()[0] if section else "")
+    if current is None or current == section:
+        return section
+    if _measured_at(current) >= _measured_at(section):
+        print(f"kept the newer section of RESULTS.md over {path.name} (wrote it back)")
+        path.write_text(current + "\n", encoding="utf-8")
+        return current
+    return section
+
+
+def assemble(results: Path = HERE / "results", target: Path = HERE / "RESULTS.md") -> Path:
+    """Join ``results/*.md`` into RESULTS.md; return its path. A section that RESULTS.md
+    already holds in a newer version (a later measurement date) is kept, never replaced
+    by an older results file."""
+    assembled = _sections(target.read_text(encoding="utf-8")) if target.exists() else {}
     sections = []
-    results = HERE / "results"
     known = [results / f"{name}.md" for name in ORDER]
     others = sorted(p for p in results.glob("*.md") if p not in known)
     for path in [*known, *others]:
         if path.exists():
-            sections.append(path.read_text(encoding="utf-8").strip())
-    target = HERE / "RESULTS.md"
+            sections.append(_newest(path, assembled))
     target.write_text(HEADER + "\n" + "\n\n".join(sections) + "\n", encoding="utf-8")
     return target
 
