@@ -377,16 +377,25 @@ def cost_rate_sql(costs: dict[str, float], department: str) -> str:
     return f"(CASE {department} {whens} ELSE 0.0 END)"
 
 
+def preparation_statements(
+    con: duckdb.DuckDBPyConnection, scope: Scope, tables: DerivedTables
+) -> list[tuple[str, str, list[Any]]]:
+    """The preparation of the scope's dataset as (table it fills, SELECT, params), in the
+    order they run: instances, then ping-pong pairs and cases (which read the tables
+    filled before them)."""
+    return [
+        (tables.instances, *_instances_select(con, scope)),
+        (tables.pingpong, *_pingpong_select(scope, tables.instances)),
+        (tables.cases, *_cases_select(con, scope, tables.instances, tables.pingpong)),
+    ]
+
+
 def _build_stored(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> None:
     con.execute("BEGIN TRANSACTION")
     try:
         cache.clear(con, scope.dataset, dropped_too=True)
-        sql, params = _instances_select(con, scope)
-        con.execute(f"INSERT INTO analysis_instances BY NAME {sql}", params)
-        sql, params = _pingpong_select(scope, STORED.instances)
-        con.execute(f"INSERT INTO analysis_pingpong BY NAME {sql}", params)
-        sql, params = _cases_select(con, scope, STORED.instances, STORED.pingpong)
-        con.execute(f"INSERT INTO analysis_cases BY NAME {sql}", params)
+        for table, sql, params in preparation_statements(con, scope, STORED):
+            con.execute(f"INSERT INTO {table} BY NAME {sql}", params)
         cache.record_build(con, scope.dataset, print_)
         con.execute("COMMIT")
     except BaseException:
@@ -395,13 +404,9 @@ def _build_stored(con: duckdb.DuckDBPyConnection, scope: Scope, print_: str) -> 
 
 
 def _build_temp(con: duckdb.DuckDBPyConnection, scope: Scope, tables: DerivedTables) -> None:
-    def create(table: str, sql: str, params: list[Any]) -> None:
+    for table, sql, params in preparation_statements(con, scope, tables):
         name = table.rsplit(".", 1)[1]
         con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params)
-
-    create(tables.instances, *_instances_select(con, scope))
-    create(tables.pingpong, *_pingpong_select(scope, tables.instances))
-    create(tables.cases, *_cases_select(con, scope, tables.instances, tables.pingpong))
 
 
 def invalidate(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
