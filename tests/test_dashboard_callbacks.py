@@ -15,7 +15,7 @@ import pytest
 from analysis.filters import Filters
 from dashboard import data
 from dashboard.shell import SYNC_OUTPUTS, sync_filter_state, translate_frame
-from dashboard.views import cases, conformance, handoffs, overview, process_map, variants
+from dashboard.views import admin, cases, conformance, handoffs, overview, process_map, variants
 from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, app_store
 from vocabulary import fmt_count, fmt_hours, fmt_share, t
 
@@ -432,3 +432,33 @@ def test_an_empty_filter_says_no_cases_match(store_path: Path) -> None:
     words = texts(body)
     assert words.count(t("overview.no_cases_match", "zh-Hant")) >= 10  # every card says why
     assert not any("較前" in w for w in words)  # and no change against an earlier period
+
+
+def test_admin_page_filters_the_audit_log_and_lists_the_users(store_path: Path) -> None:
+    import accounts
+
+    with data.cursor() as con:
+        accounts.add_user(con, "ana", "a long enough password", "analyst")
+        accounts.audit(con, "ana", "export", "variants.csv")
+        accounts.audit(con, "root", "delete", "loans")
+    body = admin.admin_body("zh-Hant")
+    actions = [o["value"] for o in find(body, "admin-action").options]
+    assert actions == [admin.ALL_ACTIONS, "delete", "export"]
+    assert find(body, "admin-action").options[0]["label"] == "全部操作"
+    assert "loanflow users add | remove | role | passwd" in texts(body)
+    assert not any("`" in w for w in texts(body))  # the command is set as code, not quoted
+
+    def audit_rows(action: str, user: str | None) -> list[tuple[str, str]]:
+        tables = admin.admin_tables("?lang=zh-Hant", "all", action, user)
+        assert tables.outputs().keys() == admin.ADMIN_OUTPUTS.keys()
+        headers = [c["headerName"] for c in tables.audit.columnDefs]
+        assert headers[:3] == ["時間 (UTC)", "用戶", "操作"]
+        return [(r["username"], r["action"]) for r in tables.audit.rowData]
+
+    assert sorted(audit_rows(admin.ALL_ACTIONS, None)) == [("ana", "export"), ("root", "delete")]
+    assert audit_rows("delete", None) == [("root", "delete")]
+    assert audit_rows(admin.ALL_ACTIONS, " ana ") == [("ana", "export")]
+    assert audit_rows("delete", "ana") == []
+    users = admin.admin_tables("", "week", None, None).users
+    assert [(u["username"], u["role"]) for u in users.rowData] == [("ana", "analyst")]
+    assert "password_hash" not in users.rowData[0]

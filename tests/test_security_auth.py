@@ -110,7 +110,7 @@ def admin_body(action: str = "", user: str | None = None) -> Any:
         [
             {"id": "admin-refresh", "property": "n_clicks", "value": None},
             {"id": "admin-period", "property": "value", "value": "all"},
-            {"id": "admin-lang", "property": "data", "value": "en"},
+            {"id": "admin-query", "property": "data", "value": ""},
             {"id": "admin-action", "property": "value", "value": action},
             {"id": "admin-user", "property": "value", "value": user},
         ],
