@@ -181,11 +181,19 @@ def page_header(title: str, lang: str, page: str) -> html.Div:
 
 
 def page_frame(
-    page: str, title: str, query: str, lang: str, *controls: Any, body: Any = None
+    page: str,
+    title: str,
+    query: str,
+    lang: str,
+    *controls: Any,
+    body: Any = None,
+    after: Sequence[Any] = (),
 ) -> html.Div:
     """A page: title with Print, the view's query (``<page>-query``, a dcc.Store), controls,
     and the body (``<page>-body``): filled by the page's callback, or given as ``body``
-    when the page draws it at once (a table that pages itself on the server)."""
+    when the page draws it at once (a table that pages itself on the server). ``after``:
+    parts drawn at once below the body that callbacks of their own fill (the cases behind
+    a clicked map element, one case's waits), so redrawing the body leaves them be."""
     content = (
         html.Div(body, id=f"{page}-body")
         if body is not None
@@ -197,6 +205,7 @@ def page_frame(
             dcc.Store(id=f"{page}-query", data=query),
             html.Div(list(controls), className="d-print-none mb-2") if controls else None,
             content,
+            *after,
         ],
         className=f"lf-page-{page}",
     )

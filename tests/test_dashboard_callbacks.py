@@ -462,3 +462,30 @@ def test_admin_page_filters_the_audit_log_and_lists_the_users(store_path: Path) 
     users = admin.admin_tables("", "week", None, None).users
     assert [(u["username"], u["role"]) for u in users.rowData] == [("ana", "analyst")]
     assert "password_hash" not in users.rowData[0]
+
+
+def test_every_page_draws_inside_the_shared_frame(store_path: Path) -> None:
+    """Every page's layout is the frame (title, query store, controls, body, and the parts
+    below it); outside it at most stores and timers, which draw nothing."""
+    import sys
+
+    from dash import dcc
+
+    pages = [p for p in dash.page_registry.values() if p["path"] != "/404"]
+    assert {p["path"] for p in pages} >= {"/", "/map", "/waits", "/admin", "/cases", "/data"}
+    for page in pages:
+        tree = sys.modules[page["module"]].layout(dataset="loans", lang="zh-Hant")
+        everything = walk_components(tree)
+        frames = [c for c in everything if str(getattr(c, "className", "")).startswith("lf-page-")]
+        assert len(frames) == 1, page["path"]
+        inside = {id(c) for c in walk_components(frames[0])}
+        outside = [c for c in everything if id(c) not in inside and c is not tree]
+        assert all(isinstance(c, dcc.Store | dcc.Interval) for c in outside), (
+            page["path"],
+            [getattr(c, "id", type(c).__name__) for c in outside],
+        )
+        if page["path"] == "/waits":  # one case's waits, below the body
+            find(frames[0], "waits-case-id")  # (find asserts there is exactly one)
+            find(frames[0], "waits-case")
+        if page["path"] == "/map":  # the cases behind a clicked node or path
+            find(frames[0], "map-cases")

@@ -87,13 +87,8 @@ def layout(**query: Any) -> html.Div:
         ],
         className="g-3",
     )
-    return html.Div(
-        [
-            page_frame(PAGE, t("map.title", lang), state.to_query(), lang, controls),
-            dcc.Store(id=f"{PAGE}-clicked"),
-            html.Div(id=f"{PAGE}-cases"),
-        ]
-    )
+    cases = html.Div(id=f"{PAGE}-cases")
+    return page_frame(PAGE, t("map.title", lang), state.to_query(), lang, controls, after=[cases])
 
 
 @callback(Output(f"{PAGE}-body", "children"), Input(f"{PAGE}-query", "data"))

@@ -42,8 +42,7 @@ def layout(**query: Any) -> html.Div:
         ),
         html.Div(id=f"{PAGE}-case"),
     )
-    frame = page_frame(PAGE, t("waits.title", lang), state.to_query(), lang, control)
-    return html.Div([frame, case])
+    return page_frame(PAGE, t("waits.title", lang), state.to_query(), lang, control, after=[case])
 
 
 @callback(
