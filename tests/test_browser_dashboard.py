@@ -207,3 +207,33 @@ def test_printing_shows_every_row_of_a_table(driver: Any, base_url: str) -> None
     driver.execute_script("window.dispatchEvent(new Event('afterprint'));")
     wait_for(lambda: driver.execute_script(WHOLE_TABLE, "handoffs-grid") is False)
     assert_clean(driver)
+
+
+# Per header cell of a grid: its column, whether it holds numbers (right-aligned), its words'
+# right edge and its filter icon's left edge.
+HEADER_PLACES = """
+return Array.from(document.querySelectorAll(arguments[0] + ' .ag-header-cell')).map(cell => {
+    const words = cell.querySelector('.ag-header-cell-text').getBoundingClientRect();
+    const icon = cell.querySelector('.ag-header-cell-filter-button').getBoundingClientRect();
+    return [cell.getAttribute('col-id'), cell.classList.contains('ag-right-aligned-header'),
+            Math.round(words.right), Math.round(icon.left)];
+});
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hant", "zh-Hans"])
+def test_every_header_has_its_words_before_its_filter_icon(
+    driver: Any, base_url: str, lang: str
+) -> None:
+    """A number column's header is right-aligned with its icon after its words, never an
+    icon alone at its left (next to the icon of the column before, the header read empty:
+    the waiting causes' second column, Instances)."""
+    open_page(driver, base_url + f"/waits?dataset=before&lang={lang}")
+    wait_for(lambda: driver.find_elements("css selector", "#waits-grid .ag-row"), 120)
+    places = driver.execute_script(HEADER_PLACES, "#waits-grid")
+    assert [p[0] for p in places][:3] == ["name", "instances", "wait_hours"]
+    assert all(words <= icon for _, _, words, icon in places), places
+    # a number header's words end beside its icon (at the right, over the numbers)
+    numbers = [(words, icon) for _, number, words, icon in places if number]
+    assert len(numbers) == 9 and all(icon - words < 12 for words, icon in numbers), places
+    assert_clean(driver)
