@@ -153,6 +153,20 @@ def test_overview_cards_show_the_hand_computed_kpis(store_path: Path) -> None:
     assert fmt_count(4, "en") in words
 
 
+def test_overview_gives_the_working_time_median_in_hours(store_path: Path) -> None:
+    # by hand, Mon-Fri 09:00-17:30 (the default calendar): C1 Mon 9:00 - Tue 10:00 = 8.5 + 1,
+    # C2 Mon 10:00 - Wed 11:30 = 7.5 + 8.5 + 2.5, C3 3, C4 Tue 9:00 - Wed 9:30 = 8.5 + 0.5
+    median = (9.0 + 9.5) / 2
+    words = texts(overview.overview_body("?dataset=loans"))
+    assert f"Median cycle time (working time): {median:.1f} h" in words
+    # 60 working hours are 60 h (seven working days), never "2.5 d" of 24 hours
+    assert overview.working_median_line(60.0, "en").endswith(": 60.0 h")
+    assert (
+        overview.working_median_line(1234.5, "zh-Hant")
+        == "週期時間中位數（工作時間）：1,234.5 小時"
+    )
+
+
 def test_overview_lists_the_three_costliest_handoffs(store_path: Path) -> None:
     words = texts(overview.top_handoffs("loans", Filters(), "en"))
     pairs = [w for w in words if "→" in w]
@@ -161,8 +175,8 @@ def test_overview_lists_the_three_costliest_handoffs(store_path: Path) -> None:
         "overview.handoff_line",
         "en",
         count="4",
-        median=fmt_hours(3.0, "en"),
-        total="28.5 h",  # a total stays in hours, as on the Handoffs page
+        median="3.0 h",  # median and total stay in hours, as on the Handoffs page
+        total="28.5 h",
     )
     assert line in words
     # 客戶經理部 → 運營部: C4 waited 23 h; 信貸部 → 運營部: C1 waited 20 h

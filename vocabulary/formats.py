@@ -6,7 +6,8 @@ One set of rules for the dashboard, the HTML report and the CLI's text output:
 - shares are percentages (``67.9%``); a change of a share is in percentage points
   (``+1.6 pp`` / ``+1.6 個百分點``), never a percent of a percent;
 - other changes are relative, with their sign (``-30.0%``);
-- durations in minutes, hours or days as fits their size;
+- durations in minutes, hours or days as fits their size; totals and working time always in
+  hours (a day of working time is not 24 hours);
 - the report writes a true minus sign (``−``), the dashboard and the CLI ASCII ``-``.
 """
 
@@ -59,6 +60,14 @@ def fmt_hours(value: Any, lang: str) -> str:
     if abs(hours) < 48:
         return t("unit.h", lang, value=f"{hours:.1f}")
     return t("unit.d", lang, value=f"{hours / 24:.1f}")
+
+
+def fmt_in_hours(value: Any, lang: str) -> str:
+    """A duration given in hours, in hours whatever its size: a total of waiting, or working
+    time (shown in days, 60 working hours would read as 2.5 days, which are 7 working days)."""
+    if missing(value):
+        return "–"
+    return t("unit.h", lang, value=f"{float(value):,.1f}")
 
 
 def fmt_change(value: Any, lang: str) -> str:

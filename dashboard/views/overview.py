@@ -35,7 +35,16 @@ from dashboard.components import (
 )
 from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
-from vocabulary import fmt_change, fmt_count, fmt_date, fmt_hours, fmt_points, fmt_share, t
+from vocabulary import (
+    fmt_change,
+    fmt_count,
+    fmt_date,
+    fmt_hours,
+    fmt_in_hours,
+    fmt_points,
+    fmt_share,
+    t,
+)
 
 PAGE = "overview"
 
@@ -175,23 +184,24 @@ def kpi_cards(dataset: str, filters: Filters, lang: str) -> list[Any]:
         basis_text += " " + t("overview.partial_explained", lang, day=day)
     basis = html.P(basis_text, className="small text-muted") if basis_text else None
     working = html.P(
-        f"{t('overview.kpi.median_cycle', lang)} ({t('common.working_time', lang)}): "
-        f"{fmt_hours(current_all.cycle_time_working_hours.median, lang)}",
+        working_median_line(current_all.cycle_time_working_hours.median, lang),
         className="small text-muted mb-0",
     )
     return [dbc.Row(cards, className="g-2"), basis, working]
 
 
+def working_median_line(hours: float | None, lang: str) -> str:
+    """The median cycle time in working time, in hours as everywhere working time is shown
+    (the Cases table, the command line), never in days."""
+    return t("overview.median_working", lang, hours=fmt_in_hours(hours, lang))
+
+
 HANDOFF_CAUSE = f"{PAGE}-handoff-cause"
 
 
-def total_hours(value: float | None, lang: str) -> str:
-    """A total waiting time in hours, as the Handoffs page shows it (never in days)."""
-    return "–" if value is None else t("unit.h", lang, value=f"{float(value):,.1f}")
-
-
 def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
-    """The three handoffs that cost the most waiting in total."""
+    """The three handoffs that cost the most waiting in total (median and total in hours,
+    as the Handoffs page shows them)."""
     table = data.cached("handoffs", handoffs, dataset, filters, working=False).head(3)
     if table.empty:
         return info(t("common.no_data", lang))
@@ -204,8 +214,8 @@ def top_handoffs(dataset: str, filters: Filters, lang: str) -> Any:
                         "overview.handoff_line",
                         lang,
                         count=fmt_count(row["count"], lang),
-                        median=fmt_hours(row["median_wait_hours"], lang),
-                        total=total_hours(row["total_wait_hours"], lang),
+                        median=fmt_in_hours(row["median_wait_hours"], lang),
+                        total=fmt_in_hours(row["total_wait_hours"], lang),
                     )
                 ),
                 # Its main cause, filled in by its own callback (the waiting-cause
