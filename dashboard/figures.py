@@ -138,7 +138,26 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
         },
     )
     _date_axis(fig)
+    _week_ticks(fig, weekly["week"])
     return _base(fig)
+
+
+WEEK_LABELS = 12  # the most week labels a weekly chart's axis carries
+
+
+def _week_ticks(fig: go.Figure, weeks: Iterable[Any]) -> None:
+    """Label a weekly chart's x axis at the weeks' first days (Mondays), every week or
+    every k-th, at most :data:`WEEK_LABELS`: plotly's own ticks fall between the weeks (on
+    Sundays, every 2-3 days) and, on a log of a week or so, repeat one date at hourly
+    steps."""
+    days = sorted({pd.Timestamp(week) for week in weeks})
+    shown = days[:: math.ceil(len(days) / WEEK_LABELS)] if days else []
+    fig.update_xaxes(
+        tickmode="array",
+        tickvals=shown,
+        ticktext=[day.strftime("%Y-%m-%d") for day in shown],
+        hoverformat="%Y-%m-%d",
+    )
 
 
 # --- handoffs ----------------------------------------------------------------------------

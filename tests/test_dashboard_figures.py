@@ -195,6 +195,27 @@ def test_weekly_trends_draw_incomplete_weeks_pale() -> None:
     assert not whole.layout.annotations
 
 
+def _weeks(count: int) -> pd.DataFrame:
+    """``count`` weeks from Monday 6 Jan 2025, as analysis.trends gives them (DATE weeks)."""
+    days = pd.date_range("2025-01-06", periods=count, freq="7D").date
+    return pd.DataFrame({"week": days, "started": 1, "closed": 1, "median_cycle_time_hours": 20.0})
+
+
+def test_weekly_trend_names_each_week_once_at_its_monday() -> None:
+    # a short log: one label per week, never a date repeated at hourly steps (plotly's own
+    # ticks on one week read 01-05 23:59, 01-06 00:00, 01-06 00:00) nor Sundays between
+    for count in (1, 2, 3):
+        axis = figures.weekly_trends_figure(_weeks(count), "zh-Hans").layout.xaxis
+        expected = [f"2025-01-{6 + 7 * k:02d}" for k in range(count)]
+        assert list(axis.ticktext) == expected
+        assert [pd.Timestamp(v) for v in axis.tickvals] == [pd.Timestamp(d) for d in expected]
+    # a long one: every k-th Monday, at most WEEK_LABELS labels, all different
+    labels = list(figures.weekly_trends_figure(_weeks(30), "en").layout.xaxis.ticktext)
+    assert labels[:2] == ["2025-01-06", "2025-01-27"] and len(labels) == 10
+    assert len(set(labels)) == len(labels)
+    assert all(pd.Timestamp(d).day_name() == "Monday" for d in labels)
+
+
 def test_department_colours_are_stable() -> None:
     first = figures.department_colours(["b", "a", None, "b"])
     assert set(first) == {"a", "b"} and first["a"] != first["b"]
