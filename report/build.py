@@ -475,11 +475,12 @@ def _variant_sentence(comparison: Comparison, lang: str) -> str:
 PREDICTION_METRICS = ("median_cycle_time_hours", "p90_cycle_time_hours", "approved_share")
 
 
-def _predicted(row: dict[str, Any]) -> tuple[Any, list[Any]]:
-    """The predicted value and its 95% interval: the scenario's, else the baseline's."""
-    if row.get("scenario") is not None:
-        return row["scenario"], list(row.get("scenario_ci95") or [None, None])
-    return row.get("baseline"), list(row.get("baseline_ci95") or [None, None])
+def _predicted(row: dict[str, Any]) -> tuple[Any, list[Any], bool]:
+    """The predicted value, its 95% interval (the scenario's, else the baseline's), and
+    whether that interval was cut at the quantity's range."""
+    key = "scenario" if row.get("scenario") is not None else "baseline"
+    bounds = list(row.get(f"{key}_ci95") or [None, None])
+    return row.get(key), bounds, f"{key}_ci95" in (row.get("clipped") or [])
 
 
 def prediction_rows(prediction: dict[str, Any], lang: str = "en") -> list[dict[str, Any]]:
@@ -495,7 +496,7 @@ def prediction_rows(prediction: dict[str, Any], lang: str = "en") -> list[dict[s
         row = by_name.get(name)
         if row is None:
             continue
-        value, (low, high) = _predicted(row)
+        value, (low, high), clipped = _predicted(row)
         actual, error = row.get("actual"), row.get("error")
         share = name.endswith("_share")
 
@@ -507,7 +508,10 @@ def prediction_rows(prediction: dict[str, Any], lang: str = "en") -> list[dict[s
                 "key": name,
                 "name": t(f"whatif.m.{name}", lang),
                 "predicted": shown(value),
-                "interval": "–" if missing(low) else f"{shown(low)} … {shown(high)}",
+                "interval": "–"
+                if missing(low)
+                else f"{shown(low)} … {shown(high)}" + (" *" if clipped else ""),
+                "clipped": clipped,
                 "actual": shown(actual),
                 "error": points(error, lang) if share else percent(error, 1, sign=True),
                 "values": {

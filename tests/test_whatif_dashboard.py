@@ -11,7 +11,7 @@ import yaml
 from analysis.whatif.scenario import parse_scenario
 from dashboard import data
 from dashboard.jobs import RUNNER, Job
-from dashboard.views.whatif import results_body, scenario_yaml, start_job, status
+from dashboard.views.whatif import metric_label, results_body, scenario_yaml, start_job, status
 from etl.load import ingest
 from etl.store import close_shared, connect
 
@@ -79,6 +79,11 @@ def test_the_simulation_runs_in_the_background_and_can_be_cancelled(tmp_path: Pa
         assert risk["scenario"] < risk["baseline"]  # two more people share the same work
         body = str(results_body(job.id, "en"))
         assert "whatif-table" in body and "whatif-kpis" in body
+        # two replications: the intervals cut at a limit are named below the table
+        cut = [m["name"] for m in finished.result["metrics"] if m["clipped"]]
+        assert ("2 replications are few" in body) == bool(cut)
+        if cut:
+            assert metric_label(cut[0], "zh-Hant") in str(results_body(job.id, "zh-Hant"))
         assert status(job.id, "en") == (100.0, "", True)
         again = start_job("dataset=before", scenario, 40, None, "en")
         RUNNER.cancel(again.id)

@@ -104,6 +104,8 @@ def test_the_report_shows_predicted_against_measured(
     saved.write_text(json.dumps(prediction), encoding="utf-8")
     measured = _measured_after(store)
     predicted = {m["name"]: m for m in prediction["metrics"]}
+    cut = {"en": "is cut there", "zh-Hant": "已在界限處截斷", "zh-Hans": "已在界限处截断"}
+    any_cut = any("scenario_ci95" in predicted[n]["clipped"] for n in NAMES)
     for lang, label in (("en", "Predicted"), ("zh-Hant", "預測"), ("zh-Hans", "预测")):
         report = tmp_path / f"report-{lang}.html"
         args = ["compare", "before", "after", "--db", str(store), "--resamples", "0"]
@@ -112,13 +114,15 @@ def test_the_report_shows_predicted_against_measured(
         assert result.exit_code == 0, result.output
         section = _section(report.read_text(encoding="utf-8"))
         assert label in section
+        assert (cut[lang] in section) == any_cut  # the footnote of intervals cut at a limit
         for name in NAMES:
             row = predicted[name]
             attrs, text = _cell(section, name, "predicted")
             assert _value(attrs) == row["scenario"]  # the scenario's prediction, not baseline
             low, high = row["scenario_ci95"]
-            attrs, _ = _cell(section, name, "interval")
+            attrs, interval_text = _cell(section, name, "interval")
             assert (_value(attrs, "data-low"), _value(attrs, "data-high")) == (low, high)
+            assert interval_text.endswith(" *") == ("scenario_ci95" in row["clipped"])
             assert low <= row["scenario"] <= high
             attrs, actual_text = _cell(section, name, "actual")
             assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
@@ -134,6 +138,18 @@ def test_the_report_shows_predicted_against_measured(
                 assert f"{measured[name]:,.1f}" in actual_text
                 assert error_text.replace("−", "-") == f"{error * 100:+.1f}%"
             assert _value(attrs) == pytest.approx(error, rel=1e-9, abs=1e-12)
+
+
+def test_an_interval_cut_at_its_limit_is_marked() -> None:
+    """Two replications: the approved share's interval reached past 100% and was cut."""
+    from report.build import prediction_rows
+
+    row = {"name": "approved_share", "baseline": 0.6, "scenario": 0.9, "actual": 0.88}
+    row |= {"baseline_ci95": [0.5, 0.7], "scenario_ci95": [0.4, 1.0], "error": 0.02}
+    for clipped, mark in ((["scenario_ci95"], True), ([], False)):
+        shown = prediction_rows({"metrics": [row | {"clipped": clipped}]}, "en")[0]
+        assert shown["interval"] == "40.0% … 100.0%" + (" *" if mark else "")
+        assert shown["clipped"] is mark
 
 
 def test_a_report_without_a_prediction_has_no_section(store: Path, tmp_path: Path) -> None:

@@ -9,6 +9,13 @@ instance before it in the case, by start) and the utilisation of each department
 Replications run in worker processes (all cores, ``fork`` or ``forkserver``); baseline and
 scenario use the same seeds (common random numbers), so their difference has a tight
 interval.
+
+Intervals are Student's t intervals of the mean over the replications, cut at the range
+the quantity can take (hours and counts at 0, shares and utilisation at 0 and 1, a change
+of a share at -1 and 1) and marked when cut (``clipped``). The true mean lies in that
+range, so the cut interval covers it whenever the t interval does: cutting keeps the 95%.
+With few replications (two: t = 12.7) the t interval is wide and often reaches past 0 h
+or 100%; the mark says so instead of showing negative hours.
 """
 
 from __future__ import annotations
@@ -177,22 +184,46 @@ def replicate(
     return results
 
 
-def interval(values: list[float]) -> list[float | None]:
-    """The 95% confidence interval of the mean of ``values`` (Student's t)."""
+Bounds = tuple[float, float]
+UNBOUNDED: Bounds = (-math.inf, math.inf)
+
+
+def value_range(name: str) -> Bounds:
+    """The values a metric can take: shares and utilisation 0..1, hours and counts >= 0."""
+    if name.endswith("_share") or name.startswith("utilisation:"):
+        return (0.0, 1.0)
+    return (0.0, math.inf)
+
+
+def change_range(name: str) -> Bounds:
+    """The values a change (scenario - baseline) of a metric can take: -1..1 for a share,
+    any for hours (a nonnegative quantity's change is bounded by figures not known here)."""
+    low, high = value_range(name)
+    return (low - high, high - low) if math.isfinite(high) else UNBOUNDED
+
+
+def interval(values: list[float], bounds: Bounds = UNBOUNDED) -> tuple[list[float | None], bool]:
+    """The 95% confidence interval of the mean of ``values`` (Student's t), cut at
+    ``bounds``, and whether it was cut."""
     finite = [v for v in values if v is not None and math.isfinite(v)]
     if len(finite) < 2:
-        return [None, None]
+        return [None, None], False
     mean = float(np.mean(finite))
     half = (
         _T95.get(len(finite) - 1, 1.96 + 2.4 / (len(finite) - 1))
         * float(np.std(finite, ddof=1))
         / math.sqrt(len(finite))
     )
-    return [mean - half, mean + half]
+    low, high = max(mean - half, bounds[0]), min(mean + half, bounds[1])
+    return [low, high], (low, high) != (mean - half, mean + half)
 
 
 def summarise(baseline: list[Metrics], scenario: list[Metrics] | None) -> list[dict[str, Any]]:
-    """Per KPI: baseline and scenario means, the change and its 95% interval (paired)."""
+    """Per KPI: baseline and scenario means, the change and its 95% interval (paired).
+
+    Each row's ``baseline_ci95``, ``scenario_ci95`` and ``ci95`` (the change's, or the
+    baseline's without a scenario) are cut at the quantity's range; ``clipped`` lists
+    those that were."""
     names = sorted({k for m in baseline for k in m} | {k for m in scenario or [] for k in m})
     order = [
         "median_cycle_time_hours",
@@ -206,23 +237,19 @@ def summarise(baseline: list[Metrics], scenario: list[Metrics] | None) -> list[d
     rows = []
     for name in names:
         base = [m.get(name, math.nan) for m in baseline]
-        row: dict[str, Any] = {
-            "name": name,
-            "baseline": _mean(base),
-            "baseline_ci95": interval(base),
-            "scenario": None,
-            "change": None,
-            "ci95": interval(base),
-        }
+        intervals = {"baseline_ci95": interval(base, value_range(name))}
+        row: dict[str, Any] = {"name": name, "baseline": _mean(base), "scenario": None}
+        row["change"] = None
         if scenario is not None:
             new = [m.get(name, math.nan) for m in scenario]
             diffs = [b - a for a, b in zip(base, new, strict=True)]
-            row.update(
-                scenario=_mean(new),
-                scenario_ci95=interval(new),
-                change=_mean(diffs),
-                ci95=interval(diffs),
-            )
+            intervals["scenario_ci95"] = interval(new, value_range(name))
+            intervals["ci95"] = interval(diffs, change_range(name))
+            row.update(scenario=_mean(new), change=_mean(diffs))
+        else:
+            intervals["ci95"] = intervals["baseline_ci95"]
+        row.update({key: bounds for key, (bounds, _) in intervals.items()})
+        row["clipped"] = sorted(key for key, (_, cut) in intervals.items() if cut)
         rows.append(row)
     return rows
 

@@ -181,8 +181,21 @@ def results_body(job_id: str | None, lang: str) -> list[Any]:
                 + t(f"whatif.grade.{quality['verdict'].split(':')[0]}", lang)
             )
         )
+    results: list[Any] = [grid(f"{PAGE}-table", frame, columns, height=420)]
+    clipped = [metric_label(m["name"], lang) for m in report["metrics"] if m.get("clipped")]
+    if clipped:
+        results.append(
+            info(
+                t(
+                    "whatif.clipped",
+                    lang,
+                    metrics=t("report.list_separator", lang).join(clipped),
+                    runs=report["runs"],
+                )
+            )
+        )
     parts += [
-        section(t("whatif.results", lang), grid(f"{PAGE}-table", frame, columns, height=420)),
+        section(t("whatif.results", lang), *results),
         section(
             t("whatif.kpis_chart", lang),
             chart(f"{PAGE}-kpis", figures.whatif_cycle_bars(report, lang)),

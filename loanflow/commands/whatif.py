@@ -211,12 +211,13 @@ def _print_report(report: dict[str, Any]) -> None:
     for m in report["metrics"]:
         share = m["name"].endswith("_share") or m["name"].startswith("utilisation:")
         lo, hi = m["ci95"]
+        cut = " *" if "ci95" in m.get("clipped", []) else ""
         row = [
             m["name"],
             _fmt(m["baseline"], share),
             _fmt(m["scenario"], share),
             _fmt(m["change"], share),
-            f"{_fmt(lo, share)} .. {_fmt(hi, share)}" if lo is not None else "-",
+            f"{_fmt(lo, share)} .. {_fmt(hi, share)}{cut}" if lo is not None else "-",
         ]
         if report.get("actual_dataset"):
             error = m.get("error")
@@ -228,6 +229,11 @@ def _print_report(report: dict[str, Any]) -> None:
     widths = [max(len(str(r[i])) for r in rows) for i in range(len(head))]
     for r in rows:
         click.echo("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
+    if any("ci95" in m.get("clipped", []) for m in report["metrics"]):
+        click.echo(
+            "* the interval reached past what the quantity can be (below 0 h or 0%, above "
+            "100%) and is cut there: more replications (--runs) give a narrower one"
+        )
     sys.stdout.flush()
 
 

@@ -230,6 +230,14 @@ REPORT: dict[str, dict[str, str]] = {
         "時間的誤差為相對誤差（（預測 − 實際）/ 實際），比例的誤差以百分點表示。",
         "时间的误差为相对误差（（预测 − 实际）/ 实际），比例的误差以百分点表示。",
     ),
+    "report.prediction_clipped": _m(
+        "* The interval reached past what the quantity can be (below 0 h or 0%, above 100%) "
+        "and is cut there: too few replications for a narrower one.",
+        "* 區間超出了該數值可能的範圍（低於 0 小時或 0%、高於 100%），已在界限處截斷：模擬次數"
+        "太少，無法得到更窄的區間。",
+        "* 区间超出了该数值可能的范围（低于 0 小时或 0%、高于 100%），已在界限处截断：模拟次数"
+        "太少，无法得到更窄的区间。",
+    ),
     "report.list_separator": _m(", ", "、", "、"),
     "report.sentence_end": _m(".", "。", "。"),
 }

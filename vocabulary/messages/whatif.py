@@ -96,4 +96,13 @@ WHATIF: dict[str, dict[str, str]] = {
     "whatif.m.unfinished_cases": _m("Unfinished cases", "未完成案件", "未完成案件"),
     "whatif.m.wait_hours": _m("Wait (h)", "等待（小時）", "等待（小时）"),
     "whatif.m.utilisation": _m("Utilisation", "使用率", "使用率"),
+    "whatif.clipped": _m(
+        "The 95% interval of {metrics} reached past what the quantity can be (below 0 h or "
+        "0%, above 100%) and is cut there: {runs} replications are few for a t interval; "
+        "more replications give a narrower one.",
+        "{metrics} 的 95% 信賴區間超出了該數值可能的範圍（低於 0 小時或 0%、高於 100%），已在"
+        "界限處截斷：{runs} 次模擬對 t 區間而言太少，增加模擬次數可縮小區間。",
+        "{metrics} 的 95% 置信区间超出了该数值可能的范围（低于 0 小时或 0%、高于 100%），已在"
+        "界限处截断：{runs} 次模拟对 t 区间而言太少，增加模拟次数可缩小区间。",
+    ),
 }
