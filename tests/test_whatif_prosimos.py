@@ -4,14 +4,18 @@ A model discovered from the sample `before` log, reduced to what Prosimos's form
 carries (one set of branch probabilities per activity, shared queues, no extraneous
 delays, sessions, holidays or parallel groups; arrivals at one rate in the hours they
 happen), is exported as BPMN + Prosimos JSON and simulated by both engines from an empty
-bank. Tolerance: the median and p90 cycle time of 300 cases agree within 15% (Prosimos
-one run, ours the pool of three replications; the two differ by 1-2% when measured).
+bank. Tolerance: the median and p90 cycle time of 300 cases agree within 15% (each engine
+the pool of three replications, Prosimos seeded through the global random generators it
+draws from; the two differ by 1-2% when measured). One run of 300 cases is not enough:
+with credit and risk near full use, single Prosimos runs' medians range from 69 h to 98 h.
 """
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -34,13 +38,22 @@ def test_cycle_times_agree_with_prosimos(tmp_path: Path) -> None:
     con.close()
     bpmn, params, log = tmp_path / "m.bpmn", tmp_path / "m.json", tmp_path / "prosimos.csv"
     write_prosimos(model, str(bpmn), str(params))
-    run_simulation(
-        str(bpmn), str(params), 300, log_out_path=str(log), starting_at="2025-03-03T00:00:00+00:00"
-    )
-    theirs = pd.read_csv(log, parse_dates=["start_time", "end_time"])
-    spans = theirs.groupby("case_id").agg(a=("start_time", "min"), b=("end_time", "max"))
+    runs = []
+    for seed in (1, 2, 3):
+        random.seed(seed)
+        np.random.seed(seed)  # Prosimos draws from the global generators
+        run_simulation(
+            str(bpmn),
+            str(params),
+            300,
+            log_out_path=str(log),
+            starting_at="2025-03-03T00:00:00+00:00",
+        )
+        runs.append(pd.read_csv(log, parse_dates=["start_time", "end_time"]))
+    theirs = pd.concat(runs, keys=range(3), names=["run"]).reset_index(level="run")
+    spans = theirs.groupby(["run", "case_id"]).agg(a=("start_time", "min"), b=("end_time", "max"))
     prosimos = (spans["b"] - spans["a"]).dt.total_seconds() / 3600
-    assert len(prosimos) == 300
+    assert len(prosimos) == 900
     start = (pd.Timestamp("2025-03-03") - pd.Timestamp(0)).total_seconds()
     ours, instances = [], 0
     for seed in (1, 2, 3):
@@ -53,5 +66,5 @@ def test_cycle_times_agree_with_prosimos(tmp_path: Path) -> None:
     assert pooled.quantile(0.9) == pytest.approx(prosimos.quantile(0.9), rel=0.15)
     # the same activities, in about the same numbers per case
     assert set(theirs["activity"]) <= set(model["activities"])
-    per_case = len(theirs) / 300
+    per_case = len(theirs) / 900
     assert instances / 900 == pytest.approx(per_case, rel=0.15)
