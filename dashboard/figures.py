@@ -52,9 +52,10 @@ def _figure(data: Any = None, **layout: Any) -> go.Figure:
 
 
 # Date axes in numbers (2025-03-09, 2025-03, 2025), the same in every language: plotly's
-# own labels ("Mar 9 2025") are English.
+# own labels ("Mar 9 2025") are English. Plotly takes the first stop whose range holds the
+# tick step, ends included: times of day only for steps shorter than a day.
 DATE_TICKS = [
-    {"dtickrange": [None, 86_400_000], "value": "%m-%d %H:%M"},
+    {"dtickrange": [None, 86_399_999], "value": "%m-%d %H:%M"},
     {"dtickrange": [86_400_000, "M1"], "value": "%Y-%m-%d"},
     {"dtickrange": ["M1", "M12"], "value": "%Y-%m"},
     {"dtickrange": ["M12", None], "value": "%Y"},

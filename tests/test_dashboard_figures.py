@@ -216,6 +216,25 @@ def test_weekly_trend_names_each_week_once_at_its_monday() -> None:
     assert all(pd.Timestamp(d).day_name() == "Monday" for d in labels)
 
 
+def _tick_format(step_ms: int) -> str:
+    """The format plotly.js picks for a date axis stepping ``step_ms``: the first stop of
+    DATE_TICKS whose range holds the step, ends included (axes.js, isProperStop)."""
+    day = 86_400_000
+    months = {"M1": 30.4369 * day, "M12": 365.2425 * day}  # plotly: months * an average month
+    for stop in figures.DATE_TICKS:
+        low, high = (months.get(v, v) for v in stop["dtickrange"])
+        if (low is None or low <= step_ms) and (high is None or high >= step_ms):
+            return str(stop["value"])
+    raise AssertionError(step_ms)
+
+
+def test_date_axes_show_times_of_day_only_below_a_day() -> None:
+    hour = 3_600_000
+    assert _tick_format(12 * hour) == "%m-%d %H:%M"
+    assert _tick_format(24 * hour) == "%Y-%m-%d"  # not "03-03 00:00" under every day
+    assert _tick_format(7 * 24 * hour) == "%Y-%m-%d"
+
+
 def test_department_colours_are_stable() -> None:
     first = figures.department_colours(["b", "a", None, "b"])
     assert set(first) == {"a", "b"} and first["a"] != first["b"]
