@@ -282,6 +282,25 @@ def test_clicking_a_path_lists_its_cases(store_path: Path) -> None:
     assert sorted(first["case_id"]) == ["C1", "C2", "C3", "C4"]
 
 
+def test_the_cases_of_a_clicked_activity_read_as_on_the_cases_page(store_path: Path) -> None:
+    shown = process_map.element_cases_view("?dataset=loans&lang=zh-Hant", {"id": "審核"})
+    table = find(shown, process_map.CASES_EXPORT)
+    rows = {r["case_id"]: r for r in table.rowData}
+    # outcomes in the reader's words, times as the Cases table writes them (UTC, to the minute)
+    assert {c: r["outcome"] for c, r in rows.items()} == {
+        "C1": "核准",
+        "C2": "拒絕",
+        "C3": "處理中",
+    }
+    assert (rows["C2"]["first_ts"], rows["C2"]["last_ts"]) == (
+        "2025-01-06 10:00",
+        "2025-01-08 11:30",
+    )
+    headers = [c["headerName"] for c in table.columnDefs]
+    assert headers[-1] == "經過次數" and rows["C2"]["times"] == 2
+    assert t("map.times", "en") == "Times through it"
+
+
 def test_map_elements_keep_every_activity_at_full_sliders(store_path: Path) -> None:
     elements, legend = process_map.map_elements("?dataset=loans", "frequency", 100, 100)
     nodes = {

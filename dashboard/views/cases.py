@@ -41,12 +41,17 @@ def case_table(query: str | None) -> pd.DataFrame:
     return frame.loc[:, list(TABLE_COLUMNS)]
 
 
-def _json_ready(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def shown_case_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
+    """Case rows as a table shows them: first and last timestamps in UTC to the minute, the
+    outcome in the reader's language (sorting stays by the stored value)."""
     if frame.empty:
         return []
     out = frame.copy()
     for name in ("first_ts", "last_ts"):
-        out[name] = pd.to_datetime(out[name], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+        if name in out:
+            out[name] = pd.to_datetime(out[name], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+    if "outcome" in out:
+        out["outcome"] = out["outcome"].map(lambda o: outcome_label(str(o), lang))
     records: list[dict[str, Any]] = json.loads(out.to_json(orient="records", force_ascii=False))
     return records
 
@@ -75,10 +80,8 @@ def rows_page(query: str | None, request: dict[str, Any] | None) -> dict[str, An
         offset=start,
         limit=end - start,
     )
-    shown = frame.loc[:, list(TABLE_COLUMNS)].copy()
-    if "outcome" in shown:  # the outcome in the reader's language (sorting is by the stored value)
-        shown["outcome"] = shown["outcome"].map(lambda o: outcome_label(str(o), state.lang))
-    return {"rowData": _json_ready(shown), "rowCount": total}
+    shown = shown_case_rows(frame.loc[:, list(TABLE_COLUMNS)], state.lang)
+    return {"rowData": shown, "rowCount": total}
 
 
 def table_columns(lang: str) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from dashboard.components import (
     info,
 )
 from dashboard.exports import register_export, shown_rows, shown_table_tools
+from dashboard.views.cases import shown_case_rows
 from etl.errors import LoanFlowError
 from vocabulary import fmt_number, t
 
@@ -240,21 +241,14 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
         if not element.get("source")
         else f"{element['source']} → {element['target']}"
     )
-    frame = (
-        frame.assign(
-            first_ts=frame["first_ts"].astype(str).str[:16],
-            last_ts=frame["last_ts"].astype(str).str[:16],
-        )
-        if not frame.empty
-        else frame
-    )
+    frame = pd.DataFrame(shown_case_rows(frame, lang), columns=frame.columns)
     columns = [
         column("case_id", t("common.case_id", lang)),
         column("outcome", t("cases.col.outcome", lang)),
         column("first_ts", t("cases.col.first_ts", lang)),
         column("last_ts", t("cases.col.last_ts", lang)),
         column("cycle_time_hours", t("cases.col.cycle", lang), number=",.1f"),
-        column("times", t("common.count", lang), number=",d"),
+        column("times", t("map.times", lang), number=",d"),
     ]
     return [
         dbc.Card(
