@@ -4,6 +4,7 @@ hand (tests/test_dashboard_fixtures.py)."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -495,6 +496,11 @@ def test_admin_page_filters_the_audit_log_and_lists_the_users(store_path: Path) 
     users = admin.admin_tables("", "week", None, None).users
     assert [(u["username"], u["role"]) for u in users.rowData] == [("ana", "analyst")]
     assert "password_hash" not in users.rowData[0]
+    # times in UTC to the second, as the headers say, not ISO text with microseconds
+    audit = admin.admin_tables("", "all", "delete", None).audit.rowData[0]
+    second = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
+    assert second.fullmatch(audit["ts"]) and second.fullmatch(users.rowData[0]["created_at"])
+    assert audit["last_ts"] is None  # never repeated
 
 
 def test_every_page_draws_inside_the_shared_frame(store_path: Path) -> None:

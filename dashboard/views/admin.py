@@ -42,11 +42,21 @@ def denied(lang: str) -> dbc.Alert:
     return dbc.Alert(t("admin.denied", lang), color="warning")
 
 
+def _utc_seconds(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """The time columns written in UTC to the second (2026-12-02 17:21:34), not as ISO text
+    with microseconds and an offset; still sorting as time."""
+    for name in columns:
+        times = pd.to_datetime(frame[name], utc=True)
+        frame[name] = [t.strftime("%Y-%m-%d %H:%M:%S") if pd.notna(t) else None for t in times]
+    return frame
+
+
 def users_frame() -> pd.DataFrame:
     """Every account (never a password hash)."""
     with data.cursor() as con:
         found = accounts.list_users(con)
-    return pd.DataFrame([u.to_json() for u in found], columns=USER_COLUMNS)
+    frame = pd.DataFrame([u.to_json() for u in found], columns=USER_COLUMNS)
+    return _utc_seconds(frame, ("created_at", "password_set_at"))
 
 
 def audit_actions() -> list[str]:
@@ -73,7 +83,8 @@ def audit_frame(
             action=action if action and action != ALL_ACTIONS else None,
             username=(username or "").strip() or None,
         )
-    return pd.DataFrame([e.to_json() for e in entries], columns=AUDIT_COLUMNS)
+    frame = pd.DataFrame([e.to_json() for e in entries], columns=AUDIT_COLUMNS)
+    return _utc_seconds(frame, ("ts", "last_ts"))
 
 
 def _select(name: str, options: list[dict[str, str]], value: str) -> dbc.Select:
@@ -149,8 +160,9 @@ class AdminTables:
 
 
 def _grid(component_id: str, frame: pd.DataFrame, lang: str) -> Any:
+    """The table, as tall as its rows (a few accounts leave no empty box), 420 px at most."""
     columns = [column(name, t(f"admin.{name}", lang)) for name in frame.columns]
-    return grid(component_id, frame, columns, height=420)
+    return grid(component_id, frame, columns, height=min(420, 100 + 42 * len(frame)))
 
 
 def admin_tables(
