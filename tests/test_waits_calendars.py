@@ -11,13 +11,9 @@ import numpy as np
 import pytest
 
 from analysis.calendar import working_seconds
+from analysis.calendar.discover import calendar_of_resources, discover_calendars
+from analysis.calendar.week import WorkingCalendar, calendar_from_spec
 from analysis.scope import make_scope
-from analysis.waits import discover_calendars
-from analysis.waits.calendars import (
-    WorkingCalendar,
-    calendar_from_spec,
-    calendar_of_resources,
-)
 from etl.errors import ProfileError
 from etl.load import ingest
 from etl.profile import Calendar, WorkingCalendarSpec, parse_profile
@@ -169,3 +165,32 @@ def test_clock_agrees_with_the_profile_working_time() -> None:
         b = a + timedelta(seconds=int(rng.integers(0, 20 * 86400)))
         w = calendar.clock(np.array([a.timestamp(), b.timestamp()]))
         assert float(w[1] - w[0]) == pytest.approx(working_seconds(a, b, profile_calendar, "UTC"))
+
+
+def test_what_if_pools_share_the_discovery(worked: duckdb.DuckDBPyConnection) -> None:
+    """The what-if model's pool calendars are the waiting-causes discovery's: a department
+    pool gets the department's calendar as the Why waiting page shows it (here nobody
+    works on a weekday now and then, where the model would keep it: see
+    test_calendar_clock); the same discovery over any grouping of local times gives the
+    same calendar."""
+    from analysis.calendar.discover import calendars_from_times
+    from analysis.waits.report import department_calendars
+    from analysis.whatif.discover import discover_model
+
+    model = discover_model(worked, "worked", calibration_rounds=0)
+    shown = department_calendars(worked, "worked")
+    assert {n: p["calendar"] for n, p in model["pools"].items()} == {
+        n: c["days"] for n, c in shown.items()
+    }
+    times = worked.execute(
+        "SELECT department, epoch(timezone('Asia/Shanghai', t)) FROM ("
+        " SELECT department, start_ts AS t FROM activity_instances WHERE dataset = 'worked'"
+        " UNION ALL"
+        " SELECT department, end_ts FROM activity_instances WHERE dataset = 'worked')"
+    ).fetchall()
+    groups, local = zip(*times, strict=True)
+    again = calendars_from_times(np.array(groups, dtype=object), np.array(local))
+    found = discover_calendars(worked, "worked", "department", overrides=False)
+    assert {n: (c.spans, c.confidence, c.observations) for n, c in again.items()} == {
+        n: (c.spans, c.confidence, c.observations) for n, c in found.items()
+    }

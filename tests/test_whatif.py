@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from analysis.whatif.calendars import WeeklyCalendar
+from analysis.calendar.week import WorkingCalendar
 from analysis.whatif.discover import discover_model
 from analysis.whatif.scenario import apply_scenario, evaluate_condition, parse_scenario
 from etl.errors import BadInputError
@@ -33,7 +33,7 @@ def _local(text: str) -> float:
 
 
 def test_working_clock_by_hand() -> None:
-    week = WeeklyCalendar.from_spans({d: [["09:00", "17:30"]] for d in ("Mon", "Tue", "Wed")})
+    week = WorkingCalendar.from_days({d: [["09:00", "17:30"]] for d in ("Mon", "Tue", "Wed")})
     assert week.weekly_hours == pytest.approx(25.5)
     monday_10 = _local("2025-03-03 10:00")  # a Monday
     assert week.working_between(_local("2025-03-03 09:00"), monday_10) == 3600
@@ -44,9 +44,9 @@ def test_working_clock_by_hand() -> None:
     # picked up on Wednesday evening: starts next Monday 09:00
     start, end = week.add(_local("2025-03-05 18:00"), 1800)
     assert (start, end) == (_local("2025-03-10 09:00"), _local("2025-03-10 09:30"))
-    vector = week.working(pd.Series([monday_10, _local("2025-03-04 15:30")]).to_numpy())
+    vector = week.clock(pd.Series([monday_10, _local("2025-03-04 15:30")]).to_numpy())
     assert vector[1] - vector[0] == pytest.approx((7.5 + 6.5) * 3600)
-    assert week.spans() == {d: [["09:00", "17:30"]] for d in ("Mon", "Tue", "Wed")}
+    assert week.days() == {d: [["09:00", "17:30"]] for d in ("Mon", "Tue", "Wed")}
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from analysis.waits.calendars import WorkingCalendar
+from analysis.calendar import WorkingCalendar
 
 BATCH_ACTIVITY_SHARE = 0.8
 MIN_IDLE_SECONDS = 1800.0

@@ -16,7 +16,7 @@ Where they overlap the first in that order wins, so the five parts are non-negat
 add up to the wait exactly. The intervals run in DuckDB SQL (the resource's other work
 joined by resource and day, clipped to the wait); the sweep that labels each elementary
 segment, the calendars' working clock and the batch sweep run in numpy (:func:`_sweep`,
-:mod:`analysis.waits.calendars`, :mod:`analysis.waits.batches`).
+:mod:`analysis.calendar.week`, :mod:`analysis.waits.batches`).
 
 The department view adds, per instance, the seconds of its wait during which every person
 of its department (those active in its department that week) was busy.
@@ -35,6 +35,8 @@ import numpy.typing as npt
 import pandas as pd
 
 from analysis.calendar import utc_offset_changes
+from analysis.calendar.discover import calendar_of_resources, profile_sets_calendar
+from analysis.calendar.week import WEEK, WorkingCalendar, calendar_from_spec
 from analysis.filters import Filters
 from analysis.prepared_tables import dataset_bounds, instance_rows_sql
 from analysis.scope import Scope
@@ -45,13 +47,6 @@ from analysis.waits.batches import (
     busy_islands,
     calendar_clock,
     held_back,
-)
-from analysis.waits.calendars import (
-    WEEK,
-    WorkingCalendar,
-    calendar_from_spec,
-    calendar_of_resources,
-    profile_sets_calendar,
 )
 from analysis.waits.enablement import concurrency_oracle, enabling_sql
 

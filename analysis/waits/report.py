@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from analysis.calendar.discover import discover_calendars
 from analysis.filters import Filters
 from analysis.prepared_tables import fingerprint, selected_case_count
 from analysis.scope import Scope, make_scope
@@ -292,10 +293,8 @@ def department_calendars(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> dict[str, dict[str, Any]]:
     """Each department's calendar as discovered from when its people work (profile
-    overrides not applied): its :meth:`~analysis.waits.calendars.WorkingCalendar.to_dict`
+    overrides not applied): its :meth:`~analysis.calendar.WorkingCalendar.to_dict`
     plus ``hour_grid``."""
-    from analysis.waits.calendars import discover_calendars
-
     found = discover_calendars(con, dataset, "department", filters, overrides=False)
     return {name: {**c.to_dict(), "hour_grid": c.hour_grid()} for name, c in found.items()}
 

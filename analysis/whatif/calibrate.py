@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analysis.whatif.calendars import WeeklyCalendar
+from analysis.calendar.week import WorkingCalendar, always
 from analysis.whatif.distributions import empirical
 from analysis.whatif.run import instance_frame, simulate_once
 
@@ -24,7 +24,7 @@ _MIN_TRANSITIONS = 10
 
 
 def transition_waits(
-    frame: pd.DataFrame, activity_calendar: dict[str, WeeklyCalendar]
+    frame: pd.DataFrame, activity_calendar: dict[str, WorkingCalendar]
 ) -> pd.DataFrame:
     """Per instance with a predecessor: ``key`` (A->B) and its wait in working seconds."""
     ordered = frame.sort_values(["case", "start", "end"], kind="stable")
@@ -35,21 +35,19 @@ def transition_waits(
     wait = np.full(len(ordered), np.nan)
     for activity, calendar in activity_calendar.items():
         rows = same & (acts == activity) & (starts >= prev_end)
-        wait[rows] = calendar.working(starts[rows]) - calendar.working(prev_end[rows])
+        wait[rows] = calendar.clock(starts[rows]) - calendar.clock(prev_end[rows])
     keys = ordered["activity"].shift(1).fillna("").to_numpy() + "->" + acts
     return pd.DataFrame({"key": keys, "wait": wait}).dropna()
 
 
-def activity_calendars(model: dict[str, Any]) -> dict[str, WeeklyCalendar]:
+def activity_calendars(model: dict[str, Any]) -> dict[str, WorkingCalendar]:
     """Each activity's calendar: its pool's, or around the clock when automatic."""
     out = {}
     holidays = tuple(model.get("holidays", []))
     for activity, spec in model["activities"].items():
         pool = model["pools"].get(spec.get("pool") or "")
         out[activity] = (
-            WeeklyCalendar.from_spans(pool["calendar"], holidays)
-            if pool
-            else WeeklyCalendar.always()
+            WorkingCalendar.from_days(pool["calendar"], holidays).or_always() if pool else always()
         )
     return out
 
@@ -71,7 +69,7 @@ def observed_waits(frame: pd.DataFrame, model: dict[str, Any]) -> dict[str, Any]
 
 def _simulated_means(
     model: dict[str, Any],
-    calendars: dict[str, WeeklyCalendar],
+    calendars: dict[str, WorkingCalendar],
     *,
     start: float,
     cases: int,

@@ -38,11 +38,11 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from analysis.calendar.discover import calendars_from_times, discover_calendars, quiet_days
+from analysis.calendar.week import ORIGIN, WEEK, WorkingCalendar, always
 from analysis.filters import Filters
 from analysis.predecessors import selected_instances_sql
 from analysis.scope import make_scope
-from analysis.whatif import calendars as cal_mod
-from analysis.whatif.calendars import WEEK, WeeklyCalendar, slot_of
 from analysis.whatif.distributions import empirical, fit_duration
 from analysis.whatif.model import ELAPSED, END, MODEL_VERSION, visit_key
 from etl.errors import BadInputError
@@ -160,7 +160,7 @@ def _pools(frame: pd.DataFrame) -> tuple[pd.Series, dict[str, str], set[str]]:
 
 
 def _pool_details(
-    frame: pd.DataFrame, pool: pd.Series, calendars: dict[str, WeeklyCalendar]
+    frame: pd.DataFrame, pool: pd.Series, calendars: dict[str, WorkingCalendar]
 ) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     staffed = frame.assign(pool=pool)[frame["resource"].notna()]
@@ -178,11 +178,11 @@ def _pool_details(
         per_case = rows.groupby("case_id")["resource"].agg(["nunique", "size"])
         repeat = per_case[per_case["size"] > 1]
         owner_share = float((repeat["nunique"] == 1).mean()) if len(repeat) >= 20 else 0.0
-        calendar = calendars.get(str(name), WeeklyCalendar.always())
+        calendar = calendars.get(str(name), always())
         out[str(name)] = {
             "size": len(resources),
             "resources": resources,
-            "calendar": calendar.spans(),
+            "calendar": calendar.days(),
             "case_owner": bool(len(resources) >= 3 and owner_share >= 0.9),
             "case_owner_share": round(owner_share, 4),
         }
@@ -194,7 +194,7 @@ def _arrivals(first_starts: npt.NDArray[np.float64]) -> dict[str, Any]:
     first_starts = np.sort(first_starts)
     span = max(float(first_starts[-1] - first_starts[0]), 86400.0)
     weeks = span / WEEK
-    hours = slot_of(first_starts) // 4
+    hours = (np.mod(first_starts - ORIGIN, WEEK) // 3600).astype(np.int64)
     weekly = np.bincount(hours, minlength=168).astype(np.float64) / weeks
     week_index = np.floor((first_starts - first_starts[0]) / WEEK).astype(np.int64)
     counts = np.bincount(week_index).astype(np.float64)
@@ -428,19 +428,19 @@ def _routing(seq: pd.DataFrame, attributes: pd.DataFrame, exits: set[str]) -> di
 
 # -- durations and delays -----------------------------------------------------------
 def _working_durations(
-    frame: pd.DataFrame, pool: pd.Series, calendars: dict[str, WeeklyCalendar]
+    frame: pd.DataFrame, pool: pd.Series, calendars: dict[str, WorkingCalendar]
 ) -> npt.NDArray[np.float64]:
     out = np.zeros(len(frame), dtype=np.float64)
     starts, ends = frame["start"].to_numpy(), frame["end"].to_numpy()
     for name, calendar in calendars.items():
         rows = (pool == name).to_numpy()
-        work = calendar.working(ends[rows]) - calendar.working(starts[rows])
+        work = calendar.clock(ends[rows]) - calendar.clock(starts[rows])
         out[rows] = np.where(work > 0, work, np.minimum(ends[rows] - starts[rows], 60.0))
     return out
 
 
 def _extraneous(
-    frame: pd.DataFrame, seq: pd.DataFrame, pool: pd.Series, calendars: dict[str, WeeklyCalendar]
+    frame: pd.DataFrame, seq: pd.DataFrame, pool: pd.Series, calendars: dict[str, WorkingCalendar]
 ) -> dict[str, Any]:
     """Per transition: how often, and how long, a case waited with its performer free."""
     prev_end = seq["end"].shift(1).where(~seq["first"])
@@ -457,7 +457,7 @@ def _extraneous(
     delay = np.full(len(frame), np.nan)
     for name, calendar in calendars.items():
         rows = ((pool == name).to_numpy()) & np.isfinite(begin) & (begin < starts)
-        delay[rows] = calendar.working(starts[rows]) - calendar.working(begin[rows])
+        delay[rows] = calendar.clock(starts[rows]) - calendar.clock(begin[rows])
     has_prev = np.isfinite(prev_end.to_numpy())
     table = pd.DataFrame(
         {
@@ -481,7 +481,7 @@ def _extraneous(
 
 def _batching(pools: dict[str, dict[str, Any]], activity_pool: dict[str, str]) -> list[str]:
     hours = {
-        name: WeeklyCalendar.from_spans(p["calendar"]).weekly_hours for name, p in pools.items()
+        name: WorkingCalendar.from_days(p["calendar"]).weekly_hours for name, p in pools.items()
     }
     if not hours:
         return []
@@ -518,16 +518,8 @@ def discover_model(
     if train_until is not None:
         earlier = (pd.Timestamp(train_until) - pd.Timedelta(days=1)).date()
         calendar_filters = (filters or Filters()).model_copy(update={"date_to": earlier})
-    calendars = cal_mod.CALENDAR_SOURCE(
-        con,
-        dataset,
-        calendar_filters,
-        pool.to_numpy(dtype=object),
-        frame["start"].to_numpy(),
-        frame["end"].to_numpy(),
-    )
     holidays = _holidays(frame, con, dataset)
-    calendars = {k: WeeklyCalendar(c.mask, holidays) for k, c in calendars.items()}
+    calendars = _pool_calendars(con, dataset, calendar_filters, frame, pool, holidays)
     pools = _pool_details(frame, pool, calendars)
     say("routing")
     seq = _sequences(frame)
@@ -600,26 +592,44 @@ def discover_model(
 
 
 def _holidays(frame: pd.DataFrame, con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[str, ...]:
-    """The profile's holidays, and workdays of the log's period on which nobody worked.
-
-    A day is a discovered holiday when its weekday usually sees work (a median of at
-    least five instances starting) and it saw at most a tenth of that median.
-    """
+    """The profile's holidays, and workdays of the cases' arrival period on which nobody
+    worked (:func:`analysis.calendar.discover.quiet_days`)."""
     profile = make_scope(con, dataset).profile
-    found = {d.isoformat() for d in profile.calendar.holidays}
-    day = np.floor(frame["start"].to_numpy() / 86400).astype(np.int64)
     arrivals = frame.groupby("case_id")["start"].min().to_numpy()
-    first, last = int(arrivals.min() // 86400), int(arrivals.max() // 86400)
-    day = day[(day >= first) & (day <= last)]
-    counts = np.bincount(day - first, minlength=last - first + 1).astype(np.float64)
-    weekday = (np.arange(first, last + 1) + 3) % 7
-    for wd in range(7):
-        rows = weekday == wd
-        usual = float(np.median(counts[rows])) if rows.any() else 0.0
-        if usual >= 5:
-            for index in np.flatnonzero(rows & (counts <= 0.1 * usual)):
-                found.add(str(np.datetime64(int(first + index), "D")))
-    return tuple(sorted(found))
+    quiet = quiet_days(frame["start"].to_numpy(), float(arrivals.min()), float(arrivals.max()))
+    return tuple(sorted({d.isoformat() for d in [*profile.calendar.holidays, *quiet]}))
+
+
+def _pool_calendars(
+    con: duckdb.DuckDBPyConnection,
+    dataset: str,
+    filters: Filters | None,
+    frame: pd.DataFrame,
+    pool: pd.Series,
+    holidays: tuple[str, ...],
+) -> dict[str, WorkingCalendar]:
+    """Each pool's calendar, with the model's holidays, by the waiting-causes analysis's
+    discovery (:mod:`analysis.calendar.discover`).
+
+    A pool that is a department gets the department's calendar discovered from the store
+    (without the profile's overrides: the committee's meetings must stay what the log
+    shows); other pools (resources grouped when the log has no departments) the same
+    discovery over their instances' starts and ends. Every weekday with work in it counts
+    (``min_weekday_share=0``: the capacity the log shows; the Why waiting page keeps only
+    weekdays worked regularly, so a department that works on a few Saturdays shows them
+    there as closed). A pool without working time found is open around the clock.
+    """
+    found = discover_calendars(
+        con, dataset, by="department", filters=filters, overrides=False, min_weekday_share=0.0
+    )
+    names = pool.to_numpy(dtype=object)
+    out = {str(n): c for n, c in found.items() if c.weekly_seconds > 0 and (names == n).any()}
+    rest = ~np.isin(names, list(out))
+    if rest.any():
+        times = np.concatenate([frame["start"].to_numpy()[rest], frame["end"].to_numpy()[rest]])
+        groups = np.concatenate([names[rest]] * 2)
+        out.update(calendars_from_times(groups, times, min_weekday_share=0.0))
+    return {name: c.or_always().with_holidays(holidays) for name, c in sorted(out.items())}
 
 
 def _before(frame: pd.DataFrame, until: datetime, tz: str) -> pd.DataFrame:

@@ -1,6 +1,6 @@
 """The discrete-event simulation of a discovered model: one replication.
 
-Time is local epoch seconds (see :mod:`analysis.whatif.calendars`). One heap holds the
+Time is local epoch seconds (see :mod:`analysis.calendar.week`). One heap holds the
 events: a case arrives, a task becomes ready (after an extraneous delay), an activity
 instance completes. Each pool (department) has its staff, its weekly calendar and its
 queue, first come first served; in a case-owner pool each case keeps the person who
@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from analysis.whatif.calendars import ORIGIN, SLOT, WEEK, WeeklyCalendar
+from analysis.calendar.week import WEEK, WorkingCalendar, always
 from analysis.whatif.distributions import sample
 from analysis.whatif.model import ELAPSED, END, visit_key
 
@@ -53,7 +53,7 @@ class _Draws:
 @dataclass
 class _Pool:
     name: str
-    calendar: WeeklyCalendar
+    calendar: WorkingCalendar
     staff: list[int]
     case_owner: bool
 
@@ -164,7 +164,7 @@ class Engine:
             self.pools.append(
                 _Pool(
                     name,
-                    WeeklyCalendar.from_spans(spec["calendar"], holidays),
+                    WorkingCalendar.from_days(spec["calendar"], holidays, name).or_always(),
                     list(range(first, first + size)),
                     bool(spec.get("case_owner")),
                 )
@@ -173,7 +173,7 @@ class Engine:
         self.pool_of = [
             pool_index.get(acts[a]["pool"], -1) if acts[a]["pool"] else -1 for a in self.activities
         ]
-        self.always = WeeklyCalendar.always()
+        self.always = always()
         batched = set(self.model.get("batching", []))
         self.batched = [
             a in batched and self.pool_of[i] >= 0 for i, a in enumerate(self.activities)
@@ -411,7 +411,7 @@ class Engine:
         pool_id = self.pool_of[act]
         held = self.held.setdefault(pool_id, [])
         if not held:
-            opens = _next_session(self.pools[pool_id].calendar, now)
+            opens = self.pools[pool_id].calendar.next_opening(now)
             self.seq += 1
             heapq.heappush(self.heap, (opens, self.seq, _SESSION, -1, pool_id, now))
         held.append((case, act, now))
@@ -524,7 +524,7 @@ class Engine:
             rows = (resource >= 0) & (np.asarray([*self.resource_pool, -1])[resource] == p)
             s = np.clip(start[rows], first, last)
             e = np.clip(end[rows], first, last)
-            work = pool.calendar.working(e) - pool.calendar.working(s)
+            work = pool.calendar.clock(e) - pool.calendar.clock(s)
             busy[pool.name] = float(work.sum())
             capacity[pool.name] = float(
                 pool.calendar.working_between(first, last) * len(pool.staff)
@@ -569,21 +569,6 @@ def _pick_scaled(
         if u < edge:
             return target
     return targets[-1]
-
-
-def _next_session(calendar: WeeklyCalendar, now: float) -> float:
-    """When the calendar's next working span begins (strictly after ``now``)."""
-    mask = calendar.mask
-    starts = [s for s in range(len(mask)) if mask[s] and not mask[s - 1]]
-    if not starts:
-        return now
-    week_start = (now - ORIGIN) // WEEK * WEEK + ORIGIN
-    for week in range(0, 60):
-        for slot in starts:
-            at = week_start + week * WEEK + slot * SLOT
-            if at > now and calendar.working_at(at + 1) > calendar.working_at(at):
-                return float(at)
-    return now
 
 
 def _quantile(points: list[float], u: float) -> float:

@@ -23,7 +23,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
-from analysis.whatif.calendars import WeeklyCalendar
+from analysis.calendar.week import WorkingCalendar, always
 from analysis.whatif.model import END, visit_key
 from etl.errors import BadInputError
 
@@ -153,7 +153,7 @@ def to_prosimos(model: dict[str, Any], ids: dict[str, Any]) -> dict[str, Any]:
         {
             "id": "always",
             "name": "always",
-            "time_periods": _periods(WeeklyCalendar.always().spans()),
+            "time_periods": _periods(always().days()),
         }
     ]
     for name, pool in sorted(pools.items()):
@@ -206,9 +206,7 @@ def to_prosimos(model: dict[str, Any], ids: dict[str, Any]) -> dict[str, Any]:
     mask = [False] * 672
     for h in hours:
         mask[h * 4 : h * 4 + 4] = [True] * 4
-    import numpy as np
-
-    arrival_calendar = WeeklyCalendar(np.array(mask)).spans()
+    arrival_calendar = WorkingCalendar.from_mask(mask).days()
     return {
         "model_type": "CRISP",
         "resource_profiles": profiles,

@@ -31,7 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from analysis.whatif.calendars import WeeklyCalendar
+from analysis.calendar.week import WorkingCalendar
 from analysis.whatif.distributions import scaled
 from analysis.whatif.model import END
 from etl.errors import BadInputError
@@ -166,10 +166,10 @@ def _calendar(spec: Any, department: str, source: str) -> dict[str, list[list[st
         )
     try:
         hours = [str(h) for h in spec["hours"]]
-        calendar = WeeklyCalendar.from_spans({str(d): hours for d in spec["days"]})
+        calendar = WorkingCalendar.from_days({str(d): hours for d in spec["days"]})
     except (ValueError, TypeError) as exc:
         raise BadInputError(f"{source}: calendar of {department}: {exc}") from exc
-    return calendar.spans()
+    return calendar.days()
 
 
 def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], source: str) -> None:
