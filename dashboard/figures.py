@@ -15,7 +15,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.handoffs import pingpong_pairs
-from vocabulary import style, t
+from vocabulary import cause_label, style, t
 from vocabulary.style import PALETTE, department_colours
 
 Colours = Mapping[str, str]  # department -> colour (see vocabulary.style.department_colours)
@@ -662,7 +662,7 @@ def cause_bars(
             go.Bar(
                 y=[names[k] for k in order],
                 x=values,
-                name=t(f"cause.{cause}", lang),
+                name=cause_label(cause, lang),
                 orientation="h",
                 marker_color=CAUSE_COLOURS[cause],
                 hovertemplate="%{y}: %{x:,.1f}" + ("%" if share else " h") + "<extra></extra>",
@@ -731,9 +731,9 @@ def case_wait_timeline(instances: Sequence[Mapping[str, Any]], lang: str) -> go.
         traces.append(
             go.Bar(
                 y=rows, x=lengths, base=bases, orientation="h", customdata=hours,
-                name=t(f"cause.{cause}", lang), marker_color=CAUSE_COLOURS[cause],
+                name=cause_label(cause, lang), marker_color=CAUSE_COLOURS[cause],
                 hovertemplate="%{y}: %{customdata:,.1f} h<extra>"
-                + t(f"cause.{cause}", lang) + "</extra>",
+                + cause_label(cause, lang) + "</extra>",
             )
         )  # fmt: skip
     traces.append(

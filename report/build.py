@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analysis.compare import Comparison, Metric, Note
 from analysis.process_map import END, START
 from report import charts
-from vocabulary import MESSAGES, metric_label, metric_name, normalise_language, t
+from vocabulary import MESSAGES, cause_label, metric_label, metric_name, normalise_language, t
 from vocabulary.formats import duration, missing, number, p_text, percent, points
 from vocabulary.style import CAUSES
 
@@ -578,7 +578,7 @@ def _cause_cell(cause: str, before: float, after: float, lang: str) -> dict[str,
 def cause_change_heads(lang: str = "en") -> list[str]:
     """The column heads of the cause-change table after "from" and "to"."""
     lang = normalise_language(lang, strict=True)
-    return [t("report.waits_total", lang)] + [t(f"cause.{c}", lang) for c in CAUSES]
+    return [t("report.waits_total", lang)] + [cause_label(c, lang) for c in CAUSES]
 
 
 # --- the page ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from analysis.compare import Comparison, Metric
-from vocabulary import metric_label, normalise_language, style, t
+from vocabulary import cause_label, metric_label, normalise_language, style, t
 from vocabulary.style import (
     AFTER_COLOUR,
     BEFORE_COLOUR,
@@ -260,10 +260,10 @@ def cause_change_figure(
             go.Bar(
                 y=labels,
                 x=[float(c[side][cause]) for c in reversed(shown) for side, _ in sides[::-1]],
-                name=t(f"cause.{cause}", lang),
+                name=cause_label(cause, lang),
                 orientation="h",
                 marker_color=CAUSE_COLOURS[cause],
-                hovertemplate="%{y}: %{x:,.2f} h<extra>" + t(f"cause.{cause}", lang) + "</extra>",
+                hovertemplate="%{y}: %{x:,.2f} h<extra>" + cause_label(cause, lang) + "</extra>",
             )
         )
     figure.update_xaxes(title=t("waits.per_case", lang), rangemode="tozero")

@@ -255,7 +255,7 @@ def test_report_shows_how_each_handoffs_causes_changed(
     # the chart: one bar per handoff and side, stacked by cause, same numbers
     figure = charts.cause_change_figure(cause_change_list, "en")
     shown = cause_change_list[:8]
-    batching = next(trace for trace in figure.data if trace.name == "batching")
+    batching = next(trace for trace in figure.data if trace.name == "Batching")
     assert list(batching.x)[::-1] == [
         c[side]["batching"] for c in shown for side in ("before", "after")
     ]

@@ -148,7 +148,7 @@ def test_case_timeline_places_each_wait_in_time_by_cause() -> None:
         },
     ]  # fmt: skip
     figure = case_wait_timeline(instances, "en")
-    bars = {trace.name: trace for trace in figure.data if trace.type == "bar"}
+    bars = {trace.name.lower(): trace for trace in figure.data if trace.type == "bar"}
     assert list(bars) == list(CAUSES)  # the legend in precedence order
     expected = {
         "batching": ("08:00", "10:00"),
@@ -191,3 +191,35 @@ def test_case_timeline_of_a_real_case_ends_each_wait_at_its_start() -> None:
     figure = case_wait_timeline(instances, "en")
     drawn = sum(len(trace.x) for trace in figure.data if trace.type == "bar")
     assert drawn == sum(len(cause_segments(i)) for i in instances)
+
+
+def test_cause_names_are_capitalised_where_they_stand_alone_in_english() -> None:
+    """Headers, legends and table cells write a cause as a name (Batching); sentences keep
+    it in lower case (mostly batching); the CSV's and the JSON's keys stay as they are;
+    Chinese names are the same in both places."""
+    from dashboard.figures import case_wait_timeline, cause_bars
+    from dashboard.views.waits import table, table_columns
+    from report.build import cause_change_heads
+    from report.charts import cause_change_figure
+
+    names = ["Batching", "Contention", "Prioritization", "Unavailability", "Extraneous"]
+    rows = ranked("dataset=manual4", "activities")
+    headers = [c["headerName"] for c in table_columns("activities", "en")]
+    assert headers[4:9] == names
+    frame = table(rows, "activities", "en")
+    assert list(frame.columns[4:9]) == list(CAUSES)  # the CSV keeps its keys
+    assert frame.loc[0, "main_cause"] == "Batching"  # B: batching 27 h of 36 h
+    assert [b.name for b in cause_bars(rows, ["B"] * len(rows), "en").data] == names
+    with data.cursor() as con:
+        from analysis.waits.report import case_waits
+
+        instances = case_waits(con, "manual4", "0")
+    legend = [tr.name for tr in case_wait_timeline(instances, "en").data if tr.type == "bar"]
+    assert legend == names
+    assert cause_change_heads("en")[1:] == names
+    change = {"from": "A", "to": "B", "before": dict.fromkeys(CAUSES, 1.0)}
+    change["after"] = change["before"]
+    assert [b.name for b in cause_change_figure([change], "en").data] == names
+    assert "mostly batching (75%)" in reading(rows, "activities", "en")[0]
+    assert [c["headerName"] for c in table_columns("activities", "zh")][4] == "批次等待"
+    assert table(rows, "activities", "zh-Hans").loc[0, "main_cause"] == "批次等待"

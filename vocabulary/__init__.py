@@ -14,7 +14,16 @@ reads) and below everything else.
 
 from __future__ import annotations
 
-from vocabulary.catalogue import MESSAGES, labels, metric_label, metric_name, outcome_label, t
+from vocabulary.catalogue import (
+    MESSAGES,
+    cause_label,
+    display_name,
+    labels,
+    metric_label,
+    metric_name,
+    outcome_label,
+    t,
+)
 from vocabulary.formats import (
     fmt_bytes,
     fmt_change,
@@ -43,6 +52,8 @@ __all__ = [
     "LANGUAGE_NAMES",
     "MESSAGES",
     "UnknownLanguage",
+    "cause_label",
+    "display_name",
     "fmt_bytes",
     "fmt_change",
     "fmt_count",

@@ -3,7 +3,8 @@
 :data:`MESSAGES` joins the parts in :mod:`vocabulary.messages` (dashboard, report,
 domain names, sign-in and admin); a key declared twice is an error at import. Look a key
 up with :func:`t`; the domain's names (outcomes, comparison metrics, loan rules) with
-:func:`outcome_label`, :func:`metric_name` and :func:`metric_label`.
+:func:`outcome_label`, :func:`metric_name`, :func:`metric_label` and :func:`cause_label`
+(names as headers and legends show them: :func:`display_name`).
 """
 
 from __future__ import annotations
@@ -69,7 +70,18 @@ def metric_name(name: str, lang: str) -> str:
     return name.replace("_", " ")
 
 
+def display_name(text: str, lang: str) -> str:
+    """A name as a table header, chart legend or table cell shows it: capitalised in English
+    (the catalogue writes names as they read inside a sentence), as written in Chinese."""
+    return text[:1].upper() + text[1:] if normalise_language(lang) == "en" else text
+
+
 def metric_label(name: str, lang: str) -> str:
     """A metric's name as a table or chart label (capitalised in English)."""
-    label = metric_name(name, lang)
-    return label[:1].upper() + label[1:] if normalise_language(lang) == "en" else label
+    return display_name(metric_name(name, lang), lang)
+
+
+def cause_label(cause: str, lang: str) -> str:
+    """A cause of waiting (``batching``, ...) as a table header, legend or cell shows it
+    (``Batching``); ``t("cause.<name>", lang)`` is its name inside a sentence."""
+    return display_name(t(f"cause.{cause}", lang), lang)

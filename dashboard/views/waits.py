@@ -20,7 +20,7 @@ from dashboard import data, figures
 from dashboard.components import chart, column, empty_state, error_alert, grid, info, section
 from dashboard.exports import export_tools, register_export
 from etl.errors import LoanFlowError
-from vocabulary import t
+from vocabulary import cause_label, t
 
 PAGE = "waits"
 TOP = 12
@@ -78,7 +78,7 @@ def table(rows: list[dict[str, Any]], by: str, lang: str = "en") -> pd.DataFrame
         item["wait_hours"] = row["wait_hours"]
         item["addressable_hours"] = addressable_hours(row)
         item.update({c: row["causes"][c] for c in figures.CAUSES})
-        item["main_cause"] = t(f"cause.{row['main_cause']}", lang) if row["main_cause"] else None
+        item["main_cause"] = cause_label(row["main_cause"], lang) if row["main_cause"] else None
         item["all_busy"] = row["department_all_busy_share"]
         flat.append(item)
     return pd.DataFrame(flat)
@@ -92,7 +92,7 @@ def table_columns(by: str, lang: str) -> list[dict[str, Any]]:
         column("instances", t("waits.instances", lang), number=",d"),
         column("wait_hours", t("waits.wait_hours", lang), number=",.0f"),
         column("addressable_hours", t("waits.addressable", lang), number=",.0f"),
-        *[column(c, t(f"cause.{c}", lang), number=",.0f") for c in figures.CAUSES],
+        *[column(c, cause_label(c, lang), number=",.0f") for c in figures.CAUSES],
         column("main_cause", t("waits.main_cause", lang)),
         column("all_busy", t("waits.all_busy", lang), number=".0%"),
     ]
