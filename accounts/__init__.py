@@ -17,7 +17,7 @@ Shared by the command line (``loanflow users``, ``loanflow audit``) and the dash
 about loading logs. ``etl`` never imports it.
 """
 
-from accounts.audit import AuditEntry, audit, audit_actions, audit_entries, recent_failures
+from accounts.audit import ACTIONS, AuditEntry, audit, audit_actions, audit_entries, recent_failures
 from accounts.sessions import (
     Session,
     end_session,
@@ -46,6 +46,7 @@ from accounts.users import (
 )
 
 __all__ = [
+    "ACTIONS",
     "ROLES",
     "AuditEntry",
     "Limits",

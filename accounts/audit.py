@@ -19,6 +19,14 @@ from typing import Any
 
 import duckdb
 
+# Every action the audit log is written with, by the dashboard and the command line (each
+# has a name in every language in vocabulary/messages/access.py, ``audit.<action>``).
+ACTIONS: tuple[str, ...] = (
+    "sign-in", "sign-in-failure", "sign-in-refused", "sign-out", "refused",
+    "upload", "load", "delete", "export",
+    "user-add", "user-remove", "user-password", "user-role", "user-disable", "user-enable",
+    "user-signout",
+)  # fmt: skip
 # action -> (the columns a repeat must share, the window in seconds; None: sign-in window)
 AGGREGATED: dict[str, tuple[tuple[str, ...], int | None]] = {
     "sign-in-failure": (("username", "remote_addr"), None),

@@ -23,7 +23,15 @@ from dashboard.audit import current_user
 from dashboard.exports import register_export_callback
 from etl.errors import LoanFlowError
 from etl.outcomes import OUTCOME_KEYS
-from vocabulary import LANGUAGE_NAMES, LANGUAGES, fmt_date, fmt_number, outcome_label, t
+from vocabulary import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    MESSAGES,
+    fmt_date,
+    fmt_number,
+    outcome_label,
+    t,
+)
 from vocabulary.browser import browser_locales
 
 
@@ -60,13 +68,18 @@ def visible_pages(user: tuple[str, str] | None) -> list[dict[str, Any]]:
     return [p for p in pages if has_role(user[1], auth.role_for_component(f"{name(p)}-page"))]
 
 
+def _role(role: str) -> Any:
+    """The signed-in user's role by its name, re-translated with the language."""
+    return label(f"role.{role}") if f"role.{role}" in MESSAGES else role
+
+
 def account_menu(user: tuple[str, str] | None) -> Any:
     """The signed-in user's name and the sign-out link (nothing without sign-in)."""
     if user is None:
         return None
     return html.Div(
         [
-            html.Span(f"{user[0]} ({user[1]})", className="text-light small me-2"),
+            html.Span([f"{user[0]} (", _role(user[1]), ")"], className="text-light small me-2"),
             html.A(label("nav.sign_out"), href="/logout", className="btn btn-sm btn-outline-light"),
         ],
         className="d-flex align-items-center ms-3",

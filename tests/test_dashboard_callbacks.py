@@ -476,9 +476,9 @@ def test_admin_page_filters_the_audit_log_and_lists_the_users(store_path: Path) 
         accounts.audit(con, "ana", "export", "variants.csv")
         accounts.audit(con, "root", "delete", "loans")
     body = admin.admin_body("zh-Hant")
-    actions = [o["value"] for o in find(body, "admin-action").options]
-    assert actions == [admin.ALL_ACTIONS, "delete", "export"]
-    assert find(body, "admin-action").options[0]["label"] == "全部操作"
+    options = find(body, "admin-action").options
+    assert [o["value"] for o in options] == [admin.ALL_ACTIONS, "delete", "export"]
+    assert [o["label"] for o in options] == ["全部操作", "刪除資料集", "下載"]
     assert "loanflow users add | remove | role | passwd" in texts(body)
     assert not any("`" in w for w in texts(body))  # the command is set as code, not quoted
 
@@ -489,18 +489,56 @@ def test_admin_page_filters_the_audit_log_and_lists_the_users(store_path: Path) 
         assert headers[:3] == ["時間 (UTC)", "用戶", "操作"]
         return [(r["username"], r["action"]) for r in tables.audit.rowData]
 
-    assert sorted(audit_rows(admin.ALL_ACTIONS, None)) == [("ana", "export"), ("root", "delete")]
-    assert audit_rows("delete", None) == [("root", "delete")]
-    assert audit_rows(admin.ALL_ACTIONS, " ana ") == [("ana", "export")]
+    assert sorted(audit_rows(admin.ALL_ACTIONS, None)) == [("ana", "下載"), ("root", "刪除資料集")]
+    assert audit_rows("delete", None) == [("root", "刪除資料集")]
+    assert audit_rows(admin.ALL_ACTIONS, " ana ") == [("ana", "下載")]
     assert audit_rows("delete", "ana") == []
     users = admin.admin_tables("", "week", None, None).users
-    assert [(u["username"], u["role"]) for u in users.rowData] == [("ana", "analyst")]
+    assert [(u["username"], u["role"]) for u in users.rowData] == [("ana", "Analyst")]
     assert "password_hash" not in users.rowData[0]
     # times in UTC to the second, as the headers say, not ISO text with microseconds
     audit = admin.admin_tables("", "all", "delete", None).audit.rowData[0]
     second = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d")
     assert second.fullmatch(audit["ts"]) and second.fullmatch(users.rowData[0]["created_at"])
     assert audit["last_ts"] is None  # never repeated
+
+
+@pytest.mark.parametrize(
+    ("lang", "role", "actions", "details"),
+    [
+        ("en", "Evaluator", ["Role changed", "Refused (role too low)", "Signed in"],
+         ["Role: Admin", "Needs: Analyst, Evaluator", "Evaluator"]),
+        ("zh-Hant", "評估者", ["變更角色", "遭拒（權限不足）", "登入"],
+         ["角色：管理員", "需要：分析師、評估者", "評估者"]),
+        ("zh-Hans", "评估者", ["更改角色", "被拒（权限不足）", "登录"],
+         ["角色：管理员", "需要：分析师、评估者", "评估者"]),
+    ],
+)  # fmt: skip
+def test_admin_page_names_roles_and_actions_in_the_readers_language(
+    store_path: Path, lang: str, role: str, actions: list[str], details: list[str]
+) -> None:
+    """Roles and audit actions are codes in the store (``evaluator``, ``sign-in``) and
+    names on the page; the details that name roles read in the reader's words too."""
+    import accounts
+
+    with data.cursor() as con:
+        con.execute("DELETE FROM audit_log")
+        accounts.add_user(con, f"eva-{lang}", "a long enough password", "evaluator")
+        accounts.audit(con, "eva", "sign-in", "eva", "evaluator")
+        accounts.audit(con, "eva", "refused", "/upload", "needs analyst, evaluator")
+        accounts.audit(con, "root", "user-role", "eva", "role=admin")
+    tables = admin.admin_tables(f"?lang={lang}", "all", None, None)
+    roles = {u["username"]: u["role"] for u in tables.users.rowData}
+    assert roles[f"eva-{lang}"] == role
+    assert [r["action"] for r in tables.audit.rowData] == actions
+    assert [r["detail"] for r in tables.audit.rowData] == details
+    stored = admin.audit_frame("all")  # the codes stay as written
+    assert list(stored["action"]) == ["user-role", "refused", "sign-in"]
+    # the signed-in user's role in the top bar, re-translated with the language
+    from dashboard.shell import account_menu
+
+    ids = [getattr(c, "id", None) for c in walk_components(account_menu(("eva", "evaluator")))]
+    assert {"type": "i18n", "key": "role.evaluator"} in ids
 
 
 def test_every_page_draws_inside_the_shared_frame(store_path: Path) -> None:

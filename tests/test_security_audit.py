@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,81 @@ def test_loanflow_audit_shows_how_often_a_refusal_repeated(db_path: Path) -> Non
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.output.splitlines() if "sign-in-failure" in line]
     assert "from 10.0.0.9  x3, last " in line
+
+
+# The functions that write audit rows, and where their action argument stands.
+AUDIT_WRITERS = {"audit": 2, "_audit": 1, "record": 0, "outcome_recorder": 0, "audit_cli": 1}
+PACKAGES = ("accounts", "dashboard", "loanflow", "etl", "analysis", "report")
+
+
+def _action_codes(node: ast.expr) -> list[str] | None:
+    """The action codes a call's argument can be: a literal, or a choice of literals."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.IfExp):
+        body, orelse = _action_codes(node.body), _action_codes(node.orelse)
+        return None if body is None or orelse is None else body + orelse
+    return None
+
+
+def _audit_calls(tree: ast.AST) -> list[tuple[ast.Call, ast.expr, list[ast.FunctionDef]]]:
+    """Every call of an audit writer, with its action argument and the functions around it."""
+    found = []
+
+    def visit(node: ast.AST, within: list[ast.FunctionDef]) -> None:
+        if isinstance(node, ast.FunctionDef):
+            within = [*within, node]
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+            if name in AUDIT_WRITERS:
+                at = AUDIT_WRITERS[name]
+                keyword = [k.value for k in node.keywords if k.arg == "action"]
+                argument = keyword[0] if keyword else node.args[at] if len(node.args) > at else None
+                if argument is not None:
+                    found.append((node, argument, within))
+        for child in ast.iter_child_nodes(node):
+            visit(child, within)
+
+    visit(tree, [])
+    return found
+
+
+def written_actions() -> set[str]:
+    """Every action code any audit row is written with, found in the source. An action that
+    is not a literal must be a parameter of an enclosing audit writer (whose callers are
+    then read); anything else fails, so a new way of writing rows cannot go unseen."""
+    root = Path(__file__).resolve().parent.parent
+    codes: set[str] = set()
+    for package in PACKAGES:
+        for path in (root / package).rglob("*.py"):
+            for call, argument, within in _audit_calls(ast.parse(path.read_text("utf-8"))):
+                literal = _action_codes(argument)
+                if literal is not None:
+                    codes |= set(literal)
+                    continue
+                owner = [
+                    f.name
+                    for f in within
+                    if isinstance(argument, ast.Name)
+                    and argument.id in {a.arg for a in f.args.args + f.args.kwonlyargs}
+                ]
+                where = f"{path.relative_to(root)}:{call.lineno}"
+                assert owner and owner[-1] in AUDIT_WRITERS, f"unreadable audit action at {where}"
+    return codes
+
+
+def test_every_audit_action_written_is_declared_and_named_in_every_language() -> None:
+    from vocabulary import LANGUAGES, MESSAGES, audit_action_label, role_label
+
+    written = written_actions()
+    assert {"sign-in", "load", "export", "user-disable", "user-enable"} <= written  # the scan
+    assert written == set(accounts.ACTIONS)  # declared: nothing missing, nothing stale
+    for action in accounts.ACTIONS:
+        entry = MESSAGES[f"audit.{action}"]
+        assert set(entry) == set(LANGUAGES), action
+        assert audit_action_label(action, "zh-Hans") != action
+    for role in accounts.ROLES:
+        assert set(MESSAGES[f"role.{role}"]) == set(LANGUAGES), role
+        assert role_label(role, "zh-Hant") != role
+    assert audit_action_label("no-such-action", "zh-Hant") == "no-such-action"  # as stored

@@ -178,10 +178,11 @@ def test_admin_audit_filters_by_action_and_user(app: dash.Dash, db_path: Path) -
         rows: list[dict[str, Any]] = grid["props"]["rowData"]
         return rows
 
-    assert {r["action"] for r in audit_rows()} == {"sign-in", "sign-in-failure"}
+    # filtered by the stored codes, shown by their names
+    assert {r["action"] for r in audit_rows()} == {"Signed in", "Sign-in failed"}
     assert sorted(r["username"] for r in audit_rows("sign-in")) == ["root", "vic"]
     by_ana = audit_rows(user=" ana ")
-    assert [(r["action"], r["repeats"]) for r in by_ana] == [("sign-in-failure", 2)]
+    assert [(r["action"], r["repeats"]) for r in by_ana] == [("Sign-in failed", 2)]
 
 
 def test_users_signout_ends_that_users_sessions(app: dash.Dash, db_path: Path) -> None:

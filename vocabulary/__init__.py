@@ -16,12 +16,14 @@ from __future__ import annotations
 
 from vocabulary.catalogue import (
     MESSAGES,
+    audit_action_label,
     cause_label,
     display_name,
     labels,
     metric_label,
     metric_name,
     outcome_label,
+    role_label,
     t,
 )
 from vocabulary.formats import (
@@ -52,6 +54,7 @@ __all__ = [
     "LANGUAGE_NAMES",
     "MESSAGES",
     "UnknownLanguage",
+    "audit_action_label",
     "cause_label",
     "display_name",
     "fmt_bytes",
@@ -69,5 +72,6 @@ __all__ = [
     "metric_name",
     "normalise_language",
     "outcome_label",
+    "role_label",
     "t",
 ]

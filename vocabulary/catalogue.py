@@ -3,8 +3,9 @@
 :data:`MESSAGES` joins the parts in :mod:`vocabulary.messages` (dashboard, report,
 domain names, sign-in and admin); a key declared twice is an error at import. Look a key
 up with :func:`t`; the domain's names (outcomes, comparison metrics, loan rules) with
-:func:`outcome_label`, :func:`metric_name`, :func:`metric_label` and :func:`cause_label`
-(names as headers and legends show them: :func:`display_name`).
+:func:`outcome_label`, :func:`metric_name`, :func:`metric_label`, :func:`cause_label`,
+:func:`role_label` and :func:`audit_action_label` (names as headers and legends show them:
+:func:`display_name`).
 """
 
 from __future__ import annotations
@@ -56,6 +57,18 @@ def outcome_label(outcome: str, lang: str) -> str:
     """The outcome's name in ``lang`` (unknown outcomes are shown as stored)."""
     key = f"outcome.{outcome}"
     return t(key, lang) if key in MESSAGES else outcome
+
+
+def role_label(role: str, lang: str) -> str:
+    """A role's name in ``lang`` (``admin`` -> 管理員; an unknown role as stored)."""
+    key = f"role.{role}"
+    return t(key, lang) if key in MESSAGES else role
+
+
+def audit_action_label(action: str, lang: str) -> str:
+    """An audit log action's name in ``lang`` (``sign-in`` -> 登入; unknown as stored)."""
+    key = f"audit.{action}"
+    return t(key, lang) if key in MESSAGES else action
 
 
 def metric_name(name: str, lang: str) -> str:

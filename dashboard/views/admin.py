@@ -3,6 +3,7 @@ with the command line)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,7 +16,7 @@ import accounts
 from dashboard import data
 from dashboard.auth import current_user
 from dashboard.components import column, grid, section
-from vocabulary import t
+from vocabulary import audit_action_label, role_label, t
 
 PAGE = "admin"
 PERIODS = {"day": 1, "week": 7, "month": 30, "all": None}
@@ -87,6 +88,45 @@ def audit_frame(
     return _utc_seconds(frame, ("ts", "last_ts"))
 
 
+_ROLE_DETAIL = re.compile(r"^role=(\w+)$")  # user-add, user-role
+_NEEDS_DETAIL = re.compile(r"^needs (\w+(?:, \w+)*)$")  # refused
+
+
+def shown_detail(action: str, detail: str | None, lang: str) -> str | None:
+    """An audit row's detail in the reader's words where it names roles (a sign-in's role,
+    ``role=admin``, a refusal's ``needs analyst``); other details as written."""
+    if not detail:
+        return detail
+    if action == "sign-in" and detail in accounts.ROLES:
+        return role_label(detail, lang)
+    if found := _ROLE_DETAIL.match(detail):
+        return t("admin.detail_role", lang, role=role_label(found.group(1), lang))
+    if found := _NEEDS_DETAIL.match(detail):
+        roles = [role_label(r, lang) for r in found.group(1).split(", ")]
+        return t("admin.detail_needs", lang, roles=t("admin.list_sep", lang).join(roles))
+    return detail
+
+
+def shown_users(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The accounts as the page shows them: each role by its name in ``lang``."""
+    return frame.assign(role=[role_label(str(r), lang) for r in frame["role"]])
+
+
+def shown_audit(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """The audit rows as the page shows them: actions, and the roles in details, in ``lang``
+    (the action filter still works on the stored codes)."""
+    details = pd.Series(
+        [
+            shown_detail(str(a), d, lang)
+            for a, d in zip(frame["action"], frame["detail"], strict=True)
+        ],
+        index=frame.index,
+        dtype=object,
+    )
+    actions = [audit_action_label(str(a), lang) for a in frame["action"]]
+    return frame.assign(action=actions, detail=details)
+
+
 def _select(name: str, options: list[dict[str, str]], value: str) -> dbc.Select:
     return dbc.Select(
         id=f"{PAGE}-{name}", options=options, value=value, size="sm", style={"width": "12rem"}
@@ -97,7 +137,7 @@ def audit_filters(lang: str) -> html.Div:
     """The audit log's filters: period, action, user, and a Refresh button."""
     periods = [{"label": t(f"admin.{k}", lang), "value": k} for k in PERIODS]
     actions = [{"label": t("admin.all_actions", lang), "value": ALL_ACTIONS}]
-    actions += [{"label": a, "value": a} for a in audit_actions()]
+    actions += [{"label": audit_action_label(a, lang), "value": a} for a in audit_actions()]
     user = dbc.Input(
         id=f"{PAGE}-user",
         placeholder=t("admin.any_user", lang),
@@ -173,6 +213,8 @@ def admin_tables(
     if not is_admin():
         return AdminTables(denied(lang), denied(lang))
     return AdminTables(
-        users=_grid(f"{PAGE}-users-grid", users_frame(), lang),
-        audit=_grid(f"{PAGE}-audit-grid", audit_frame(period, action, username), lang),
+        users=_grid(f"{PAGE}-users-grid", shown_users(users_frame(), lang), lang),
+        audit=_grid(
+            f"{PAGE}-audit-grid", shown_audit(audit_frame(period, action, username), lang), lang
+        ),
     )

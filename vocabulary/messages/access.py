@@ -1,4 +1,6 @@
-"""Sign-in page (``signin.*``) and Admin page (``admin.*``) words."""
+"""Sign-in page (``signin.*``) and Admin page (``admin.*``) words, the roles' names
+(``role.*``, :data:`accounts.ROLES`) and the audit log's actions (``audit.*``,
+:data:`accounts.ACTIONS`)."""
 
 from __future__ import annotations
 
@@ -50,4 +52,31 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.any_user": _m("Any user", "任何用戶", "任何用户"),
     "admin.repeats": _m("Times", "次數", "次数"),
     "admin.last_ts": _m("Last (UTC)", "最後一次 (UTC)", "最后一次 (UTC)"),
+    "admin.detail_role": _m("Role: {role}", "角色：{role}", "角色：{role}"),
+    "admin.detail_needs": _m("Needs: {roles}", "需要：{roles}", "需要：{roles}"),
+    "admin.list_sep": _m(", ", "、", "、"),
+    "role.viewer": _m("Viewer", "檢視者", "查看者"),
+    "role.analyst": _m("Analyst", "分析師", "分析师"),
+    "role.evaluator": _m("Evaluator", "評估者", "评估者"),
+    "role.admin": _m("Admin", "管理員", "管理员"),
+    "audit.sign-in": _m("Signed in", "登入", "登录"),
+    "audit.sign-in-failure": _m("Sign-in failed", "登入失敗", "登录失败"),
+    "audit.sign-in-refused": _m(
+        "Sign-in blocked (too many failures)",
+        "登入遭封鎖（失敗次數過多）",
+        "登录被阻止（失败次数过多）",
+    ),
+    "audit.sign-out": _m("Signed out", "登出", "退出登录"),
+    "audit.refused": _m("Refused (role too low)", "遭拒（權限不足）", "被拒（权限不足）"),
+    "audit.upload": _m("File uploaded", "上傳檔案", "上传文件"),
+    "audit.load": _m("Dataset loaded", "載入資料集", "加载数据集"),
+    "audit.delete": _m("Dataset deleted", "刪除資料集", "删除数据集"),
+    "audit.export": _m("Downloaded", "下載", "下载"),
+    "audit.user-add": _m("User added", "新增用戶", "添加用户"),
+    "audit.user-remove": _m("User removed", "移除用戶", "删除用户"),
+    "audit.user-password": _m("Password set", "設定密碼", "设置密码"),
+    "audit.user-role": _m("Role changed", "變更角色", "更改角色"),
+    "audit.user-disable": _m("User disabled", "停用用戶", "停用用户"),
+    "audit.user-enable": _m("User enabled", "啟用用戶", "启用用户"),
+    "audit.user-signout": _m("User signed out everywhere", "強制登出用戶", "强制用户退出登录"),
 }
