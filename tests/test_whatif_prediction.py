@@ -4,7 +4,12 @@ The sample simulator (sample_logs/) made `after` with the redesign, and makes a 
 change and a volume change on demand (`loanflow generate --staff/--volume`, same seed and
 applicants as `before`). A model discovered from `before` alone, with a scenario file that
 states each change, must predict their median and p90 cycle time within 10% and their
-approval share within 2 percentage points. docs/whatif.md says where it misses (a 20%
+approval share within 2 percentage points, with 8 replications from each of three seeds
+far apart (31, 131, 231: replications use seed, seed + 1, ...), not one lucky seed.
+One exception, stated in docs/whatif.md with the figures: ten percent more applications
+bring the bank close to overload, where the median cycle time of 8 replications moves by
+several percent from seed to seed (-4% to -10%); there the cycle times are checked on
+the three seeds' 24 replications together. docs/whatif.md also says where it misses (a 20%
 volume increase overloads the bank: there the prediction is 11-12% short).
 """
 
@@ -32,6 +37,7 @@ CHANGES = {
     "staff": ("--staff", "信貸部=20", "--staff", "風險管理部=12"),
     "volume": ("--volume", "1.1"),
 }
+SEEDS = (31, 131, 231)
 SCENARIOS = {
     "staff": "name: more staff\nchanges:\n  staff: {信貸部: 20, 風險管理部: '+2'}\n",
     "volume": "name: ten percent more applications\nchanges:\n  arrivals: 1.1\n",
@@ -77,7 +83,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path
     yield path, folder
 
 
-def _predict(store: tuple[Path, Path], scenario: Path, actual: str) -> dict[str, Any]:
+def _predict(store: tuple[Path, Path], scenario: Path, actual: str, seed: int) -> dict[str, Any]:
     path, folder = store
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -90,29 +96,39 @@ def _predict(store: tuple[Path, Path], scenario: Path, actual: str) -> dict[str,
             cases=2000,
             start="2025-03-03",
             actual=actual,
-            seed=31,
+            seed=seed,
         )
     finally:
         con.close()
     return {m["name"]: m for m in report["metrics"]}
 
 
-def _check(metrics: dict[str, Any]) -> None:
-    for name in ("median_cycle_time_hours", "p90_cycle_time_hours"):
-        assert abs(metrics[name]["error"]) <= 0.10, (name, metrics[name])
-    approved = metrics["approved_share"]
-    assert abs(approved["error"]) <= 0.02, approved
-    assert approved["error"] == pytest.approx(approved["scenario"] - approved["actual"])
+CYCLE = ("median_cycle_time_hours", "p90_cycle_time_hours")
+
+
+def _check(runs: list[dict[str, Any]], *, pooled_cycle_times: bool = False) -> None:
+    """Every seed's approval share within 2 pp and cycle times within 10% (or, with
+    ``pooled_cycle_times``, the cycle times of all seeds' replications together)."""
+    for metrics in runs:
+        approved = metrics["approved_share"]
+        assert abs(approved["error"]) <= 0.02, approved
+        assert approved["error"] == pytest.approx(approved["scenario"] - approved["actual"])
+        for name in () if pooled_cycle_times else CYCLE:
+            assert abs(metrics[name]["error"]) <= 0.10, (name, metrics[name])
+    for name in CYCLE:
+        pooled = sum(m[name]["scenario"] for m in runs) / len(runs)
+        assert abs(pooled / runs[0][name]["actual"] - 1) <= 0.10, (name, pooled)
 
 
 def test_the_redesign_is_predicted_from_before(store: tuple[Path, Path]) -> None:
-    metrics = _predict(store, SAMPLES / "redesign.scenario.yaml", "after")
-    _check(metrics)
+    runs = [_predict(store, SAMPLES / "redesign.scenario.yaml", "after", s) for s in SEEDS]
+    _check(runs)
     # the measured after log, independently: `loanflow kpis after` (ETL + analysis.kpis)
-    assert metrics["median_cycle_time_hours"]["actual"] == pytest.approx(73.636, abs=0.01)
-    assert metrics["approved_share"]["actual"] == pytest.approx(0.675)
+    assert runs[0]["median_cycle_time_hours"]["actual"] == pytest.approx(73.636, abs=0.01)
+    assert runs[0]["approved_share"]["actual"] == pytest.approx(0.675)
 
 
 @pytest.mark.parametrize("change", sorted(CHANGES))
 def test_staff_and_volume_changes_are_predicted(store: tuple[Path, Path], change: str) -> None:
-    _check(_predict(store, store[1] / f"{change}.yaml", change))
+    runs = [_predict(store, store[1] / f"{change}.yaml", change, seed) for seed in SEEDS]
+    _check(runs, pooled_cycle_times=change == "volume")

@@ -52,6 +52,9 @@ _MAX_VISITS = 3
 _ATTRIBUTE_COLUMNS = ("amount", "product", "branch", "channel")
 _MIN_STATE = 40  # transitions needed before a branch is split by a case attribute
 _MIN_DELAY_SHARE = 0.02
+# Where the withdrawal profile changes: the deciles of the elapsed time, and finer in the
+# tail, where customers run out of patience and the chance climbs fastest.
+_WITHDRAWAL_QUANTILES = (*np.linspace(0.1, 0.9, 9).tolist(), 0.95, 0.975, 0.99)
 
 
 def load_instances(
@@ -385,7 +388,7 @@ def _withdrawal(seq: pd.DataFrame, exits: set[str]) -> dict[str, Any] | None:
     if not exits or not seq["next"].isin(exits).any():
         return None
     hours = seq["elapsed"].to_numpy() / 3600.0
-    edges = np.unique(np.quantile(hours, np.linspace(0.1, 0.9, 9)))
+    edges = np.unique(np.quantile(hours, _WITHDRAWAL_QUANTILES))
     bins = np.searchsorted(edges, hours, side="right")
     going = seq["next"].isin(exits).to_numpy()
     counts = np.bincount(bins, minlength=len(edges) + 1).astype(np.float64)

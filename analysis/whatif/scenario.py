@@ -182,6 +182,7 @@ def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], sourc
     _known("activity", after, activities, source)
     _known("activity", to, activities, source)
     states = model["routing"]["states"]
+    kept = set((model["routing"].get("withdrawal") or {}).get("activities", [])) - {to}
     touched = False
     for key, branch in states.items():
         if key.rpartition("#")[0] != after:
@@ -189,7 +190,7 @@ def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], sourc
         for dist in _distributions(branch):
             if to not in dist and "probability" not in rule:
                 continue
-            _reweight(dist, to, rule, source)
+            _reweight(dist, to, rule, source, kept)
             touched = True
     if not touched:
         raise BadInputError(f"{source}: the log never goes from {after} to {to}")
@@ -206,7 +207,11 @@ def _distributions(branch: dict[str, Any]) -> list[dict[str, float]]:
     return out
 
 
-def _reweight(dist: dict[str, float], to: str, rule: dict[str, Any], source: str) -> None:
+def _reweight(
+    dist: dict[str, float], to: str, rule: dict[str, Any], source: str, kept: set[str]
+) -> None:
+    """Set or scale the chance of going ``to``; the other branches are rescaled to add up,
+    except the ``kept`` ones (customers' withdrawals), whose chance stays as it was."""
     old = dist.get(to, 0.0)
     if "probability" in rule:
         new = float(rule["probability"])
@@ -216,13 +221,17 @@ def _reweight(dist: dict[str, float], to: str, rule: dict[str, Any], source: str
         raise BadInputError(f"{source}: routing change {rule} needs probability or scale")
     if not 0.0 <= new <= 1.0:
         raise BadInputError(f"{source}: probability {new} after scaling is not in [0, 1]")
-    rest = sum(v for k, v in dist.items() if k != to)
-    if rest <= 0 and new < 1.0:
-        dist[END if to != END else to] = dist.get(END, 0.0) + (1.0 - new)
-        rest = 1.0 - new
-    factor = (1.0 - new) / rest if rest > 0 else 0.0
+    fixed = min(sum(v for k, v in dist.items() if k in kept), 1.0 - new)
+    rest = sum(v for k, v in dist.items() if k != to and k not in kept)
+    if rest <= 0 and new + fixed < 1.0:
+        dist[END if to != END else to] = dist.get(END, 0.0) + (1.0 - new - fixed)
+        rest = 1.0 - new - fixed
+    factor = (1.0 - new - fixed) / rest if rest > 0 else 0.0
+    held = sum(v for k, v in dist.items() if k in kept)
     for key in list(dist):
-        if key != to:
+        if key in kept:
+            dist[key] = dist[key] * (fixed / held if held > 0 else 0.0)
+        elif key != to:
             dist[key] = dist[key] * factor
     dist[to] = new
 
