@@ -114,3 +114,19 @@ def wait_for(condition: Any, timeout: float = 30.0) -> Any:
 def severe_logs(driver: Any) -> list[str]:
     """Browser console entries at level SEVERE since the last call."""
     return [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def allow_downloads(driver: Any, folder: str) -> None:
+    """Let the page's downloads (dcc.Download) land in ``folder`` without asking."""
+    driver.execute_cdp_cmd(
+        "Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder}
+    )
+
+
+def downloaded(folder: str, name: str, timeout: float = 60.0) -> str:
+    """The text of the file ``name`` once its download into ``folder`` has finished."""
+    from pathlib import Path
+
+    target = Path(folder) / name
+    wait_for(lambda: target.exists() and not list(Path(folder).glob("*.crdownload")), timeout)
+    return target.read_text(encoding="utf-8")

@@ -1,5 +1,7 @@
 """The What if page in headless Chromium: choose a dataset, change a department's head
-count, simulate, and read baseline and scenario from the result table.
+count, simulate, and read baseline and scenario from the result table; then the Compare
+page's report download, in Simplified Chinese, checks that prediction against the other
+dataset (the predicted-vs-actual section).
 
 Two small generated logs (a few hundred cases) and two replications keep it quick. The
 simulation runs as the dashboard's background job in this process: every wait is bounded,
@@ -17,7 +19,16 @@ import pytest
 from click.testing import CliRunner
 
 from dashboard.app import create_app
-from dashboard.browser import chromium, click, serve_in_thread, severe_logs, wait_for, wait_idle
+from dashboard.browser import (
+    allow_downloads,
+    chromium,
+    click,
+    downloaded,
+    serve_in_thread,
+    severe_logs,
+    wait_for,
+    wait_idle,
+)
 from dashboard.jobs import RUNNER
 from dashboard.views.whatif import KIND
 from etl.load import ingest
@@ -152,4 +163,31 @@ def test_simulate_a_head_count_change_and_read_the_result(driver: Any, base_url:
     assert shown and all(any(ch.isdigit() for ch in text) for text in shown), shown
     for chart in ("whatif-kpis", "whatif-waits", "whatif-util"):
         assert driver.find_elements("css selector", f"#{chart} .main-svg"), chart
+    assert severe_logs(driver) == []
+
+
+def test_the_compare_report_checks_the_prediction(
+    driver: Any, base_url: str, tmp_path: Path
+) -> None:
+    """Runs after the simulation above: its prediction of `small`, kept in the browser,
+    is offered on the Compare page and checked against `other` in the downloaded report."""
+    job = [j for j in RUNNER.jobs(KIND) if j.state == "done"][-1]
+    allow_downloads(driver, str(tmp_path))
+    driver.get(base_url + "/compare?dataset=small&lang=zh-Hans")
+    wait_idle(driver, timeout=60)
+    choose(driver, "compare-before", "small")
+    choose(driver, "compare-after", "other")
+    label = wait_for(
+        lambda: driver.find_element("css selector", "#compare-prediction").text.strip()
+    )
+    assert "次模拟" in label  # the kept prediction, named in the page's language
+    click(driver, "#compare-report")
+    page = downloaded(str(tmp_path), "loanflow-comparison.html", timeout=120)
+    section = page.split('<section id="prediction">', 1)[1].split("</section>", 1)[0]
+    assert "预测" in section and "Predicted" not in section
+    predicted = {m["name"]: m for m in job.result["metrics"]}
+    for name in ("median_cycle_time_hours", "p90_cycle_time_hours", "approved_share"):
+        row = section.split(f'<tr data-metric="{name}">', 1)[1].split("</tr>", 1)[0]
+        value = float(row.split('class="num predicted" data-value="', 1)[1].split('"', 1)[0])
+        assert value == predicted[name]["scenario"], name
     assert severe_logs(driver) == []

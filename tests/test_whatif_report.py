@@ -171,3 +171,47 @@ def test_a_bad_prediction_file_is_refused_with_a_clear_message(store: Path, tmp_
     assert "not a prediction" in result.output and "Traceback" not in result.output
     result = CliRunner().invoke(main, [*base, "--prediction", str(bad)])
     assert result.exit_code != 0 and "--report" in result.output
+
+
+def test_the_compare_pages_report_checks_a_kept_prediction(
+    store: Path, prediction: dict[str, Any]
+) -> None:
+    """The What-if page keeps a finished simulation's prediction in the browser; the
+    Compare page lists those of the before dataset and its report download carries the
+    prediction section, in the page's language, with the after dataset's figures."""
+    from dashboard.app import create_app
+    from dashboard.jobs import RUNNER
+    from dashboard.views.whatif import keep_prediction
+    from etl.store import close_shared
+
+    job = RUNNER.submit("whatif", "what if before", lambda _job: prediction)
+    assert job.ended.wait(60) and job.state == "done"
+    kept = keep_prediction(None, job.id)
+    assert kept is not None and kept[job.id]["prediction"] == prediction
+    assert keep_prediction(kept, job.id) is None  # kept once
+    create_app(store, auth=False)  # the pages register with the app
+    from dashboard.pages.compare import download_report, list_predictions
+
+    try:
+        options, chosen = list_predictions(kept, "before", "lang=zh-Hant")
+        assert chosen == job.id and len(options) == 1
+        assert "次模擬" in options[0]["label"]  # the label in the page's language
+        assert list_predictions(kept, "after", "lang=zh-Hant") == ([], None)
+        args = ("lang=zh-Hant", "datasets", "before", "after", None)
+        sent = download_report(1, *args, chosen, kept)
+        section = _section(sent["content"])
+        assert "預測" in section and "Predicted" not in section
+        measured = _measured_after(store)
+        predicted = {m["name"]: m for m in prediction["metrics"]}
+        for name in NAMES:
+            attrs, _ = _cell(section, name, "predicted")
+            assert _value(attrs) == predicted[name]["scenario"]
+            attrs, _ = _cell(section, name, "actual")
+            assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
+        # no prediction chosen, or one split dataset: the report without the section
+        plain = download_report(1, *args, None, kept)["content"]
+        assert 'id="prediction"' not in plain
+        split = download_report(1, "lang=en", "split", "before", None, "2025-04-01", chosen, kept)
+        assert 'id="prediction"' not in split["content"]
+    finally:
+        close_shared(store)

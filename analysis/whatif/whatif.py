@@ -179,11 +179,17 @@ def load_prediction(path: str | Path) -> dict[str, Any]:
             f"{path} is not a prediction: save one with "
             f"`loanflow simulate DATASET --scenario FILE --json > {source.name}` ({exc})"
         ) from exc
+    return check_prediction(report, str(path))
+
+
+def check_prediction(report: Any, source: str) -> dict[str, Any]:
+    """``report`` if it is a prediction (``what_if``'s JSON: 'metrics' with the median and
+    p90 cycle time and the approved share), else :class:`BadInputError` naming ``source``."""
     metrics = report.get("metrics") if isinstance(report, dict) else None
     names = {m.get("name") for m in metrics or [] if isinstance(m, dict)}
-    if not metrics or not set(PREDICTION_METRICS) <= names:
+    if not isinstance(metrics, list) or not set(PREDICTION_METRICS) <= names:
         raise BadInputError(
-            f"{path} is not a prediction of `loanflow simulate --json`: it needs 'metrics' "
+            f"{source} is not a prediction of `loanflow simulate --json`: it needs 'metrics' "
             f"with {', '.join(PREDICTION_METRICS)}"
         )
     return dict(report)

@@ -13,6 +13,7 @@ from dash import html
 from analysis.compare import Comparison, compare, compare_split
 from analysis.compare.comparison import split_filters
 from analysis.filters import Filters
+from analysis.whatif.whatif import check_prediction, with_actual
 from dashboard import data
 from dashboard.components import (
     chart,
@@ -213,9 +214,16 @@ def compare_intro(query: str | None) -> list[Any]:
 
 
 def report_html(
-    query: str | None, mode: str | None, before: str | None, after: str | None, split_at: str | None
+    query: str | None,
+    mode: str | None,
+    before: str | None,
+    after: str | None,
+    split_at: str | None,
+    prediction: dict[str, Any] | None = None,
 ) -> str | None:
-    """The self-contained HTML report of the comparison, in the reader's language."""
+    """The self-contained HTML report of the comparison, in the reader's language; with a
+    what-if ``prediction`` of the before dataset (two datasets compared), its "prediction"
+    section, checked against the after dataset as ``loanflow compare --prediction`` does."""
     comparison = run_comparison(query, mode, before, after, split_at)
     if comparison is None:
         return None
@@ -224,7 +232,19 @@ def report_html(
         changes = cached_cause_changes(*sides) if sides else None
     except LoanFlowError:
         changes = None  # the report without the section; the page says why
-    return build_report(comparison, data.state_from_query(query).lang, cause_changes=changes)
+    checked = None
+    if prediction is not None and mode != "split" and after:
+        try:
+            with data.cursor() as con:
+                checked = with_actual(check_prediction(prediction, "the prediction"), con, after)
+        except LoanFlowError:
+            checked = None  # a prediction the browser kept that no longer fits: left out
+    return build_report(
+        comparison,
+        data.state_from_query(query).lang,
+        prediction=checked,
+        cause_changes=changes,
+    )
 
 
 def metrics_csv_frame(

@@ -215,3 +215,52 @@ def results_body(job_id: str | None, lang: str) -> list[Any]:
 def saved_options(saved: dict[str, str] | None) -> list[dict[str, str]]:
     """The saved scenarios as dropdown options."""
     return [{"label": name, "value": name} for name in sorted(saved or {})]
+
+
+# -- predictions kept for the Compare page's report -----------------------------------------
+KEPT_PREDICTIONS = 12  # the browser keeps the latest predictions, of any dataset
+
+
+def keep_prediction(saved: dict[str, Any] | None, job_id: str | None) -> dict[str, Any] | None:
+    """The browser's kept predictions with the finished job's added, or None when there is
+    nothing new to keep (no job, not done yet, or kept already).
+
+    Each entry (by job id) holds the dataset, the scenario's name, when it was made and
+    the prediction (``what_if``'s report), for the Compare page's report."""
+    job = RUNNER.get(job_id)
+    saved = dict(saved or {})
+    if job is None or job.state != "done" or job.id in saved:
+        return None
+    report = job.result
+    saved[job.id] = {
+        "dataset": report["dataset"],
+        "scenario": report.get("scenario"),
+        "made": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M"),
+        "prediction": report,
+    }
+    newest = sorted(saved.items(), key=lambda kv: str(kv[1].get("made", "")), reverse=True)
+    return dict(newest[:KEPT_PREDICTIONS])
+
+
+def prediction_choices(saved: dict[str, Any] | None, dataset: str | None, lang: str) -> list[Any]:
+    """The kept predictions of ``dataset``, newest first, as dropdown options."""
+    rows = [
+        (key, entry)
+        for key, entry in (saved or {}).items()
+        if isinstance(entry, dict) and entry.get("dataset") == dataset
+    ]
+    rows.sort(key=lambda kv: str(kv[1].get("made", "")), reverse=True)
+    return [
+        {
+            "label": t(
+                "whatif.kept_prediction",
+                lang,
+                scenario=entry.get("scenario") or t("whatif.as_is", lang),
+                runs=entry["prediction"].get("runs", "–"),
+                made=entry.get("made", "–"),
+            ),
+            "value": key,
+        }
+        for key, entry in rows
+        if isinstance(entry.get("prediction"), dict)
+    ]

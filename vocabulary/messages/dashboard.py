@@ -279,6 +279,16 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "compare.run": _m("Compare", "開始比較", "开始比较"),
     "compare.metric": _m("Metric", "指標", "指标"),
     "compare.change": _m("Change", "變化", "变化"),
+    "compare.prediction": _m(
+        "Prediction to check in the report (made on the What if page)",
+        "報告中核對的預測（於情境模擬頁建立）",
+        "报告中核对的预测（于情景模拟页创建）",
+    ),
+    "compare.prediction_none": _m(
+        "None: simulate the before dataset on the What if page first",
+        "無：請先在情境模擬頁模擬改造前的資料集",
+        "无：请先在情景模拟页模拟改造前的数据集",
+    ),
     "compare.ci95": _m("Interval (corrected)", "信賴區間（已校正）", "置信区间（已校正）"),
     "compare.p_value": _m("p-value", "p 值", "p 值"),
     "compare.significant": _m("Significant", "顯著", "显著"),

@@ -96,6 +96,12 @@ WHATIF: dict[str, dict[str, str]] = {
     "whatif.m.unfinished_cases": _m("Unfinished cases", "未完成案件", "未完成案件"),
     "whatif.m.wait_hours": _m("Wait (h)", "等待（小時）", "等待（小时）"),
     "whatif.m.utilisation": _m("Utilisation", "使用率", "使用率"),
+    "whatif.kept_prediction": _m(
+        "{scenario}, {runs} replications, made {made} UTC",
+        "{scenario}，{runs} 次模擬，{made} UTC 建立",
+        "{scenario}，{runs} 次模拟，{made} UTC 创建",
+    ),
+    "whatif.as_is": _m("the process as it is", "現行流程", "现行流程"),
     "whatif.clipped": _m(
         "The 95% interval of {metrics} reached past what the quantity can be (below 0 h or "
         "0%, above 100%) and is cut there: {runs} replications are few for a t interval; "
