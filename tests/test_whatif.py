@@ -161,6 +161,12 @@ def test_scenario_changes_the_model(before_model: dict[str, Any]) -> None:
     branch = changed["routing"]["states"]["資料審核#0"]["next"]
     assert branch["補件通知"] == pytest.approx(0.1)
     assert sum(branch.values()) == pytest.approx(1.0)
+    # a customer's withdrawal keeps its chance; the bank's other branches take the rest
+    old = before_model["routing"]["states"]["資料審核#0"]["next"]
+    assert old["客戶撤回"] > 0 and branch["客戶撤回"] == old["客戶撤回"]
+    rest = 1.0 - old["補件通知"] - old["客戶撤回"]
+    expected = old["信貸調查"] * (0.9 - old["客戶撤回"]) / rest
+    assert branch["信貸調查"] == pytest.approx(expected, rel=1e-5)  # rounded to 6 places
     old = before_model["activities"]["信貸調查"]["duration"]["mean"]
     assert changed["activities"]["信貸調查"]["duration"]["mean"] == pytest.approx(0.9 * old)
     assert changed["arrivals"]["per_week"] == pytest.approx(
