@@ -19,11 +19,11 @@ Mode = Literal["frequency", "performance"]
 
 
 def _hours(value: float | None) -> str:
+    """A median in hours, as every duration is shown (never days: the handoff and
+    bottleneck tables give the same figures in hours)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if value >= 48:
-        return f"{value / 24:.1f} d"
-    return f"{value:.1f} h"
+    return f"{value:,.1f} h"
 
 
 def to_dot(pmap: ProcessMap, mode: Mode = "frequency") -> str:

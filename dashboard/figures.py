@@ -559,15 +559,11 @@ def process_map_elements(
 
 
 def fmt_hours_short(hours: Any) -> str:
-    """A compact duration for map labels (language-neutral: 35m, 4.2h, 3.1d)."""
+    """A compact duration for map labels, in hours as every duration is shown (the Handoffs
+    and Bottlenecks tables give the same medians): 0.5h, 4.2h, 75.0h; language-neutral."""
     if hours is None or (isinstance(hours, float) and math.isnan(hours)):
         return "–"
-    value = float(hours)
-    if value < 1:
-        return f"{value * 60:.0f}m"
-    if value < 48:
-        return f"{value:.1f}h"
-    return f"{value / 24:.1f}d"
+    return f"{float(hours):,.1f}h"
 
 
 def _heat_colour(heat: float) -> str:

@@ -41,13 +41,6 @@ def _environment() -> Environment:
 # --- the summary ---------------------------------------------------------------------------
 
 
-def _in_days(metric: Metric) -> bool:
-    """Calendar durations of two days or more read best in days; working hours stay hours."""
-    if "working" in metric.name:
-        return False
-    return max(abs(metric.before), abs(metric.after)) >= 48
-
-
 def _capitalised(sentence: str, lang: str) -> str:
     return sentence[:1].upper() + sentence[1:] if lang == "en" else sentence
 
@@ -65,8 +58,7 @@ def metric_sentence(metric: Metric, lang: str, currency: str | None = None) -> s
         change = points(metric.change_abs, lang)
         low, high = points(metric.ci95_abs[0], lang), points(metric.ci95_abs[1], lang)
     elif metric.unit == "hours":
-        days = _in_days(metric)
-        before, after = duration(metric.before, lang, days), duration(metric.after, lang, days)
+        before, after = duration(metric.before, lang), duration(metric.after, lang)
         change = percent(metric.change, sign=False)
         low, high = percent(metric.ci95[0]), percent(metric.ci95[1])
     else:
@@ -247,12 +239,12 @@ def _currency(code: str | None) -> str:
 
 
 def _value(metric: Metric, value: float, lang: str, currency: str = "") -> str:
-    """A metric's value as shown: shares in %, durations in days or hours, counts (the
+    """A metric's value as shown: shares in %, durations in hours, counts (the
     number of variants) whole, costs with the profile's currency."""
     if metric.unit == "share":
         return percent(value, 1)
     if metric.unit == "hours":
-        return duration(value, lang, _in_days(metric))
+        return duration(value, lang)
     if metric.unit == "variants":
         return number(value, 0)
     if metric.unit == "currency":
@@ -341,8 +333,8 @@ def path_rows(changes: list[Any], lang: str, *, only_changed: bool = True) -> li
                 "tone": c.status,
                 "cases": f"{c.cases_before:,} → {c.cases_after:,}",
                 "per_case": f"{number(c.per_case_before, 2)} → {number(c.per_case_after, 2)}",
-                "wait": f"{duration(c.median_wait_hours_before, lang, False)} → "
-                f"{duration(c.median_wait_hours_after, lang, False)}",
+                "wait": f"{duration(c.median_wait_hours_before, lang)} → "
+                f"{duration(c.median_wait_hours_after, lang)}",
                 "p": f"{p_text(c.p_frequency_adjusted)} / {p_text(c.p_wait_adjusted)}",
             }
         )
@@ -392,21 +384,14 @@ def kpi_label(key: str, lang: str) -> str:
 
 
 def _kpi_values(kind: str, row: dict[str, Any], lang: str, currency: str) -> dict[str, str]:
-    key, before, after, delta = row["kpi"], row["before"], row["after"], row["change_abs"]
+    before, after, delta = row["before"], row["after"], row["change_abs"]
     if kind == "count":
         shown = [number(before, 0), number(after, 0), number(delta, 0, sign=True)]
     elif kind == "share":
         shown = [percent(before, 1), percent(after, 1), points(delta, lang)]
     elif kind == "hours":
-        in_days = (
-            "working" not in key and not missing(before) and max(abs(before), abs(after)) >= 48
-        )
         sign = "+" if not missing(delta) and delta >= 0 else ""
-        shown = [
-            duration(before, lang, in_days),
-            duration(after, lang, in_days),
-            sign + duration(delta, lang, in_days),
-        ]
+        shown = [duration(before, lang), duration(after, lang), sign + duration(delta, lang)]
     elif kind == "currency":
         shown = [number(v, 2, sign=v is delta) + currency for v in (before, after, delta)]
     else:
@@ -417,8 +402,8 @@ def _kpi_values(kind: str, row: dict[str, Any], lang: str, currency: str) -> dic
 
 def kpi_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
     """Every KPI side by side, named and written by its kind: counts whole, shares in %
-    with their change in points (no relative change of a share), durations in days or
-    hours, costs with their currency."""
+    with their change in points (no relative change of a share), durations in hours,
+    costs with their currency."""
     currency = _currency(comparison_currency(comparison))
     rows = []
     for row in comparison.kpi_table():
@@ -437,8 +422,8 @@ def _mix_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
             "cases": f"{s.n_before:,} → {s.n_after:,}",
             "share_before": percent(s.share_before, 1),
             "share_after": percent(s.share_after, 1),
-            "median_before": duration(s.median_before, lang, True),
-            "median_after": duration(s.median_after, lang, True),
+            "median_before": duration(s.median_before, lang),
+            "median_after": duration(s.median_after, lang),
             "weight": number(s.weight, 2),
         }
         for s in comparison.mix.strata
@@ -501,7 +486,7 @@ def prediction_rows(prediction: dict[str, Any], lang: str = "en") -> list[dict[s
         share = name.endswith("_share")
 
         def shown(v: Any, share: bool = share) -> str:
-            return percent(v, 1) if share else duration(v, lang, False)
+            return percent(v, 1) if share else duration(v, lang)
 
         rows.append(
             {

@@ -50,7 +50,7 @@ def _ecdf_points(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
-    """Empirical cumulative distribution of cycle time (days), before and after.
+    """Empirical cumulative distribution of cycle time (hours), before and after.
 
     A curve further left means cases finish sooner; the horizontal gap at 50% is the change
     of the median.
@@ -65,12 +65,12 @@ def ecdf_figure(comparison: Comparison, lang: str = "en") -> go.Figure:
         x, y = _ecdf_points(np.asarray(values, dtype=np.float64))
         figure.add_trace(
             go.Scatter(
-                x=x / 24.0,
+                x=x,
                 y=y,
                 mode="lines",
                 line={"shape": "hv", "color": colour, "width": 2},
                 name=f"{name} (n = {len(values):,})",
-                hovertemplate="%{x:.1f} d: %{y:.0%}<extra>" + name + "</extra>",
+                hovertemplate="%{x:,.1f} h: %{y:.0%}<extra>" + name + "</extra>",
             )
         )
     figure.add_hline(y=0.5, line={"dash": "dot", "color": "#999999", "width": 1})

@@ -76,10 +76,11 @@ def test_significant_sentence_format(comparison: Comparison) -> None:
         change_abs=-84.0,
     )
     assert metric_sentence(metric, "en") == (
-        "Median cycle time fell from 5.3 days to 1.8 days (−66%, 95% CI −68% to −63%, p < 0.001)"
+        "Median cycle time fell from 127.2 h to 43.2 h (−66%, 95% CI −68% to −63%, p < 0.001)"
     )
     assert metric_sentence(metric, "zh-Hant") == (
-        "案件週期時間中位數由 5.3 天下降至 1.8 天（−66%，95% 信賴區間 −68% 至 −63%，p < 0.001）"
+        "案件週期時間中位數由 127.2 小時下降至 43.2 小時"
+        "（−66%，95% 信賴區間 −68% 至 −63%，p < 0.001）"
     )
     share = replace(
         comparison.metric("approval_rate"),
@@ -145,7 +146,7 @@ def test_unknown_language_is_refused(comparison: Comparison) -> None:
 
 def test_chart_data_is_the_comparison(comparison: Comparison) -> None:
     ecdf = charts.ecdf_figure(comparison)
-    assert sorted(ecdf.data[0].x * 24) == pytest.approx([3, 7, 10])
+    assert sorted(ecdf.data[0].x) == pytest.approx([3, 7, 10])  # hours, as everywhere
     assert list(ecdf.data[1].y) == pytest.approx([0.25, 0.5, 0.75, 1.0])
     forest = charts.forest_figure(comparison)
     shown = sum(len(trace.x) for trace in forest.data)

@@ -156,12 +156,12 @@ def test_kpis_side_by_side_cover_every_kpi(result: Comparison, truth: dict) -> N
 def test_report_summary_on_the_samples(result: Comparison, truth: dict) -> None:
     from report.build import build_report, summary_sentences
 
-    before = truth["before"]["cycle_time_hours"]["median"] / 24
-    after = truth["after"]["cycle_time_hours"]["median"] / 24
+    before = truth["before"]["cycle_time_hours"]["median"]
+    after = truth["after"]["cycle_time_hours"]["median"]
     built = f"{(after / before - 1) * 100:.0f}%".replace("-", "−")
     summary = summary_sentences(result, "en")
     assert summary[0].startswith(
-        f"Median cycle time fell from {before:.1f} days to {after:.1f} days ({built}, 95% CI"
+        f"Median cycle time fell from {before:,.1f} h to {after:,.1f} h ({built}, 95% CI"
     )
     assert summary[1] == "Risk control was not weakened: no guardrail got significantly worse."
     page = build_report(result, "zh")

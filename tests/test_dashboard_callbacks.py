@@ -18,7 +18,7 @@ from dashboard import data
 from dashboard.shell import SYNC_OUTPUTS, sync_filter_state, translate_frame
 from dashboard.views import admin, cases, conformance, handoffs, overview, process_map, variants
 from tests.test_dashboard_fixtures import CYCLE_HOURS, OUTCOMES, app_store
-from vocabulary import fmt_count, fmt_hours, fmt_share, t
+from vocabulary import fmt_count, fmt_in_hours, fmt_share, t
 
 
 @pytest.fixture(scope="module")
@@ -148,7 +148,7 @@ def test_overview_cards_show_the_hand_computed_kpis(store_path: Path) -> None:
     body = overview.overview_body("?dataset=loans")
     words = texts(body)
     median = sorted(CYCLE_HOURS.values())[1:3]
-    assert fmt_hours(sum(median) / 2, "en") in words  # 24.75 h
+    assert fmt_in_hours(sum(median) / 2, "en") in words  # 24.75 h
     assert fmt_share(0.5, "en") in words  # approved
     assert fmt_share(2 / 3, "en") in words  # SLA 48 h: C1, C4 in; C2 out (closed cases)
     assert fmt_count(4, "en") in words
@@ -206,6 +206,34 @@ def test_kpi_cards_say_outcome_not_mapped_and_unchanged_in_grey() -> None:
     withheld = KpiChange("approved_share", "share", 0.5, 0.4, None, None, False)
     partial = overview.kpi_card(approved, 0.5, withheld, "", "partial_previous_period", "en")
     assert t("overview.partial_previous", "en") in texts(partial)
+
+
+@pytest.mark.parametrize(
+    ("lang", "value", "hint"),
+    [("en", "185.3 h", "≈ 7.7 d"), ("zh-Hant", "185.3 小時", "≈ 7.7 天"),
+     ("zh-Hans", "185.3 小时", "≈ 7.7 天")],
+)  # fmt: skip
+def test_cycle_time_cards_are_in_hours_as_on_every_page(lang: str, value: str, hint: str) -> None:
+    """The median and P90 cycle time in hours, as Cases, Variants, the trend, the report
+    and the CLI give them (the cards read 7.7 d above 48 h); the days only as a hint."""
+    from analysis.kpi_changes import KpiChange
+
+    for card in overview.CARDS[1:3]:
+        change = KpiChange(card.name, "hours", 185.3, 150.0, 0.235, "worse", True)
+        shown = overview.kpi_card(card, 185.3, change, "", None, lang)
+        values = [
+            c for c in walk_components(shown) if "lf-kpi-value" in str(getattr(c, "className", ""))
+        ]
+        assert [v.children for v in values] == [value]
+        hints = [
+            c for c in walk_components(shown) if "lf-kpi-hint" in str(getattr(c, "className", ""))
+        ]
+        assert [h.children for h in hints] == [hint]
+    short = KpiChange("median_cycle_time_hours", "hours", 24.75, None, None, None, True)
+    below = overview.kpi_card(overview.CARDS[1], 24.75, short, "", None, lang)
+    assert not [
+        c for c in walk_components(below) if "lf-kpi-hint" in str(getattr(c, "className", ""))
+    ]
 
 
 def test_overview_without_dataset_asks_for_one(store_path: Path) -> None:

@@ -156,8 +156,11 @@ def test_process_map_elements() -> None:
     perf = figures.process_map_elements(nodes, edges, "performance", "en", "▶", "■")
     by_id = {e["data"]["id"]: e["data"] for e in perf}
     assert by_id["受理→審核"]["label"] == "3.0h"
+    slow = edges.assign(median_hours=[math.nan, 75.0, math.nan])  # not 3.1d
+    slow_map = figures.process_map_elements(nodes, slow, "performance", "en", "▶", "■")
+    assert {e["data"]["id"]: e["data"]["label"] for e in slow_map}["受理→審核"] == "75.0h"
     assert by_id["受理→審核"]["colour"] == "#b41414"  # the slowest path is darkest
-    assert by_id["審核"]["label"] == "審核\n30m"
+    assert by_id["審核"]["label"] == "審核\n0.5h"  # hours, as on the Bottlenecks page
     assert by_id["審核"]["colour"] == style.UNKNOWN_DEPARTMENT_COLOUR  # no department: grey
 
 
@@ -240,3 +243,23 @@ def test_department_colours_are_stable() -> None:
     assert set(first) == {"a", "b"} and first["a"] != first["b"]
     assert first["a"] == style.department_colour("a")
     assert figures.department_colours(["a", "b"]) == first
+
+
+def test_the_cli_map_writes_durations_in_hours() -> None:
+    """``loanflow map --format svg --mode performance``: medians in hours, as the tables
+    give them (75 h was written 3.1 d)."""
+    from analysis.map_render import to_dot
+    from analysis.process_map import END, START, ProcessMap
+
+    nodes = pd.DataFrame(
+        {"activity": ["受理", "審核"], "department": ["客戶經理部", "信貸部"],
+         "count": [4, 4], "median_processing_hours": [0.5, 50.0]}
+    )  # fmt: skip
+    edges = pd.DataFrame(
+        {"from": [START, "受理", "審核"], "to": ["受理", "審核", END], "count": [4, 4, 4],
+         "median_hours": [math.nan, 75.0, math.nan]}
+    )  # fmt: skip
+    dot = to_dot(ProcessMap(nodes, edges, cases=4), mode="performance")
+    assert 'label="75.0 h"' in dot
+    assert "審核\n信貸部\n50.0 h" in dot and "受理\n客戶經理部\n0.5 h" in dot
+    assert ' d"' not in dot

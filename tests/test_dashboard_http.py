@@ -14,7 +14,7 @@ import pytest
 from dashboard.app import create_app
 from etl.store import close_shared
 from tests.test_dashboard_fixtures import load_store
-from vocabulary import fmt_hours, fmt_share
+from vocabulary import fmt_in_hours, fmt_share
 
 PAGES = [
     "/",
@@ -201,7 +201,7 @@ def test_overview_over_http(client: Any) -> None:
     assert "lf-error" not in text
     cards = kpi_values(body)
     assert cards[0] == "4"  # cases
-    assert cards[1] == fmt_hours(24.75, "zh-Hant")  # median cycle time of 3, 24.5, 25, 49.5
+    assert cards[1] == fmt_in_hours(24.75, "zh-Hant")  # median cycle time of 3, 24.5, 25, 49.5
     assert cards[3] == fmt_share(0.5, "zh-Hant")  # approved: C1, C4
 
 

@@ -6,8 +6,8 @@ One set of rules for the dashboard, the HTML report and the CLI's text output:
 - shares are percentages (``67.9%``); a change of a share is in percentage points
   (``+1.6 pp`` / ``+1.6 個百分點``), never a percent of a percent;
 - other changes are relative, with their sign (``-30.0%``);
-- durations in minutes, hours or days as fits their size; totals and working time always in
-  hours (a day of working time is not 24 hours);
+- durations in hours, always (:func:`fmt_in_hours`), as the CLI's JSON keys give them; a
+  headline may add a hint in days (:func:`fmt_days_hint`);
 - the report writes a true minus sign (``−``), the dashboard and the CLI ASCII ``-``.
 """
 
@@ -50,24 +50,26 @@ def fmt_share(value: Any, lang: str, digits: int = 1) -> str:
     return f"{float(value) * 100:.{digits}f}%"
 
 
-def fmt_hours(value: Any, lang: str) -> str:
-    """A duration given in hours, in minutes, hours or days as fits its size."""
-    if missing(value):
-        return "–"
-    hours = float(value)
-    if abs(hours) < 1:
-        return t("unit.min", lang, value=f"{hours * 60:.0f}")
-    if abs(hours) < 48:
-        return t("unit.h", lang, value=f"{hours:.1f}")
-    return t("unit.d", lang, value=f"{hours / 24:.1f}")
-
-
 def fmt_in_hours(value: Any, lang: str) -> str:
-    """A duration given in hours, in hours whatever its size: a total of waiting, or working
-    time (shown in days, 60 working hours would read as 2.5 days, which are 7 working days)."""
+    """A duration given in hours, in hours whatever its size: every duration LoanFlow shows
+    (cycle time, waiting, processing, working time) is in hours, as the command line's JSON
+    gives it, so one figure reads the same on every page, in the report and the CLI (a day
+    of working time is not 24 hours: 60 working hours in days would read as 2.5)."""
     if missing(value):
         return "–"
     return t("unit.h", lang, value=f"{float(value):,.1f}")
+
+
+DAYS_HINT_FROM_HOURS = 48.0
+
+
+def fmt_days_hint(value: Any, lang: str) -> str:
+    """A secondary reading of a calendar duration of two days or more in days of 24 hours
+    (``≈ 7.7 d``), shown beside its hours on a headline; empty below two days or for
+    working time (whose days are not 24 hours), which callers do not pass."""
+    if missing(value) or abs(float(value)) < DAYS_HINT_FROM_HOURS:
+        return ""
+    return "≈ " + t("unit.d", lang, value=f"{float(value) / 24:,.1f}")
 
 
 def fmt_change(value: Any, lang: str) -> str:
@@ -137,12 +139,10 @@ def points(value: Any, lang: str, digits: int = 1) -> str:
     return t("unit.pp", lang, value=number(float(value) * 100, digits, sign=True))
 
 
-def duration(hours: Any, lang: str, in_days: bool) -> str:
-    """A duration in days or hours."""
+def duration(hours: Any, lang: str) -> str:
+    """A duration in hours (as everywhere: :func:`fmt_in_hours`), with a true minus sign."""
     if missing(hours):
         return "–"
-    if in_days:
-        return t("report.days", lang, value=number(float(hours) / 24, 1))
     return t("report.hours", lang, value=number(hours, 1))
 
 

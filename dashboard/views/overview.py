@@ -39,7 +39,7 @@ from vocabulary import (
     fmt_change,
     fmt_count,
     fmt_date,
-    fmt_hours,
+    fmt_days_hint,
     fmt_in_hours,
     fmt_points,
     fmt_share,
@@ -90,14 +90,21 @@ REASON_KEYS = {
 
 
 def fmt_value(value: float | None, kind: str, lang: str) -> str:
-    """A KPI value written for its kind."""
+    """A KPI value written for its kind (a duration in hours, as on every page)."""
     if kind == "hours":
-        return fmt_hours(value, lang)
+        return fmt_in_hours(value, lang)
     if kind == "share":
         return fmt_share(value, lang)
     if kind == "count":
         return fmt_count(value, lang)
     return "–" if value is None else f"{value:.2f}"
+
+
+def days_hint(value: float | None, kind: str, lang: str) -> Any:
+    """Under a cycle time of two days or more, the same in days (``≈ 7.7 d``); the figure
+    itself stays in hours, as everywhere else."""
+    hint = fmt_days_hint(value, lang) if kind == "hours" else ""
+    return html.Div(hint, className="small text-muted lf-kpi-hint") if hint else None
 
 
 DIRECTION_CLASSES = {"better": "text-success", "worse": "text-danger", "unchanged": "text-muted"}
@@ -135,19 +142,18 @@ def kpi_card(
         if not_mapped
         else fmt_value(value, change.kind, lang)
     )
+    parts = [
+        html.Div(t(card.key, lang), className="small text-muted"),
+        html.Div(
+            shown,
+            className=("fs-6 text-muted" if not_mapped else "fs-4 fw-bold") + " lf-kpi-value",
+        ),
+        days_hint(value, change.kind, lang),
+        delta,
+    ]
     return dbc.Col(
         dbc.Card(
-            dbc.CardBody(
-                [
-                    html.Div(t(card.key, lang), className="small text-muted"),
-                    html.Div(
-                        shown,
-                        className=("fs-6 text-muted" if not_mapped else "fs-4 fw-bold")
-                        + " lf-kpi-value",
-                    ),
-                    delta,
-                ]
-            ),
+            dbc.CardBody([part for part in parts if part is not None]),
             className="h-100 lf-kpi",
         ),
         xs=6,

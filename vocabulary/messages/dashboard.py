@@ -75,7 +75,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "unit.d": _m("{value} d", "{value} 天", "{value} 天"),
     "unit.pp": _m("{value} pp", "{value} 個百分點", "{value} 个百分点"),
     "unit.points_short": _m("pp", "個百分點", "个百分点"),
-    "unit.min": _m("{value} min", "{value} 分鐘", "{value} 分钟"),
     # overview
     "overview.title": _m("Overview", "總覽", "总览"),
     "overview.kpi.cases": _m("Cases", "案件數", "案件数"),

@@ -21,7 +21,7 @@ REPORT: dict[str, dict[str, str]] = {
         "案件週期時間：在指定時間內完成的案件比例",
         "案件周期时间：在指定时间内完成的案件比例",
     ),
-    "report.ecdf_x": _m("Cycle time (days)", "週期時間（天）", "周期时间（天）"),
+    "report.ecdf_x": _m("Cycle time (hours)", "週期時間（小時）", "周期时间（小时）"),
     "report.ecdf_y": _m("Share of cases", "案件比例", "案件比例"),
     "report.forest_title": _m(
         "Change of each metric, with its 95% interval",
@@ -201,7 +201,6 @@ REPORT: dict[str, dict[str, str]] = {
         "Significantly worse: {items}.", "顯著惡化：{items}。", "显著恶化：{items}。"
     ),
     "report.not_significant": _m("not significant", "不顯著", "不显著"),
-    "report.days": _m("{value} days", "{value} 天", "{value} 天"),
     "report.hours": _m("{value} h", "{value} 小時", "{value} 小时"),
     "report.prediction": _m(
         "Prediction: what the simulation said, and what happened",
