@@ -41,13 +41,28 @@ def test_the_controls_write_a_scenario_file() -> None:
         fast_track=600000,
         parallel="信貸調查, 風險評估",
         arrivals=2.0,
+        skip_activity="審批會議",
+        meeting_hours=("09:30", "11:00"),
+        duration_activity="信貸調查",
+        duration_factor=0.9,
+        route_after="風險評估",
+        route_to="風險複核",
+        route_scale=0.2,
+        pooled=["信貸部", "風險管理部"],
     )
     changes = parse_scenario(yaml.safe_load(text))["changes"]
     assert changes["staff"] == {"風險管理部": "+2"}
-    assert changes["calendar"]["審批委員會"]["days"] == ["Mon", "Wed", "Fri"]
+    assert changes["calendar"]["審批委員會"] == {
+        "days": ["Mon", "Wed", "Fri"],
+        "hours": ["09:30", "11:00"],
+    }
     assert changes["skip"] == [{"activity": "審批會議", "when": "amount <= 600000"}]
     assert changes["parallel"] == [["信貸調查", "風險評估"]]
     assert changes["arrivals"] == 2.0
+    assert changes["durations"] == {"信貸調查": 0.9}
+    assert changes["routing"] == [{"after": "風險評估", "to": "風險複核", "scale": 0.2}]
+    assert changes["pooled"] == ["信貸部", "風險管理部"]
+    # a multiplier of 1, or a fast track without an activity to skip, changes nothing
     empty = dict(
         staff_department=None,
         staff_change=0,
@@ -58,6 +73,32 @@ def test_the_controls_write_a_scenario_file() -> None:
         arrivals=1.0,
     )
     assert scenario_yaml(**empty) == ""  # nothing changed: the process as it is
+    unchanged = dict(duration_activity="信貸調查", duration_factor=1.0, route_scale=1.0)
+    assert scenario_yaml(**empty, **unchanged, route_after="風險評估", route_to="風險複核") == ""
+    assert scenario_yaml(**{**empty, "fast_track": 600000}, skip_activity=None) == ""
+
+
+def test_the_controls_offer_the_datasets_names(tmp_path: Path) -> None:
+    """Departments and activities as the store has them; without departments, the
+    activities people do (the model names its pools after them)."""
+    from analysis.whatif.scenario import scenario_names
+
+    con = connect(tmp_path / "store.duckdb")
+    ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
+    departments, activities = scenario_names(con, "before")
+    assert departments == sorted(
+        {"客戶經理部", "信貸部", "風險管理部", "法務合規部", "審批委員會", "運營部"}
+    )
+    assert "審批會議" in activities and "資料審核" in activities
+    log = tmp_path / "plain.csv"
+    log.write_text(
+        "case_id,activity,timestamp,resource\n"
+        "c1,Check,2025-03-03 10:00,ann\nc1,Decide,2025-03-03 11:00,\n",
+        encoding="utf-8",
+    )
+    ingest(log, "plain", con=con)
+    assert scenario_names(con, "plain") == (["Check"], ["Check", "Decide"])
+    con.close()
 
 
 @pytest.mark.slow

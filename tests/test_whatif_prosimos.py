@@ -68,3 +68,49 @@ def test_cycle_times_agree_with_prosimos(tmp_path: Path) -> None:
     assert set(theirs["activity"]) <= set(model["activities"])
     per_case = len(theirs) / 900
     assert instances / 900 == pytest.approx(per_case, rel=0.15)
+
+
+def test_the_model_command_exports_bpmn_and_prosimos_files(tmp_path: Path) -> None:
+    """`loanflow model --bpmn --prosimos`: a BPMN with one task per activity and Prosimos's
+    parameters for it (every gateway's branches adding up to one, a calendar and staff per
+    department), which Prosimos runs as they are; --prosimos alone is refused."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    from click.testing import CliRunner
+    from prosimos.simulation_engine import run_simulation
+
+    from loanflow.cli import main
+
+    db = tmp_path / "store.duckdb"
+    con = connect(db)
+    ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
+    con.close()
+    model_json, bpmn, params = tmp_path / "m.json", tmp_path / "m.bpmn", tmp_path / "p.json"
+    args = ["model", "before", "--db", str(db), "--out", str(model_json), "--no-validate"]
+    result = CliRunner().invoke(
+        main, [*args, "--bpmn", str(bpmn), "--prosimos", str(params), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    model = json.loads(model_json.read_text(encoding="utf-8"))
+    tasks = {
+        e.get("name"): e.get("id")
+        for e in ET.parse(bpmn).getroot().iter()
+        if e.tag.endswith("}task")
+    }
+    assert set(tasks) == set(model["activities"])
+    spec = json.loads(params.read_text(encoding="utf-8"))
+    for gateway in spec["gateway_branching_probabilities"]:
+        assert sum(p["value"] for p in gateway["probabilities"]) == pytest.approx(1.0, abs=1e-6)
+    calendars = {c["id"] for c in spec["resource_calendars"]}
+    assert {f"cal_{pool}" for pool in model["pools"]} <= calendars
+    staffed = {r["id"] for p in spec["resource_profiles"] for r in p["resource_list"]}
+    for pool, detail in model["pools"].items():
+        assert {f"{pool}_{k}" for k in range(1, detail["size"] + 1)} <= staffed
+    log = tmp_path / "prosimos.csv"
+    run_simulation(
+        str(bpmn), str(params), 20, log_out_path=str(log), starting_at="2025-03-03T00:00:00+00:00"
+    )
+    assert set(pd.read_csv(log)["activity"]) <= set(model["activities"])
+    refused = CliRunner().invoke(main, [*args, "--prosimos", str(params)])
+    assert refused.exit_code != 0 and "--prosimos needs --bpmn" in refused.output

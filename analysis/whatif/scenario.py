@@ -27,6 +27,7 @@ import operator
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import numpy.typing as npt
 import yaml
@@ -318,3 +319,34 @@ def _eval(node: ast.AST, row: list[Any], index: dict[str, int]) -> Any:
     if isinstance(node, ast.Constant):
         return node.value
     raise ValueError("unsupported condition")
+
+
+def scenario_names(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[list[str], list[str]]:
+    """The department (pool) names and the activity names a scenario of ``dataset`` may
+    use. Without departments the model's pools are named after the activity their people
+    do most, so the activities done by people stand in for departments."""
+    departments = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT department FROM activity_instances WHERE dataset = ?"
+            " AND department IS NOT NULL ORDER BY 1",
+            [dataset],
+        ).fetchall()
+    ]
+    activities = [
+        str(r[0])
+        for r in con.execute(
+            "SELECT DISTINCT activity FROM activity_instances WHERE dataset = ? ORDER BY 1",
+            [dataset],
+        ).fetchall()
+    ]
+    if not departments:
+        departments = [
+            str(r[0])
+            for r in con.execute(
+                "SELECT DISTINCT activity FROM activity_instances WHERE dataset = ?"
+                " AND resource IS NOT NULL ORDER BY 1",
+                [dataset],
+            ).fetchall()
+        ]
+    return departments, activities

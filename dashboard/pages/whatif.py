@@ -20,6 +20,7 @@ from dashboard.views.whatif import (
     keep_prediction,
     results_body,
     saved_options,
+    scenario_choices,
     scenario_yaml,
     start_job,
     status,
@@ -44,11 +45,18 @@ def _labelled(label: str, control: Any, width: int = 3) -> dbc.Col:
     return dbc.Col([dbc.Label(label, className="small mb-1"), control], md=width)
 
 
+def _text(component_id: str, value: str) -> dcc.Input:
+    return dcc.Input(
+        id=component_id, type="text", value=value, className="form-control form-control-sm"
+    )
+
+
 def _controls(dataset: str | None, lang: str) -> dbc.Card:
-    departments = list(data.filter_choices(dataset).departments) if dataset else []
+    departments, activities = scenario_choices(dataset)
     others = [d for d in data.dataset_names() if d != dataset]
     none: list[Any] = [{"label": t("whatif.none", lang), "value": ""}]
     choose = t("whatif.choose", lang)
+    skip = "審批會議" if "審批會議" in activities else None
     first = dbc.Row(
         [
             _labelled(
@@ -70,14 +78,21 @@ def _controls(dataset: str | None, lang: str) -> dbc.Card:
                     inputClassName="me-1",
                     labelClassName="me-2",
                 ),
-                4,
+                2,
             ),
+            _labelled(t("whatif.meeting_from", lang), _text(f"{PAGE}-meet-from", "14:00"), 1),
+            _labelled(t("whatif.meeting_to", lang), _text(f"{PAGE}-meet-to", "17:30"), 1),
         ],
         className="g-2 mb-2",
     )
     second = dbc.Row(
         [
-            _labelled(t("whatif.fast_track", lang), _number(f"{PAGE}-fast", min=0)),
+            _labelled(
+                t("whatif.fast_track_activity", lang),
+                dcc.Dropdown(activities, skip, id=f"{PAGE}-skip", placeholder=choose),
+                2,
+            ),
+            _labelled(t("whatif.fast_track", lang), _number(f"{PAGE}-fast", min=0), 2),
             _labelled(
                 t("whatif.parallel", lang),
                 dcc.Input(
@@ -99,7 +114,40 @@ def _controls(dataset: str | None, lang: str) -> dbc.Card:
                 dcc.Dropdown(
                     none + [{"label": d, "value": d} for d in others], "", id=f"{PAGE}-actual"
                 ),
-                3,
+                2,
+            ),
+        ],
+        className="g-2 mb-2",
+    )
+    third = dbc.Row(
+        [
+            _labelled(
+                t("whatif.duration", lang),
+                dcc.Dropdown(activities, id=f"{PAGE}-dur-activity", placeholder=choose),
+            ),
+            _labelled(
+                t("whatif.duration_factor", lang),
+                _number(f"{PAGE}-dur-factor", value=1.0, min=0.05, step=0.05),
+                1,
+            ),
+            _labelled(
+                t("whatif.route_after", lang),
+                dcc.Dropdown(activities, id=f"{PAGE}-route-after", placeholder=choose),
+                2,
+            ),
+            _labelled(
+                t("whatif.route_to", lang),
+                dcc.Dropdown(activities, id=f"{PAGE}-route-to", placeholder=choose),
+                2,
+            ),
+            _labelled(
+                t("whatif.route_scale", lang),
+                _number(f"{PAGE}-route-scale", value=1.0, min=0, step=0.05),
+                1,
+            ),
+            _labelled(
+                t("whatif.pooled", lang),
+                dcc.Dropdown(departments, id=f"{PAGE}-pooled", multi=True, placeholder=choose),
             ),
         ],
         className="g-2 mb-2",
@@ -168,7 +216,7 @@ def _controls(dataset: str | None, lang: str) -> dbc.Card:
         ],
         className="d-flex align-items-center mt-3",
     )
-    return section(t("whatif.controls", lang), first, second, editor, run)
+    return section(t("whatif.controls", lang), first, second, third, editor, run)
 
 
 def layout(**query: Any) -> html.Div:
@@ -200,6 +248,15 @@ def layout(**query: Any) -> html.Div:
     State(f"{PAGE}-parallel", "value"),
     State(f"{PAGE}-arrivals", "value"),
     State(f"{PAGE}-scenarios", "data"),
+    State(f"{PAGE}-meet-from", "value"),
+    State(f"{PAGE}-meet-to", "value"),
+    State(f"{PAGE}-skip", "value"),
+    State(f"{PAGE}-dur-activity", "value"),
+    State(f"{PAGE}-dur-factor", "value"),
+    State(f"{PAGE}-route-after", "value"),
+    State(f"{PAGE}-route-to", "value"),
+    State(f"{PAGE}-route-scale", "value"),
+    State(f"{PAGE}-pooled", "value"),
     prevent_initial_call=True,
 )
 def write_scenario(
@@ -214,6 +271,15 @@ def write_scenario(
     parallel: str | None,
     arrivals: float | None,
     saved: dict[str, str] | None,
+    meet_from: str | None = None,
+    meet_to: str | None = None,
+    skip: str | None = None,
+    dur_activity: str | None = None,
+    dur_factor: float | None = None,
+    route_after: str | None = None,
+    route_to: str | None = None,
+    route_scale: float | None = None,
+    pooled: list[str] | None = None,
 ) -> Any:
     """The scenario file: written from the controls, uploaded, or a saved one."""
     trigger = dash.ctx.triggered_id
@@ -230,6 +296,14 @@ def write_scenario(
         fast_track=fast,
         parallel=parallel,
         arrivals=arrivals,
+        skip_activity=skip,
+        meeting_hours=(meet_from, meet_to),
+        duration_activity=dur_activity,
+        duration_factor=dur_factor,
+        route_after=route_after,
+        route_to=route_to,
+        route_scale=route_scale,
+        pooled=pooled,
     )
 
 

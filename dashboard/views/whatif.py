@@ -9,6 +9,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from analysis.whatif.scenario import scenario_names
 from analysis.whatif.whatif import build_model, what_if
 from dashboard import data, figures
 from dashboard.components import chart, column, error_alert, grid, info, section
@@ -32,27 +33,57 @@ def scenario_yaml(
     fast_track: float | None,
     parallel: str | None,
     arrivals: float | None,
-    skip_activity: str = "審批會議",
+    skip_activity: str | None = "審批會議",
+    meeting_hours: tuple[str | None, str | None] = ("14:00", "17:30"),
+    duration_activity: str | None = None,
+    duration_factor: float | None = None,
+    route_after: str | None = None,
+    route_to: str | None = None,
+    route_scale: float | None = None,
+    pooled: list[str] | None = None,
 ) -> str:
-    """The scenario file the controls describe (YAML, DESIGN.md's keys)."""
+    """The scenario file the controls describe (YAML, DESIGN.md's keys): a head-count
+    change, a department's meeting days and hours, a fast track past an activity for
+    amounts up to a limit, activities side by side, an arrival multiplier, a processing
+    time multiplier, a branch's chance scaled, and departments with one shared queue."""
     changes: dict[str, Any] = {}
     if staff_department and staff_change:
         changes["staff"] = {staff_department: f"{int(staff_change):+d}"}
     if meeting_department and meeting_days:
-        changes["calendar"] = {
-            meeting_department: {"days": list(meeting_days), "hours": ["14:00", "17:30"]}
-        }
+        hours = [meeting_hours[0] or "14:00", meeting_hours[1] or "17:30"]
+        changes["calendar"] = {meeting_department: {"days": list(meeting_days), "hours": hours}}
+    if route_after and route_to and route_scale is not None and route_scale != 1:
+        changes["routing"] = [{"after": route_after, "to": route_to, "scale": float(route_scale)}]
     if parallel and "," in parallel:
         changes["parallel"] = [[p.strip() for p in parallel.split(",") if p.strip()]]
-    if fast_track:
+    if fast_track and skip_activity:
         changes["skip"] = [{"activity": skip_activity, "when": f"amount <= {int(fast_track)}"}]
+    if duration_activity and duration_factor and duration_factor != 1:
+        changes["durations"] = {duration_activity: float(duration_factor)}
     if arrivals and arrivals != 1:
         changes["arrivals"] = float(arrivals)
+    if pooled:
+        changes["pooled"] = list(pooled)
     if not changes:
         return ""
     return yaml.safe_dump(
         {"name": "dashboard scenario", "changes": changes}, allow_unicode=True, sort_keys=False
     )
+
+
+def scenario_choices(dataset: str | None) -> tuple[list[str], list[str]]:
+    """The departments and activities the scenario controls offer for ``dataset``."""
+    if not dataset:
+        return [], []
+
+    def read() -> tuple[list[str], list[str]]:
+        with data.cursor() as con:
+            return scenario_names(con, dataset)
+
+    result: tuple[list[str], list[str]] = data.CACHE.get_or_compute(
+        ("whatif-choices", dataset), read
+    )
+    return result
 
 
 def model_for(dataset: str, job: Job | None = None) -> dict[str, Any]:

@@ -15,10 +15,19 @@ WHATIF: dict[str, dict[str, str]] = {
     "whatif.staff": _m("Head count change", "人力變動", "人力变动"),
     "whatif.department": _m("Department", "部門", "部门"),
     "whatif.meetings": _m("Meeting days of", "會議日：", "会议日："),
-    "whatif.fast_track": _m(
-        "Fast track: skip the committee for amounts up to",
-        "快速通道：金額不超過此數免上會",
-        "快速通道：金额不超过此数免上会",
+    "whatif.fast_track_activity": _m("Fast track: skip", "快速通道：免經", "快速通道：免经"),
+    "whatif.fast_track": _m("for amounts up to", "金額不超過", "金额不超过"),
+    "whatif.meeting_from": _m("from", "開始", "开始"),
+    "whatif.meeting_to": _m("to", "結束", "结束"),
+    "whatif.duration": _m("Processing time of", "處理時間：", "处理时间："),
+    "whatif.duration_factor": _m("× (multiplier)", "×（倍數）", "×（倍数）"),
+    "whatif.route_after": _m("Branch after", "分支：在此之後", "分支：在此之后"),
+    "whatif.route_to": _m("to", "前往", "前往"),
+    "whatif.route_scale": _m("chance ×", "機率 ×", "概率 ×"),
+    "whatif.pooled": _m(
+        "One shared queue in (files no longer on one desk)",
+        "共用佇列（案件不再固定於一人）",
+        "共用队列（案件不再固定于一人）",
     ),
     "whatif.parallel": _m(
         "Review side by side (activities, comma-separated)",
