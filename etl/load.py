@@ -27,6 +27,7 @@ from etl.names import normalised_profile
 from etl.outcomes import OUTCOMES
 from etl.profile import Profile, load_profile, parse_profile
 from etl.readers import SourceTable, quote, read_source, temp_name
+from etl.settings import get as get_setting
 from etl.sqltext import inline, literal
 from etl.staging import STAGED_FIELDS, Staged, case_attribute_columns, stage
 
@@ -745,7 +746,6 @@ def ingest(
     on the same connection: the CLI passes the analysis's preparation there, which the
     loader knows nothing about; its time is not in ``seconds``.
     """
-    started = time.perf_counter()
     name = _check_name(dataset)
     chosen = _as_profile(profile)
     path = Path(source)
@@ -755,38 +755,77 @@ def ingest(
         con = _open_for(db, dry_run)
     con.execute("SET enable_progress_bar = false")
     try:
-        prepared = _prepare(con, path, chosen, steps, member=member)
-        try:
-            counts = _transaction(con, name, path, prepared, chosen, mode, steps, dry_run)
-        finally:
-            _cleanup(con, prepared, [])
-        summary = LoadSummary(
-            dataset=name,
-            source=str(path),
-            format=prepared.source.format,
-            layout=prepared.mapping.layout,
-            mode=mode,
-            duplicates=prepared.staged.duplicates,
-            seconds=time.perf_counter() - started,
-            mapping=prepared.mapping.to_json(),
-            encoding=prepared.source.encoding,
-            delimiter=prepared.source.delimiter,
-            dry_run=dry_run,
-            names_normalised=dict(prepared.staged.names_normalised),
-            archive=prepared.source.archive,
-            member=prepared.source.member,
-            **counts,
-        )
-        summary.timings = steps.timings()
-        if after_load is not None and not dry_run:
-            if progress is not None:
-                progress(0.99, "preparing the analysis")
-            after_load(con, name)
-        steps(1.0, "done")
-        return summary
+        with _bounded_memory(con):
+            return _ingest(con, name, path, chosen, mode, dry_run, steps, member, after_load)
     finally:
         if own:
             con.close()
+
+
+@contextlib.contextmanager
+def _bounded_memory(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's memory limit lowered to the ``load_duckdb_memory_mb`` setting while the
+    load (and its ``after_load``) runs, so that DuckDB spills large tables and sorts to
+    temporary files rather than grow with the log; the limit in force before is restored
+    afterwards (the connection may be shared)."""
+    previous = _one(con, "SELECT current_setting('memory_limit')")
+    con.execute(f"SET memory_limit = '{load_memory_mb()}MB'")
+    try:
+        yield
+    finally:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"SET memory_limit = {literal(str(previous))}")
+
+
+def load_memory_mb() -> int:
+    """The memory DuckDB may hold during a load, in MB (setting ``load_duckdb_memory_mb``;
+    at least 64)."""
+    try:
+        return max(int(float(get_setting("load_duckdb_memory_mb"))), 64)
+    except ValueError:
+        return 512
+
+
+def _ingest(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    path: Path,
+    chosen: Profile,
+    mode: Mode,
+    dry_run: bool,
+    steps: _Steps,
+    member: str | None,
+    after_load: AfterLoad | None,
+) -> LoadSummary:
+    prepared = _prepare(con, path, chosen, steps, member=member)
+    try:
+        counts = _transaction(con, name, path, prepared, chosen, mode, steps, dry_run)
+    finally:
+        _cleanup(con, prepared, [])
+    summary = LoadSummary(
+        dataset=name,
+        source=str(path),
+        format=prepared.source.format,
+        layout=prepared.mapping.layout,
+        mode=mode,
+        duplicates=prepared.staged.duplicates,
+        seconds=time.perf_counter() - steps.started,
+        mapping=prepared.mapping.to_json(),
+        encoding=prepared.source.encoding,
+        delimiter=prepared.source.delimiter,
+        dry_run=dry_run,
+        names_normalised=dict(prepared.staged.names_normalised),
+        archive=prepared.source.archive,
+        member=prepared.source.member,
+        **counts,
+    )
+    summary.timings = steps.timings()
+    if after_load is not None and not dry_run:
+        if steps.progress is not None:
+            steps.progress(0.99, "preparing the analysis")
+        after_load(con, name)
+    steps(1.0, "done")
+    return summary
 
 
 def _open_for(db: str | os.PathLike[str] | None, dry_run: bool) -> duckdb.DuckDBPyConnection:

@@ -458,38 +458,51 @@ def _read_xes(
     from etl import xes
 
     cap = settings.decompressed_cap_bytes()
-    read = xes.read_xes(path, compressed=fmt == "xes.gz", max_bytes=cap, head_rows=limit)
-    frame, check = read.frame, read.check
-    if frame.height == 0 or frame.width == 0:
+    compressed = fmt == "xes.gz"
+    with xes.read_xes(path, compressed=compressed, max_bytes=cap, head_rows=limit) as read:
+        if read.events > max_rows():
+            raise too_many_rows(path.name, max_rows(), unit="events", source="log")
+        source = _from_parquet_chunks(con, read, path, fmt, limit)
+    if source.rows == 0 or not source.columns:
+        source.close(con)
         raise BadInputError(
             f"{path.name} holds no events (no <event> elements with attributes). Export the "
             "log again."
         )
-    if frame.height > max_rows():
-        raise too_many_rows(path.name, max_rows(), unit="events", source="log")
-    if limit is not None:
-        frame = frame.head(limit)
-    source = _from_polars(con, frame.with_row_index(ROW_NUMBER, offset=1), path, fmt)
     # rustxes turns offset timestamps into naive UTC; naive ones it leaves as written.
-    source.naive_timezone = None if check.naive_timestamps else "UTC"
+    source.naive_timezone = None if read.check.naive_timestamps else "UTC"
     return source
 
 
-def _from_polars(con: duckdb.DuckDBPyConnection, frame: Any, path: Path, fmt: str) -> SourceTable:
-    """A polars frame (with a ``__rn`` row-number column) as a temporary table, by way of
-    an uncompressed Parquet file: handing DuckDB an Arrow table makes its client import
-    pandas (0.35-0.45 CPU s); writing and reading the file costs BPIC 2012 about 0.1."""
-    handle, name = tempfile.mkstemp(prefix="loanflow-events-", suffix=".parquet")
-    os.close(handle)
-    parquet = Path(name)
+def _from_parquet_chunks(
+    con: duckdb.DuckDBPyConnection, read: Any, path: Path, fmt: str, limit: int | None
+) -> SourceTable:
+    """The events of an XES read (Parquet files, one per chunk) as one temporary table,
+    each with its ordinal in the document (``__rn``). A column whose type differs between
+    chunks (an attribute written as a number in one trace and as text in another) is
+    read as text. Parquet, not an Arrow table: handing DuckDB Arrow makes its client
+    import pandas (0.35-0.45 CPU s); writing and reading the files costs BPIC 2012 about
+    0.1."""
+    from etl.xes_worker import INDEX_COLUMN, PART_COLUMN
+
     table = temp_name("src")
-    try:
-        frame.write_parquet(parquet, compression="uncompressed", statistics=False)
+    selects = _chunk_selects(con, [str(f) for f in read.files])
+    offsets, total = [], 0
+    for rows in read.rows:
+        offsets.append(total)
+        total += rows
+    keep = total if limit is None else min(limit, total)
+    if not selects:
+        con.execute(f"CREATE TEMP TABLE {quote(table)} ({ROW_NUMBER} BIGINT)")
+    else:
+        numbers = ", ".join(str(o) for o in offsets) or "0"
+        union = " UNION ALL BY NAME ".join(selects)
         con.execute(
-            f"CREATE TEMP TABLE {quote(table)} AS SELECT * FROM read_parquet({literal(name)})"
+            f"CREATE TEMP TABLE {quote(table)} AS SELECT * EXCLUDE ({PART_COLUMN}, "
+            f"{INDEX_COLUMN}), [{numbers}][{PART_COLUMN} + 1] + {INDEX_COLUMN} + 1 AS "
+            f"{ROW_NUMBER} FROM ({union})"
+            + ("" if limit is None else f" WHERE {ROW_NUMBER} <= {keep}")
         )
-    finally:
-        parquet.unlink(missing_ok=True)
     columns = _describe_columns(con, table)
     return SourceTable(
         table=table,
@@ -497,10 +510,36 @@ def _from_polars(con: duckdb.DuckDBPyConnection, frame: Any, path: Path, fmt: st
         format=fmt,
         columns=list(columns),
         types=columns,
-        rows=frame.height,
+        rows=keep,
         row_sql=f"src.{ROW_NUMBER}",
         temp_tables=[table],
     )
+
+
+def _chunk_selects(con: duckdb.DuckDBPyConnection, files: list[str]) -> list[str]:
+    """SELECTs whose union (by name) reads the Parquet files: one per file, casting to
+    text the columns whose type is not the same in every file; a single one when the
+    types agree."""
+    if not files:
+        return []
+    types: list[dict[str, str]] = []
+    for name in files:
+        rows = con.execute(f"DESCRIBE SELECT * FROM read_parquet({literal(name)})").fetchall()
+        types.append({str(row[0]): str(row[1]) for row in rows})
+    seen: dict[str, set[str]] = {}
+    for schema in types:
+        for column, kind in schema.items():
+            seen.setdefault(column, set()).add(kind)
+    mixed = {column for column, kinds in seen.items() if len(kinds) > 1}
+    if not mixed:  # one read of every file (DuckDB unites their columns by name)
+        listed = ", ".join(literal(name) for name in files)
+        return [f"SELECT * FROM read_parquet([{listed}], union_by_name = true)"]
+    selects = []
+    for name, schema in zip(files, types, strict=True):
+        casts = [f"CAST({quote(c)} AS VARCHAR) AS {quote(c)}" for c in schema if c in mixed]
+        replace = f" REPLACE ({', '.join(casts)})" if casts else ""
+        selects.append(f"SELECT *{replace} FROM read_parquet({literal(name)})")
+    return selects
 
 
 def _read_xlsx(

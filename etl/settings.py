@@ -80,6 +80,20 @@ SETTINGS: dict[str, Setting] = {
             "half of the machine's memory).",
         ),
         Setting(
+            "load_duckdb_memory_mb",
+            "LOANFLOW_LOAD_DUCKDB_MEMORY_MB",
+            "512",
+            "Memory DuckDB may hold for a load's tables and sorts before it spills them to "
+            "temporary files, in MB (with the XES chunks, this bounds a load's memory).",
+        ),
+        Setting(
+            "xes_chunk_mb",
+            "LOANFLOW_XES_CHUNK_MB",
+            "32",
+            "Most MB of an XES document parsed at once; a larger document is parsed in "
+            "chunks of this size (parsing takes about four times a chunk's size in memory).",
+        ),
+        Setting(
             "max_columns",
             "LOANFLOW_MAX_COLUMNS",
             "2000",
@@ -207,3 +221,12 @@ def decompressed_cap_reason(max_bytes: int) -> str:
             f"{_setting_cap_bytes() >> 20} MB)"
         )
     return "the limit of this load"
+
+
+def xes_chunk_bytes() -> int:
+    """The most bytes of an XES document parsed at once (setting ``xes_chunk_mb``; at
+    least 1 MB)."""
+    try:
+        return max(int(float(get("xes_chunk_mb")) * (1 << 20)), 1 << 20)
+    except ValueError:
+        return 32 << 20

@@ -31,7 +31,9 @@ from typing import Any, BinaryIO
 
 from isal import igzip, isal_zlib
 
+from etl import settings
 from etl.errors import BadInputError, inflated_too_large
+from etl.xes_worker import INDEX_COLUMN, PART_COLUMN
 
 _CHUNK = 1 << 20
 _HEAD = 4 * _CHUNK
@@ -185,19 +187,27 @@ def _describe(exc: BaseException) -> str:
     return match.group(1) if match else text or type(exc).__name__
 
 
-# --- Reading a whole log: decompress once, parse large documents in two parts -----------
+# --- Reading a whole log: decompress once, parse in chunks, two at a time ---------------
+
+CHUNK_BYTES: int | None = None
+"""Most bytes of traces in one chunk (None: the ``xes_chunk_mb`` setting, 32 MB). A
+chunk is parsed whole (rustxes takes about four times its size, polars included) and
+its events written to a Parquet file before the next one is parsed, so a load's memory
+does not grow with the document."""
+
+MIN_CHUNK_BYTES = 8 << 20
+"""Least bytes of traces in one chunk when a document is cut for two processes to share
+(smaller chunks cost more headers than they save)."""
 
 SPLIT_MIN_BYTES = 48 << 20
-"""Decompressed size from which a log is parsed in two parts, in parallel. The worker
-needs about 0.45 s to import polars and rustxes, only partly hidden behind the scan;
-measured on two idle cores, a smaller log (about 1 s of parsing or less) parses as fast
-or faster whole."""
-
-PARENT_SHARE = 0.6
-"""Share of the document this process parses; a worker process parses the rest."""
+"""Decompressed size from which a worker process parses chunks beside this one. The
+worker needs about 0.45 s to import polars and rustxes, only partly hidden behind the
+scan; measured on two idle cores, a smaller log (about 1 s of parsing or less) parses as
+fast or faster in one process."""
 
 HEAD_BYTES = 4 << 20
 """Bytes parsed for a preview of a large log (more when they hold too few events)."""
+
 
 _TAG_END = frozenset(b" \t\r\n>/")
 _HIDING = ((b"<!--", b"-->"), (b"<![CDATA[", b"]]>"), (b"<?", b"?>"))
@@ -212,20 +222,64 @@ _SLIM_FROM = 64 << 10
 
 @dataclass(frozen=True)
 class XesRead:
-    """The events of an XES log and how they were read."""
+    """The events of an XES log, as Parquet files in document order, and how they were
+    read. Each file has the events of one chunk, with :data:`PART_COLUMN` and
+    :data:`INDEX_COLUMN`; ``rows[i]`` is the number of events of ``files[i]``."""
 
-    frame: Any
+    files: tuple[Path, ...]
+    rows: tuple[int, ...]
     check: XesCheck
     parts: int
-    """2 when the document was parsed in two parts at once, 1 when parsed whole."""
+    """2 when a worker process parsed chunks beside this one, 1 when this one alone."""
+    chunks: int = 1
+    """How many chunks the document was cut into (1: parsed whole)."""
     fallback: str | None = None
-    """Why the two-part parse was given up for a whole parse, when it was."""
+    """Why the document was parsed whole when it would have been cut, when it was."""
+
+    @property
+    def events(self) -> int:
+        """The number of events read."""
+        return sum(self.rows)
+
+    def frame(self) -> Any:
+        """All the events as one polars frame (for tests and small logs: it takes the
+        memory the chunks avoid)."""
+        import polars
+
+        frames = [polars.read_parquet(f) for f in self.files]
+        if not frames:
+            return polars.DataFrame()
+        joined = polars.concat(frames, how="diagonal_relaxed")
+        return joined.drop(PART_COLUMN, INDEX_COLUMN)
 
 
 class _SplitFailed(Exception):
-    """The two-part parse cannot be used; the whole document is parsed instead."""
+    """The document cannot be cut into chunks; it is parsed whole instead."""
 
 
+@dataclass(frozen=True)
+class Chunk:
+    """One chunk of a document: the log's header, then (when the chunk begins inside a
+    trace) that trace's start tag and attributes ``head``, then ``document[start:stop]``
+    (``stop`` None: to the end), then ``ending`` (closing what the cut left open)."""
+
+    start: int
+    stop: int | None
+    ending: str = ""
+    head: tuple[int, int] | None = None
+
+    def to_json(self) -> list[Any]:
+        """The chunk as a JSON list (for the worker's job)."""
+        return [self.start, self.stop, self.ending, list(self.head) if self.head else None]
+
+    @classmethod
+    def from_json(cls, data: list[Any]) -> Chunk:
+        """The chunk of :meth:`to_json`."""
+        start, stop, ending, head = data
+        return cls(int(start), stop, str(ending), tuple(head) if head else None)
+
+
+@contextlib.contextmanager
 def read_xes(
     path: Path,
     *,
@@ -233,19 +287,23 @@ def read_xes(
     max_bytes: int,
     split_min_bytes: int | None = None,
     head_rows: int | None = None,
-) -> XesRead:
-    """Check and parse an XES or XES.gz log; large documents are parsed in two parts.
+    chunk_bytes: int | None = None,
+) -> Iterator[XesRead]:
+    """Check and parse an XES or XES.gz log in chunks; yields the events' Parquet files.
 
     The safety scan (:func:`scan_xes`) decompresses a .gz once, into a temporary plain
-    file. A document of at least ``split_min_bytes`` (default :data:`SPLIT_MIN_BYTES`)
-    is cut at a ``<trace>`` element: a worker process (:mod:`etl.xes_worker`) parses
-    the second part while this one parses the first, and the two frames are joined in
-    document order; by default only when this process may run on two cores or more
-    (on one, the worker's imports would be pure cost). Whatever goes wrong on that path,
-    the whole document is parsed here instead, so a broken file gets the same message
-    either way. ``head_rows`` asks only for the first events (a preview): a large
-    document is then parsed from its start. Every temporary file is removed and the
-    worker stopped before this returns.
+    file. A document larger than a chunk (``chunk_bytes``, by default the ``xes_chunk_mb``
+    setting; a smaller one is cut into about six chunks of at least :data:`MIN_CHUNK_BYTES`,
+    so that two processes share them evenly) is cut at ``<trace>`` elements, or at an
+    ``<event>`` inside a trace larger than a chunk (the next chunk repeats the trace's
+    attributes); each chunk is parsed whole and its events written to a Parquet file, so
+    memory stays bounded by the chunk size whatever the document's size. From
+    ``split_min_bytes`` (default :data:`SPLIT_MIN_BYTES`) a worker process
+    (:mod:`etl.xes_worker`) takes chunks too, by default only when this process may run
+    on two cores or more. A chunk the worker could not parse is parsed here, so a broken
+    file gets the same message either way. ``head_rows`` asks only for the first events
+    (a preview): a large document is then parsed from its start. Every temporary file is
+    removed and the worker stopped when the context ends.
     """
     threshold = SPLIT_MIN_BYTES if split_min_bytes is None else split_min_bytes
     in_two = head_rows is None and (split_min_bytes is not None or _usable_cores() >= 2)
@@ -254,18 +312,68 @@ def read_xes(
         if in_two and _expected_bytes(path, compressed) >= threshold:
             worker.start()
         plain, check = _scan_to_plain(path, work, compressed, max_bytes)
-        if check.decompressed_bytes < threshold:
-            return XesRead(parse_xes(plain, path.name), check, parts=1)
-        if head_rows is not None:
-            return _read_head(plain, work, path.name, check, head_rows)
-        if not in_two:
-            return XesRead(parse_xes(plain, path.name), check, parts=1)
+        size = check.decompressed_bytes
+        if head_rows is not None and size >= threshold:
+            yield _read_head(plain, work, path.name, check, head_rows)
+            return
+        chunk = _chunk_size(size, chunk_bytes)
+        if size <= chunk:
+            yield _read_whole(plain, work, path.name, check)
+            return
         try:
-            frame = _parse_in_two(plain, work, path.name, check, worker)
+            chunks = plan_chunks(plain, work / "header.xml", check.openings, chunk)
         except _SplitFailed as exc:
-            worker.stop()
-            return XesRead(parse_xes(plain, path.name), check, parts=1, fallback=str(exc))
-        return XesRead(frame, check, parts=2)
+            yield _read_whole(plain, work, path.name, check, fallback=str(exc))
+            return
+        job = {"document": str(plain), "header": str(work / "header.xml"), "folder": folder}
+        job["chunks"] = [c.to_json() for c in chunks]  # type: ignore[assignment]
+        helped = in_two and size >= threshold and worker.submit(job)
+        from etl.xes_worker import parse_chunks
+
+        parse_chunks(job, lambda source: parse_xes(source, path.name))
+        worker.finish()
+        files = [_chunk_events(job, index, path.name) for index in range(len(chunks))]
+        yield XesRead(
+            tuple(f for f, _rows in files if f is not None),
+            tuple(rows for f, rows in files if f is not None),
+            check,
+            parts=2 if helped else 1,
+            chunks=len(chunks),
+        )
+
+
+def _chunk_size(size: int, chosen: int | None) -> int:
+    """The chunk size for a document of ``size`` bytes: ``chosen``, else about a sixth of
+    it, at least :data:`MIN_CHUNK_BYTES` and at most :data:`CHUNK_BYTES` (the setting)."""
+    if chosen is not None:
+        return max(chosen, 1)
+    largest = CHUNK_BYTES if CHUNK_BYTES is not None else settings.xes_chunk_bytes()
+    return min(largest, max(MIN_CHUNK_BYTES, size // 6))
+
+
+def _read_whole(
+    plain: Path, work: Path, name: str, check: XesCheck, fallback: str | None = None
+) -> XesRead:
+    """The document parsed whole, in this process."""
+    from etl.xes_worker import write_events
+
+    target = work / "events-0.parquet"
+    rows = write_events(parse_xes(plain, name), 0, target)
+    files = (target,) if rows else ()
+    return XesRead(files, (rows,) if rows else (), check, parts=1, fallback=fallback)
+
+
+def _chunk_events(job: dict[str, Any], index: int, name: str) -> tuple[Path | None, int]:
+    """The Parquet file of a chunk's events and their number; a chunk that the worker
+    claimed but did not parse (it failed or stopped) is parsed here."""
+    from etl.xes_worker import chunk_result, parse_chunk
+
+    done = chunk_result(job, index)
+    if done is None:
+        parse_chunk(job, index, lambda source: parse_xes(source, name))
+        done = chunk_result(job, index)
+        assert done is not None
+    return done
 
 
 def _usable_cores() -> int:
@@ -279,17 +387,20 @@ def _scan_to_plain(
     path: Path, work: Path, compressed: bool, max_bytes: int
 ) -> tuple[Path, XesCheck]:
     """Scan the log; a .gz is decompressed into ``work`` on the way. Returns the plain
-    document to parse (the log itself when it was not compressed, or when the temporary
-    copy could not be written) and what the scan found."""
+    document to parse (the log itself when it was not compressed) and what the scan
+    found. The chunks are cut from the plain document, so a .gz needs room for it."""
     if not compressed:
         return path, scan_xes(path, compressed=False, max_bytes=max_bytes)
     plain = work / "log.xes"
     try:
         with plain.open("wb") as copy:
             return plain, scan_xes(path, compressed=True, max_bytes=max_bytes, copy_to=copy)
-    except OSError:  # no room for the copy: rustxes decompresses the log itself
+    except OSError as exc:
         plain.unlink(missing_ok=True)
-        return path, scan_xes(path, compressed=True, max_bytes=max_bytes)
+        raise BadInputError(
+            f"{path.name} could not be decompressed into a temporary file ({exc}). Free "
+            "space in the temporary folder (TMPDIR) and load again."
+        ) from None
 
 
 def _expected_bytes(path: Path, compressed: bool) -> int:
@@ -304,90 +415,119 @@ def _expected_bytes(path: Path, compressed: bool) -> int:
     return int.from_bytes(trailer, "little") if len(trailer) == 4 else 0
 
 
-def _parse_in_two(plain: Path, work: Path, name: str, check: XesCheck, worker: _Worker) -> Any:
-    """The document parsed as two parts at once (this process and the worker), joined."""
-    import polars
+def plan_chunks(
+    plain: Path, header_path: Path, openings: tuple[int, ...] | None, chunk_bytes: int
+) -> list[Chunk]:
+    """Cut the document into chunks of about ``chunk_bytes`` bytes of traces; the log's
+    header (without the log's own attributes) is written to ``header_path``.
 
-    first, second, events = work / "part1.xes", work / "part2.xes", work / "part2.arrow"
-    try:
-        _write_parts(plain, first, second, check.openings, share=PARENT_SHARE)
-    except OSError as exc:
-        raise _SplitFailed(f"the parts could not be written: {exc}") from None
-    worker.start()
-    worker.submit(second, events)
-    try:
-        head = parse_xes(first, name)
-    except BadInputError as exc:
-        raise _SplitFailed(f"the first part was refused: {exc}") from None
-    worker.finish()
-    try:
-        tail = polars.read_ipc(events)
-        return polars.concat([head, tail], how="diagonal_relaxed")
-    except (polars.exceptions.PolarsError, OSError) as exc:
-        raise _SplitFailed(f"the parts could not be joined: {exc}") from None
-
-
-def _read_head(plain: Path, work: Path, name: str, check: XesCheck, rows: int) -> XesRead:
-    """The first events of a large document, from a part cut after about
-    :data:`HEAD_BYTES` of traces (the whole document when that part holds fewer than
-    ``rows`` events)."""
-    first = work / "head.xes"
-    try:
-        _write_parts(plain, first, None, check.openings, head=HEAD_BYTES)
-        frame = parse_xes(first, name)
-    except (_SplitFailed, BadInputError, OSError) as exc:
-        return XesRead(parse_xes(plain, name), check, parts=1, fallback=str(exc))
-    if frame.height < rows:
-        return XesRead(parse_xes(plain, name), check, parts=1, fallback="too few events")
-    return XesRead(frame, check, parts=1)
-
-
-def _write_parts(
-    plain: Path,
-    first: Path,
-    second: Path | None,
-    openings: tuple[int, ...] | None,
-    *,
-    share: float = 0.5,
-    head: int = 0,
-) -> None:
-    """Cut the document at the first ``<trace>`` after ``share`` of its traces' bytes, or
-    after ``head`` bytes of traces when ``head`` is given.
-
-    ``first`` gets the log's header, the traces before the cut and a closing ``</log>``;
-    ``second`` (when given) the header and the traces from the cut on. The header is what
-    precedes the first trace less the log's own attributes (extensions, globals and
-    classifiers stay): they are not events, and some logs carry megabytes of them.
+    A chunk ends at the first ``<trace>`` tag after ``chunk_bytes``, unless that is more
+    than another ``chunk_bytes`` further (a trace larger than a chunk): then at the first
+    ``<event>`` tag after ``chunk_bytes``; the chunk closes the trace, and the next one
+    opens it again with the same start tag and attributes. Raises :class:`_SplitFailed`
+    for a document that has no trace or events outside traces.
     """
     import mmap
 
-    with plain.open("rb") as source:
-        with mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as document:
-            header_end = _trace_at_or_after(document, 0, 0, openings)
-            if header_end < 0:
-                raise _SplitFailed("no <trace> element")
-            if document.find(b"<event", 0, header_end) >= 0:
-                raise _SplitFailed("events outside traces")
-            traces = len(document) - header_end
-            target = header_end + max(min(head, traces) if head else int(traces * share), 1)
-            cut = _trace_at_or_after(document, target, header_end, openings)
+    with (
+        plain.open("rb") as source,
+        mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as document,
+    ):
+        header_end = _tag_at_or_after(document, b"<trace", 0, 0, openings)
+        if header_end < 0:
+            raise _SplitFailed("no <trace> element")
+        if document.find(b"<event", 0, header_end) >= 0:
+            raise _SplitFailed("events outside traces")
+        header_path.write_bytes(_slim_header(document[:header_end], openings))
+        return _cut(document, header_end, openings, chunk_bytes)
+
+
+def _cut(
+    document: Any, header_end: int, openings: tuple[int, ...] | None, chunk_bytes: int
+) -> list[Chunk]:
+    """The chunks of :func:`plan_chunks`, from the first trace at ``header_end``."""
+
+    def tag(name: bytes, at: int) -> int:
+        return _tag_at_or_after(document, name, at, header_end, openings)
+
+    chunks: list[Chunk] = []
+    start, head = header_end, None
+    size = len(document)
+    while start + chunk_bytes < size:
+        target = start + chunk_bytes
+        cut = tag(b"<trace", target)
+        if 0 <= cut <= target + chunk_bytes:
+            chunks.append(Chunk(start, cut, "</log>\n", head))
+            start, head = cut, None
+            continue
+        trace = _trace_of(document, tag, start, target, head)
+        event = tag(b"<event", max(target, trace[1]))
+        if event < 0 or (0 <= cut < event):  # no event to cut at before the next trace
             if cut < 0:
-                raise _SplitFailed("no <trace> element after the middle")
-            header = _slim_header(document[:header_end], openings)
-        _write_part(source, first, header, header_end, cut, b"</log>\n")
-        if second is not None:
-            _write_part(source, second, header, cut, None, b"")
+                break
+            chunks.append(Chunk(start, cut, "</log>\n", head))
+            start, head = cut, None
+            continue
+        chunks.append(Chunk(start, event, "</trace>\n</log>\n", head))
+        start, head = event, trace
+    chunks.append(Chunk(start, None, "", head))
+    return chunks
 
 
-def _write_part(
-    source: BinaryIO, path: Path, header: bytes, start: int, stop: int | None, ending: bytes
-) -> None:
-    """Write ``header``, ``source[start:stop]`` and ``ending`` to a new file."""
-    with path.open("wb") as target:
-        target.write(header)
-        target.flush()
-        _copy_range(source, target, start, stop)
-        target.write(ending)
+def _trace_of(
+    document: Any,
+    tag: Any,
+    start: int,
+    target: int,
+    head: tuple[int, int] | None,
+) -> tuple[int, int]:
+    """The start tag and attributes of the trace holding ``target`` (from its ``<trace``
+    to its first ``<event``): the last trace begun at or after ``start``, else the one
+    the chunk continues (``head``)."""
+    begun = head[0] if head is not None else start
+    position = start
+    while 0 <= (found := tag(b"<trace", position)) < target:
+        begun, position = found, found + 6
+    if head is not None and begun == head[0]:
+        return head
+    first_event = tag(b"<event", begun)
+    return begun, (first_event if first_event >= 0 else len(document))
+
+
+def _read_head(plain: Path, work: Path, name: str, check: XesCheck, rows: int) -> XesRead:
+    """The first events of a large document: chunks of about :data:`HEAD_BYTES` of traces
+    from its start, parsed until they hold ``rows`` events."""
+    from etl.xes_worker import chunk_result, parse_chunk
+
+    header = work / "header.xml"
+    try:
+        chunks = plan_chunks(plain, header, check.openings, HEAD_BYTES)
+    except _SplitFailed as exc:
+        return _read_whole(plain, work, name, check, fallback=str(exc))
+    job = {"document": str(plain), "header": str(header), "folder": str(work)}
+    job["chunks"] = [c.to_json() for c in chunks]  # type: ignore[assignment]
+    files: list[Path] = []
+    counts: list[int] = []
+    for index in range(len(chunks)):
+        parse_chunk(job, index, lambda source: parse_xes(source, name))
+        file, count = chunk_result(job, index) or (None, 0)
+        if file is not None:
+            files.append(file)
+            counts.append(count)
+        if sum(counts) >= rows:
+            break
+    return XesRead(tuple(files), tuple(counts), check, parts=1, chunks=len(chunks))
+
+
+def write_chunk(document: Path, header: Path, chunk: Chunk, target: Path) -> None:
+    """Write a chunk of ``document`` as an XES document of its own to ``target``."""
+    with document.open("rb") as source, target.open("wb") as out:
+        out.write(header.read_bytes())
+        out.flush()
+        if chunk.head is not None:
+            _copy_range(source, out, chunk.head[0], chunk.head[1])
+        _copy_range(source, out, chunk.start, chunk.stop)
+        out.write(chunk.ending.encode())
 
 
 def _slim_header(header: bytes, openings: tuple[int, ...] | None) -> bytes:
@@ -450,17 +590,17 @@ def _slim_header_parsed(header: bytes) -> bytes:
     return header[: bounds[0]] + b"".join(kept) + b"\n"
 
 
-def _trace_at_or_after(
-    document: Any, start: int, markup: int, openings: tuple[int, ...] | None
+def _tag_at_or_after(
+    document: Any, tag: bytes, start: int, markup: int, openings: tuple[int, ...] | None
 ) -> int:
-    """Offset of the first ``<trace`` tag at or after ``start`` that is markup (not in a
-    comment, CDATA section or processing instruction), or -1. ``markup`` is an offset
-    known to be outside all of them; ``openings`` as in :class:`XesCheck`."""
+    """Offset of the first ``tag`` (``<trace``, ``<event``) at or after ``start`` that is
+    markup (not in a comment, CDATA section or processing instruction), or -1. ``markup``
+    is an offset known to be outside all of them; ``openings`` as in :class:`XesCheck`."""
     position = start
-    while (found := document.find(b"<trace", position)) >= 0:
-        after = document[found + 6 : found + 7]
+    while (found := document.find(tag, position)) >= 0:
+        after = document[found + len(tag) : found + len(tag) + 1]
         if not after or after[0] not in _TAG_END:
-            position = found + 6
+            position = found + len(tag)
             continue
         hidden_until = _hidden_until(document, markup, found, openings)
         if hidden_until is None:
@@ -526,7 +666,7 @@ def _copy_range(source: BinaryIO, target: BinaryIO, start: int, stop: int | None
 
 
 class _Worker:
-    """The process that parses the second part (:mod:`etl.xes_worker`)."""
+    """The process that parses chunks beside this one (:mod:`etl.xes_worker`)."""
 
     def __init__(self) -> None:
         self._process: subprocess.Popen[bytes] | None = None
@@ -539,8 +679,7 @@ class _Worker:
         self.stop()
 
     def start(self) -> None:
-        """Start the worker (it imports its libraries, then waits for a job); a failure
-        to start is reported when the job is submitted."""
+        """Start the worker (it imports its libraries, then waits for a job)."""
         if self._process is not None or self._failure is not None:
             return
         try:
@@ -555,22 +694,32 @@ class _Worker:
         except OSError as exc:
             self._failure = f"the worker could not start: {exc}"
 
-    def submit(self, source: Path, target: Path) -> None:
-        """Send the job: parse ``source``, write its events to ``target``."""
-        process = self._require()
-        job = json.dumps({"source": str(source), "target": str(target)}) + "\n"
+    def submit(self, job: dict[str, Any]) -> bool:
+        """Send the job (the chunks to claim and parse); whether the worker took it. A
+        worker that could not start or take it leaves every chunk to this process."""
+        self.start()
+        process = self._process
+        if process is None or process.stdin is None:
+            return False
         try:
-            assert process.stdin is not None
-            process.stdin.write(job.encode())
+            process.stdin.write((json.dumps(job) + "\n").encode())
             process.stdin.close()
         except OSError as exc:
-            raise _SplitFailed(f"the worker did not take the job: {exc}") from None
+            self._failure = f"the worker did not take the job: {exc}"
+            self.stop()
+            return False
+        return True
 
     def finish(self) -> None:
-        """Wait for the job; a worker that failed is reported as :class:`_SplitFailed`."""
-        status = self._require().wait()
-        if status != 0:
-            raise _SplitFailed(f"the worker stopped with status {status}")
+        """Wait for the worker to end (it ends when no chunk is left to claim; a chunk it
+        claimed but did not parse is parsed by this process afterwards)."""
+        if self._process is not None:
+            self._process.wait()
+
+    @property
+    def failure(self) -> str | None:
+        """Why the worker could not help, if it could not."""
+        return self._failure
 
     def stop(self) -> None:
         """Stop the worker if it still runs, and reap it."""
@@ -583,11 +732,6 @@ class _Worker:
         if process.stdin is not None and not process.stdin.closed:
             with contextlib.suppress(OSError):
                 process.stdin.close()
-
-    def _require(self) -> subprocess.Popen[bytes]:
-        if self._process is None:
-            raise _SplitFailed(self._failure or "the worker is not running")
-        return self._process
 
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)

@@ -1,15 +1,23 @@
-"""Parse one XES document in a separate process and write its events as Arrow IPC.
+"""Parse chunks of an XES document into Parquet files, in this process or a worker.
 
 rustxes holds the GIL while it parses, so a second thread cannot parse at the same time;
 a second interpreter can. :mod:`etl.xes` starts this module as
 ``python -m etl.xes_worker`` before it scans a large log, so the imports happen while the
-parent is still busy, and then sends the job as one JSON line on standard input:
-``{"source": "<part.xes>", "target": "<events.arrow>"}``. An empty standard input means
-there is no job (the log turned out small) and the worker exits at once. For use by hand,
-``python -m etl.xes_worker SOURCE TARGET`` parses SOURCE straight away.
+parent is still busy, and then sends the job as one JSON line on standard input::
 
-Exit status: 0 when the target was written (or there was no job), 1 when the source could
-not be parsed or the target not written, 2 for a malformed job.
+    {"document": "<log.xes>", "header": "<header.xml>", "folder": "<work folder>",
+     "chunks": [[start, stop, ending, head], ...]}
+
+Both processes then walk the chunks in order and parse each one they claim first (a
+claim is a file created exclusively in the folder), writing its events to
+``events-<n>.parquet``; so the work is shared as it goes, whichever process is faster.
+An empty standard input means there is no job (the log turned out small) and the worker
+exits at once. For use by hand, ``python -m etl.xes_worker SOURCE TARGET`` parses SOURCE
+into the Parquet file TARGET straight away.
+
+Exit status: 0 when every chunk it claimed was written (or there was no job), 1 when one
+could not be parsed or written (the parent parses it again, for the message), 2 for a
+malformed job.
 """
 
 from __future__ import annotations
@@ -17,20 +25,104 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PART_COLUMN = "__part"
+"""The chunk number of an event in the Parquet files (with :data:`INDEX_COLUMN`, its index
+within the chunk): the event's ordinal in the document follows from both."""
+INDEX_COLUMN = "__ri"
+
+Parse = Callable[[Path], Any]
 
 
-def parse_to_ipc(source: str, target: str) -> int:
-    """Parse ``source`` with rustxes and write the events to ``target`` (Arrow IPC).
+def write_events(frame: Any, part: int, target: Path) -> int:
+    """Write a chunk's events (a polars frame) to the Parquet file ``target``, with its
+    chunk number and each event's index in it; columns without a single value (typed
+    Null) are left out. Returns the number of events (0: nothing is written)."""
+    import polars
 
-    Returns the exit status: 0 on success, 1 when rustxes refuses the document or the
-    target cannot be written. The parent reports errors itself (it parses the whole log
-    again for the message), so nothing is printed here.
-    """
+    if frame.height == 0:
+        return 0
+    empty = [name for name, dtype in frame.schema.items() if dtype == polars.Null]
+    frame = frame.drop(empty).with_row_index(INDEX_COLUMN)
+    frame = frame.with_columns(polars.lit(part, dtype=polars.Int32).alias(PART_COLUMN))
+    partial = target.with_suffix(".partial")
+    frame.write_parquet(partial, compression="uncompressed", statistics=False)
+    partial.rename(target)
+    return int(frame.height)
+
+
+def _events_file(job: dict[str, Any], index: int) -> Path:
+    return Path(job["folder"]) / f"events-{index}.parquet"
+
+
+def _empty_mark(job: dict[str, Any], index: int) -> Path:
+    return Path(job["folder"]) / f"events-{index}.none"
+
+
+def chunk_result(job: dict[str, Any], index: int) -> tuple[Path | None, int] | None:
+    """A parsed chunk's Parquet file (None when it has no events) and its number of
+    events; None when the chunk has not been parsed."""
+    target = _events_file(job, index)
+    if target.exists():
+        import polars
+
+        return target, int(polars.scan_parquet(target).select(polars.len()).collect().item())
+    if _empty_mark(job, index).exists():
+        return None, 0
+    return None
+
+
+def parse_chunk(job: dict[str, Any], index: int, parse: Parse) -> None:
+    """Write chunk ``index`` of the job as a document, parse it with ``parse`` (which
+    raises for a document it refuses) and write its events."""
+    from etl.xes import Chunk, write_chunk
+
+    source = Path(job["folder"]) / f"chunk-{index}.xes"
+    try:
+        chunk = Chunk.from_json(job["chunks"][index])
+        write_chunk(Path(job["document"]), Path(job["header"]), chunk, source)
+        frame = parse(source)
+    finally:
+        source.unlink(missing_ok=True)
+    if write_events(frame, index, _events_file(job, index)) == 0:
+        _empty_mark(job, index).touch()
+
+
+def _claim(job: dict[str, Any], index: int) -> bool:
+    """Whether this process is the first to claim chunk ``index``."""
+    try:
+        os.close(os.open(Path(job["folder"]) / f"claim-{index}", os.O_CREAT | os.O_EXCL))
+    except FileExistsError:
+        return False
+    return True
+
+
+def parse_chunks(job: dict[str, Any], parse: Parse) -> None:
+    """Parse every chunk of the job that this process claims first, in order."""
+    for index in range(len(job["chunks"])):
+        if _claim(job, index):
+            parse_chunk(job, index, parse)
+
+
+def _rustxes_parse(source: Path) -> Any:
     import rustxes
 
+    frame, _meta = rustxes.import_xes(str(source))
+    return frame
+
+
+def parse_to_parquet(source: str, target: str) -> int:
+    """Parse ``source`` with rustxes and write the events to ``target`` (Parquet).
+
+    Returns the exit status: 0 on success, 1 when rustxes refuses the document or the
+    target cannot be written. The parent reports errors itself (it parses the chunk
+    again for the message), so nothing is printed here.
+    """
     try:
-        frame, _meta = rustxes.import_xes(source)
-        frame.write_ipc(target)
+        write_events(_rustxes_parse(Path(source)), 0, Path(target))
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException:  # rustxes reports bad XML as a Rust panic
@@ -38,19 +130,22 @@ def parse_to_ipc(source: str, target: str) -> int:
     return 0
 
 
-def _job_from_stdin() -> tuple[str, str] | None:
+def _job_from_stdin() -> dict[str, Any] | None:
     """The job sent on standard input, or None when the parent sent none."""
     line = sys.stdin.readline()
     if not line.strip():
         return None
     job = json.loads(line)
-    return str(job["source"]), str(job["target"])
+    for key in ("document", "header", "folder", "chunks"):
+        if key not in job:
+            raise KeyError(key)
+    return dict(job)
 
 
 def main(argv: list[str]) -> int:
     """Run one job (from the arguments, or else from standard input); the exit status."""
     if len(argv) == 2:
-        return parse_to_ipc(argv[0], argv[1])
+        return parse_to_parquet(argv[0], argv[1])
     if argv:
         return 2
     import polars  # noqa: F401  (imported now, while the parent scans the log)
@@ -60,7 +155,15 @@ def main(argv: list[str]) -> int:
         job = _job_from_stdin()
     except (ValueError, KeyError, TypeError):
         return 2
-    return 0 if job is None else parse_to_ipc(*job)
+    if job is None:
+        return 0
+    try:
+        parse_chunks(job, _rustxes_parse)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # a chunk refused: the parent parses it again for the message
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

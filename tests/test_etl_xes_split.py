@@ -1,21 +1,25 @@
-"""Large XES logs are parsed in two parts at once; the result is the single parse's.
+"""Large XES logs are parsed in chunks, two processes at once; the result is the single
+parse's.
 
-A log is cut at a ``<trace>`` element and a worker process parses the second part while
-the loading process parses the first. These tests compare that path, forced on small
-files by its size threshold, with parsing the whole document in one go, on generated logs
-built to trip a naive cut (``<trace`` inside comments and processing instructions,
-attributes present in one part only, global defaults, nested and list attributes,
-escapes, naive and offset timestamps) and on BPIC 2012; and they check that every failure
-on the way falls back to the single parse with the message it gives.
+A log is cut at ``<trace>`` elements (or at ``<event>`` elements inside a trace larger
+than a chunk) and a worker process parses chunks beside the loading process. These tests
+compare that path, forced on small files by its size thresholds, with parsing the whole
+document in one go, on generated logs built to trip a naive cut (``<trace`` inside
+comments and processing instructions, attributes present in some chunks only, global
+defaults, nested and list attributes, escapes, naive and offset timestamps) and on BPIC
+2012; and they check that a failure on the way gives the single parse's message.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars
 import pytest
@@ -104,13 +108,21 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def read(path: Path, **kwargs: object) -> xes.XesRead:
-    return xes.read_xes(
-        path,
-        compressed=path.suffix == ".gz",
-        max_bytes=MAX_BYTES,
-        **kwargs,
-    )
+class Read:
+    """What a read gave, kept after its temporary files are gone."""
+
+    def __init__(self, result: xes.XesRead) -> None:
+        self.parts, self.chunks, self.fallback = result.parts, result.chunks, result.fallback
+        self.check = result.check
+        self.frame = result.frame()
+        self.rows = result.rows
+
+
+def read(path: Path, **kwargs: Any) -> Read:
+    with xes.read_xes(
+        path, compressed=path.suffix == ".gz", max_bytes=MAX_BYTES, **kwargs
+    ) as result:
+        return Read(result)
 
 
 def assert_same_frame(split: polars.DataFrame, whole: polars.DataFrame) -> None:
@@ -120,18 +132,22 @@ def assert_same_frame(split: polars.DataFrame, whole: polars.DataFrame) -> None:
 
 
 def whole_parse(path: Path) -> polars.DataFrame:
-    result = read(path, split_min_bytes=1 << 62)
-    assert result.parts == 1
+    result = read(path, split_min_bytes=1 << 62, chunk_bytes=1 << 62)
+    assert (result.parts, result.chunks) == (1, 1)
     return result.frame
+
+
+SMALL_CHUNK = 2000  # bytes of traces: each chunk holds one or two of the test's traces
 
 
 @pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
 @pytest.mark.parametrize("offset", ["+08:00", ""])
 @pytest.mark.parametrize("header_comment", [False, True])
-def test_two_part_parse_equals_single_parse(tmp_path, name, offset, header_comment):
+def test_chunked_parse_equals_single_parse(tmp_path, name, offset, header_comment):
     path = write(tmp_path / name, make_log(offset=offset, header_comment=header_comment))
-    result = read(path, split_min_bytes=0)
+    result = read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK)
     assert (result.parts, result.fallback) == (2, None)
+    assert result.chunks > 10
     assert result.check.naive_timestamps is (offset == "")
     whole = whole_parse(path)
     assert_same_frame(result.frame, whole)
@@ -149,25 +165,36 @@ def test_two_part_parse_equals_single_parse(tmp_path, name, offset, header_comme
     assert frame["case:branch"].to_list()[:1] == ["B0"]
 
 
-def test_two_part_parse_without_the_list_of_comments(tmp_path, monkeypatch):
+def test_chunked_parse_without_the_list_of_comments(tmp_path, monkeypatch):
     """Too many comments to keep their offsets: the cut searches back for them instead."""
     monkeypatch.setattr(xes, "_MAX_OPENINGS", 3)
     path = write(tmp_path / "log.xes", make_log(header_comment=True))
-    result = read(path, split_min_bytes=0)
+    result = read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK)
     assert result.check.openings is None
     assert (result.parts, result.fallback) == (2, None)
     assert_same_frame(result.frame, whole_parse(path))
 
 
-def test_log_attributes_are_left_out_of_the_parts_but_globals_kept(tmp_path):
+def chunk_documents(path: Path, chunk_bytes: int) -> list[bytes]:
+    """The documents the chunks of ``path`` are parsed as."""
+    check = xes.scan_xes(path, compressed=False, max_bytes=MAX_BYTES)
+    header = path.parent / "header.xml"
+    chunks = xes.plan_chunks(path, header, check.openings, chunk_bytes)
+    documents = []
+    for number, chunk in enumerate(chunks):
+        target = path.parent / f"chunk{number}.xes"
+        xes.write_chunk(path, header, chunk, target)
+        documents.append(target.read_bytes())
+    return documents
+
+
+def test_log_attributes_are_left_out_of_the_chunks_but_globals_kept(tmp_path):
     for header_comment in (False, True):
         document = make_log(header_comment=header_comment).encode()
         path = tmp_path / "log.xes"
         path.write_bytes(document)
-        check = xes.scan_xes(path, compressed=False, max_bytes=MAX_BYTES)
-        first, second = tmp_path / "one.xes", tmp_path / "two.xes"
-        xes._write_parts(path, first, second, check.openings, share=0.5)
-        parts = [first.read_bytes(), second.read_bytes()]
+        parts = chunk_documents(path, (len(document) - document.index(b"<!-- <trace> 0")) // 2)
+        assert len(parts) == 2
         assert len(parts[0]) + len(parts[1]) < len(document)
         for part in parts:
             assert b"meta17" not in part
@@ -179,16 +206,47 @@ def test_log_attributes_are_left_out_of_the_parts_but_globals_kept(tmp_path):
         assert body.lstrip().startswith(b'<trace><string key="concept:name" value="L00')
 
 
-def test_bpic2012_two_part_parse_equals_single_parse(bpic2012_path):
+def one_trace_log(events: int) -> str:
+    """A log whose one trace holds ``events`` events (with comments holding ``<event``)."""
+    body = "".join(
+        f"<!-- <event> {i} -->\n"
+        f'<event><string key="concept:name" value="A{i % 4}"/>'
+        f'<date key="time:timestamp" value="2025-03-01T{i // 60 % 24:02d}:{i % 60:02d}:00Z"/>'
+        "</event>\n"
+        for i in range(events)
+    )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
+        '<trace><string key="concept:name" value="only"/><int key="amount" value="5"/>\n'
+        f"{body}</trace>\n</log>\n"
+    )
+
+
+def test_a_trace_larger_than_a_chunk_is_cut_between_its_events(tmp_path):
+    path = write(tmp_path / "one.xes", one_trace_log(300))
+    documents = chunk_documents(path, 4000)
+    assert len(documents) > 3
+    for document in documents[1:]:  # each goes on with the trace's own attributes
+        assert b'<trace><string key="concept:name" value="only"/><int key="amount"' in document
+    result = read(path, split_min_bytes=0, chunk_bytes=4000)
+    assert (result.parts, result.chunks) == (2, len(documents))
+    whole = whole_parse(path)
+    assert whole.height == 300
+    assert_same_frame(result.frame, whole)
+    assert result.frame["case:concept:name"].unique().to_list() == ["only"]
+    assert result.frame["case:amount"].unique().to_list() == [5]
+
+
+def test_bpic2012_chunked_parse_equals_single_parse(bpic2012_path):
     result = read(bpic2012_path, split_min_bytes=xes.SPLIT_MIN_BYTES)
-    assert (result.parts, result.fallback) == (2, None)
+    assert (result.parts, result.fallback, result.chunks) == (2, None, 6)
     whole = whole_parse(bpic2012_path)
     assert whole.height == 262_200
     assert_same_frame(result.frame, whole)
 
 
 @pytest.mark.slow
-def test_bpic2012_loads_exactly_through_the_two_part_parse(store, bpic2012_path):
+def test_bpic2012_loads_exactly_through_the_chunked_parse(store, bpic2012_path):
     summary = ingest(bpic2012_path, "bpic2012", con=store)
     assert (summary.cases, summary.events, summary.activity_instances) == (
         13_087,
@@ -198,7 +256,7 @@ def test_bpic2012_loads_exactly_through_the_two_part_parse(store, bpic2012_path)
 
 
 @pytest.mark.parametrize("broken_trace", [TRACES - 3, 2])
-def test_a_part_that_cannot_be_parsed_gives_the_single_parse_message(
+def test_a_chunk_that_cannot_be_parsed_gives_the_single_parse_message(
     store, tmp_path, monkeypatch, broken_trace
 ):
     path = write(tmp_path / "broken.xes.gz", make_log(broken_trace=broken_trace))
@@ -207,27 +265,47 @@ def test_a_part_that_cannot_be_parsed_gives_the_single_parse_message(
     assert "broken.xes.gz is not well-formed XES" in str(single.value)
     before = store_counts(store)
     monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(xes, "MIN_CHUNK_BYTES", SMALL_CHUNK)
+    monkeypatch.setattr(xes, "CHUNK_BYTES", SMALL_CHUNK)
     with pytest.raises(BadInputError) as split:
         ingest(path, "broken", con=store)
     assert str(split.value) == str(single.value)
     assert store_counts(store) == before
 
 
-def test_one_core_parses_whole_by_default(tmp_path, monkeypatch):
+def test_one_core_parses_in_one_process_by_default(tmp_path, monkeypatch):
     path = write(tmp_path / "log.xes", make_log())
     monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(xes, "CHUNK_BYTES", SMALL_CHUNK)
+    monkeypatch.setattr(xes, "MIN_CHUNK_BYTES", SMALL_CHUNK)
     monkeypatch.setattr(xes, "_usable_cores", lambda: 1)
     assert (read(path).parts, read(path, split_min_bytes=0).parts) == (1, 2)
+    assert read(path).chunks > 10
     monkeypatch.setattr(xes, "_usable_cores", lambda: 2)
     assert read(path).parts == 2
 
 
-def test_a_failing_worker_falls_back_to_the_single_parse(tmp_path, monkeypatch):
+def test_without_a_worker_every_chunk_is_parsed_here(tmp_path, monkeypatch):
     path = write(tmp_path / "log.xes", make_log())
     monkeypatch.setattr(xes.sys, "executable", str(tmp_path / "no-such-python"))
-    result = read(path, split_min_bytes=0)
-    assert result.parts == 1
-    assert result.fallback is not None and "worker could not start" in result.fallback
+    result = read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK)
+    assert (result.parts, result.fallback) == (1, None)
+    assert result.chunks > 10
+    assert_same_frame(result.frame, whole_parse(path))
+
+
+def test_a_worker_that_stops_leaves_its_chunk_to_this_process(tmp_path, monkeypatch):
+    """A worker that claimed chunks and died before writing them: this process parses
+    them after all."""
+
+    def dying_submit(self: xes._Worker, job: dict[str, Any]) -> bool:
+        for index in (0, 3):
+            (Path(job["folder"]) / f"claim-{index}").touch()
+        return True
+
+    path = write(tmp_path / "log.xes", make_log())
+    monkeypatch.setattr(xes._Worker, "submit", dying_submit)
+    result = read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK)
     assert_same_frame(result.frame, whole_parse(path))
 
 
@@ -236,7 +314,7 @@ def test_temporary_files_are_removed_and_the_worker_stopped(tmp_path, monkeypatc
     scratch.mkdir()
     monkeypatch.setattr(xes.tempfile, "tempdir", str(scratch))
     path = write(tmp_path / "log.xes.gz", make_log())
-    assert read(path, split_min_bytes=0).parts == 2
+    assert read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK).parts == 2
     assert list(scratch.iterdir()) == []
 
     workers: list[subprocess.Popen[bytes]] = []
@@ -252,7 +330,7 @@ def test_temporary_files_are_removed_and_the_worker_stopped(tmp_path, monkeypatc
     monkeypatch.setattr(xes._Worker, "start", recording_start)
     monkeypatch.setattr(xes, "parse_xes", failing_parse)
     with pytest.raises(RuntimeError, match="interrupted"):
-        read(path, split_min_bytes=0)
+        read(path, split_min_bytes=0, chunk_bytes=SMALL_CHUNK)
     assert workers and all(worker.returncode is not None for worker in workers)
     assert list(scratch.iterdir()) == []
 
@@ -262,6 +340,7 @@ def test_preview_of_a_large_log_reads_its_head(tmp_path, monkeypatch):
     monkeypatch.setattr(xes, "HEAD_BYTES", 4000)
     head = read(path, split_min_bytes=0, head_rows=6)
     assert (head.parts, head.fallback) == (1, None)
+    assert head.chunks > 2
     assert 6 <= head.frame.height < 3 * TRACES
     whole = whole_parse(path).head(head.frame.height)
     assert set(head.frame.columns) < set(whole.columns)  # late attributes come later
@@ -273,42 +352,45 @@ def test_preview_of_a_large_log_reads_its_head(tmp_path, monkeypatch):
 def test_preview_of_a_large_log_parses_only_its_head(tmp_path, monkeypatch):
     document = make_log(traces=200)
     path = write(tmp_path / "log.xes.gz", document)
-    reads: list[xes.XesRead] = []
+    reads: list[int] = []
     read_xes = xes.read_xes
 
-    def recording_read(*args: object, **kwargs: object) -> xes.XesRead:
-        reads.append(read_xes(*args, **kwargs))
-        return reads[-1]
+    @contextlib.contextmanager
+    def recording_read(*args: Any, **kwargs: Any) -> Iterator[xes.XesRead]:
+        with read_xes(*args, **kwargs) as result:
+            reads.append(result.events)
+            yield result
 
     monkeypatch.setattr(xes, "read_xes", recording_read)
     header = document.index("<trace><string")
     monkeypatch.setattr(xes, "HEAD_BYTES", (len(document.encode()) - header) // 2)
     monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
     shown = preview(path, rows=4)
-    assert reads[-1].fallback is None and reads[-1].frame.height < 600
+    assert reads[-1] < 600
     monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 1 << 62)
     assert shown.rows == preview(path, rows=4).rows
-    assert reads[-1].frame.height == 600
+    assert reads[-1] == 600
 
 
 def test_worker_run_by_hand(tmp_path):
     source = write(tmp_path / "log.xes", make_log(big_header=False))
-    target = tmp_path / "events.arrow"
+    target = tmp_path / "events.parquet"
     root = Path(xes.__file__).resolve().parent.parent
     run = [sys.executable, "-m", "etl.xes_worker"]
     done = subprocess.run([*run, str(source), str(target)], cwd=root, check=False)
     assert done.returncode == 0
-    assert_same_frame(polars.read_ipc(target), whole_parse(source))
+    events = polars.read_parquet(target).drop(xes.PART_COLUMN, xes.INDEX_COLUMN)
+    assert_same_frame(events, whole_parse(source))
 
     broken = write(tmp_path / "broken.xes", make_log(broken_trace=1))
     refused = subprocess.run(
-        [*run, str(broken), str(tmp_path / "x.arrow")],
+        [*run, str(broken), str(tmp_path / "x.parquet")],
         cwd=root,
         stderr=subprocess.DEVNULL,
         check=False,
     )
     assert refused.returncode == 1
-    assert not (tmp_path / "x.arrow").exists()
+    assert not (tmp_path / "x.parquet").exists()
     assert subprocess.run([*run, "only-one"], cwd=root, check=False).returncode == 2
     no_job = subprocess.run(run, cwd=root, input=b"", check=False, env=dict(os.environ))
     assert no_job.returncode == 0

@@ -110,3 +110,59 @@ def _profile_fields(folder: Path) -> dict[str, object]:
     loaded = yaml.safe_load(write_profile(folder).read_text(encoding="utf-8"))
     assert isinstance(loaded, dict)
     return loaded
+
+
+# A load of this many MB of XES (inflated) took 783 MB of memory when the log was parsed
+# in two halves (its events in one frame); in chunks of 8 MB with DuckDB held to 128 MB,
+# 287-291 MB. With the defaults (32 MB chunks, 512 MB for DuckDB), 700 MB took 2,882 MB
+# before and 746 MB after: the bound does not grow with the log.
+LARGE_XES_MB = 150
+PEAK_BOUND_MB = 400
+
+
+def _peak_of_a_child_load(log: Path, db: Path, environment: dict[str, str]) -> tuple[int, str]:
+    """Load ``log`` in a child process; the largest resident memory of it or of the XES
+    worker it starts, in MB, as ``getrusage`` counts it, and what the load printed. The
+    load runs under a fresh Python whose only descendants are the load's, so the figure is
+    the load's own whatever else this test process started before."""
+    import subprocess
+    import sys
+
+    load = (
+        "import sys; from etl.load import ingest; "
+        "s = ingest(sys.argv[1], 'large', db=sys.argv[2]); print(s.events, s.cases)"
+    )
+    measure = (
+        "import resource, subprocess, sys; "
+        "done = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+        "sys.stderr.write(done.stderr); "
+        "print(done.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, "
+        "done.stdout.strip())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, sys.executable, "-c", load, str(log), str(db)],
+        capture_output=True,
+        text=True,
+        env=environment,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    status, peak_kb, printed = done.stdout.split(maxsplit=2)
+    assert status == "0", done.stderr[-2000:]
+    return int(peak_kb) >> 10, printed
+
+
+@pytest.mark.slow
+def test_a_large_xes_loads_in_bounded_memory(tmp_path: Path) -> None:
+    from sample_logs.large_xes import write_repeated_xes
+
+    log = tmp_path / "large.xes.gz"
+    events = write_repeated_xes(log, LARGE_XES_MB)
+    environment = {
+        **os.environ,
+        "LOANFLOW_LOAD_DUCKDB_MEMORY_MB": "128",
+        "LOANFLOW_XES_CHUNK_MB": "8",
+    }
+    peak, printed = _peak_of_a_child_load(log, tmp_path / "store.duckdb", environment)
+    assert printed.split() == [str(events), str(events // 10)]  # every event, every case
+    assert peak < PEAK_BOUND_MB, f"{peak} MB"
