@@ -1,5 +1,6 @@
 """Facts about a dataset that the dashboard's frame and pages show: the values its filters
-offer, the most recently loaded dataset, one case's timeline and the rows a load rejected.
+offer, the most recently loaded dataset, the time zone of its clock, one case's timeline
+and the rows a load rejected.
 
 JSON twins: ``loanflow filter-choices NAME``, ``loanflow case NAME CASE_ID`` and
 ``loanflow rejects NAME``; ``loanflow datasets`` lists the datasets with their load time.
@@ -14,6 +15,9 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from analysis.calendar import utc_offset_changes
+from analysis.prepared_tables import dataset_bounds
+from analysis.scope import dataset_profile
 from etl.store import require_dataset
 
 AmountBand = tuple[float | None, float | None]
@@ -92,6 +96,46 @@ def latest_dataset(con: duckdb.DuckDBPyConnection) -> str | None:
     """The most recently loaded dataset (ties: by name); None in an empty store."""
     row = con.execute("SELECT name FROM datasets ORDER BY loaded_at DESC, name LIMIT 1").fetchone()
     return str(row[0]) if row else None
+
+
+UTC_NAMES = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "UCT", "Etc/Universal", "Universal", "Zulu"})
+
+
+@dataclass(frozen=True)
+class DatasetTimeZone:
+    """The time zone of a dataset's clock: its profile's ``timezone`` (the zone its
+    timestamps without an offset were read in, and its working calendar's, weeks' and
+    days'), UTC when the profile sets none. The store keeps instants; a page shows a time
+    of day in this zone, labelled by :attr:`label`.
+
+    ``offsets``: the zone's UTC offsets, in seconds, over the dataset's span."""
+
+    name: str
+    offsets: tuple[int, ...] = (0,)
+
+    @property
+    def label(self) -> str:
+        """How times in this zone are labelled: ``UTC``, ``UTC+8``, ``UTC+5:30``, ``UTC-3``,
+        the same in every language; the zone's name (``Europe/Berlin``) when its offset
+        changes within the data (daylight saving), since no one offset is right then."""
+        if len(self.offsets) != 1:
+            return self.name
+        offset = self.offsets[0]
+        if offset == 0 and self.name in UTC_NAMES:
+            return "UTC"
+        hours, seconds = divmod(abs(offset), 3600)
+        minutes = f":{seconds // 60:02d}" if seconds else ""
+        return f"UTC{'-' if offset < 0 else '+'}{hours}{minutes}"
+
+
+def time_zone(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetTimeZone:
+    """The time zone of ``dataset``'s clock (:class:`DatasetTimeZone`)."""
+    name = dataset_profile(con, dataset).timezone
+    bounds = dataset_bounds(con, dataset)
+    if bounds is None:
+        return DatasetTimeZone(name)
+    offsets = sorted({offset for _, offset in utc_offset_changes(name, *bounds)})
+    return DatasetTimeZone(name, tuple(offsets))
 
 
 CASE_TIMELINE_COLUMNS = ("activity", "department", "resource", "start_ts", "end_ts")

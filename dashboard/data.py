@@ -21,7 +21,7 @@ from urllib.parse import parse_qs, urlencode
 
 import duckdb
 
-from analysis.dataset_facts import FilterChoices, case_timeline
+from analysis.dataset_facts import DatasetTimeZone, FilterChoices, case_timeline, time_zone
 from analysis.dataset_facts import filter_choices as analysis_filter_choices
 from analysis.filters import Filters
 from etl import store
@@ -355,6 +355,22 @@ def _filter_choices(dataset: str) -> FilterChoices:
             return analysis_filter_choices(con, dataset)
         except UnknownDatasetError:
             return FilterChoices()
+
+
+def dataset_time_zone(dataset: str | None) -> DatasetTimeZone:
+    """The time zone of a dataset's clock, in which every page shows its times of day
+    (UTC without a dataset, or for one the store does not hold)."""
+    if not dataset:
+        return DatasetTimeZone("UTC")
+
+    def compute() -> DatasetTimeZone:
+        with cursor() as con:
+            try:
+                return time_zone(con, dataset)
+            except UnknownDatasetError:
+                return DatasetTimeZone("UTC")
+
+    return CACHE.get_or_compute(("time_zone", dataset), compute)
 
 
 def case_instances(dataset: str, case_id: str) -> Any:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from analysis.dataset_facts import DatasetTimeZone
 from analysis.handoffs import pingpong_pairs
 from vocabulary import cause_label, style, t
 from vocabulary.style import PALETTE, department_colours
@@ -64,6 +65,23 @@ DATE_TICKS = [
 
 def _date_axis(fig: go.Figure) -> None:
     fig.update_xaxes(type="date", tickformatstops=DATE_TICKS, hoverformat="%Y-%m-%d %H:%M")
+
+
+UTC_ZONE = DatasetTimeZone("UTC")
+
+
+def wall_clock(values: Any, zone: DatasetTimeZone | None = None) -> pd.Series:
+    """Instants (aware, or naive UTC) as the clock of the dataset's zone reads them, without
+    a zone: plotly and the tables show a time as written (plotly drops an offset), so
+    converting first is what puts the bank's 09:00 at 09:00."""
+    stamps = pd.to_datetime(pd.Series(values), utc=True)
+    return stamps.dt.tz_convert((zone or UTC_ZONE).name).dt.tz_localize(None)
+
+
+def _time_axis(fig: go.Figure, lang: str, zone: DatasetTimeZone | None) -> None:
+    """A date axis of times of day, titled with the zone they are in."""
+    _date_axis(fig)
+    fig.update_xaxes(title_text=t("common.time_in_zone", lang, zone=(zone or UTC_ZONE).label))
 
 
 def empty_figure(message: str) -> go.Figure:
@@ -417,14 +435,22 @@ def gantt_labels(rows: pd.DataFrame, span_seconds: float, room: float = 0.05) ->
     return labels
 
 
-def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = None) -> go.Figure:
-    """One case's activity instances as bars on a time axis, one row per department.
+def case_gantt(
+    instances: pd.DataFrame,
+    lang: str,
+    colours: Colours | None = None,
+    zone: DatasetTimeZone | None = None,
+) -> go.Figure:
+    """One case's activity instances as bars on a time axis, one row per department, in the
+    dataset's time zone (``zone``, UTC when not given), which the axis names.
 
     ``instances`` has activity, department, resource, start_ts, end_ts (NaT: open).
     """
     if instances.empty:
         return empty_figure(t("common.no_data", lang))
     frame = instances.copy()
+    frame["start_ts"] = wall_clock(frame["start_ts"], zone).to_numpy()
+    frame["end_ts"] = wall_clock(frame["end_ts"], zone).to_numpy()
     frame["department"] = frame["department"].fillna("–")
     open_end = frame["end_ts"].isna()
     frame.loc[open_end, "end_ts"] = frame["start_ts"].max()
@@ -451,7 +477,7 @@ def case_gantt(instances: pd.DataFrame, lang: str, colours: Colours | None = Non
                 "%{base|%Y-%m-%d %H:%M}<extra></extra>",
             )
         )
-    _date_axis(fig)
+    _time_axis(fig, lang, zone)
     fig.update_layout(barmode="overlay", showlegend=False)
     return _base(fig, height=min(470, max(260, 60 * frame["department"].nunique() + 100)))
 
@@ -707,10 +733,17 @@ def cause_segments(instance: Mapping[str, Any]) -> list[tuple[str, pd.Timestamp,
     return segments
 
 
-def case_wait_timeline(instances: Sequence[Mapping[str, Any]], lang: str) -> go.Figure:
+def _on_clock(moment: pd.Timestamp, zone: DatasetTimeZone | None) -> str:
+    return str(wall_clock([moment], zone).iloc[0].isoformat())
+
+
+def case_wait_timeline(
+    instances: Sequence[Mapping[str, Any]], lang: str, zone: DatasetTimeZone | None = None
+) -> go.Figure:
     """One case's waits on a time axis: a row per activity instance (in order, first on
     top), its wait drawn from enablement to start as segments coloured by cause in
-    precedence order (:func:`cause_segments`), and a mark where its work started."""
+    precedence order (:func:`cause_segments`), and a mark where its work started; in the
+    dataset's time zone (``zone``, UTC when not given), which the axis names."""
     if not instances:
         return empty_figure(t("waits.none", lang))
     names = [f"{k + 1}. {i['activity']} ({i['resource'] or '-'})" for k, i in enumerate(instances)]
@@ -721,7 +754,7 @@ def case_wait_timeline(instances: Sequence[Mapping[str, Any]], lang: str) -> go.
             for found, begin, end in cause_segments(instance):
                 if found == cause:
                     rows.append(name)
-                    bases.append(begin.isoformat())
+                    bases.append(_on_clock(begin, zone))
                     lengths.append((end - begin).total_seconds() * 1000)  # ms on a date axis
                     hours.append(float(instance["causes"][cause]))
         traces.append(
@@ -734,14 +767,14 @@ def case_wait_timeline(instances: Sequence[Mapping[str, Any]], lang: str) -> go.
         )  # fmt: skip
     traces.append(
         go.Scatter(
-            y=names, x=[pd.Timestamp(i["start"]).isoformat() for i in instances],
+            y=names, x=[_on_clock(pd.Timestamp(i["start"]), zone) for i in instances],
             mode="markers", name=t("waits.work_starts", lang),
             marker={"symbol": "line-ns-open", "size": 14, "color": "#222222"},
             hovertemplate="%{y}: %{x}<extra></extra>",
         )
     )  # fmt: skip
     fig = _figure(traces, barmode="overlay")
-    fig.update_xaxes(type="date", tickformatstops=DATE_TICKS, hoverformat="%Y-%m-%d %H:%M")
+    _time_axis(fig, lang, zone)
     fig.update_yaxes(categoryorder="array", categoryarray=names[::-1])
     fig = _base(fig, height=max(260, 30 * len(names) + 140))
     fig.update_layout(legend={"orientation": "h", "traceorder": "normal", "y": -0.2})

@@ -29,7 +29,7 @@ def layout(**query: Any) -> html.Div:
     lang = state.lang
     grid = dag.AgGrid(
         id=f"{PAGE}-grid",
-        columnDefs=table_columns(lang),
+        columnDefs=table_columns(lang, data.dataset_time_zone(state.dataset)),
         defaultColDef={**DEFAULT_COLUMN, "filter": False},
         rowModelType="infinite",
         dashGridOptions={

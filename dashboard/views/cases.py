@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from analysis.case_metrics import case_metrics, case_page
+from analysis.dataset_facts import DatasetTimeZone
 from dashboard import data, figures
 from dashboard.components import column
 from dashboard.exports import register_export
@@ -41,15 +42,22 @@ def case_table(query: str | None) -> pd.DataFrame:
     return frame.loc[:, list(TABLE_COLUMNS)]
 
 
-def shown_case_rows(frame: pd.DataFrame, lang: str) -> list[dict[str, Any]]:
-    """Case rows as a table shows them: first and last timestamps in UTC to the minute, the
-    outcome in the reader's language (sorting stays by the stored value)."""
+TIME_COLUMNS = ("first_ts", "last_ts")
+
+
+def shown_case_rows(
+    frame: pd.DataFrame, lang: str, zone: DatasetTimeZone | None = None
+) -> list[dict[str, Any]]:
+    """Case rows as a table shows them: first and last timestamps to the minute in the
+    dataset's time zone (``zone``; UTC when not given), the outcome in the reader's
+    language (sorting stays by the stored value)."""
     if frame.empty:
         return []
     out = frame.copy()
-    for name in ("first_ts", "last_ts"):
+    for name in TIME_COLUMNS:
         if name in out:
-            out[name] = pd.to_datetime(out[name], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+            local = figures.wall_clock(out[name], zone).dt.strftime("%Y-%m-%d %H:%M")
+            out[name] = local.to_numpy()
     if "outcome" in out:
         out["outcome"] = out["outcome"].map(lambda o: outcome_label(str(o), lang))
     records: list[dict[str, Any]] = json.loads(out.to_json(orient="records", force_ascii=False))
@@ -80,17 +88,25 @@ def rows_page(query: str | None, request: dict[str, Any] | None) -> dict[str, An
         offset=start,
         limit=end - start,
     )
-    shown = shown_case_rows(frame.loc[:, list(TABLE_COLUMNS)], state.lang)
+    zone = data.dataset_time_zone(state.dataset)
+    shown = shown_case_rows(frame.loc[:, list(TABLE_COLUMNS)], state.lang, zone)
     return {"rowData": shown, "rowCount": total}
 
 
-def table_columns(lang: str) -> list[dict[str, Any]]:
-    """The case table's columns (sorting happens on the server)."""
+def time_header(key: str, lang: str, zone: DatasetTimeZone | None) -> str:
+    """A time column's header with the zone its times are in: Started (UTC+8)."""
+    label = (zone or figures.UTC_ZONE).label
+    return t("common.in_zone", lang, label=t(key, lang), zone=label)
+
+
+def table_columns(lang: str, zone: DatasetTimeZone | None = None) -> list[dict[str, Any]]:
+    """The case table's columns (sorting happens on the server); the times' headers name
+    the dataset's time zone."""
     return [
         column("case_id", t("common.case_id", lang), filter=False),
         column("outcome", t("cases.col.outcome", lang), filter=False),
-        column("first_ts", t("cases.col.first_ts", lang), filter=False),
-        column("last_ts", t("cases.col.last_ts", lang), filter=False),
+        column("first_ts", time_header("cases.col.first_ts", lang, zone), filter=False),
+        column("last_ts", time_header("cases.col.last_ts", lang, zone), filter=False),
         column("cycle_time_hours", t("cases.col.cycle", lang), number=",.1f", filter=False),
         column(
             "cycle_time_working_hours",
@@ -114,7 +130,8 @@ def case_timeline(query: str | None, case_id: str | None) -> go.Figure:
     if not state.dataset or not case_id:
         return figures.empty_figure(t("cases.pick", state.lang))
     instances = data.case_instances(state.dataset, case_id)
-    fig = figures.case_gantt(instances, state.lang, data.dataset_colours(state.dataset))
+    colours, zone = data.dataset_colours(state.dataset), data.dataset_time_zone(state.dataset)
+    fig = figures.case_gantt(instances, state.lang, colours, zone)
     fig.update_layout(title={"text": t("cases.timeline", state.lang, case=case_id)})
     return fig
 

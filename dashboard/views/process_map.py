@@ -23,7 +23,7 @@ from dashboard.components import (
     info,
 )
 from dashboard.exports import register_export, shown_rows, shown_table_tools
-from dashboard.views.cases import shown_case_rows
+from dashboard.views.cases import shown_case_rows, time_header
 from etl.errors import LoanFlowError
 from vocabulary import fmt_number, t
 
@@ -241,12 +241,13 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
         if not element.get("source")
         else f"{element['source']} → {element['target']}"
     )
-    frame = pd.DataFrame(shown_case_rows(frame, lang), columns=frame.columns)
+    zone = data.dataset_time_zone(state.dataset)
+    frame = pd.DataFrame(shown_case_rows(frame, lang, zone), columns=frame.columns)
     columns = [
         column("case_id", t("common.case_id", lang)),
         column("outcome", t("cases.col.outcome", lang)),
-        column("first_ts", t("cases.col.first_ts", lang)),
-        column("last_ts", t("cases.col.last_ts", lang)),
+        column("first_ts", time_header("cases.col.first_ts", lang, zone)),
+        column("last_ts", time_header("cases.col.last_ts", lang, zone)),
         column("cycle_time_hours", t("cases.col.cycle", lang), number=",.1f"),
         column("times", t("map.times", lang), number=",d"),
     ]

@@ -201,7 +201,8 @@ def case_body(query: str | None, case_id: str | None) -> Any:
         return error_alert(exc, lang)
     if not rows:
         return info(t("waits.case_unknown", lang, case=case_id.strip()))
-    return chart(f"{PAGE}-case-chart", figures.case_wait_timeline(rows, lang))
+    zone = data.dataset_time_zone(state.dataset)
+    return chart(f"{PAGE}-case-chart", figures.case_wait_timeline(rows, lang, zone))
 
 
 def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str, Any]]:

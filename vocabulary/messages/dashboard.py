@@ -248,6 +248,8 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "点击表格中的案件以查看时间轴。",
     ),
     "cases.col.outcome": _m("Outcome", "結果", "结果"),
+    "common.time_in_zone": _m("Time ({zone})", "時間 ({zone})", "时间 ({zone})"),
+    "common.in_zone": _m("{label} ({zone})", "{label} ({zone})", "{label} ({zone})"),
     "cases.col.first_ts": _m("Started", "開始", "开始"),
     "cases.col.last_ts": _m("Last event", "最後事件", "最后事件"),
     "cases.col.cycle": _m("Cycle time (h)", "週期時間（小時）", "周期时间（小时）"),
