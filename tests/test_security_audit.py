@@ -12,6 +12,7 @@ from flask import Flask, g
 import accounts
 from dashboard.audit import outcome_recorder
 from dashboard.jobs import JobRunner
+from dashboard.views.audit_details import shown_detail
 from etl.errors import BadInputError
 from etl.store import close_shared, connect, cursor
 from loanflow.cli import main
@@ -54,6 +55,14 @@ def test_cli_ingest_replace_failure_and_drop_are_audited(db_path: Path, tmp_path
     assert details[1].startswith("replace (cli): done:")
     assert details[2].startswith("create (cli): failed: ")
     assert details[3] == "cli"
+    # the Admin page reads them in the reader's words (the failure's message as written)
+    shown = [shown_detail(action, detail, "zh-Hant") for _, action, _, detail in rows]
+    assert shown[0] == f"新資料集（命令列）：完成，{2 * events:,} 個事件、4 個案件、0 列被拒"
+    assert shown[1].startswith("取代（命令列）：完成，")
+    assert shown[2] == "新資料集（命令列）：失敗：" + details[2].removeprefix(
+        "create (cli): failed: "
+    )
+    assert shown[3] == "由命令列"
 
 
 def test_a_dashboard_load_is_audited_when_it_ends_with_its_outcome(
@@ -89,6 +98,10 @@ def test_a_dashboard_load_is_audited_when_it_ends_with_its_outcome(
         ("ana", "a", "create: done: 1,234 events", "10.0.0.7"),
         ("ana", "b", "replace: failed: The file has no case id column.", "10.0.0.7"),
     ]
+    assert shown_detail("load", rows[0][2], "zh-Hans") == "新数据集：完成，1,234 个事件"
+    assert shown_detail("load", rows[1][2], "en") == (
+        "replace: failed: The file has no case id column."
+    )
 
 
 def test_loanflow_audit_shows_how_often_a_refusal_repeated(db_path: Path) -> None:
@@ -100,6 +113,28 @@ def test_loanflow_audit_shows_how_often_a_refusal_repeated(db_path: Path) -> Non
     assert result.exit_code == 0, result.output
     (line,) = [line for line in result.output.splitlines() if "sign-in-failure" in line]
     assert "from 10.0.0.9  x3, last " in line
+
+
+@pytest.mark.parametrize(
+    ("action", "detail", "lang", "shown"),
+    [
+        ("upload", "1234 bytes", "zh-Hant", "1.2 KB"),  # dashboard/uploads.py
+        ("export", "12 rows", "zh-Hant", "12 列"),  # dashboard/exports.py
+        ("export", "1,234 rows", "zh-Hans", "1,234 行"),
+        ("export", "comparison report (split)", "zh-Hans", "比较报告：单一数据集按日期切分"),
+        ("user-signout", "2 sessions", "zh-Hant", "結束 2 個工作階段"),  # loanflow users
+        ("sign-in-refused", "rate limit", "zh-Hans", "登录失败次数过多"),  # dashboard/auth.py
+        ("load", "append: cancelled", "zh-Hant", "附加：已取消"),  # dashboard/audit.py
+        ("load", "create: done", "en", "new dataset: done"),
+        ("upload", "something else", "zh-Hant", "something else"),  # unknown: as written
+        ("export", "1234 bytes", "zh-Hant", "1234 bytes"),  # only its own action's patterns
+        ("sign-in", None, "zh-Hant", None),
+    ],
+)
+def test_audit_details_read_in_the_readers_language(
+    action: str, detail: str | None, lang: str, shown: str | None
+) -> None:
+    assert shown_detail(action, detail, lang) == shown
 
 
 # The functions that write audit rows, and where their action argument stands.

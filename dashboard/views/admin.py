@@ -3,7 +3,6 @@ with the command line)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,6 +15,7 @@ import accounts
 from dashboard import data
 from dashboard.auth import current_user
 from dashboard.components import column, grid, section
+from dashboard.views.audit_details import shown_detail
 from vocabulary import audit_action_label, role_label, t
 
 PAGE = "admin"
@@ -88,33 +88,15 @@ def audit_frame(
     return _utc_seconds(frame, ("ts", "last_ts"))
 
 
-_ROLE_DETAIL = re.compile(r"^role=(\w+)$")  # user-add, user-role
-_NEEDS_DETAIL = re.compile(r"^needs (\w+(?:, \w+)*)$")  # refused
-
-
-def shown_detail(action: str, detail: str | None, lang: str) -> str | None:
-    """An audit row's detail in the reader's words where it names roles (a sign-in's role,
-    ``role=admin``, a refusal's ``needs analyst``); other details as written."""
-    if not detail:
-        return detail
-    if action == "sign-in" and detail in accounts.ROLES:
-        return role_label(detail, lang)
-    if found := _ROLE_DETAIL.match(detail):
-        return t("admin.detail_role", lang, role=role_label(found.group(1), lang))
-    if found := _NEEDS_DETAIL.match(detail):
-        roles = [role_label(r, lang) for r in found.group(1).split(", ")]
-        return t("admin.detail_needs", lang, roles=t("admin.list_sep", lang).join(roles))
-    return detail
-
-
 def shown_users(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """The accounts as the page shows them: each role by its name in ``lang``."""
     return frame.assign(role=[role_label(str(r), lang) for r in frame["role"]])
 
 
 def shown_audit(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """The audit rows as the page shows them: actions, and the roles in details, in ``lang``
-    (the action filter still works on the stored codes)."""
+    """The audit rows as the page shows them: actions and details in ``lang``
+    (:mod:`dashboard.views.audit_details`; the action filter still works on the stored
+    codes)."""
     details = pd.Series(
         [
             shown_detail(str(a), d, lang)

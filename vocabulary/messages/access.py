@@ -55,6 +55,29 @@ ACCESS: dict[str, dict[str, str]] = {
     "admin.detail_role": _m("Role: {role}", "角色：{role}", "角色：{role}"),
     "admin.detail_needs": _m("Needs: {roles}", "需要：{roles}", "需要：{roles}"),
     "admin.list_sep": _m(", ", "、", "、"),
+    "admin.detail_rate_limit": _m(
+        "too many failed sign-ins", "登入失敗次數過多", "登录失败次数过多"
+    ),
+    "admin.detail_rows": _m("{n} rows", "{n} 列", "{n} 行"),
+    "admin.detail_report": _m("comparison report: {mode}", "比較報告：{mode}", "比较报告：{mode}"),
+    "admin.detail_sessions": _m("{n} sessions ended", "結束 {n} 個工作階段", "结束 {n} 个会话"),
+    "admin.detail_cli": _m("from the command line", "由命令列", "由命令行"),
+    "admin.detail_by_cli": _m(" from the command line", "（命令列）", "（命令行）"),
+    "admin.detail_load": _m("{mode}{where}: ", "{mode}{where}：", "{mode}{where}："),
+    "admin.load_create": _m("new dataset", "新資料集", "新数据集"),
+    "admin.load_replace": _m("replace", "取代", "替换"),
+    "admin.load_append": _m("append", "附加", "追加"),
+    "admin.detail_done": _m("done", "完成", "完成"),
+    "admin.detail_loaded": _m(
+        "done, {events} events", "完成，{events} 個事件", "完成，{events} 个事件"
+    ),
+    "admin.detail_loaded_cli": _m(
+        "done, {events} events, {cases} cases, {rejected} rejected",
+        "完成，{events} 個事件、{cases} 個案件、{rejected} 列被拒",
+        "完成，{events} 个事件、{cases} 个案件、{rejected} 行被拒",
+    ),
+    "admin.detail_cancelled": _m("cancelled", "已取消", "已取消"),
+    "admin.detail_failed": _m("failed: {why}", "失敗：{why}", "失败：{why}"),
     "role.viewer": _m("Viewer", "檢視者", "查看者"),
     "role.analyst": _m("Analyst", "分析師", "分析师"),
     "role.evaluator": _m("Evaluator", "評估者", "评估者"),
