@@ -325,28 +325,14 @@ def scenario_names(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[list[s
     """The department (pool) names and the activity names a scenario of ``dataset`` may
     use. Without departments the model's pools are named after the activity their people
     do most, so the activities done by people stand in for departments."""
-    departments = [
-        str(r[0])
-        for r in con.execute(
-            "SELECT DISTINCT department FROM activity_instances WHERE dataset = ?"
-            " AND department IS NOT NULL ORDER BY 1",
+
+    def distinct(column: str, having: str) -> list[str]:
+        rows = con.execute(
+            f"SELECT DISTINCT {column} FROM activity_instances WHERE dataset = ?"
+            f" AND {having} IS NOT NULL ORDER BY 1",
             [dataset],
         ).fetchall()
-    ]
-    activities = [
-        str(r[0])
-        for r in con.execute(
-            "SELECT DISTINCT activity FROM activity_instances WHERE dataset = ? ORDER BY 1",
-            [dataset],
-        ).fetchall()
-    ]
-    if not departments:
-        departments = [
-            str(r[0])
-            for r in con.execute(
-                "SELECT DISTINCT activity FROM activity_instances WHERE dataset = ?"
-                " AND resource IS NOT NULL ORDER BY 1",
-                [dataset],
-            ).fetchall()
-        ]
-    return departments, activities
+        return [str(r[0]) for r in rows]
+
+    departments = distinct("department", "department") or distinct("activity", "resource")
+    return departments, distinct("activity", "activity")

@@ -119,36 +119,23 @@ def _controls(dataset: str | None, lang: str) -> dbc.Card:
         ],
         className="g-2 mb-2",
     )
+
+    def pick(key: str, names: list[str], width: int = 3, **options: Any) -> dbc.Col:
+        dropdown = dcc.Dropdown(names, id=f"{PAGE}-{key}", placeholder=choose, **options)
+        return _labelled(t(f"whatif.{key.replace('-', '_')}", lang), dropdown, width)
+
+    def factor(key: str, low: float) -> dbc.Col:
+        field = _number(f"{PAGE}-{key}", value=1.0, min=low, step=0.05)
+        return _labelled(t(f"whatif.{key.replace('-', '_')}", lang), field, 1)
+
     third = dbc.Row(
         [
-            _labelled(
-                t("whatif.duration", lang),
-                dcc.Dropdown(activities, id=f"{PAGE}-dur-activity", placeholder=choose),
-            ),
-            _labelled(
-                t("whatif.duration_factor", lang),
-                _number(f"{PAGE}-dur-factor", value=1.0, min=0.05, step=0.05),
-                1,
-            ),
-            _labelled(
-                t("whatif.route_after", lang),
-                dcc.Dropdown(activities, id=f"{PAGE}-route-after", placeholder=choose),
-                2,
-            ),
-            _labelled(
-                t("whatif.route_to", lang),
-                dcc.Dropdown(activities, id=f"{PAGE}-route-to", placeholder=choose),
-                2,
-            ),
-            _labelled(
-                t("whatif.route_scale", lang),
-                _number(f"{PAGE}-route-scale", value=1.0, min=0, step=0.05),
-                1,
-            ),
-            _labelled(
-                t("whatif.pooled", lang),
-                dcc.Dropdown(departments, id=f"{PAGE}-pooled", multi=True, placeholder=choose),
-            ),
+            pick("dur-activity", activities),
+            factor("dur-factor", 0.05),
+            pick("route-after", activities, 2),
+            pick("route-to", activities, 2),
+            factor("route-scale", 0.0),
+            pick("pooled", departments, multi=True),
         ],
         className="g-2 mb-2",
     )
