@@ -1,9 +1,12 @@
 """Screenshots of every dashboard page, for docs/screenshots/ and docs/dashboard.md.
 
-Loads the sample before/after logs into a fresh store, serves the app in a thread and
-photographs each page in headless Chromium (Debian's chromium and chromium-driver):
+Loads the sample before/after logs into a fresh store, adds a few accounts and a day's
+audit rows for the Admin page, serves the app in a thread (sign-in off: the local user is
+the admin) and photographs each page in headless Chromium (Debian's chromium and
+chromium-driver), with what a reader does there first (a case picked, a comparison run, a
+simulation run):
 
-    python -m dashboard.screenshots [--out docs/screenshots] [--lang en]
+    python -m dashboard.screenshots [--out docs/screenshots] [--lang en] [--only admin]
 """
 
 from __future__ import annotations
@@ -14,10 +17,11 @@ import time
 from pathlib import Path
 from typing import Any
 
+import accounts
 from dashboard.app import create_app
 from dashboard.browser import chromium, serve_in_thread, wait_idle
 from dashboard.demo import ensure_demo_data
-from etl.store import close_shared
+from etl.store import close_shared, connect
 
 ROOT = Path(__file__).resolve().parent.parent
 # file name, path, what to do on the page before the picture
@@ -26,12 +30,33 @@ SHOTS: tuple[tuple[str, str, str], ...] = (
     ("process-map", "/map", ""),
     ("handoffs", "/handoffs", ""),
     ("bottlenecks", "/bottlenecks", ""),
+    ("why-waiting", "/waits", "pick-wait-case"),
     ("variants", "/variants", ""),
     ("cases", "/cases", "pick-case"),
+    ("what-if", "/whatif", "run-whatif"),
     ("compare", "/compare", "run-compare"),
     ("conformance", "/conformance", "run-conformance"),
     ("data", "/data", ""),
+    ("admin", "/admin", "admin-tables"),
 )
+WAIT_CASE = "LA2025000007"  # a case of the sample's before log with waits of several causes
+WHATIF_DEPARTMENT = "風險管理部"
+# (user, role) accounts and (user, action, target, detail, address) rows for the Admin page
+ACCOUNTS = (("root", "admin"), ("ana", "analyst"), ("eva", "evaluator"), ("vic", "viewer"))
+AUDIT_ROWS = (
+    ("alice@cli", "user-add", "ana", "role=analyst", None),
+    ("alice@cli", "load", "before",
+     "create (cli): done: 41,478 events, 2,000 cases, 0 rejected", None),
+    ("ana", "sign-in", "ana", "analyst", "10.1.2.7"),
+    ("ana", "upload", "after.xes.gz", "1843211 bytes", "10.1.2.7"),
+    ("ana", "load", "after", "create: done: 35,512 events", "10.1.2.7"),
+    ("vic", "sign-in", "vic", "viewer", "10.1.4.20"),
+    ("vic", "refused", "/_dash-update-component", "needs evaluator", "10.1.4.20"),
+    ("eva", "sign-in", "eva", "evaluator", "10.1.3.11"),
+    ("eva", "export", "loanflow-comparison.html", "comparison report (datasets)", "10.1.3.11"),
+    ("eva", "export", "cases.csv", "2,000 rows", "10.1.3.11"),
+    ("root", "sign-in", "root", "admin", "10.1.1.2"),
+)  # fmt: skip
 
 
 def _act(driver: Any, action: str) -> None:
@@ -46,6 +71,42 @@ def _act(driver: Any, action: str) -> None:
         _wait_for(driver, "#cases-grid .ag-row", 60)
         driver.find_elements("css selector", "#cases-grid .ag-row .ag-cell")[0].click()
         _wait_for(driver, "#cases-timeline .main-svg .bars", 60)
+    elif action == "pick-wait-case":
+        field = driver.find_element("css selector", "#waits-case-id")
+        field.send_keys(WAIT_CASE + "\n")
+        _wait_for(driver, "#waits-case-chart .main-svg .bars", 120)
+    elif action == "run-whatif":
+        _run_whatif(driver)
+    elif action == "admin-tables":
+        _wait_for(driver, "#admin-audit-grid .ag-row", 60)
+
+
+def _run_whatif(driver: Any) -> None:
+    """Two more people in risk management, two replications: simulate and wait."""
+    from selenium.webdriver.common.keys import Keys
+
+    box = driver.find_element("css selector", "#whatif-staff-dept")
+    box.click()
+    box.find_element("css selector", "input").send_keys(WHATIF_DEPARTMENT + Keys.ENTER)
+    for field, value in (("#whatif-staff", "2"), ("#whatif-runs", "2")):
+        element = driver.find_element("css selector", field)
+        element.send_keys(Keys.CONTROL, "a")
+        element.send_keys(value)
+    driver.find_element("css selector", "#whatif-run").click()
+    _wait_for(driver, "#whatif-table .ag-row", 600)
+
+
+def _accounts_and_audit(db: Path) -> None:
+    """A few accounts and a day's audit rows, as the Admin page of a bank in use shows."""
+    con = connect(db)
+    try:
+        for name, role in ACCOUNTS:
+            if accounts.get_user(con, name) is None:
+                accounts.add_user(con, name, f"{name} screenshot password", role)
+        for user, action, target, detail, address in AUDIT_ROWS:
+            accounts.audit(con, user, action, target, detail, remote_addr=address)
+    finally:
+        con.close()
 
 
 def _wait_for(driver: Any, selector: str, timeout: float) -> None:
@@ -57,17 +118,23 @@ def _wait_for(driver: Any, selector: str, timeout: float) -> None:
     raise TimeoutError(f"{selector} did not appear in {timeout} s")
 
 
-def take(out: Path, lang: str = "en", dataset: str = "before") -> list[Path]:
-    """Photograph every page into ``out``; returns the files written."""
+def take(
+    out: Path, lang: str = "en", dataset: str = "before", only: tuple[str, ...] = ()
+) -> list[Path]:
+    """Photograph every page (or those named in ``only``) into ``out``; returns the files
+    written."""
     out.mkdir(parents=True, exist_ok=True)
     written = []
     with tempfile.TemporaryDirectory(prefix="loanflow-shots-") as folder:
         db = Path(folder) / "store.duckdb"
         list(ensure_demo_data(db, ROOT / "sample_logs"))
+        _accounts_and_audit(db)
         app = create_app(db, auth=False)
         try:
             with serve_in_thread(app) as url, chromium(1440, 1100) as driver:
                 for name, path, action in SHOTS:
+                    if only and name not in only:
+                        continue
                     query = f"?dataset={dataset}" + (f"&lang={lang}" if lang != "en" else "")
                     driver.get(url + path + query)
                     wait_idle(driver, timeout=120)
@@ -98,8 +165,12 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
     parser.add_argument("--lang", default="en", choices=["en", "zh-Hant", "zh-Hans"])
     parser.add_argument("--dataset", default="before")
+    parser.add_argument(
+        "--only", action="append", default=[], choices=[name for name, _, _ in SHOTS],
+        help="Photograph only this page (repeat for several).",
+    )  # fmt: skip
     args = parser.parse_args()
-    for path in take(args.out, args.lang, args.dataset):
+    for path in take(args.out, args.lang, args.dataset, tuple(args.only)):
         print(path)
 
 

@@ -1,7 +1,9 @@
 """Chinese screens speak Chinese: every page of the real dashboard, in 繁體中文 and 简体中文,
-walked in headless Chromium (the date picker open, a comparison run, a case chosen), fails
-on any word in Latin letters that is not data (dataset, activity, department, resource,
-case, product names from the store) or one of a short list of units and acronyms."""
+walked in headless Chromium with sign-in on, as an admin (the date picker open, a comparison
+run, a case chosen, a file uploaded, the Admin page's users and audit log with rows of many
+actions), fails on any word in Latin letters that is not data (dataset, activity,
+department, resource, case, product, user names from the store, an audit row's target) or
+one of a short list of units and acronyms."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from typing import Any
 
 import pytest
 
+import accounts
 from dashboard import data
 from dashboard.app import create_app
 from dashboard.browser import chromium, click, serve_in_thread, wait_for, wait_idle
@@ -55,13 +58,32 @@ return parts.join('\\n');
 FILE_NAME = re.compile(r"\S*\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
 
 
+ADMIN = ("root", "a long enough password")
+# Rows of the audit log the command line writes (the walk writes the dashboard's own: a
+# failed and a good sign-in, an upload).
+CLI_ROWS = (
+    ("alice@cli", "user-add", "ana", "role=analyst"),
+    ("alice@cli", "user-role", "ana", "role=evaluator"),
+    ("alice@cli", "user-signout", "ana", "2 sessions"),
+    ("alice@cli", "load", "before", "replace (cli): done: 41,478 events, 2,000 cases, 0 rejected"),
+    ("alice@cli", "delete", "old", "cli"),
+    ("ana", "refused", "/upload", "needs analyst"),
+    ("ana", "export", "cases.csv", "2,000 rows"),
+)
+
+
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, set[str]]]:
     folder = tmp_path_factory.mktemp("languages")
     db = folder / "store.duckdb"
     list(ensure_demo_data(db, ROOT / "sample_logs"))
-    app = create_app(db, auth=False)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("LOANFLOW_CACHE_DIR", str(folder / "cache"))
+    app = create_app(db, auth=True)
     with data.cursor() as con:
+        accounts.add_user(con, *ADMIN, "admin")
+        for user, action, target, detail in CLI_ROWS:
+            accounts.audit(con, user, action, target, detail)
         values = {
             str(v)
             for (v,) in con.execute(
@@ -74,16 +96,35 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, set[
             ).fetchall()
             if v is not None
         }
-    data_words = {w for value in values for w in WORD.findall(value)}
+    data_words = {w for value in values | {ADMIN[0]} for w in WORD.findall(value)}
     with serve_in_thread(app) as url:
         yield url, data_words
     close_shared(db)
+    mp.undo()
 
 
 @pytest.fixture(scope="module")
 def driver(served: tuple[str, set[str]]) -> Iterator[Any]:
+    """A browser signed in as the admin, after one failed try (a row of its own)."""
+    from selenium.webdriver.common.by import By
+
     with chromium() as browser:
+        for password in ("a wrong guess", ADMIN[1]):
+            browser.get(served[0] + "/login")
+            browser.find_element(By.ID, "username").send_keys(ADMIN[0])
+            browser.find_element(By.ID, "password").send_keys(password)
+            browser.find_element(By.ID, "sign-in").click()
+            time.sleep(0.5)
+        wait_for(lambda: "/login" not in browser.current_url)
         yield browser
+
+
+def audit_words() -> set[str]:
+    """The words of the audit log's data: user names, targets (paths, files, datasets) and
+    client addresses, as they were written."""
+    with data.cursor() as con:
+        rows = con.execute("SELECT username, target, remote_addr FROM audit_log").fetchall()
+    return {w for row in rows for value in row if value for w in WORD.findall(str(value))}
 
 
 def latin_words(text: str, data_words: set[str]) -> dict[str, str]:
@@ -131,6 +172,12 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
             texts.append(_screen_text(driver))
         if path == "/data":
             texts += _data_page_texts(driver)
+        if path == "/admin":  # the users and the audit log, filled by their callback
+            wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#admin-audit-grid .ag-row"))
+            wait_idle(driver, timeout=60)
+            texts = [_screen_text(driver)]
+            DATA_WORDS[0] |= audit_words()
+            assert len(driver.find_elements(By.CSS_SELECTOR, "#admin-audit-grid .ag-row")) >= 10
         if path == "/cases":
             row = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#cases-grid .ag-row"))
             row[0].click()
