@@ -67,6 +67,25 @@ def test_work_is_placed_in_working_time_only(marcus: WorkingCalendar) -> None:
             assert marcus.working_between(begin, end - 1) < seconds
 
 
+@pytest.mark.parametrize("holidays", [HOLIDAYS, ()])
+def test_placing_work_in_one_step_equals_the_clock_and_its_inverses(
+    holidays: tuple[date, ...],
+) -> None:
+    # add() fuses working(t), resume and reach; it must give exactly (bit for bit) what
+    # the three give one after the other, so a seeded simulation is unchanged by it.
+    calendar = calendar_from_spec("Marcus", LUNCH, holidays)
+    clock = calendar._clock
+    rng = np.random.default_rng(23)
+    base = _local("2022-05-01T00:00:00")
+    for t, seconds in zip(
+        base + rng.uniform(0, 60 * 86400, 2000), rng.exponential(4 * 3600, 2000), strict=True
+    ):
+        w = clock.working(t)
+        expected = (clock.resume(w), clock.reach(w + seconds))
+        assert calendar.add(t, seconds) == expected
+    assert calendar.add(base, 0.0) == (clock.resume(clock.working(base)),) * 2
+
+
 def test_next_session_skips_holidays() -> None:
     committee = WorkingCalendar.from_days(
         {"Tue": [["14:00", "17:30"]], "Thu": [["14:00", "17:30"]]}, ["2022-05-19"]

@@ -58,6 +58,7 @@ class _Clock:
                 total += end - start
         self.starts, self.lengths, self.before, self.total = starts, lengths, before, total
         self.done = [b + n for b, n in zip(before, lengths, strict=True)]  # work by each end
+        self.last = len(starts) - 1
         self.starts_np, self.lengths_np = np.array(starts), np.array(lengths)
         self.before_np = np.array(before)
         self.holidays: list[int] = []  # day numbers since the epoch, with working time
@@ -117,6 +118,48 @@ class _Clock:
             return self.plain_reach(w)
         k = bisect.bisect_left(self.frozen, w)
         return self.plain_reach(w + self.removed[k])
+
+    def add(self, t: float, seconds: float) -> tuple[float, float]:
+        """``resume(working(t))`` and ``reach(working(t) + seconds)`` in one call: the
+        same arithmetic as those methods, inlined (the engine's hottest path)."""
+        starts, before, total = self.starts, self.before, self.total
+        shifted = t - ORIGIN
+        weeks = shifted // WEEK
+        rest = shifted - weeks * WEEK
+        j = bisect.bisect_right(starts, rest) - 1
+        if j < 0:
+            w = weeks * total + 0.0
+        else:
+            into, length = rest - starts[j], self.lengths[j]
+            w = weeks * total + (before[j] + (into if into < length else length))
+        holidays = self.holidays
+        if holidays:
+            day = t // DAY
+            k = bisect.bisect_left(holidays, day)
+            if k < len(holidays) and holidays[k] == day:
+                w = self.frozen[k]
+            else:
+                w -= self.removed[k]
+            u = w + self.removed[bisect.bisect_right(self.frozen, w)]
+        else:
+            u = w
+        weeks = u // total
+        rest = u - weeks * total
+        j = bisect.bisect_right(before, rest) - 1
+        if j < 0:
+            j = 0
+        begin = ORIGIN + weeks * WEEK + starts[j] + (rest - before[j])
+        if seconds <= 0:
+            return begin, begin
+        w += seconds
+        if holidays:
+            w += self.removed[bisect.bisect_left(self.frozen, w)]
+        weeks = math.ceil(w / total) - 1
+        rest = w - weeks * total
+        j = bisect.bisect_left(self.done, rest)
+        if j >= self.last:
+            j = self.last
+        return begin, ORIGIN + weeks * WEEK + starts[j] + (rest - before[j])
 
     # -- arrays -------------------------------------------------------------------------
     def plain_array(self, t: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -282,9 +325,7 @@ class WorkingCalendar:
         It starts at the next working moment and ends as soon as the working time is
         done (at 12:00 when that closes a span, not when the next one opens).
         """
-        w = self._clock.working(t)
-        begin = self._clock.resume(w)
-        return begin, (self._clock.reach(w + seconds) if seconds > 0 else begin)
+        return self._clock.add(t, seconds)
 
     def working_between(self, t0: float, t1: float) -> float:
         """Working seconds between two local times (0 if ``t1`` is earlier)."""

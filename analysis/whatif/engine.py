@@ -18,6 +18,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,15 +39,13 @@ class _Draws:
 
     def __init__(self, rng: np.random.Generator, make: Any, batch: int = 4096) -> None:
         self._rng, self._make, self._batch = rng, make, batch
-        self._values: list[float] = []
-        self._next = 0
+        self._values: Iterator[float] = iter(())
 
     def draw(self) -> float:
-        if self._next >= len(self._values):
-            self._values = self._make(self._rng, self._batch).tolist()
-            self._next = 0
-        value = self._values[self._next]
-        self._next += 1
+        value = next(self._values, None)
+        if value is None:
+            self._values = iter(self._make(self._rng, self._batch).tolist())
+            value = next(self._values)
         return value
 
 
@@ -174,6 +173,9 @@ class Engine:
             pool_index.get(acts[a]["pool"], -1) if acts[a]["pool"] else -1 for a in self.activities
         ]
         self.always = always()
+        self.calendar_of = [  # each activity's calendar (its pool's, or always)
+            self.pools[p].calendar if p >= 0 else self.always for p in self.pool_of
+        ]
         batched = set(self.model.get("batching", []))
         self.batched = [
             a in batched and self.pool_of[i] >= 0 for i, a in enumerate(self.activities)
@@ -197,6 +199,7 @@ class Engine:
         withdrawal = routing.get("withdrawal")
         self.withdraw_edges: list[float] = list(withdrawal["edges_hours"]) if withdrawal else []
         self.withdraw_rate: list[float] = list(withdrawal["rate"]) if withdrawal else []
+        self.scaled_edges: dict[tuple[int, float], list[float] | None] = {}  # see _choose
         self.withdraw_to = set(withdrawal["activities"]) if withdrawal else set()
         states = routing["states"]
         for activity in self.activities:
@@ -335,8 +338,19 @@ class Engine:
                 branch = branch[2].get(str(self.attrs[case][branch[1]]), branch[3])
         targets, cum = branch[1]
         u = self.uniform.draw()
-        if withdraw != 1.0 and self.withdraw_to.intersection(targets):
-            return _pick_scaled(targets, cum, self.withdraw_to, withdraw, u)
+        if withdraw != 1.0:
+            key = (id(cum), withdraw)
+            if key in self.scaled_edges:
+                edges = self.scaled_edges[key]
+            else:
+                scaled = self.withdraw_to.intersection(targets)
+                edges = _scaled_edges(targets, cum, scaled, withdraw) if scaled else None
+                self.scaled_edges[key] = edges
+            if edges is not None:
+                for target, edge in zip(targets, edges, strict=True):
+                    if u < edge:
+                        return target
+                return targets[-1]
         for target, edge in zip(targets, cum, strict=True):
             if u < edge:
                 return target
@@ -398,8 +412,7 @@ class Engine:
             if delay[2] > 0:
                 seconds += delay[2] * _quantile(delay[3], self.delay_draw.draw())
         if seconds > 0:
-            pool = self.pool_of[act]
-            calendar = self.pools[pool].calendar if pool >= 0 else self.always
+            calendar = self.calendar_of[act]
             ready = calendar.at_working(calendar.working_at(now) + seconds)
             self.seq += 1
             heapq.heappush(self.heap, (ready, self.seq, _READY, case, act, now))
@@ -452,9 +465,7 @@ class Engine:
 
     def _start(self, case: int, act: int, resource: int, now: float, enabled: float) -> None:
         duration = self.durations[act].draw()
-        pool_id = self.pool_of[act]
-        calendar = self.pools[pool_id].calendar if pool_id >= 0 else self.always
-        begin, end = calendar.add(now, duration)
+        begin, end = self.calendar_of[act].add(now, duration)
         rec = self.rec
         rec[0].append(case)
         rec[1].append(act)
@@ -553,22 +564,22 @@ class Engine:
         )
 
 
-def _pick_scaled(
-    targets: list[str], cum: list[float], scaled: set[str], factor: float, u: float
-) -> str:
-    """Pick from a branch whose ``scaled`` targets' probabilities are multiplied by
-    ``factor`` (at most 0.95 in all), the others shrunk to keep the total at one."""
+def _scaled_edges(
+    targets: list[str], cum: list[float], scaled: set[str], factor: float
+) -> list[float]:
+    """The cumulative edges of a branch whose ``scaled`` targets' probabilities are
+    multiplied by ``factor`` (at most 0.95 in all), the others shrunk to keep the total
+    at one (a draw ``u`` picks the first target whose edge exceeds it, else the last)."""
     probs = [c - p for c, p in zip(cum, [0.0, *cum[:-1]], strict=True)]
     inside = sum(p for t, p in zip(targets, probs, strict=True) if t in scaled)
     new_inside = min(0.95, inside * factor)
     rest = 1.0 - inside
     other = (1.0 - new_inside) / rest if rest > 0 else 0.0
-    edge = 0.0
+    edges, edge = [], 0.0
     for target, p in zip(targets, probs, strict=True):
         edge += p * (new_inside / inside if target in scaled else other)
-        if u < edge:
-            return target
-    return targets[-1]
+        edges.append(edge)
+    return edges
 
 
 def _quantile(points: list[float], u: float) -> float:
