@@ -212,6 +212,9 @@ class Engine:
                     self.branches[(self.index[activity], visit)] = _compile_branch(state, columns)
                     if state.get("withdrawal_mean"):
                         self.withdraw_mean[(self.index[activity], visit)] = state["withdrawal_mean"]
+        self.routes = {  # (activity, visit): (its branch, its withdrawal mean or 0), see _next
+            key: (branch, self.withdraw_mean.get(key, 0.0)) for key, branch in self.branches.items()
+        }
         self.delays: dict[tuple[int, int], tuple[float, list[float], float, list[float]]] = {}
         for key, spec in self.model.get("delays", {}).items():
             source, _, target = key.partition("->")
@@ -289,8 +292,8 @@ class Engine:
         self.finished = [False] * n
         self.heap: list[tuple[float, int, int, int, int, float]] = []
         self.seq = 0
-        self.rec: tuple[list[int], list[int], list[int], list[float], list[float], list[float]]
-        self.rec = ([], [], [], [], [], [])
+        # one row per activity instance: case, activity, resource, start, end, enabled
+        self.rec: list[tuple[int, int, int, float, float, float]] = []
         arrival_list = arrivals.tolist()
         self.arrival_at = arrival_list
         self.now = 0.0
@@ -357,11 +360,11 @@ class Engine:
         return targets[-1] if targets else END
 
     def _next(self, case: int, activity: int) -> str:
-        visit = min(self.visits[case].get(activity, 0), 3)
-        branch = self.branches.get((activity, visit))
-        if branch is None or self.steps[case] >= _MAX_INSTANCES:
+        visit = self.visits[case].get(activity, 0)
+        route = self.routes.get((activity, visit if visit < 3 else 3))
+        if route is None or self.steps[case] >= _MAX_INSTANCES:
             return END
-        mean = self.withdraw_mean.get((activity, visit))
+        branch, mean = route
         if mean:
             hours = (self.now - self.arrival_at[case]) / 3600.0
             rate = self.withdraw_rate[bisect.bisect_right(self.withdraw_edges, hours)]
@@ -466,13 +469,7 @@ class Engine:
     def _start(self, case: int, act: int, resource: int, now: float, enabled: float) -> None:
         duration = self.durations[act].draw()
         begin, end = self.calendar_of[act].add(now, duration)
-        rec = self.rec
-        rec[0].append(case)
-        rec[1].append(act)
-        rec[2].append(resource)
-        rec[3].append(begin)
-        rec[4].append(end)
-        rec[5].append(enabled)
+        self.rec.append((case, act, resource, begin, end, enabled))
         self.steps[case] += 1
         self.seq += 1
         heapq.heappush(self.heap, (end, self.seq, _COMPLETE, case, act, float(resource)))
@@ -523,10 +520,11 @@ class Engine:
     def _result(
         self, arrivals: npt.NDArray[np.float64], counted: npt.NDArray[np.bool_]
     ) -> RunResult:
-        case = np.asarray(self.rec[0], dtype=np.int64)
-        start = np.asarray(self.rec[3], dtype=np.float64)
-        end = np.asarray(self.rec[4], dtype=np.float64)
-        resource = np.asarray(self.rec[2], dtype=np.int64)
+        columns: list[tuple[Any, ...]] = list(zip(*self.rec, strict=True)) or [()] * 6
+        case = np.asarray(columns[0], dtype=np.int64)
+        start = np.asarray(columns[3], dtype=np.float64)
+        end = np.asarray(columns[4], dtype=np.float64)
+        resource = np.asarray(columns[2], dtype=np.int64)
         first = float(arrivals[counted].min()) if counted.any() else self.start_at
         last = float(arrivals[counted].max()) if counted.any() else first  # the loaded period
         busy: dict[str, float] = {}
@@ -549,11 +547,11 @@ class Engine:
             pools=[p.name for p in self.pools],
             resources=self.resources,
             case=case,
-            activity=np.asarray(self.rec[1], dtype=np.int64),
+            activity=np.asarray(columns[1], dtype=np.int64),
             resource=resource,
             start=start,
             end=end,
-            enabled=np.asarray(self.rec[5], dtype=np.float64),
+            enabled=np.asarray(columns[5], dtype=np.float64),
             counted=counted,
             arrival=arrivals,
             outcome=self.outcome,
