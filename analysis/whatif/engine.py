@@ -292,8 +292,8 @@ class Engine:
         self.finished = [False] * n
         self.heap: list[tuple[float, int, int, int, int, float]] = []
         self.seq = 0
-        # one row per activity instance: case, activity, resource, start, end, enabled
-        self.rec: list[tuple[int, int, int, float, float, float]] = []
+        self.rec: tuple[list[int], list[int], list[int], list[float], list[float], list[float]]
+        self.rec = ([], [], [], [], [], [])
         arrival_list = arrivals.tolist()
         self.arrival_at = arrival_list
         self.now = 0.0
@@ -469,7 +469,13 @@ class Engine:
     def _start(self, case: int, act: int, resource: int, now: float, enabled: float) -> None:
         duration = self.durations[act].draw()
         begin, end = self.calendar_of[act].add(now, duration)
-        self.rec.append((case, act, resource, begin, end, enabled))
+        rec = self.rec
+        rec[0].append(case)
+        rec[1].append(act)
+        rec[2].append(resource)
+        rec[3].append(begin)
+        rec[4].append(end)
+        rec[5].append(enabled)
         self.steps[case] += 1
         self.seq += 1
         heapq.heappush(self.heap, (end, self.seq, _COMPLETE, case, act, float(resource)))
@@ -520,11 +526,10 @@ class Engine:
     def _result(
         self, arrivals: npt.NDArray[np.float64], counted: npt.NDArray[np.bool_]
     ) -> RunResult:
-        columns: list[tuple[Any, ...]] = list(zip(*self.rec, strict=True)) or [()] * 6
-        case = np.asarray(columns[0], dtype=np.int64)
-        start = np.asarray(columns[3], dtype=np.float64)
-        end = np.asarray(columns[4], dtype=np.float64)
-        resource = np.asarray(columns[2], dtype=np.int64)
+        case = np.asarray(self.rec[0], dtype=np.int64)
+        start = np.asarray(self.rec[3], dtype=np.float64)
+        end = np.asarray(self.rec[4], dtype=np.float64)
+        resource = np.asarray(self.rec[2], dtype=np.int64)
         first = float(arrivals[counted].min()) if counted.any() else self.start_at
         last = float(arrivals[counted].max()) if counted.any() else first  # the loaded period
         busy: dict[str, float] = {}
@@ -547,11 +552,11 @@ class Engine:
             pools=[p.name for p in self.pools],
             resources=self.resources,
             case=case,
-            activity=np.asarray(columns[1], dtype=np.int64),
+            activity=np.asarray(self.rec[1], dtype=np.int64),
             resource=resource,
             start=start,
             end=end,
-            enabled=np.asarray(columns[5], dtype=np.float64),
+            enabled=np.asarray(self.rec[5], dtype=np.float64),
             counted=counted,
             arrival=arrivals,
             outcome=self.outcome,
