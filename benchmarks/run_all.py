@@ -21,6 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ORDER = (
     "ingest",
+    "memory",
     "samples",
     "analysis",
     "waits",
@@ -31,6 +32,7 @@ ORDER = (
 )
 SCRIPTS = {
     "ingest": ["benchmarks/bench_ingest.py"],
+    "memory": ["benchmarks/bench_memory.py"],
     "samples": ["-m", "sample_logs.benchmark"],
     "analysis": ["benchmarks/bench_analysis.py"],
     "waits": ["benchmarks/bench_waits.py"],

@@ -87,6 +87,13 @@ SETTINGS: dict[str, Setting] = {
             "temporary files, in MB (with the XES chunks, this bounds a load's memory).",
         ),
         Setting(
+            "load_threads",
+            "LOANFLOW_LOAD_THREADS",
+            "auto",
+            "DuckDB threads for a load (auto: the cores not already busy with other work, by "
+            "the load average, at least 1).",
+        ),
+        Setting(
             "xes_chunk_mb",
             "LOANFLOW_XES_CHUNK_MB",
             "32",
@@ -230,3 +237,26 @@ def xes_chunk_bytes() -> int:
         return max(int(float(get("xes_chunk_mb")) * (1 << 20)), 1 << 20)
     except ValueError:
         return 32 << 20
+
+
+def free_cores() -> int:
+    """The cores this process may use that other work does not already keep busy: the
+    usable cores less the one-minute load average (rounded down), at least 1."""
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
+    usable = usable or os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])
+    except OSError:
+        busy = 0
+    return max(1, usable - busy)
+
+
+def load_threads() -> int:
+    """DuckDB's threads for a load (setting ``load_threads``; auto: :func:`free_cores`)."""
+    value = get("load_threads").strip().lower()
+    if value not in ("", "auto"):
+        try:
+            return max(1, int(value))
+        except ValueError:
+            pass
+    return free_cores()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from etl import settings
@@ -166,3 +167,32 @@ def test_a_large_xes_loads_in_bounded_memory(tmp_path: Path) -> None:
     peak, printed = _peak_of_a_child_load(log, tmp_path / "store.duckdb", environment)
     assert printed.split() == [str(events), str(events // 10)]  # every event, every case
     assert peak < PEAK_BOUND_MB, f"{peak} MB"
+
+
+def test_a_load_holds_duckdb_to_its_limits(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOANFLOW_LOAD_DUCKDB_MEMORY_MB", "200")
+    monkeypatch.setenv("LOANFLOW_LOAD_THREADS", "1")
+    seen: list[tuple[object, ...] | None] = []
+
+    def look(con: duckdb.DuckDBPyConnection, _dataset: str) -> None:
+        query = "SELECT current_setting('memory_limit'), current_setting('threads')"
+        seen.append(con.execute(query).fetchone())
+
+    db = tmp_path / "store.duckdb"
+    ingest(write_log(tmp_path), "a", db=db, profile=write_profile(tmp_path), after_load=look)
+    assert seen == [("190.7 MiB", 1)]  # 200 MB, as DuckDB prints it
+    con = connect(db)  # a connection passed in keeps its owner's settings
+    con.execute("SET threads = 2")
+    ingest(write_log(tmp_path), "b", con=con, profile=write_profile(tmp_path), after_load=look)
+    assert seen[-1] is not None and seen[-1][1] == 2
+    con.close()
+
+
+def test_free_cores_leave_out_the_busy_ones(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(os, "getloadavg", lambda: (2.7, 0.0, 0.0))
+    assert settings.free_cores() == 2
+    monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
+    assert settings.free_cores() == 1
+    monkeypatch.setenv("LOANFLOW_LOAD_THREADS", "3")
+    assert settings.load_threads() == 3
