@@ -26,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from etl import settings  # noqa: E402
+from etl.load_worker import tree_rss  # noqa: E402
 from sample_logs.large_xes import write_repeated_xes  # noqa: E402
 
 DATA = ROOT / "benchmarks" / "data"
@@ -47,28 +48,6 @@ class Peak:
     largest_mb: int
 
 
-def _tree_rss(pid: int) -> int:
-    """Resident bytes of a process and its descendants (0 once it is gone)."""
-    total, pending, seen = 0, [pid], set()
-    while pending:
-        current = pending.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += next(
-                int(line.split()[1]) * 1024
-                for line in status.splitlines()
-                if line.startswith("VmRSS:")
-            )
-            for task in Path(f"/proc/{current}/task").iterdir():
-                pending += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, StopIteration, ValueError):
-            continue
-    return total
-
-
 def measure(log: Path) -> Peak:
     """Load ``log`` in a whole ``loanflow ingest --no-prepare`` process into a fresh store."""
     folder = tempfile.mkdtemp()
@@ -83,7 +62,7 @@ def measure(log: Path) -> Peak:
         )
         peak = 0
         while process.poll() is None:
-            peak = max(peak, _tree_rss(process.pid))
+            peak = max(peak, tree_rss(process.pid))
             time.sleep(0.02)
         wall = time.perf_counter() - started
         after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -47,7 +47,7 @@ def memory_cap_bytes() -> int:
     return settings.machine_memory_bytes() // 2
 
 
-def _rss(pid: int) -> int:
+def tree_rss(pid: int) -> int:
     """Resident memory of a process and its descendants, in bytes (0 once it is gone)."""
     total = 0
     pending = [pid]
@@ -139,7 +139,7 @@ def _watch(
         if cancel is not None and cancel():
             _stop(child)
             raise LoadStopped("The load was cancelled; nothing was written.")
-        used = _rss(child.pid)
+        used = tree_rss(child.pid)
         if used > cap:
             _stop(child)
             raise LoanFlowError(
