@@ -92,6 +92,13 @@ def _run_whatif(driver: Any) -> None:
         element = driver.find_element("css selector", field)
         element.send_keys(Keys.CONTROL, "a")
         element.send_keys(value)
+    driver.find_element("css selector", "#whatif-write").click()
+    scenario = driver.find_element("css selector", "#whatif-yaml")
+    deadline = time.time() + 60
+    while WHATIF_DEPARTMENT not in (scenario.get_attribute("value") or ""):
+        if time.time() > deadline:
+            raise TimeoutError("the scenario was not written in 60 s")
+        time.sleep(0.2)
     driver.find_element("css selector", "#whatif-run").click()
     _wait_for(driver, "#whatif-table .ag-row", 600)
 
@@ -152,7 +159,9 @@ def take(
 
 
 def _full_page(driver: Any, target: Path) -> None:
-    """A screenshot of the whole page height (at most 2,400 px)."""
+    """A screenshot of the whole page height (at most 2,400 px), from its top (a field typed
+    in below scrolls the page)."""
+    driver.execute_script("window.scrollTo(0, 0);")
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
     driver.set_window_size(1440, min(max(height, 900), 2400))
     time.sleep(0.5)

@@ -20,6 +20,7 @@ from dashboard.app import create_app
 from dashboard.views import cases, process_map, waits
 from etl.load import ingest
 from etl.store import close_shared
+from tests.test_dashboard_callbacks import walk_components
 from tests.test_dashboard_fixtures import PROFILE, write_log
 
 
@@ -104,7 +105,9 @@ def test_one_cases_timeline_is_drawn_on_the_banks_clock() -> None:
 
 def test_the_cases_behind_a_clicked_activity_are_on_the_banks_clock() -> None:
     shown = process_map.element_cases_view("dataset=bank&lang=zh-Hant", {"id": "放款"})
-    grid = next(c for c in _walk(shown) if getattr(c, "id", None) == process_map.CASES_EXPORT)
+    grid = next(
+        c for c in walk_components(shown) if getattr(c, "id", None) == process_map.CASES_EXPORT
+    )
     rows = {row["case_id"]: row for row in grid.rowData}
     assert rows["C4"]["first_ts"] == "2025-01-14 09:00"
     assert rows["C4"]["last_ts"] == "2025-01-15 09:30"
@@ -118,7 +121,7 @@ def test_one_cases_waits_are_on_the_banks_clock() -> None:
     figure = (
         chart.figure
         if hasattr(chart, "figure")
-        else next(c.figure for c in _walk(chart) if hasattr(c, "figure"))
+        else next(c.figure for c in walk_components(chart) if hasattr(c, "figure"))
     )
     bars = [trace for trace in figure.data if trace.type == "bar" and len(trace.x)]
     segments = sorted(
@@ -130,18 +133,3 @@ def test_one_cases_waits_are_on_the_banks_clock() -> None:
     marks = next(trace for trace in figure.data if trace.type == "scatter")
     assert _ms(marks.x[0]) == _ms("2025-01-06T12:00")  # where 審核's work starts
     assert figure.layout.xaxis.title.text == "Time (UTC+8)"
-
-
-def _walk(component: Any) -> list[Any]:
-    found: list[Any] = []
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list | tuple):
-            for item in node:
-                walk(item)
-        elif hasattr(node, "to_plotly_json"):
-            found.append(node)
-            walk(getattr(node, "children", None))
-
-    walk(component)
-    return found

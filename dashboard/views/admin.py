@@ -181,9 +181,16 @@ class AdminTables:
         return {"users": self.users, "audit": self.audit}
 
 
+# Widths relative to the others: an action's and a detail's words need room, counts little.
+COLUMN_FLEX = {"action": 1.6, "target": 1.4, "detail": 2.4, "repeats": 0.6, "disabled": 0.7}
+
+
 def _grid(component_id: str, frame: pd.DataFrame, lang: str) -> Any:
     """The table, as tall as its rows (a few accounts leave no empty box), 420 px at most."""
-    columns = [column(name, t(f"admin.{name}", lang)) for name in frame.columns]
+    columns = [
+        column(name, t(f"admin.{name}", lang), flex=COLUMN_FLEX.get(name, 1))
+        for name in frame.columns
+    ]
     return grid(component_id, frame, columns, height=min(420, 100 + 42 * len(frame)))
 
 
