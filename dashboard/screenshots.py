@@ -159,11 +159,11 @@ def take(
 
 
 def _full_page(driver: Any, target: Path) -> None:
-    """A screenshot of the whole page height (at most 2,400 px), from its top (a field typed
-    in below scrolls the page)."""
+    """A screenshot of the whole page height (at most 3,200 px: Why waiting ends with one
+    case's waits), from its top (a field typed in below scrolls the page)."""
     driver.execute_script("window.scrollTo(0, 0);")
     height = int(driver.execute_script("return document.documentElement.scrollHeight"))
-    driver.set_window_size(1440, min(max(height, 900), 2400))
+    driver.set_window_size(1440, min(max(height, 900), 3200))
     time.sleep(0.5)
     driver.save_screenshot(str(target))
     driver.set_window_size(1440, 1100)

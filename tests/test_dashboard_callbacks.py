@@ -569,6 +569,17 @@ def test_admin_page_names_roles_and_actions_in_the_readers_language(
     assert {"type": "i18n", "key": "role.evaluator"} in ids
 
 
+def test_the_screenshot_script_photographs_every_page_the_docs_show(store_path: Path) -> None:
+    """Why waiting, What if and Admin had no screenshot: every page has one, and the
+    docs' page table links it."""
+    from dashboard.screenshots import SHOTS
+
+    pages = {p["path"] for p in dash.page_registry.values() if p["path"] != "/404"}
+    assert {path for _, path, _ in SHOTS} == pages
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "dashboard.md").read_text("utf-8")
+    assert [name for name, _, _ in SHOTS if f"(screenshots/{name}.png)" not in docs] == []
+
+
 def test_every_page_draws_inside_the_shared_frame(store_path: Path) -> None:
     """Every page's layout is the frame (title, query store, controls, body, and the parts
     below it); outside it at most stores and timers, which draw nothing."""
