@@ -299,8 +299,8 @@ def read_xes(
     attributes); each chunk is parsed whole and its events written to a Parquet file, so
     memory stays bounded by the chunk size whatever the document's size. From
     ``split_min_bytes`` (default :data:`SPLIT_MIN_BYTES`) a worker process
-    (:mod:`etl.xes_worker`) takes chunks too, by default only when this process may run
-    on two cores or more. A chunk the worker could not parse is parsed here, so a broken
+    (:mod:`etl.xes_worker`) takes chunks too, by default only when two cores are free
+    (:func:`_usable_cores`). A chunk the worker could not parse is parsed here, so a broken
     file gets the same message either way. ``head_rows`` asks only for the first events
     (a preview): a large document is then parsed from its start. Every temporary file is
     removed and the worker stopped when the context ends.
