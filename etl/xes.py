@@ -714,9 +714,16 @@ class _Worker:
 
     def finish(self) -> None:
         """Wait for the worker to end (it ends when no chunk is left to claim; a chunk it
-        claimed but did not parse is parsed by this process afterwards)."""
-        if self._process is not None:
-            self._process.wait()
+        claimed but did not parse is parsed by this process afterwards). Its standard
+        input is closed first: a worker that was never sent a job reads the end of it and
+        exits, instead of both processes waiting on each other."""
+        process = self._process
+        if process is None:
+            return
+        if process.stdin is not None and not process.stdin.closed:
+            with contextlib.suppress(OSError):
+                process.stdin.close()
+        process.wait()
 
     @property
     def failure(self) -> str | None:
