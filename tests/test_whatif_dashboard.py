@@ -11,7 +11,14 @@ import yaml
 from analysis.whatif.scenario import parse_scenario
 from dashboard import data
 from dashboard.jobs import RUNNER, Job
-from dashboard.views.whatif import metric_label, results_body, scenario_yaml, start_job, status
+from dashboard.views.whatif import (
+    metric_cells,
+    metric_label,
+    results_body,
+    scenario_yaml,
+    start_job,
+    status,
+)
 from etl.load import ingest
 from etl.store import close_shared, connect
 
@@ -133,3 +140,53 @@ def test_the_simulation_runs_in_the_background_and_can_be_cancelled(tmp_path: Pa
         assert status(again.id, "zh-Hant")[1] == "已取消。"
     finally:
         close_shared(db)
+
+
+def test_each_metric_is_shown_in_its_own_unit() -> None:
+    """Durations in hours (a change signed, the error relative), shares as percentages
+    (their change, interval and error in percentage points), not all as bare decimals."""
+    hours = {
+        "name": "median_cycle_time_hours",
+        "baseline": 93.25,
+        "scenario": 80.0,
+        "change": -13.25,
+        "ci95": [-15.5, -11.0],
+        "actual": 82.0,
+        "error": (80.0 - 82.0) / 82.0,
+    }
+    assert metric_cells(hours, "en") == {
+        "metric": metric_label("median_cycle_time_hours", "en"),
+        "baseline": "93.2 h",
+        "scenario": "80.0 h",
+        "change": "-13.2 h",
+        "low": "-15.5 h",
+        "high": "-11.0 h",
+        "actual": "82.0 h",
+        "error": "-2.4%",
+    }
+    busy = {
+        "name": "utilisation:風險管理部",
+        "baseline": 0.6021,
+        "scenario": 0.45,
+        "change": 0.45 - 0.6021,
+        "ci95": [-0.17, -0.134],
+        "actual": 0.47,
+        "error": 0.45 - 0.47,
+    }
+    cells = metric_cells(busy, "zh-Hans")
+    assert (cells["baseline"], cells["scenario"], cells["actual"]) == ("60.2%", "45.0%", "47.0%")
+    assert (cells["change"], cells["low"], cells["high"]) == (
+        "-15.2 个百分点",
+        "-17.0 个百分点",
+        "-13.4 个百分点",
+    )
+    assert cells["error"] == "-2.0 个百分点"
+    # without a scenario the interval is the baseline's own, in the baseline's unit
+    alone = busy | {"scenario": None, "change": None, "ci95": [0.58, 0.62]}
+    cells = metric_cells(alone, "en")
+    assert (cells["scenario"], cells["change"], cells["low"], cells["high"]) == (
+        "–",
+        "–",
+        "58.0%",
+        "62.0%",
+    )

@@ -77,8 +77,9 @@ TEMPLATE: dict[str, Any] = {
 def layout(title: str | None = None, height: int | None = None) -> dict[str, Any]:
     """The layout every LoanFlow chart starts from: template, font, margins, legend.
 
-    The legend sits above the plot, right-aligned, so it never covers axis labels
-    (rotated category labels included); a title sits above it on the left.
+    The legend sits above the plot, left-aligned, so it never covers axis labels
+    (rotated category labels included) nor sits under the modebar (the chart's toolbar,
+    top right); a title sits above it.
     """
     spec: dict[str, Any] = {
         "template": TEMPLATE,
@@ -86,8 +87,8 @@ def layout(title: str | None = None, height: int | None = None) -> dict[str, Any
         "margin": {"l": 50, "r": 20, "t": 80 if title else 40, "b": 40},
         "legend": {
             "orientation": "h",
-            "x": 1,
-            "xanchor": "right",
+            "x": 0,
+            "xanchor": "left",
             "y": 1.02,
             "yanchor": "bottom",
         },

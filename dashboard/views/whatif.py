@@ -16,6 +16,7 @@ from dashboard.components import chart, column, error_alert, grid, info, section
 from dashboard.jobs import RUNNER, Job
 from etl.errors import LoanFlowError
 from vocabulary import t
+from vocabulary.formats import fmt_change, fmt_in_hours, fmt_points, fmt_share, missing
 
 PAGE = "whatif"
 KIND = "whatif"
@@ -153,23 +154,42 @@ def metric_label(name: str, lang: str) -> str:
     return t(f"whatif.m.{name}", lang)
 
 
+def is_share(name: str) -> bool:
+    """Whether a what-if metric is a share (an outcome's share, a department's utilisation)
+    rather than a duration in hours."""
+    return name.endswith("_share") or name.startswith("utilisation:")
+
+
+def metric_cells(row: dict[str, Any], lang: str) -> dict[str, str]:
+    """One metric's cells as the page shows them, each in its own unit: a duration in hours
+    (a change signed, in hours; the error relative), a share as a percentage (its change,
+    interval and error in percentage points)."""
+    share = is_share(row["name"])
+    lo, hi = row["ci95"]
+
+    def value(v: Any) -> str:
+        return fmt_share(v, lang) if share else fmt_in_hours(v, lang)
+
+    def change(v: Any) -> str:
+        if share:
+            return fmt_points(v, lang)
+        return "–" if missing(v) else t("unit.h", lang, value=f"{float(v):+,.1f}")
+
+    error = row.get("error")
+    return {
+        "metric": metric_label(row["name"], lang),
+        "baseline": value(row["baseline"]),
+        "scenario": value(row["scenario"]),
+        "change": change(row["change"]),
+        "low": change(lo) if row["scenario"] is not None else value(lo),
+        "high": change(hi) if row["scenario"] is not None else value(hi),
+        "actual": value(row.get("actual")),
+        "error": fmt_points(error, lang) if share else fmt_change(error, lang),
+    }
+
+
 def _rows(report: dict[str, Any], lang: str) -> pd.DataFrame:
-    rows = []
-    for m in report["metrics"]:
-        lo, hi = m["ci95"]
-        rows.append(
-            {
-                "metric": metric_label(m["name"], lang),
-                "baseline": m["baseline"],
-                "scenario": m["scenario"],
-                "change": m["change"],
-                "low": lo,
-                "high": hi,
-                "actual": m.get("actual"),
-                "error": m.get("error"),
-            }
-        )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([metric_cells(m, lang) for m in report["metrics"]])
 
 
 def results_body(job_id: str | None, lang: str) -> list[Any]:
@@ -181,19 +201,19 @@ def results_body(job_id: str | None, lang: str) -> list[Any]:
         return [info(t("whatif.idle", lang))]
     report = job.result
     frame = _rows(report, lang)
-    number = ",.2f"
+    right = {"type": "rightAligned"}
     columns = [
         column("metric", t("whatif.metric", lang)),
-        column("baseline", t("whatif.baseline", lang), number=number),
-        column("scenario", t("whatif.scenario", lang), number=number),
-        column("change", t("whatif.change", lang), number=number),
-        column("low", t("whatif.low", lang), number=number),
-        column("high", t("whatif.high", lang), number=number),
+        column("baseline", t("whatif.baseline", lang), **right),
+        column("scenario", t("whatif.scenario", lang), **right),
+        column("change", t("whatif.change", lang), **right),
+        column("low", t("whatif.low", lang), **right),
+        column("high", t("whatif.high", lang), **right),
     ]
     if report.get("actual_dataset"):
         columns += [
-            column("actual", t("whatif.actual_value", lang), number=number),
-            column("error", t("whatif.error", lang), number=".1%"),
+            column("actual", t("whatif.actual_value", lang), **right),
+            column("error", t("whatif.error", lang), **right),
         ]
     quality = (report.get("model") or {}).get("quality")
     parts: list[Any] = []
