@@ -81,7 +81,11 @@ def test_a_viewer_sees_only_the_pages_of_the_role(app: Any) -> None:
     hrefs = links(client)
     assert {"/handoffs", "/cases", "/logout"} <= hrefs
     assert not {"/data", "/compare", "/admin"} & hrefs
-    assert "vera (viewer)" in client.get("/_dash-layout").get_data(as_text=True)
+    # the top bar names the user and the role, in the reader's language (the role's name
+    # re-translated when the language changes)
+    layout = client.get("/_dash-layout").get_data(as_text=True)
+    assert '"vera ("' in layout
+    assert '"children":"Viewer","id":{"type":"i18n","key":"role.viewer"}' in layout
     token = csrf(client)
     refused = client.post(
         "/upload", data=b"a,b\n", headers={"X-Filename": "x.csv", "X-CSRFToken": token}

@@ -189,6 +189,9 @@ def test_the_compare_pages_report_checks_a_kept_prediction(
     kept = keep_prediction(None, job.id)
     assert kept is not None and kept[job.id]["prediction"] == prediction
     assert keep_prediction(kept, job.id) is None  # kept once
+    # measured before the app opens the store: DuckDB refuses a read-only connection to a
+    # file this process already holds with the app's configuration
+    measured = _measured_after(store)
     create_app(store, auth=False)  # the pages register with the app
     from dashboard.pages.compare import download_report, list_predictions
 
@@ -201,7 +204,6 @@ def test_the_compare_pages_report_checks_a_kept_prediction(
         sent = download_report(1, *args, chosen, kept)
         section = _section(sent["content"])
         assert "預測" in section and "Predicted" not in section
-        measured = _measured_after(store)
         predicted = {m["name"]: m for m in prediction["metrics"]}
         for name in NAMES:
             attrs, _ = _cell(section, name, "predicted")

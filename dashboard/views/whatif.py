@@ -16,7 +16,7 @@ from dashboard.components import chart, column, error_alert, grid, info, section
 from dashboard.jobs import RUNNER, Job
 from etl.errors import LoanFlowError
 from vocabulary import t
-from vocabulary.formats import fmt_change, fmt_in_hours, fmt_points, fmt_share, missing
+from vocabulary.formats import fmt_change, fmt_number, fmt_points, fmt_share, missing
 
 PAGE = "whatif"
 KIND = "whatif"
@@ -162,18 +162,18 @@ def is_share(name: str) -> bool:
 
 def metric_cells(row: dict[str, Any], lang: str) -> dict[str, str]:
     """One metric's cells as the page shows them, each in its own unit: a duration in hours
-    (a change signed, in hours; the error relative), a share as a percentage (its change,
-    interval and error in percentage points)."""
+    as its label says ("(h)"; a change signed, the error relative), a share as a
+    percentage (its change, interval and error in percentage points)."""
     share = is_share(row["name"])
     lo, hi = row["ci95"]
 
     def value(v: Any) -> str:
-        return fmt_share(v, lang) if share else fmt_in_hours(v, lang)
+        return fmt_share(v, lang) if share else fmt_number(v, lang, 1)
 
     def change(v: Any) -> str:
         if share:
             return fmt_points(v, lang)
-        return "–" if missing(v) else t("unit.h", lang, value=f"{float(v):+,.1f}")
+        return "–" if missing(v) else f"{float(v):+,.1f}"
 
     error = row.get("error")
     return {
