@@ -77,10 +77,12 @@ def filter_choices(con: duckdb.DuckDBPyConnection, dataset: str) -> FilterChoice
         " AND department IS NOT NULL ORDER BY department",
         [dataset],
     ).fetchall()
+    zone = dataset_profile(con, dataset).timezone
     span = con.execute(
-        "SELECT min(first_ts)::DATE AS first_day, max(first_ts)::DATE AS last_day,"
+        "SELECT timezone(?, min(first_ts))::DATE AS first_day,"
+        " timezone(?, max(first_ts))::DATE AS last_day,"
         " quantile_cont(amount, [0.25, 0.5, 0.75]) AS quartiles FROM cases WHERE dataset = ?",
-        [dataset],
+        [zone, zone, dataset],
     ).fetchone()
     first_day, last_day, quartiles = span if span else (None, None, None)
     return FilterChoices(

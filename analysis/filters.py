@@ -3,12 +3,17 @@
 Filters select *cases*: a case passes when its attributes, outcome, period, departments and
 variant match. Every figure is then computed over the events and activity instances of the
 selected cases. All values reach DuckDB as bound parameters, never spliced into SQL text.
+
+A period's days are the dataset's own (its profile's ``timezone``): "from 1 March" at a
+bank on UTC+8 starts at midnight there, 16:00 UTC the day before, as the weekly trends and
+the times shown count days.
 """
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -55,25 +60,31 @@ class Filters(BaseModel):
         return self.model_dump_json()
 
 
-def _period_clause(filters: Filters, params: list[Any]) -> list[str]:
+def _period_clause(filters: Filters, params: list[Any], zone: str) -> list[str]:
     column = "c.first_ts" if filters.period_basis == "started" else "c.last_ts"
     clauses = []
     if filters.date_from is not None:
         clauses.append(f"{column} >= CAST(? AS TIMESTAMPTZ)")
-        params.append(_as_timestamp(filters.date_from, end=False))
+        params.append(_instant(filters.date_from, zone))
     if filters.date_to is not None:
         if isinstance(filters.date_to, datetime):
             clauses.append(f"{column} <= CAST(? AS TIMESTAMPTZ)")
+            params.append(_instant(filters.date_to, zone))
         else:
-            clauses.append(f"{column} < CAST(? AS TIMESTAMPTZ) + INTERVAL 1 DAY")
-        params.append(_as_timestamp(filters.date_to, end=True))
+            clauses.append(f"{column} < CAST(? AS TIMESTAMPTZ)")
+            params.append(_instant(filters.date_to + timedelta(days=1), zone))
     return clauses
 
 
-def _as_timestamp(value: date | datetime, *, end: bool) -> str:
+def _instant(value: date | datetime, zone: str) -> str:
+    """The instant a period bound names, as ISO text with its offset: a date is midnight
+    of that day in ``zone`` (on a day a clock changes too), a time without a zone is read
+    in ``zone``, one with a zone is kept."""
     if isinstance(value, datetime):
-        return value.isoformat() if value.tzinfo else value.isoformat() + "+00:00"
-    return value.isoformat() + " 00:00:00+00:00"
+        moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+    else:
+        moment = datetime.combine(value, time.min, tzinfo=ZoneInfo(zone))
+    return moment.isoformat()
 
 
 def _in_clause(column: str, values: tuple[str, ...], params: list[Any]) -> list[str]:
@@ -83,8 +94,11 @@ def _in_clause(column: str, values: tuple[str, ...], params: list[Any]) -> list[
     return [f"{column} IN ({', '.join('?' for _ in values)})"]
 
 
-def case_where(filters: Filters, dataset: str, alias: str = "c") -> tuple[str, list[Any]]:
-    """A WHERE condition over ``cases AS c`` selecting the filtered cases of ``dataset``.
+def case_where(
+    filters: Filters, dataset: str, alias: str = "c", *, zone: str = "UTC"
+) -> tuple[str, list[Any]]:
+    """A WHERE condition over ``cases AS c`` selecting the filtered cases of ``dataset``,
+    whose days are those of the time zone ``zone`` (the dataset's profile's).
 
     Returns the SQL text (with ``?`` placeholders) and its parameters, in order.
     The alias must be ``c``; other tables are reached through subqueries.
@@ -93,7 +107,7 @@ def case_where(filters: Filters, dataset: str, alias: str = "c") -> tuple[str, l
         raise ValueError("case_where expects the cases table aliased as c")
     params: list[Any] = [dataset]
     clauses = ["c.dataset = ?"]
-    clauses += _period_clause(filters, params)
+    clauses += _period_clause(filters, params, zone)
     clauses += _in_clause("c.outcome", filters.outcomes, params)
     if filters.amount_min is not None:
         clauses.append("c.amount >= ?")
@@ -133,9 +147,3 @@ def _json_key(name: str) -> str:
     """A JSON path member for an attribute name, quoted so any character is safe."""
     escaped = name.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
-
-
-def selected_cases_sql(filters: Filters, dataset: str) -> tuple[str, list[Any]]:
-    """A SELECT of ``case_id`` for the filtered cases, to use as ``case_id IN (...)``."""
-    where, params = case_where(filters, dataset)
-    return f"SELECT c.case_id FROM cases c WHERE {where}", params

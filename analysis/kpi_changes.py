@@ -175,9 +175,14 @@ class PeriodChanges:
 
 
 def _first_and_last_day(con: duckdb.DuckDBPyConnection, dataset: str) -> tuple[Any, Any]:
+    """The days (on the dataset's clock) the first and the last case started."""
+    from analysis.scope import dataset_profile
+
+    zone = dataset_profile(con, dataset).timezone
     row = con.execute(
-        "SELECT min(first_ts)::DATE, max(first_ts)::DATE FROM cases WHERE dataset = ?",
-        [dataset],
+        "SELECT timezone(?, min(first_ts))::DATE, timezone(?, max(first_ts))::DATE"
+        " FROM cases WHERE dataset = ?",
+        [zone, zone, dataset],
     ).fetchone()
     return (row[0], row[1]) if row else (None, None)
 

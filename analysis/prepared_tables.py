@@ -429,7 +429,7 @@ def _selected_case_numbers_sql(tables: DerivedTables, scope: Scope) -> tuple[str
             f" AND c.case_id IN (SELECT case_id FROM ({cases}))",
             [scope.dataset, *params],
         )
-    where, params = case_where(scope.filters, scope.dataset)
+    where, params = case_where(scope.filters, scope.dataset, zone=scope.profile.timezone)
     return f"SELECT c.case_no FROM {tables.cases} c WHERE {where}", params
 
 
@@ -481,7 +481,11 @@ def _carried_where(
     filters = scope.filters
     if filters.variant is not None or _needs_cases_table(filters):
         return None
-    where, params = case_where(filters.model_copy(update={"departments": ()}), scope.dataset)
+    where, params = case_where(
+        filters.model_copy(update={"departments": ()}),
+        scope.dataset,
+        zone=scope.profile.timezone,
+    )
     if not filters.departments:
         return where, params
     mask = _department_mask(con, tables, scope.dataset, filters.departments)

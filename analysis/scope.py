@@ -27,7 +27,7 @@ class Scope:
 
     def cases_sql(self) -> tuple[str, list[Any]]:
         """SELECT of the selected ``cases`` rows (alias ``c``, all columns) and its params."""
-        where, params = case_where(self.filters, self.dataset)
+        where, params = case_where(self.filters, self.dataset, zone=self.profile.timezone)
         return f"SELECT c.* FROM cases c WHERE {where}", params
 
 

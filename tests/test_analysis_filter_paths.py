@@ -10,7 +10,7 @@ from the plain ``cases`` and ``activity_instances`` tables of the store.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from etl.profile import load_profile
 from etl.store import connect
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+ZONE = load_profile(SAMPLES / "before.profile.yaml").timezone
 
 FILTERS = [
     Filters(),
@@ -65,10 +66,11 @@ def _selected_case_ids(con: duckdb.DuckDBPyConnection, filters: Filters) -> set[
     if filters.amount_min is not None:
         keep &= cases["amount"] >= filters.amount_min
     basis = cases["first_ts"] if filters.period_basis == "started" else cases["last_ts"]
+    # a period's days are the bank's (the profile's zone, UTC+8), not UTC's
     if isinstance(filters.date_from, date):
-        keep &= basis >= pd.Timestamp(filters.date_from, tz="UTC")
+        keep &= basis >= pd.Timestamp(filters.date_from, tz=ZONE)
     if isinstance(filters.date_to, date):
-        keep &= basis < pd.Timestamp(filters.date_to, tz="UTC") + pd.Timedelta(days=1)
+        keep &= basis < pd.Timestamp(filters.date_to + timedelta(days=1), tz=ZONE)
     if filters.departments:
         touching = con.execute(
             "SELECT DISTINCT case_id FROM activity_instances WHERE dataset = 'before'"

@@ -3,7 +3,7 @@ test_analysis_kpis (every expected figure worked out by hand in the comments).""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 import duckdb
 import pandas as pd
@@ -208,3 +208,31 @@ def test_cases_behind_map_elements(hand_log: duckdb.DuckDBPyConnection) -> None:
     ]
     assert list(element_cases(hand_log, "hand", source="放款", target=END)["case_id"]) == ["A"]
     assert element_cases(hand_log, "hand", Filters(outcomes=("open",)), activity="放款").empty
+
+
+def test_a_period_is_counted_in_the_banks_own_days(store: duckdb.DuckDBPyConnection) -> None:
+    """A bank on UTC+8: a case started at 01:00 on 1 March there (17:00 UTC on 28 Feb)
+    belongs to March, one started at 23:30 on 28 Feb there (15:30 UTC) to February; the
+    date picker's span and the previous period's first day follow the same clock."""
+    from analysis.dataset_facts import filter_choices
+    from analysis.kpi_changes import kpi_changes
+
+    rows = [
+        ("M", "申請", "2025-03-01 01:00+08:00", "2025-03-01 02:00+08:00", "客戶經理部", "r1"),
+        ("F", "申請", "2025-02-28 23:30+08:00", "2025-03-01 00:30+08:00", "客戶經理部", "r1"),
+        ("L", "申請", "2025-03-31 23:00+08:00", "2025-04-01 01:00+08:00", "客戶經理部", "r1"),
+    ]
+    make_log(store, "zoned", rows, {**PROFILE, "timezone": "Asia/Shanghai"})
+    march = Filters(date_from=date(2025, 3, 1), date_to=date(2025, 3, 31))
+    assert set(case_metrics(store, "zoned", march)["case_id"]) == {"M", "L"}
+    february = Filters(date_to=date(2025, 2, 28))
+    assert set(case_metrics(store, "zoned", february)["case_id"]) == {"F"}
+    ended_march = Filters(date_to=date(2025, 3, 31), period_basis="ended")
+    assert set(case_metrics(store, "zoned", ended_march)["case_id"]) == {"M", "F"}
+    # a time of day without a zone is the bank's too
+    morning = Filters(date_from=datetime(2025, 3, 1, 0, 30), date_to=datetime(2025, 3, 1, 2))
+    assert set(case_metrics(store, "zoned", morning)["case_id"]) == {"M"}
+    choices = filter_choices(store, "zoned")
+    assert (choices.first_day, choices.last_day) == (date(2025, 2, 28), date(2025, 3, 31))
+    changes = kpi_changes(store, "zoned", Filters(date_from=date(2025, 3, 1)))
+    assert changes.data_first_day == date(2025, 2, 28)

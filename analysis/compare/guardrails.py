@@ -52,8 +52,10 @@ def default_flags(
 ) -> pd.Series:
     """Per selected approved case: whether the loan defaulted (NA when not recorded)."""
     from analysis.filters import case_where
+    from analysis.scope import dataset_profile
 
-    where, params = case_where(filters, dataset)
+    zone = dataset_profile(con, dataset).timezone
+    where, params = case_where(filters, dataset, zone=zone)
     frame = con.execute(
         "SELECT c.case_id, json_extract_string(c.attributes, ?) AS flag FROM cases c"
         f" WHERE {where} AND c.outcome = 'approved' ORDER BY c.case_id",
