@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.sqltext import run
 from etl.store import applied_versions, migrate, migrations
 
 PACKAGE = "analysis.migrations"
@@ -66,7 +67,8 @@ def _database(con: duckdb.DuckDBPyConnection) -> tuple[str, bool]:
 
 def stored_version(con: duckdb.DuckDBPyConnection) -> int:
     """The analysis schema step the store is at (0: it has no analysis tables yet)."""
-    exists = con.execute(
+    exists = run(
+        con,
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database()"
         " AND schema_name = 'main' AND table_name = ?",
         [VERSIONS_TABLE],
@@ -92,9 +94,7 @@ def adopt_legacy_steps(con: duckdb.DuckDBPyConnection) -> list[int]:
     names = {m.version: m.name for m in migrations(PACKAGE)}
     adopted = sorted(LEGACY_STEPS[v] for v in legacy)
     for step in adopted:
-        con.execute(
-            f"INSERT INTO {VERSIONS_TABLE} (version, name) VALUES (?, ?)", [step, names[step]]
-        )
+        run(con, f"INSERT INTO {VERSIONS_TABLE} (version, name) VALUES (?, ?)", [step, names[step]])
     return adopted
 
 
@@ -125,7 +125,8 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> bool:
 
 def stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | None:
     """The fingerprint of the dataset the stored derivations were built from (None: none)."""
-    row = con.execute(
+    row = run(
+        con,
         "SELECT fingerprint FROM analysis_state WHERE dataset = ? ORDER BY built_at DESC LIMIT 1",
         [dataset],
     ).fetchone()
@@ -135,7 +136,7 @@ def stored_fingerprint(con: duckdb.DuckDBPyConnection, dataset: str) -> str | No
 def record_build(con: duckdb.DuckDBPyConnection, dataset: str, fingerprint: str) -> None:
     """Say that the stored derivations of ``dataset`` are now those of ``fingerprint``
     (inside the transaction that wrote them)."""
-    con.execute("INSERT INTO analysis_state VALUES (?, ?, now())", [dataset, fingerprint])
+    run(con, "INSERT INTO analysis_state VALUES (?, ?, now())", [dataset, fingerprint])
 
 
 def clear(con: duckdb.DuckDBPyConnection, dataset: str, *, dropped_too: bool = False) -> None:
@@ -143,7 +144,7 @@ def clear(con: duckdb.DuckDBPyConnection, dataset: str, *, dropped_too: bool = F
     datasets no longer in the store)."""
     stale = " OR dataset NOT IN (SELECT name FROM datasets)" if dropped_too else ""
     for table in TABLES:
-        con.execute(f"DELETE FROM {table} WHERE dataset = ?{stale}", [dataset])
+        run(con, f"DELETE FROM {table} WHERE dataset = ?{stale}", [dataset])
 
 
 # --- preparation state, and preparing in the background ----------------------------------

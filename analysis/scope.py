@@ -14,6 +14,7 @@ import duckdb
 
 from analysis.filters import Filters, case_where
 from etl.profile import Profile, profile_from_store
+from etl.sqltext import run
 from etl.store import require_dataset
 
 
@@ -33,7 +34,7 @@ class Scope:
 
 def dataset_profile(con: duckdb.DuckDBPyConnection, dataset: str) -> Profile:
     """The profile stored with ``dataset`` (raises UnknownDatasetError when there is none)."""
-    row = con.execute("SELECT profile FROM datasets WHERE name = ?", [dataset]).fetchone()
+    row = run(con, "SELECT profile FROM datasets WHERE name = ?", [dataset]).fetchone()
     if row is None:
         require_dataset(con, dataset)  # raises UnknownDatasetError with the known names
     return profile_from_store(row[0] if row else None)

@@ -4,12 +4,15 @@ DuckDB's Python client imports pandas (and numpy) the first time a statement is 
 with parameters, to check whether a value is one of their types: 0.45 CPU seconds, and
 several seconds of wall time on a busy machine, in a process that otherwise never needs
 pandas. The statements a load runs therefore carry their few values (the dataset name,
-counts, the source path) as SQL literals instead, written by :func:`inline`.
+counts, the source path) as SQL literals instead, written by :func:`inline` (and run by
+:func:`run`); so do those of the analysis preparation and the audit line that follow a
+load in the same process.
 """
 
 from __future__ import annotations
 
 from pathlib import PurePath
+from typing import Any
 
 
 def literal(value: object) -> str:
@@ -69,3 +72,9 @@ def inline(sql: str, params: list[object] | tuple[object, ...]) -> str:
             out.append(char)
             at += 1
     return "".join(out)
+
+
+def run(con: Any, sql: str, params: list[object] | tuple[object, ...] = ()) -> Any:
+    """Execute ``sql`` on the DuckDB connection ``con`` with ``params`` written in as
+    literals (:func:`inline`); returns what ``con.execute`` returns."""
+    return con.execute(inline(sql, params) if params else sql)

@@ -13,9 +13,15 @@ One package for every calendar LoanFlow uses:
   per resource, department or any grouping (the what-if model's pools), with the
   profile's ``calendars`` overrides. Imported as a module (it reads the store, and the
   store's instance views import this package).
+
+:class:`WorkingCalendar` is imported on first use: its module needs numpy, which the SQL
+of the working clock (all a load's analysis preparation needs) does not.
 """
 
-from analysis.calendar.week import WorkingCalendar
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from analysis.calendar.working_time import (
     daily_working_seconds,
     local_epoch_sql,
@@ -24,6 +30,9 @@ from analysis.calendar.working_time import (
     working_seconds,
     working_seconds_sql,
 )
+
+if TYPE_CHECKING:
+    from analysis.calendar.week import WorkingCalendar
 
 __all__ = [
     "WorkingCalendar",
@@ -34,3 +43,13 @@ __all__ = [
     "working_seconds",
     "working_seconds_sql",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Import :class:`WorkingCalendar` on first use (PEP 562)."""
+    if name == "WorkingCalendar":
+        from analysis.calendar.week import WorkingCalendar
+
+        globals()[name] = WorkingCalendar
+        return WorkingCalendar
+    raise AttributeError(f"module 'analysis.calendar' has no attribute {name!r}")
