@@ -113,6 +113,45 @@ DEFAULT_COLUMN: dict[str, Any] = {
 }
 
 
+HEADER_CHAR_PX = 8.0  # a header's letter, bold at the grid's size, with room to spare
+HEADER_ICONS_PX = 52  # the sort and filter icons and the cell's padding
+
+
+def header_min_width(header: str) -> int:
+    """The narrowest a column may get so that its header wraps between words, never inside
+    one ("Unavaila / bility"): its longest run of Latin letters and digits, plus the icons.
+    Chinese headers may wrap between any two characters, so only Latin words count."""
+    words = re.findall(r"[A-Za-z0-9%()'.,:-]+", header)
+    longest = max((len(w) for w in words), default=0)
+    return max(int(DEFAULT_COLUMN["minWidth"]), round(longest * HEADER_CHAR_PX + HEADER_ICONS_PX))
+
+
+CELL_WIDTH_CAP_PX = 220  # a long text cell ends in "…" beyond this; its tooltip is the cell
+
+
+def _text_px(text: str) -> int:
+    """About how wide a cell's text is drawn (a Chinese character twice a Latin one)."""
+    return round(sum(13 if ord(ch) >= 0x2E80 else 7.5 for ch in text)) + 24
+
+
+def fit_text_columns(
+    frame: pd.DataFrame, columns: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The columns with each text column at least as wide as its longest value (up to
+    :data:`CELL_WIDTH_CAP_PX`), so a short word such as a cause's name is not cut."""
+    fitted = []
+    for spec in columns:
+        name = spec.get("field")
+        if name in frame.columns and frame[name].dtype == object and len(frame):
+            widest = max((_text_px(str(v)) for v in frame[name].dropna()), default=0)
+            spec = {
+                **spec,
+                "minWidth": max(spec.get("minWidth", 0), min(widest, CELL_WIDTH_CAP_PX)),
+            }
+        fitted.append(spec)
+    return fitted
+
+
 def grid(
     component_id: str | dict[str, str],
     frame: pd.DataFrame,
@@ -132,7 +171,7 @@ def grid(
     return dag.AgGrid(
         id=component_id,
         rowData=frame.to_dict("records"),
-        columnDefs=list(columns),
+        columnDefs=fit_text_columns(frame, columns),
         defaultColDef=DEFAULT_COLUMN,
         columnSize="responsiveSizeToFit",
         dashGridOptions=options,
@@ -152,6 +191,7 @@ def column(
     """An AG Grid column; ``number`` is a d3 format for numbers (',.1f', '.1%'); an empty
     number cell shows ``missing`` (a dash, or words such as "not checked"), never 0."""
     spec: dict[str, Any] = {"field": field, "headerName": header, **extra}
+    spec.setdefault("minWidth", header_min_width(header))
     if number is not None:
         spec["valueFormatter"] = {
             "function": f"params.value == null ? {json.dumps(missing, ensure_ascii=False)}"

@@ -237,3 +237,37 @@ def test_every_header_has_its_words_before_its_filter_icon(
     numbers = [(words, icon) for _, number, words, icon in places if number]
     assert len(numbers) == 9 and all(icon - words < 12 for words, icon in numbers), places
     assert_clean(driver)
+
+
+# Each Latin word of each header text, and how many lines it is drawn on (a word broken
+# inside, "Unavaila / bility", is on two).
+WORD_LINES = """
+const found = [];
+for (const cell of document.querySelectorAll(arguments[0] + ' .ag-header-cell-text')) {
+  const node = cell.firstChild;
+  if (!node || node.nodeType !== Node.TEXT_NODE) continue;
+  for (const match of node.textContent.matchAll(/[A-Za-z]{3,}/g)) {
+    const range = document.createRange();
+    range.setStart(node, match.index);
+    range.setEnd(node, match.index + match[0].length);
+    const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+    found.push([match[0], tops.size]);
+  }
+}
+return found;
+"""
+
+
+@pytest.mark.parametrize(("path", "table"), [("/waits", "#waits-grid"), ("/bottlenecks", "")])
+def test_headers_wrap_between_words_not_inside_them(
+    driver: Any, base_url: str, path: str, table: str
+) -> None:
+    """At 1440 px the waiting causes' headers broke inside words ("Contentio / n",
+    "Prioritizat / ion"): a column is at least as wide as its header's longest word."""
+    open_page(driver, base_url + f"{path}?dataset=before")
+    wait_for(lambda: driver.find_elements("css selector", f"{table} .ag-row".strip()), 120)
+    words = driver.execute_script(WORD_LINES, table or "body")
+    assert len(words) > 10
+    broken = [word for word, lines in words if lines != 1]
+    assert broken == [], broken
+    assert_clean(driver)
