@@ -10,6 +10,7 @@ in the process). Plotly's JavaScript is embedded once, so the file works offline
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,16 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from analysis.compare import Comparison, Metric, Note
 from analysis.process_map import END, START
 from report import charts
-from vocabulary import MESSAGES, cause_label, metric_label, metric_name, normalise_language, t
+from vocabulary import (
+    MESSAGES,
+    cause_label,
+    effect_size_label,
+    metric_label,
+    metric_name,
+    normalise_language,
+    t,
+    test_label,
+)
 from vocabulary.formats import duration, missing, number, p_text, percent, points
 from vocabulary.style import CAUSES
 
@@ -295,8 +305,9 @@ def metric_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]
                 "significant": t("report.yes" if m.significant else "report.no", lang),
                 "effect": "–"
                 if missing(m.effect_size)
-                else f"{m.effect_size_name} {number(m.effect_size, 2, sign=True)}",
-                "test": m.test or "–",
+                else f"{effect_size_label(m.effect_size_name, lang)} "
+                f"{number(m.effect_size, 2, sign=True)}",
+                "test": test_label(m.test, lang) if m.test else "–",
                 "tone": "worse" if m.worsened() else "better" if m.improved() else "",
             }
         )
@@ -579,6 +590,22 @@ def _figure_html(figure: go.Figure, *, first: bool) -> str:
     )
 
 
+_STARTED = re.compile(r"started (before|on or after) (\d{4}-\d{2}-\d{2})")
+
+
+def side_label(label: str, lang: str) -> str:
+    """A side's label (:class:`analysis.compare.Side`, English as the CLI prints it) in
+    ``lang``: ``before`` / ``after``, or a split's ``started before <day>`` /
+    ``started on or after <day>``; any other label as written."""
+    if label in ("before", "after"):
+        return t(f"compare.{label}", lang)
+    found = _STARTED.fullmatch(label)
+    if found:
+        key = "report.started_before" if found[1] == "before" else "report.started_from"
+        return t(key, lang, day=found[2])
+    return label
+
+
 def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
     rows = []
     for key, side in (("before", comparison.before), ("after", comparison.after)):
@@ -586,7 +613,7 @@ def _side_rows(comparison: Comparison, lang: str) -> list[dict[str, str]]:
             {
                 "name": t(f"compare.{key}", lang),
                 "dataset": side.dataset,
-                "label": side.label,
+                "label": side_label(side.label, lang),
                 "cases": f"{side.cases:,}",
                 "period": f"{(side.first_ts or '')[:10]} – {(side.last_ts or '')[:10]}",
             }

@@ -204,3 +204,48 @@ def test_text_output_shows_the_corrected_interval_and_any_note(
     assert f"{low} … {high}" in out  # the corrected interval, not ci95
     assert median.ci_adjusted != median.ci95
     assert "! median_cycle_time_hours: the two methods disagree" in out
+
+
+# Proper nouns the Chinese report keeps in Latin letters: the surnames of eponymous methods
+# without a settled Chinese name (every other word of their names is translated), units,
+# acronyms and the letters of formulas and effect sizes.
+REPORT_LATIN = {
+    "Mood", "Welch", "Newcombe", "Benjamini", "Hochberg", "Cohen", "Cliff", "Cramér",
+    "LoanFlow", "KPI", "SLA", "UTC", "p", "t", "z", "d", "h", "V", "R", "m",
+}  # fmt: skip
+
+
+def report_latin_words(page: str, data_words: set[str]) -> dict[str, str]:
+    """The Latin-letter words of a report's shown text (not its scripts or styles) that are
+    neither data nor an allowed proper noun, unit or symbol, each with its line."""
+    body = re.sub(r"<(script|style)\b.*?</\1>", "", page, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", "\n", body))
+    found: dict[str, str] = {}
+    for line in text.splitlines():
+        for word in re.findall(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’]*", line):
+            if word not in REPORT_LATIN and word not in data_words:
+                found.setdefault(word, line.strip()[:100])
+    return found
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_chinese_report_names_its_methods_in_chinese(comparison: Comparison, lang: str) -> None:
+    """Test and effect-size names, the methods paragraph and the sides' selections read in
+    Chinese (卡方檢定, 自助法, Welch t 檢定, Cohen d 值), not as "chi-square" or "bootstrap"."""
+    data_words = {"a", "b", "A", "B", "micro", "small", "medium", "large"}
+    page = build_report(comparison, lang)
+    assert report_latin_words(page, data_words) == {}
+    rows = {r["key"]: r for r in metric_rows(comparison, lang)}
+    traditional = lang == "zh-Hant"
+    assert rows["variant_distribution"]["test"] == ("卡方檢定" if traditional else "卡方检验")
+    assert rows["p90_cycle_time_hours"]["test"].startswith("自助法")
+    assert rows["mean_cycle_time_hours"]["effect"].startswith("Cohen d 值 ")
+    english = {r["key"]: r for r in metric_rows(comparison, "en")}
+    assert english["variant_distribution"]["test"] == "chi-square"
+    assert english["p90_cycle_time_hours"]["test"] == "bootstrap"
+
+
+def test_the_report_check_finds_english() -> None:
+    """The word filter itself: an English method name fails, proper nouns and data pass."""
+    page = "<p>Welch t 檢定、bootstrap 區間</p><script>var x = 1;</script><td>a</td>"
+    assert set(report_latin_words(page, {"a"})) == {"bootstrap"}

@@ -19,12 +19,14 @@ from vocabulary.catalogue import (
     audit_action_label,
     cause_label,
     display_name,
+    effect_size_label,
     labels,
     metric_label,
     metric_name,
     outcome_label,
     role_label,
     t,
+    test_label,
 )
 from vocabulary.formats import (
     fmt_bytes,
@@ -57,6 +59,7 @@ __all__ = [
     "audit_action_label",
     "cause_label",
     "display_name",
+    "effect_size_label",
     "fmt_bytes",
     "fmt_change",
     "fmt_count",
@@ -74,4 +77,5 @@ __all__ = [
     "outcome_label",
     "role_label",
     "t",
+    "test_label",
 ]

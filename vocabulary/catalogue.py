@@ -4,7 +4,8 @@
 domain names, sign-in and admin); a key declared twice is an error at import. Look a key
 up with :func:`t`; the domain's names (outcomes, comparison metrics, loan rules) with
 :func:`outcome_label`, :func:`metric_name`, :func:`metric_label`, :func:`cause_label`,
-:func:`role_label` and :func:`audit_action_label` (names as headers and legends show them:
+:func:`role_label`, :func:`audit_action_label`, :func:`test_label` and
+:func:`effect_size_label` (names as headers and legends show them:
 :func:`display_name`).
 """
 
@@ -69,6 +70,19 @@ def audit_action_label(action: str, lang: str) -> str:
     """An audit log action's name in ``lang`` (``sign-in`` -> 登入; unknown as stored)."""
     key = f"audit.{action}"
     return t(key, lang) if key in MESSAGES else action
+
+
+def test_label(test: str, lang: str) -> str:
+    """A statistical test's name in ``lang`` (``chi-square`` -> 卡方檢定; ``Metric.test``);
+    an unknown name as written."""
+    key = f"stat.test.{test}"
+    return t(key, lang) if key in MESSAGES else test
+
+
+def effect_size_label(name: str, lang: str) -> str:
+    """An effect size's name in ``lang`` (``Cohen's d`` -> Cohen d 值); unknown as written."""
+    key = f"stat.effect.{name}"
+    return t(key, lang) if key in MESSAGES else name
 
 
 def metric_name(name: str, lang: str) -> str:
