@@ -93,6 +93,23 @@ def error_alert(exc: Exception, lang: str) -> dbc.Alert:
     )
 
 
+def file_chooser(page: str, accept: str, lang: str) -> html.Div:
+    """Where ``assets/upload.js`` puts the file input that streams to POST /upload: the
+    browser's own control (its "Choose File" in the browser's language) hidden behind a
+    button and the chosen file's name in ``lang``. The input is ``<page>-file``; progress
+    goes to ``<page>-upload-progress``, the server's answer to ``<page>-upload-result``."""
+    slot: dict[str, Any] = {
+        "data-input-id": f"{page}-file",
+        "data-accept": accept,
+        "data-progress": f"{page}-upload-progress",
+        "data-result": f"{page}-upload-result",
+        "data-button": t("upload.choose", lang),
+        "data-empty": t("upload.none", lang),
+        "data-network-error": t("upload.network_error", lang),
+    }
+    return html.Div(className="lf-upload-slot", **slot)
+
+
 def info(message: str) -> dbc.Alert:
     """A neutral notice."""
     return dbc.Alert(message, color="secondary", className="lf-info")

@@ -53,6 +53,11 @@ document.querySelectorAll('.modebar-btn[data-title]').forEach(
     n => parts.push(n.getAttribute('data-title')));
 document.querySelectorAll('input[placeholder]').forEach(
     n => { if (n.offsetParent !== null) parts.push(n.placeholder); });
+// A shown native file input draws the browser's own words, in the browser's language.
+document.querySelectorAll('input[type=file]').forEach(n => {
+    const box = n.getBoundingClientRect();
+    if (box.width > 1 && box.height > 1) { parts.push('Choose File  No file chosen'); }
+});
 return parts.join('\\n');
 """
 FILE_NAME = re.compile(r"\S*\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
@@ -229,6 +234,38 @@ def test_chinese_screens_have_no_english(
     DATA_WORDS[0] |= {w for row in ROWS for v in row for w in WORD.findall(str(v))}
     english = _walk(driver, base, lang)
     assert english == {}, "\n".join(f"{w!r} in {c}" for w, c in sorted(english.items()))
+
+
+NATIVE_FILE_INPUTS = """
+return Array.from(document.querySelectorAll('input[type=file]')).filter(n => {
+    const box = n.getBoundingClientRect();
+    return box.width > 1 && box.height > 1;
+}).length;
+"""
+
+
+@pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
+def test_file_choosers_speak_the_page_language(
+    driver: Any, served: tuple[str, set[str]], lang: str, tmp_path: Path
+) -> None:
+    """The Data and Conformance pages' file choosers: no native file input shows (its
+    "Choose File" follows the browser, not the page), a button and the chosen file's name
+    in the page's language instead; choosing a file still uploads it."""
+    from selenium.webdriver.common.by import By
+
+    words = {"zh-Hant": ("選擇檔案…", "尚未選擇檔案"), "zh-Hans": ("选择文件…", "尚未选择文件")}
+    for path in ("/data", "/conformance"):
+        _open(driver, f"{served[0]}{path}?dataset=before&lang={lang}")
+        button = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, ".lf-upload-button"))
+        assert driver.execute_script(NATIVE_FILE_INPUTS) == 0, path
+        assert button[0].text == words[lang][0]
+        name = driver.find_element(By.CSS_SELECTOR, ".lf-upload-name")
+        assert name.text == words[lang][1]
+    _open(driver, f"{served[0]}/data?dataset=before&lang={lang}")
+    field = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "input.lf-upload"))[0]
+    field.send_keys(str(write_log(tmp_path, "選的檔.csv")))
+    wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-preview .ag-row"))
+    assert driver.find_element(By.CSS_SELECTOR, ".lf-upload-name").text == "選的檔.csv"
 
 
 def test_the_check_finds_english() -> None:

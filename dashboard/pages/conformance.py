@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
-from dashboard.components import page_frame, radio
+from dashboard.components import file_chooser, page_frame, radio
 from dashboard.views.conformance import PAGE, conformance_body, model_options
 from vocabulary import t
 
@@ -23,12 +23,6 @@ def layout(**query: Any) -> html.Div:
     state = data.state_from_query(query)
     lang = state.lang
     options: list[Any] = model_options(lang)
-    slot: dict[str, Any] = {
-        "data-input-id": f"{PAGE}-file",
-        "data-accept": ".bpmn",
-        "data-progress": f"{PAGE}-upload-progress",
-        "data-result": f"{PAGE}-upload-result",
-    }
     controls = dbc.Row(
         [
             dbc.Col(
@@ -45,7 +39,7 @@ def layout(**query: Any) -> html.Div:
             dbc.Col(
                 [
                     dbc.Label(t("conformance.upload", lang)),
-                    html.Div(className="lf-upload-slot", **slot),
+                    file_chooser(PAGE, ".bpmn", lang),
                     dbc.Progress(
                         id=f"{PAGE}-upload-progress",
                         value=0,

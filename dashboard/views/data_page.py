@@ -15,7 +15,7 @@ from dash import dcc, html
 from analysis.dataset_facts import rejected_rows as analysis_rejected_rows
 from dashboard import data
 from dashboard.audit import outcome_recorder
-from dashboard.components import column, error_alert, grid, section
+from dashboard.components import column, error_alert, file_chooser, grid, section
 from dashboard.exports import export_tools, register_export
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
@@ -421,17 +421,10 @@ def delete_dataset(name: str) -> None:
 
 def upload_box(lang: str) -> html.Div:
     """The file chooser that streams to POST /upload, with its progress bar."""
-    slot: dict[str, Any] = {  # assets/upload.js puts the <input type=file> here
-        "data-input-id": f"{PAGE}-file",
-        "data-accept": ACCEPT,
-        "data-progress": f"{PAGE}-upload-progress",
-        "data-result": f"{PAGE}-upload-result",
-    }
     return html.Div(
         [
             html.P(t("data.upload_help", lang), className="small text-muted"),
-            html.Label(t("data.choose_file", lang), htmlFor=f"{PAGE}-file", className="form-label"),
-            html.Div(className="lf-upload-slot", **slot),
+            file_chooser(PAGE, ACCEPT, lang),
             dbc.Progress(
                 id=f"{PAGE}-upload-progress", value=0, className="mt-2", style={"height": "18px"}
             ),

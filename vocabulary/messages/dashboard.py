@@ -415,7 +415,13 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "支持 CSV/TSV（UTF-8、GB18030、Big5）、Excel（.xlsx）、XES 或 XES.gz、Parquet，"
         "也可以是 .gz 或 .zip 压缩文件（每个压缩文件一份日志），大文件以流式上传。",
     ),
-    "data.choose_file": _m("Choose file", "選擇檔案", "选择文件"),
+    "upload.choose": _m("Choose a file…", "選擇檔案…", "选择文件…"),
+    "upload.none": _m("No file chosen", "尚未選擇檔案", "尚未选择文件"),
+    "upload.network_error": _m(
+        "The upload failed (network error).",
+        "上傳失敗（網路錯誤）。",
+        "上传失败（网络错误）。",
+    ),
     "data.uploading": _m("Uploading {name}…", "上傳 {name} 中…", "上传 {name} 中…"),
     "data.uploaded": _m(
         "Uploaded {name} ({size}).", "已上傳 {name}（{size}）。", "已上传 {name}（{size}）。"
