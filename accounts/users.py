@@ -77,13 +77,20 @@ def _check_username(username: str) -> None:
     if not _USERNAME.match(username):
         raise LoanFlowError(
             f"{username!r} is not a valid user name: use 1 to 64 letters, digits, '.', '_', "
-            "'-' or '@', without spaces."
+            "'-' or '@', without spaces.",
+            code="user_name_invalid",
+            username=username,
         )
 
 
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise LoanFlowError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.")
+        raise LoanFlowError(
+            f"Unknown role {role!r}; choose one of {', '.join(ROLES)}.",
+            code="role_unknown",
+            role=role,
+            roles=", ".join(ROLES),
+        )
 
 
 def _check_password(password: str) -> None:
@@ -91,7 +98,9 @@ def _check_password(password: str) -> None:
     if len(password) < shortest:
         raise LoanFlowError(
             f"The password is too short: use at least {shortest} characters "
-            "(a few words make a long password that is easy to remember)."
+            "(a few words make a long password that is easy to remember).",
+            code="password_too_short",
+            shortest=shortest,
         )
 
 
@@ -101,7 +110,11 @@ def _exists(con: duckdb.DuckDBPyConnection, username: str) -> bool:
 
 def _require_user(con: duckdb.DuckDBPyConnection, username: str) -> None:
     if not _exists(con, username):
-        raise LoanFlowError(f"No user named {username!r}; `loanflow users list` shows them.")
+        raise LoanFlowError(
+            f"No user named {username!r}; `loanflow users list` shows them.",
+            code="user_unknown",
+            username=username,
+        )
 
 
 def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role: str) -> None:
@@ -112,7 +125,9 @@ def add_user(con: duckdb.DuckDBPyConnection, username: str, password: str, role:
     if _exists(con, username):
         raise LoanFlowError(
             f"A user named {username!r} already exists; change the password with "
-            f"`loanflow users passwd {username}`."
+            f"`loanflow users passwd {username}`.",
+            code="user_exists",
+            username=username,
         )
     con.execute(
         "INSERT INTO users (username, password_hash, role) VALUES (?, ?, ?)",
@@ -129,9 +144,25 @@ def _enabled_admins(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def _refuse_last_admin(con: duckdb.DuckDBPyConnection, username: str, what: str) -> None:
     if _enabled_admins(con) == [username] and user_count(con) > 1:
+        if what == "remove":
+            raise LoanFlowError(
+                f"Cannot remove {username!r}: it is the last admin. Make another user an admin "
+                "first (`loanflow users role NAME admin`).",
+                code="last_admin_remove",
+                username=username,
+            )
+        if what == "demote":
+            raise LoanFlowError(
+                f"Cannot demote {username!r}: it is the last admin. Make another user an admin "
+                "first (`loanflow users role NAME admin`).",
+                code="last_admin_demote",
+                username=username,
+            )
         raise LoanFlowError(
-            f"Cannot {what} {username!r}: it is the last admin. Make another user an admin "
-            "first (`loanflow users role NAME admin`)."
+            f"Cannot disable {username!r}: it is the last admin. Make another user an admin "
+            "first (`loanflow users role NAME admin`).",
+            code="last_admin_disable",
+            username=username,
         )
 
 

@@ -94,7 +94,9 @@ def load_model(path: str | Path) -> tuple[Any, Any, Any]:
     if not target.exists():
         raise BadInputError(
             f"No model file at {target}. Give the path of a BPMN (.bpmn) or PNML (.pnml) "
-            "file, e.g. sample_logs/to_be.bpmn."
+            "file, e.g. sample_logs/to_be.bpmn.",
+            code="model_not_found",
+            path=target,
         )
     try:
         if target.suffix.lower() == ".pnml":
@@ -104,7 +106,10 @@ def load_model(path: str | Path) -> tuple[Any, Any, Any]:
     except Exception as exc:  # pm4py raises many kinds on a malformed file
         raise BadInputError(
             f"Cannot read the model {target}: {exc}. Save it as BPMN 2.0 XML (.bpmn) or "
-            "PNML (.pnml)."
+            "PNML (.pnml).",
+            code="model_unreadable",
+            path=target,
+            reason=exc,
         ) from exc
 
 
@@ -178,7 +183,7 @@ def conformance(
     (use token replay, or filter the cases).
     """
     if method not in ("token_replay", "alignments"):
-        raise BadInputError("method is token_replay or alignments")
+        raise BadInputError("method is token_replay or alignments", code="conformance_method")
     net, im, fm = load_model(model_path)
     scope = make_scope(con, dataset, filters)
     rows, params = case_rows_sql(con, scope)
@@ -193,7 +198,10 @@ def conformance(
         raise BadInputError(
             f"The selection has {len(variants):,} variants; alignments are meant for at most "
             f"{max_alignment_variants:,}. Use --method token_replay, or filter the cases "
-            "(period, product, outcome) first."
+            "(period, product, outcome) first.",
+            code="alignments_too_many",
+            count=len(variants),
+            most=max_alignment_variants,
         )
     log = _variant_log(variants)
     replay = _token_replay if method == "token_replay" else _alignments

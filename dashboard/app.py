@@ -104,6 +104,7 @@ def _install_auth(app: dash.Dash) -> None:
     except ModuleNotFoundError as exc:
         raise LoanFlowError(
             "Sign-in is not available in this installation; start the dashboard with "
-            "--no-auth to run it without accounts."
+            "--no-auth to run it without accounts.",
+            code="sign_in_unavailable",
         ) from exc
     auth.install_auth(app)

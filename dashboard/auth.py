@@ -78,7 +78,10 @@ def load_or_create_secret_key(path: Path | None = None) -> bytes:
     except OSError as exc:
         raise LoanFlowError(
             f"Cannot create the session key file {target}: {exc.strerror}. Set "
-            "LOANFLOW_SECRET_KEY_FILE or LOANFLOW_CACHE_DIR to a writable place."
+            "LOANFLOW_SECRET_KEY_FILE or LOANFLOW_CACHE_DIR to a writable place.",
+            code="session_key_create",
+            target=target,
+            reason=exc.strerror,
         ) from None
     else:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
@@ -86,11 +89,18 @@ def load_or_create_secret_key(path: Path | None = None) -> bytes:
     try:
         key = target.read_text(encoding="ascii").strip()
     except (OSError, UnicodeDecodeError) as exc:
-        raise LoanFlowError(f"Cannot read the session key file {target}: {exc}.") from None
+        raise LoanFlowError(
+            f"Cannot read the session key file {target}: {exc}.",
+            code="session_key_unreadable",
+            target=target,
+            reason=exc,
+        ) from None
     if len(key) < 32:
         raise LoanFlowError(
             f"The session key file {target} holds too short a key; delete it and LoanFlow "
-            "makes a new one (everyone then signs in again)."
+            "makes a new one (everyone then signs in again).",
+            code="session_key_short",
+            target=target,
         )
     return key.encode("ascii")
 
@@ -478,5 +488,6 @@ def require_users(db_path: str | os.PathLike[str] | None = None) -> None:
         raise LoanFlowError(
             "Sign-in is on but the store has no users yet, so nobody could sign in. Create "
             "one with `loanflow users add NAME --role admin`, then start the dashboard again "
-            "(or use --no-auth for a local demo on 127.0.0.1)."
+            "(or use --no-auth for a local demo on 127.0.0.1).",
+            code="sign_in_no_users",
         )

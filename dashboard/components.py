@@ -13,7 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from etl.errors import LoanFlowError
+from etl.errors import LoanFlowError, Phrase, Phrases
 from vocabulary import MESSAGES, t
 
 
@@ -71,16 +71,37 @@ def without_server_paths(message: str) -> str:
     return _SERVER_PATH.sub(r"\1", message)
 
 
+def _worded(value: object, lang: str) -> object:
+    """A message's value in ``lang``: a phrase from the catalogue, parts each so."""
+    if isinstance(value, Phrase):
+        return coded_message(value.code, value.values, lang, str(value))
+    if isinstance(value, Phrases):
+        return value.separator.join(str(_worded(part, lang)) for part in value.parts)
+    return value
+
+
+def coded_message(code: str | None, values: dict[str, Any], lang: str, english: str) -> str:
+    """The catalogue's ``error.<code>`` in ``lang`` with ``values`` filled in (phrases among
+    them worded too), or ``english`` when the code is unknown; without server paths."""
+    if code and f"error.{code}" in MESSAGES:
+        worded = {name: _worded(value, lang) for name, value in values.items()}
+        return without_server_paths(t(f"error.{code}", lang, **worded))
+    return without_server_paths(english)
+
+
 def error_message(exc: Exception, lang: str) -> str:
     """A failure in the reader's language: a coded LoanFlowError from the catalogue
     (``error.<code>``), else its English message (without server paths); anything else
     named."""
     if isinstance(exc, LoanFlowError):
-        code = getattr(exc, "code", None)
-        if code and f"error.{code}" in MESSAGES:
-            return t(f"error.{code}", lang, **getattr(exc, "values", {}))
-        return without_server_paths(str(exc))
+        return coded_message(exc.code, exc.values, lang, str(exc))
     return without_server_paths(f"{type(exc).__name__}: {exc}")
+
+
+def failure_message(payload: dict[str, Any], lang: str) -> str:
+    """A failure sent as JSON (:meth:`LoanFlowError.to_json`: the upload route's answer, a
+    load's worker) in ``lang``."""
+    return error_message(LoanFlowError.from_json(payload), lang)
 
 
 def error_alert(exc: Exception, lang: str) -> dbc.Alert:

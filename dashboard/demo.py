@@ -48,7 +48,11 @@ def ensure_demo_data(db: str | Path | None, folder: Path) -> Iterator[str]:
         if profile is None:
             raise LoanFlowError(
                 f"No profile for the sample log {log.name} in {folder}; expected "
-                f"{scenario}.profile.yaml (or profile.yaml)."
+                f"{scenario}.profile.yaml (or profile.yaml).",
+                code="demo_no_profile",
+                file=log.name,
+                folder=folder,
+                scenario=scenario,
             )
         summary = ingest(log, scenario, db=db, profile=profile)
         yield (
@@ -64,5 +68,10 @@ def _generate(folder: Path, scenario: str) -> Path:
     build(folder)
     log = sample_log(folder, scenario)
     if log is None:
-        raise LoanFlowError(f"The sample-log generator wrote no {scenario} log in {folder}.")
+        raise LoanFlowError(
+            f"The sample-log generator wrote no {scenario} log in {folder}.",
+            code="demo_no_log",
+            scenario=scenario,
+            folder=folder,
+        )
     return log

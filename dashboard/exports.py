@@ -113,7 +113,12 @@ def export_file(name: str, fmt: str, args: Mapping[str, Any] | None) -> dict[str
     nothing to send; raises BadInputError for an unknown table or format."""
     export = EXPORTS.get(name)
     if export is None or fmt not in FORMATS:
-        raise BadInputError(f"There is no {fmt!r} download of a table named {name!r}.")
+        raise BadInputError(
+            f"There is no {fmt!r} download of a table named {name!r}.",
+            code="export_unknown",
+            fmt=fmt,
+            name=name,
+        )
     frame = export.rows(args or {})
     if frame is None:
         return None

@@ -47,7 +47,7 @@ class Job:
         if message is not None:
             self.message = message
         if self.cancel_event.is_set():
-            raise JobCancelled("The job was cancelled.")
+            raise JobCancelled("The job was cancelled.", code="job_cancelled")
 
     @property
     def cancelled(self) -> bool:
@@ -91,7 +91,8 @@ class JobRunner:
         with self._lock:
             if any(j.kind == kind and j.state == "running" for j in self._jobs.values()):
                 raise LoanFlowError(
-                    "Another job of this kind is running; wait for it to finish or cancel it."
+                    "Another job of this kind is running; wait for it to finish or cancel it.",
+                    code="job_busy",
                 )
             job = Job(id=uuid.uuid4().hex, kind=kind, label=label)
             self._jobs[job.id] = job

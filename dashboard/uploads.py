@@ -68,8 +68,21 @@ def check_suffix(name: str) -> None:
     if not name.lower().endswith(ALLOWED_SUFFIXES):
         raise BadInputError(
             f"{name!r} is not a file LoanFlow reads. Upload CSV/TSV, Excel (.xlsx), "
-            "XES, Parquet, compressed as .gz or .zip (or a .bpmn model, a .yaml profile)."
+            "XES, Parquet, compressed as .gz or .zip (or a .bpmn model, a .yaml profile).",
+            code="upload_unreadable_type",
+            name=name,
         )
+
+
+def too_large(limit: int) -> BadInputError:
+    """The refusal of an upload over ``limit`` bytes (setting ``max_upload_mb``)."""
+    megabytes = limit // (1024 * 1024)
+    return BadInputError(
+        f"The file is larger than the {megabytes} MB upload limit (setting "
+        "LOANFLOW_MAX_UPLOAD_MB); load it with `loanflow ingest` or raise the limit.",
+        code="upload_too_large",
+        megabytes=megabytes,
+    )
 
 
 def save_stream(stream: IO[bytes], name: str, limit: int | None = None) -> tuple[str, Path, int]:
@@ -91,29 +104,29 @@ def save_stream(stream: IO[bytes], name: str, limit: int | None = None) -> tuple
                     break
                 written += len(chunk)
                 if written > limit:
-                    raise BadInputError(
-                        f"The file is larger than the {limit // (1024 * 1024)} MB upload limit "
-                        "(setting LOANFLOW_MAX_UPLOAD_MB); load it with `loanflow ingest` "
-                        "or raise the limit."
-                    )
+                    raise too_large(limit)
                 out.write(chunk)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     if written == 0:
         shutil.rmtree(folder, ignore_errors=True)
-        raise BadInputError(f"{filename!r} is empty; choose a file with data in it.")
+        raise BadInputError(
+            f"{filename!r} is empty; choose a file with data in it.",
+            code="upload_empty",
+            filename=filename,
+        )
     return upload_id, target, written
 
 
 def upload_path(upload_id: str | None) -> Path:
     """The file of an upload, by its id; a clear error when it is unknown or gone."""
     if not upload_id or not _UPLOAD_ID.match(upload_id):
-        raise BadInputError("No such upload; upload the file again.")
+        raise BadInputError("No such upload; upload the file again.", code="upload_unknown")
     folder = upload_root() / upload_id
     files = sorted(folder.iterdir()) if folder.is_dir() else []
     if not files:
-        raise BadInputError("The uploaded file is gone; upload it again.")
+        raise BadInputError("The uploaded file is gone; upload it again.", code="upload_gone")
     return files[0]
 
 
@@ -180,15 +193,12 @@ def register_upload_route(server: Flask) -> None:
     def upload() -> Response:
         name = request.headers.get("X-Filename") or request.args.get("name") or ""
         if request.content_length is not None and request.content_length > max_upload_bytes():
-            return _json(
-                {"error": f"The file is larger than the {get('max_upload_mb')} MB upload limit."},
-                413,
-            )
+            return _json(too_large(max_upload_bytes()).to_json(), 413)
         sweep_uploads()
         try:
             upload_id, path, size = save_stream(request.stream, name)
         except LoanFlowError as exc:
-            return _json({"error": str(exc)}, 400)
+            return _json(exc.to_json(), 400)
         from dashboard.audit import record
 
         record("upload", path.name, f"{size} bytes")

@@ -32,7 +32,7 @@ from typing import IO
 
 from isal import igzip, isal_zlib
 
-from etl.errors import BadInputError, inflated_too_large
+from etl.errors import BadInputError, Phrase, inflated_too_large
 
 _CHUNK = 1 << 20
 MAX_MEMBERS = 10_000
@@ -46,8 +46,11 @@ _PREVIEW_BYTES = 8 << 20
 class ArchiveMembersError(BadInputError):
     """A zip archive holds several logs and none was chosen (or the chosen one is absent)."""
 
-    def __init__(self, message: str, members: list[str]) -> None:
-        super().__init__(message)
+    def __init__(
+        self, message: str, members: list[str], *, code: str | None = None, **values: object
+    ) -> None:
+        """``members`` the logs to choose from; ``code`` and ``values`` as LoanFlowError's."""
+        super().__init__(message, code=code, **values)
         self.members = members
 
 
@@ -107,7 +110,7 @@ def _copy_capped(
     source: IO[bytes] | _DeflatedMember,
     target: Path,
     *,
-    label: str,
+    label: str | Phrase,
     max_bytes: int,
     head_only: bool,
 ) -> None:
@@ -161,17 +164,27 @@ def unpack_gzip(path: Path, *, max_bytes: int, head_only: bool = False) -> Unpac
         except EOFError:
             raise BadInputError(
                 f"{path.name} is a truncated gzip file (it ends before the compressed data "
-                "does). Download or copy it again."
+                "does). Download or copy it again.",
+                code="gzip_truncated",
+                file=path.name,
             ) from None
         except (OSError, zlib.error, _INFLATE_ERROR) as exc:
-            raise BadInputError(f"{path.name} is not a valid gzip file ({exc}).") from None
+            raise BadInputError(
+                f"{path.name} is not a valid gzip file ({exc}).",
+                code="gzip_invalid",
+                file=path.name,
+                reason=exc,
+            ) from None
         return Unpacked(target, "gzip", gzip_inner_name(path.name), [folder])
 
 
 def _nested(archive: str, member: str) -> BadInputError:
     return BadInputError(
         f"{archive} holds another compressed file ({member}). LoanFlow unpacks one level: "
-        "unpack the outer archive and load the file inside."
+        "unpack the outer archive and load the file inside.",
+        code="archive_nested",
+        archive=archive,
+        member=member,
     )
 
 
@@ -192,13 +205,20 @@ def zip_logs(archive: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
     if len(members) > MAX_MEMBERS:
         raise BadInputError(
             f"{name} holds {len(members):,} files; LoanFlow reads archives of at most "
-            f"{MAX_MEMBERS:,}. Unpack it and load the log itself."
+            f"{MAX_MEMBERS:,}. Unpack it and load the log itself.",
+            code="archive_too_many_members",
+            name=name,
+            count=len(members),
+            most=MAX_MEMBERS,
         )
     for info in members:
         if _unsafe(info.filename):
             raise BadInputError(
                 f"{name} holds a file with an unsafe path ({info.filename!r}: absolute or "
-                "climbing out with ../). LoanFlow refuses such archives; zip the log again."
+                "climbing out with ../). LoanFlow refuses such archives; zip the log again.",
+                code="archive_unsafe_path",
+                name=name,
+                member=info.filename,
             )
     return [
         info
@@ -216,9 +236,21 @@ def _choose(logs: list[zipfile.ZipInfo], name: str, member: str | None) -> zipfi
         found = exact or by_base
         if len(found) == 1:
             return found[0]
+        if not names:
+            raise ArchiveMembersError(
+                f"{name} has no file named {member!r}. It holds nothing.",
+                names,
+                code="archive_no_member_empty",
+                name=name,
+                member=member,
+            )
         raise ArchiveMembersError(
-            f"{name} has no file named {member!r}. It holds: {', '.join(names) or 'nothing'}.",
+            f"{name} has no file named {member!r}. It holds: {', '.join(names)}.",
             names,
+            code="archive_no_member",
+            name=name,
+            member=member,
+            names=", ".join(names),
         )
     if len(readable) == 1:
         return readable[0]
@@ -226,15 +258,29 @@ def _choose(logs: list[zipfile.ZipInfo], name: str, member: str | None) -> zipfi
         nested = [n for n in names if n.lower().endswith(ARCHIVE_SUFFIXES)]
         if nested:
             raise _nested(name, nested[0])
+        if not names:
+            raise BadInputError(
+                f"{name} holds no log LoanFlow reads (CSV/TSV, Excel .xlsx, Parquet, XES). "
+                "It holds nothing.",
+                code="archive_no_log_empty",
+                name=name,
+            )
         raise BadInputError(
             f"{name} holds no log LoanFlow reads (CSV/TSV, Excel .xlsx, Parquet, XES). "
-            f"It holds: {', '.join(names) or 'nothing'}."
+            f"It holds: {', '.join(names)}.",
+            code="archive_no_log",
+            name=name,
+            names=", ".join(names),
         )
     listed = [info.filename for info in readable]
     raise ArchiveMembersError(
         f"{name} holds {len(listed)} logs: {', '.join(listed)}. Choose the one to load, or "
         "put only that log in the archive.",
         listed,
+        code="archive_several_logs",
+        name=name,
+        count=len(listed),
+        names=", ".join(listed),
     )
 
 
@@ -323,7 +369,10 @@ def _open_zip(path: Path) -> Iterator[zipfile.ZipFile]:
             yield archive
     except zipfile.BadZipFile as exc:
         raise BadInputError(
-            f"{path.name} is not a readable zip archive ({exc}). Download or copy it again."
+            f"{path.name} is not a readable zip archive ({exc}). Download or copy it again.",
+            code="zip_unreadable",
+            file=path.name,
+            reason=exc,
         ) from None
 
 
@@ -334,12 +383,19 @@ def unpack_zip(
     file named like it."""
     with _open_zip(path) as archive:
         info = _choose(zip_logs(archive, path.name), path.name, member)
-        label = f"{info.filename} in {path.name}"
+        label = Phrase(
+            f"{info.filename} in {path.name}",
+            code="zip_member_label",
+            member=info.filename,
+            archive=path.name,
+        )
         if info.filename.lower().endswith(ARCHIVE_SUFFIXES):
             raise _nested(path.name, info.filename)
         if info.flag_bits & 0x1:
             raise BadInputError(
-                f"{label} is password-protected. Unzip it with its password and load the log."
+                f"{label} is password-protected. Unzip it with its password and load the log.",
+                code="zip_password",
+                label=label,
             )
         if info.file_size > max_bytes:
             raise inflated_too_large(label, max_bytes, declared=info.file_size)
@@ -357,10 +413,22 @@ def unpack_zip(
             except NotImplementedError as exc:
                 raise BadInputError(
                     f"{label} is compressed with a method LoanFlow cannot unpack ({exc}). "
-                    "Zip it again with the usual method (deflate)."
+                    "Zip it again with the usual method (deflate).",
+                    code="zip_method",
+                    label=label,
+                    reason=exc,
                 ) from None
             except (zipfile.BadZipFile, EOFError, zlib.error, _INFLATE_ERROR) as exc:
+                if not str(exc):
+                    raise BadInputError(
+                        f"{label} is damaged (truncated). Download or copy it again.",
+                        code="zip_member_truncated",
+                        label=label,
+                    ) from None
                 raise BadInputError(
-                    f"{label} is damaged ({exc or 'truncated'}). Download or copy it again."
+                    f"{label} is damaged ({exc}). Download or copy it again.",
+                    code="zip_member_damaged",
+                    label=label,
+                    reason=exc,
                 ) from None
             return Unpacked(target, "zip", info.filename, [folder])

@@ -60,13 +60,17 @@ def detect_format(path: Path) -> str:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             raise BadInputError(
                 f"{path.name} is a zip archive but not an Excel .xlsx workbook. "
-                "Save it from Excel again, or name it .zip if it is an archive of logs."
+                "Save it from Excel again, or name it .zip if it is an archive of logs.",
+                code="zip_not_xlsx",
+                file=path.name,
             )
         return "zip"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         raise BadInputError(
             f"{path.name} is an old Excel .xls workbook, which LoanFlow does not read. "
-            "Save it as .xlsx or CSV in Excel and load that."
+            "Save it as .xlsx or CSV in Excel and load that.",
+            code="xls_workbook",
+            file=path.name,
         )
     suffix = path.suffix.lower()
     if suffix in _EXTENSIONS and _EXTENSIONS[suffix] in ("csv", "xes"):
@@ -74,11 +78,17 @@ def detect_format(path: Path) -> str:
     if suffix in _EXTENSIONS:
         raise BadInputError(
             f"{path.name} is named {suffix} but its content is not {_EXTENSIONS[suffix]}. "
-            "Export the file again."
+            "Export the file again.",
+            code="content_mismatch",
+            file=path.name,
+            suffix=suffix,
+            kind=_EXTENSIONS[suffix],
         )
     raise BadInputError(
         f"Unknown file format: {path.name}. LoanFlow reads CSV/TSV (.csv, .tsv, .txt), "
-        "Excel (.xlsx), Parquet (.parquet) and XES (.xes), also compressed (.gz, .zip)."
+        "Excel (.xlsx), Parquet (.parquet) and XES (.xes), also compressed (.gz, .zip).",
+        code="unknown_format",
+        file=path.name,
     )
 
 
@@ -127,7 +137,8 @@ def detect_encoding(sample: bytes, keywords: tuple[str, ...] = ()) -> str:
     if not decoded:
         raise BadInputError(
             "The file's text is not UTF-8, GB18030/GBK or Big5. Save it as UTF-8 (or set "
-            "`encoding:` in the profile to its encoding, e.g. cp1252)."
+            "`encoding:` in the profile to its encoding, e.g. cp1252).",
+            code="encoding_unknown",
         )
     if len(decoded) == 1:
         return next(iter(decoded))

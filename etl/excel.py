@@ -59,7 +59,12 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise BadInputError(f"{path.name} is not a readable .xlsx workbook ({exc}).") from None
+        raise BadInputError(
+            f"{path.name} is not a readable .xlsx workbook ({exc}).",
+            code="xlsx_unreadable",
+            file=path.name,
+            reason=exc,
+        ) from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -83,11 +88,18 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
                 break
     except (ParseError, BadZipFile, zlib.error, EOFError, KeyError) as exc:
         # A damaged or hostile sheet (e.g. entity expansion stopped by expat's limit).
-        raise BadInputError(f"{path.name} is not a readable .xlsx workbook ({exc}).") from None
+        raise BadInputError(
+            f"{path.name} is not a readable .xlsx workbook ({exc}).",
+            code="xlsx_unreadable",
+            file=path.name,
+            reason=exc,
+        ) from None
     finally:
         workbook.close()
     if header is None:
-        raise BadInputError(f"{path.name} has no rows in its first worksheet.")
+        raise BadInputError(
+            f"{path.name} has no rows in its first worksheet.", code="xlsx_no_rows", file=path.name
+        )
     return pa.table(
         {name: _column_array(values) for name, values in zip(header, columns, strict=True)}
     )

@@ -21,7 +21,13 @@ from typing import Any, Literal
 import duckdb
 
 from etl import store
-from etl.errors import BadInputError, DatasetExistsError, LoanFlowError, UnknownDatasetError
+from etl.errors import (
+    NO_DATASETS,
+    BadInputError,
+    DatasetExistsError,
+    LoanFlowError,
+    UnknownDatasetError,
+)
 from etl.mapping import XES_CASE_PREFIX, Mapping, resolve_mapping
 from etl.names import normalised_profile
 from etl.outcomes import OUTCOMES
@@ -119,10 +125,15 @@ def _as_profile(profile: Profile | str | os.PathLike[str] | dict[str, Any] | Non
 def _check_name(name: str) -> str:
     cleaned = (name or "").strip()
     if not cleaned:
-        raise BadInputError("Give the dataset a name (--dataset NAME).")
+        raise BadInputError(
+            "Give the dataset a name (--dataset NAME).", code="dataset_name_missing"
+        )
     if len(cleaned) > MAX_NAME or any(ord(c) < 32 for c in cleaned):
         raise BadInputError(
-            f"The dataset name {name!r} is not usable: at most {MAX_NAME} printable characters."
+            f"The dataset name {name!r} is not usable: at most {MAX_NAME} printable characters.",
+            code="dataset_name_unusable",
+            name=name,
+            most=MAX_NAME,
         )
     return cleaned
 
@@ -152,7 +163,7 @@ class _Steps:
 
     def __call__(self, fraction: float, message: str) -> None:
         if self.cancel is not None and self.cancel():
-            raise LoanFlowError("load cancelled")
+            raise LoanFlowError("load cancelled", code="load_cancelled")
         self.marks.append((time.perf_counter(), message))
         if self.progress is not None:
             self.progress(fraction, message)
@@ -578,16 +589,26 @@ def _delete_everywhere(con: duckdb.DuckDBPyConnection, dataset: str) -> None:
 
 def _check_mode(existing: dict[str, Any] | None, dataset: str, mode: str, layout: str) -> None:
     if mode not in ("create", "replace", "append"):
-        raise BadInputError(f"Unknown load mode {mode!r}: use create, replace or append.")
+        raise BadInputError(
+            f"Unknown load mode {mode!r}: use create, replace or append.",
+            code="load_mode_unknown",
+            mode=mode,
+        )
     if existing is not None and mode == "create":
         raise DatasetExistsError(dataset)
     if existing is not None and mode == "append" and existing["layout"] != layout:
+        if existing["layout"] == "events":
+            raise BadInputError(
+                f"The dataset {dataset!r} was loaded with one row per event; this file has "
+                "one row per activity instance. Append files of the same layout, or use "
+                "--replace.",
+                code="append_layout_events",
+                name=dataset,
+            )
         raise BadInputError(
-            f"The dataset {dataset!r} was loaded with one row per "
-            f"{'event' if existing['layout'] == 'events' else 'activity instance'}; this "
-            f"file has one row per {'event' if layout == 'events' else 'activity instance'}. "
-            "Append files of the same layout, or use --replace.",
-            code="append_layout",
+            f"The dataset {dataset!r} was loaded with one row per activity instance; this "
+            "file has one row per event. Append files of the same layout, or use --replace.",
+            code="append_layout_instances",
             name=dataset,
         )
 
@@ -853,7 +874,10 @@ def _transaction(
         con.execute("ROLLBACK")
         raise LoanFlowError(
             f"Another load changed the dataset {dataset!r} at the same time ({exc}). "
-            "Try again when it has finished."
+            "Try again when it has finished.",
+            code="load_conflict",
+            dataset=dataset,
+            reason=exc,
         ) from None
     except BaseException:
         con.execute("ROLLBACK")
@@ -872,7 +896,9 @@ def _write_failure(exc: duckdb.Error) -> LoanFlowError:
     reason = str(exc).split("Error: ", 1)[-1]
     return LoanFlowError(
         f"Could not write to the store: {reason}. Nothing was loaded and the store is as it "
-        "was. Free disk space or fix the folder's permissions, then load again."
+        "was. Free disk space or fix the folder's permissions, then load again.",
+        code="store_write_failed",
+        reason=reason,
     )
 
 
@@ -974,10 +1000,10 @@ def drop_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Delete a dataset and everything derived from it, in one transaction: its rows in
     every table of the store keyed by a ``dataset`` column (the analysis's too)."""
     if _run(con, "SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
-        known = ", ".join(store.dataset_names(con)) or "none yet"
+        known = ", ".join(store.dataset_names(con)) or NO_DATASETS
         raise UnknownDatasetError(
             f"No dataset named {name!r} in the store. Datasets: {known}.",
-            code="unknown_dataset",
+            code="unknown_dataset_drop",
             name=name,
             known=known,
         )

@@ -138,7 +138,10 @@ def _watch(
     while child.poll() is None:
         if cancel is not None and cancel():
             _stop(child)
-            raise LoadStopped("The load was cancelled; nothing was written.")
+            raise LoadStopped(
+                "The load was cancelled; nothing was written.",
+                code="load_cancelled_nothing_written",
+            )
         used = tree_rss(child.pid)
         if used > cap:
             _stop(child)
@@ -147,7 +150,9 @@ def _watch(
                 "LOANFLOW_LOAD_MEMORY_MB, by default half of this machine's memory) and was "
                 "stopped; nothing was written. A small compressed file that inflates to "
                 "gigabytes does this: check the file, or load it with `loanflow ingest` on "
-                "a machine with more memory."
+                "a machine with more memory.",
+                code="load_out_of_memory_cap",
+                megabytes=cap >> 20,
             )
         for message in messages[relayed:]:
             if "progress" in message and progress is not None:
@@ -164,14 +169,15 @@ def _outcome(
             summary: dict[str, Any] = message["summary"]
             return summary
         if "error" in message:  # the child's failure, with its code for the dashboard's words
-            values = {str(k): v for k, v in (message.get("values") or {}).items()}
-            raise LoanFlowError(str(message["error"]), code=message.get("code"), **values)
+            raise LoanFlowError.from_json(message)
     errors.seek(0)
     tail = errors.read()[-2000:].decode("utf-8", errors="replace").strip().splitlines()
     last = tail[-1] if tail else f"exit status {child.returncode}"
     raise LoanFlowError(
         f"The load stopped unexpectedly ({last}); nothing was written. Try the file with "
-        "`loanflow ingest --dry-run` to see what goes wrong."
+        "`loanflow ingest --dry-run` to see what goes wrong.",
+        code="load_stopped_unexpectedly",
+        last=last,
     )
 
 
@@ -194,10 +200,14 @@ def main() -> int:
             progress=lambda fraction, message: say({"progress": fraction, "message": message}),
         )
     except LoanFlowError as exc:
-        say({"error": str(exc), "code": exc.code, "values": exc.values})
+        say(exc.to_json())
         return 2
     except MemoryError:
-        say({"error": "The load ran out of memory; nothing was written."})
+        say(
+            LoanFlowError(
+                "The load ran out of memory; nothing was written.", code="load_out_of_memory"
+            ).to_json()
+        )
         return 3
     say({"summary": summary.to_json()})
     return 0

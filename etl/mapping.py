@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from etl.errors import BadInputError, ProfileError
+from etl.errors import BadInputError, Phrase, Phrases, ProfileError
 from etl.profile import Profile
 
 _NOISE = re.compile(r"[\s_\-.:/()（）\[\]【】]+")
@@ -314,13 +314,17 @@ def _find(columns: list[str], synonyms: tuple[str, ...], taken: set[str]) -> str
     return None
 
 
-def _check_named(columns: list[str], field_name: str, column: str) -> None:
+def _check_named(columns: list[str], field_name: str | Phrase, column: str) -> None:
     if column not in columns:
-        found = ", ".join(columns) or "(none)"
+        found = _found(columns)
         raise ProfileError(
             f"The profile maps {field_name} to the column {column!r}, which is not in the "
             f"file. Columns found: {found}. Fix the profile's column name (it must match "
-            "the header exactly)."
+            "the header exactly).",
+            code="profile_column_missing",
+            field_name=field_name,
+            column=column,
+            found=found,
         )
 
 
@@ -364,13 +368,36 @@ def guess_columns(columns: list[str], profile: Profile) -> tuple[dict[str, str],
     return result, guessed
 
 
-def _missing_message(missing: list[str], columns: list[str]) -> str:
-    words = ", ".join(_FIELD_WORDS[m] for m in missing)
-    found = ", ".join(columns) or "(none)"
-    example = "\n".join(f"  {m}: <column name>" for m in missing)
-    return (
+# The canonical fields as a message names them, worded in the catalogue too.
+_FIELD_PHRASES = {
+    "case_id": Phrase("case id", code="field_case_id"),
+    "activity": Phrase("activity", code="field_activity"),
+    "timestamp": Phrase("timestamp", code="field_timestamp"),
+    "start_timestamp": Phrase("start timestamp", code="field_start_timestamp"),
+    "lifecycle": Phrase("lifecycle", code="field_lifecycle"),
+    "resource": Phrase("resource", code="field_resource"),
+    "department": Phrase("department", code="field_department"),
+}
+
+
+def _found(columns: list[str]) -> str | Phrase:
+    """The columns of a file, as a message lists them."""
+    return ", ".join(columns) or Phrase("(none)", code="no_columns")
+
+
+def _missing_error(missing: list[str], columns: list[str]) -> BadInputError:
+    words = Phrases([_FIELD_PHRASES[m] for m in missing], ", ")
+    found = _found(columns)
+    example = Phrases(
+        [Phrase(f"  {m}: <column name>", code="profile_example_column", field=m) for m in missing]
+    )
+    return BadInputError(
         f"No column for the {words} could be found. Columns in the file: {found}. "
-        f"Name them in a profile (--profile FILE):\ncolumns:\n{example}"
+        f"Name them in a profile (--profile FILE):\ncolumns:\n{example}",
+        code="columns_missing",
+        words=words,
+        found=found,
+        example=example,
     )
 
 
@@ -378,7 +405,8 @@ def guess_case_attributes(columns: list[str], profile: Profile, taken: set[str])
     """Canonical case attribute (amount, product, branch, channel) -> source column."""
     result: dict[str, str] = {}
     for name, column in profile.case_attributes.items():
-        _check_named(columns, f"case attribute {name}", column)
+        attribute = Phrase(f"case attribute {name}", code="field_case_attribute", name=name)
+        _check_named(columns, attribute, column)
         result[name] = column
     used = set(taken) | set(result.values())
     for name, synonyms in CASE_ATTRIBUTE_SYNONYMS.items():
@@ -402,12 +430,14 @@ def resolve_mapping(columns: list[str], profile: Profile) -> Mapping:
     mapped, guessed = guess_columns(columns, profile)
     missing = [name for name in REQUIRED if name not in mapped]
     if missing:
-        raise BadInputError(_missing_message(missing, columns))
+        raise _missing_error(missing, columns)
     if len(set(mapped.values())) != len(mapped):
         dupes = sorted({c for c in mapped.values() if list(mapped.values()).count(c) > 1})
         raise ProfileError(
             f"The column(s) {', '.join(dupes)} are mapped to more than one field; "
-            "each field needs its own column."
+            "each field needs its own column.",
+            code="profile_column_twice",
+            columns=", ".join(dupes),
         )
     layout = "instances" if "start_timestamp" in mapped else "events"
     attributes = guess_case_attributes(columns, profile, set(mapped.values()))

@@ -15,7 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from etl.errors import ProfileError
+from etl.errors import Phrase, Phrases, ProfileError
 from etl.outcomes import Outcome
 
 CANONICAL_FIELDS = (
@@ -181,27 +181,54 @@ class Profile(_Strict):
         return self.model_dump(mode="json")
 
 
-def _describe(error: ValidationError) -> str:
-    lines = []
+def _describe(error: ValidationError) -> Phrases:
+    lines: list[str | Phrase] = []
     for item in error.errors():
-        where = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        where: str | Phrase = ".".join(str(p) for p in item["loc"]) or Phrase(
+            "(top level)", code="profile_top_level"
+        )
         if item["type"] == "extra_forbidden":
-            lines.append(f"- {where}: unknown key; check its spelling against DESIGN.md")
+            lines.append(
+                Phrase(
+                    f"- {where}: unknown key; check its spelling against DESIGN.md",
+                    code="profile_unknown_key",
+                    where=where,
+                )
+            )
         else:
-            lines.append(f"- {where}: {item['msg']}")
-    return "\n".join(lines)
+            problem = item["msg"]
+            lines.append(
+                Phrase(
+                    f"- {where}: {problem}", code="profile_problem", where=where, problem=problem
+                )
+            )
+    return Phrases(lines)
 
 
-def parse_profile(data: Any, source: str = "profile") -> Profile:
+# Where a profile came from, as its messages name it.
+PROFILE = Phrase("profile", code="source_profile")
+
+
+def parse_profile(data: Any, source: str | Phrase = PROFILE) -> Profile:
     """Validate already-parsed profile data; raise :class:`ProfileError` saying what is wrong."""
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ProfileError(f"{source} must be a mapping of keys (columns:, timezone:, ...).")
+        raise ProfileError(
+            f"{source} must be a mapping of keys (columns:, timezone:, ...).",
+            code="profile_not_mapping",
+            source=source,
+        )
     try:
         return Profile.model_validate(data)
     except ValidationError as exc:
-        raise ProfileError(f"{source} is not valid:\n{_describe(exc)}") from None
+        problems = _describe(exc)
+        raise ProfileError(
+            f"{source} is not valid:\n{problems}",
+            code="profile_invalid",
+            source=source,
+            problems=problems,
+        ) from None
 
 
 def load_profile(path: str | Path) -> Profile:
@@ -210,14 +237,27 @@ def load_profile(path: str | Path) -> Profile:
     try:
         text = target.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ProfileError(f"Profile {target} not found.") from None
+        raise ProfileError(
+            f"Profile {target} not found.", code="profile_not_found", target=target
+        ) from None
     except UnicodeDecodeError:
-        raise ProfileError(f"Profile {target} is not UTF-8 text; save it as UTF-8.") from None
+        raise ProfileError(
+            f"Profile {target} is not UTF-8 text; save it as UTF-8.",
+            code="profile_not_utf8",
+            target=target,
+        ) from None
     try:
         data = yaml.safe_load(text)
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: e.g. a date 2025-13-01
-        raise ProfileError(f"Profile {target} is not valid YAML: {exc}") from None
-    return parse_profile(data, source=f"Profile {target}")
+        raise ProfileError(
+            f"Profile {target} is not valid YAML: {exc}",
+            code="profile_not_yaml",
+            target=target,
+            reason=exc,
+        ) from None
+    return parse_profile(
+        data, source=Phrase(f"Profile {target}", code="source_profile_file", target=target)
+    )
 
 
 def profile_from_store(data: Any) -> Profile:
@@ -226,4 +266,4 @@ def profile_from_store(data: Any) -> Profile:
 
     if isinstance(data, str):
         data = json.loads(data)
-    return parse_profile(data or {}, source="stored profile")
+    return parse_profile(data or {}, source=Phrase("stored profile", code="source_profile_stored"))

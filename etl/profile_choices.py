@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from etl.errors import ProfileError
+from etl.errors import Phrase, ProfileError
 from etl.load import staged_rows
 from etl.outcomes import OUTCOMES
 from etl.profile import Calendar, Profile, parse_profile
@@ -43,7 +43,8 @@ class ChoiceError(ProfileError):
     """A choice on the mapping step that cannot go into a profile; ``code`` names it for
     the dashboard's translated message (the catalogue's ``error.<code>``)."""
 
-    def __init__(self, code: str, message: str, **values: object) -> None:
+    def __init__(self, message: str = "", *, code: str | None = None, **values: object) -> None:
+        """As :class:`LoanFlowError` (a choice's failure always names its ``code``)."""
         super().__init__(message, code=code, **values)
 
 
@@ -175,8 +176,8 @@ def _sla(value: float | str | None) -> float | None:
         hours = float("nan")
     if not hours > 0 or hours == float("inf"):
         raise ChoiceError(
-            "profile_sla",
-            f"The SLA must be a positive number of hours, e.g. 72 (got {value!r}).",
+            code="profile_sla",
+            message=f"The SLA must be a positive number of hours, e.g. 72 (got {value!r}).",
             value=value,
         )
     return hours
@@ -193,8 +194,8 @@ def _timezone(value: str | None) -> str | None:
         ZoneInfo(zone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ChoiceError(
-            "profile_timezone",
-            f"Unknown time zone {zone!r}: use an IANA name such as Asia/Shanghai or UTC.",
+            code="profile_timezone",
+            message=f"Unknown time zone {zone!r}: use an IANA name such as Asia/Shanghai or UTC.",
             value=zone,
         ) from None
     return zone
@@ -207,28 +208,29 @@ def _calendar(base: dict[str, Any], choices: ProfileChoices) -> dict[str, Any]:
     default = Calendar()
     if choices.workdays is not None:
         if not choices.workdays:
-            raise ChoiceError("profile_workdays", "Choose at least one working day.")
+            raise ChoiceError(code="profile_workdays", message="Choose at least one working day.")
         if tuple(choices.workdays) != default.workdays:
             calendar["workdays"] = list(choices.workdays)
     start, end = choices.hours
     if start or end:
         if not (start and end):
             raise ChoiceError(
-                "profile_hours_both", "Give both the start and the end of the working hours."
+                code="profile_hours_both",
+                message="Give both the start and the end of the working hours.",
             )
         try:
             first, last = time.fromisoformat(start), time.fromisoformat(end)
         except ValueError:
             raise ChoiceError(
-                "profile_hours_format",
-                f"Working hours are times such as 09:00 (got {start} to {end}).",
+                code="profile_hours_format",
+                message=f"Working hours are times such as 09:00 (got {start} to {end}).",
                 start=start,
                 end=end,
             ) from None
         if first >= last:
             raise ChoiceError(
-                "profile_hours_order",
-                f"The working hours must start before they end (got {start} to {end}).",
+                code="profile_hours_order",
+                message=f"The working hours must start before they end (got {start} to {end}).",
                 start=start,
                 end=end,
             )
@@ -255,9 +257,10 @@ def profile_from_choices(choices: ProfileChoices, base: dict[str, Any] | None = 
     unknown = sorted(o for o in outcomes.values() if o not in OUTCOMES)
     if unknown:
         raise ChoiceError(
-            "profile_outcome",
-            f"Unknown outcome {unknown[0]!r}: use one of {', '.join(OUTCOMES)}.",
+            code="profile_outcome",
+            message=f"Unknown outcome {unknown[0]!r}: use one of {', '.join(OUTCOMES)}.",
             value=unknown[0],
+            outcomes=", ".join(OUTCOMES),
         )
     updates: dict[str, Any] = {
         "columns": columns,
@@ -279,7 +282,10 @@ def profile_from_choices(choices: ProfileChoices, base: dict[str, Any] | None = 
     data.update({k: v for k, v in updates.items() if v})
     if not columns:
         data.pop("columns", None)
-    return parse_profile(data, source="The profile from the mapping step")
+    return parse_profile(
+        data,
+        source=Phrase("The profile from the mapping step", code="source_profile_mapping"),
+    )
 
 
 def _short_times(hours: list[str]) -> list[str]:

@@ -45,16 +45,26 @@ def create_key_file(path: str | os.PathLike[str]) -> Path:
     """
     target = Path(path)
     if not target.parent.exists():
-        raise LoanFlowError(f"The folder {target.parent} does not exist; create it first.")
+        raise LoanFlowError(
+            f"The folder {target.parent} does not exist; create it first.",
+            code="key_folder_missing",
+            folder=target.parent,
+        )
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise LoanFlowError(
             f"{target} already exists; LoanFlow never overwrites a pseudonym key (every "
-            "dataset loaded with it would stop joining). Choose another file name."
+            "dataset loaded with it would stop joining). Choose another file name.",
+            code="key_exists",
+            target=target,
         ) from None
     except PermissionError:
-        raise LoanFlowError(f"No permission to create {target}; choose another folder.") from None
+        raise LoanFlowError(
+            f"No permission to create {target}; choose another folder.",
+            code="key_no_permission",
+            target=target,
+        ) from None
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(secrets.token_hex(KEY_BYTES) + "\n")
     return target
@@ -66,7 +76,8 @@ def _key_path() -> Path:
         raise LoanFlowError(
             "The profile asks for pseudonymisation but no key is set. Create one with "
             "`loanflow keygen /secure/place/loanflow.key` (keep it outside the store and back "
-            "it up) and set LOANFLOW_PSEUDONYM_KEY_FILE to its path."
+            "it up) and set LOANFLOW_PSEUDONYM_KEY_FILE to its path.",
+            code="key_not_set",
         )
     return Path(name).expanduser()
 
@@ -80,14 +91,23 @@ def load_key() -> bytes:
     except FileNotFoundError:
         raise LoanFlowError(
             f"The pseudonym key file {path} (LOANFLOW_PSEUDONYM_KEY_FILE) does not exist; "
-            "create it with `loanflow keygen FILE`."
+            "create it with `loanflow keygen FILE`.",
+            code="key_file_missing",
+            path=path,
         ) from None
     except (PermissionError, UnicodeDecodeError, IsADirectoryError) as exc:
-        raise LoanFlowError(f"Cannot read the pseudonym key file {path}: {exc}.") from None
+        raise LoanFlowError(
+            f"Cannot read the pseudonym key file {path}: {exc}.",
+            code="key_unreadable",
+            path=path,
+            reason=exc,
+        ) from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise LoanFlowError(
             f"The pseudonym key file {path} can be read by other users; restrict it with "
-            f"`chmod 600 {path}`."
+            f"`chmod 600 {path}`.",
+            code="key_readable_by_others",
+            path=path,
         )
     try:
         key = bytes.fromhex(text)
@@ -96,7 +116,9 @@ def load_key() -> bytes:
     if len(key) < KEY_BYTES:
         raise LoanFlowError(
             f"{path} does not hold a LoanFlow pseudonym key (64 hex digits); create one with "
-            "`loanflow keygen FILE`."
+            "`loanflow keygen FILE`.",
+            code="key_invalid",
+            path=path,
         )
     return key
 
@@ -211,7 +233,9 @@ def apply(con: duckdb.DuckDBPyConnection, table: str, profile: Profile) -> None:
         if name not in columns:
             raise LoanFlowError(
                 f"The profile asks to pseudonymise {name} but the staged rows have no {name} "
-                "column; map it under columns: in the profile."
+                "column; map it under columns: in the profile.",
+                code="pseudonymise_column_missing",
+                name=name,
             )
         _rewrite_column(con, table, name, key)
     for attribute in asked.attributes:
@@ -235,5 +259,7 @@ def _rewrite_attribute(
         raise LoanFlowError(
             f"The profile asks to pseudonymise the attribute {attribute!r}, but the log has "
             "no such column or attribute. Check its spelling against the file's header "
-            "(names are case-sensitive)."
+            "(names are case-sensitive).",
+            code="pseudonymise_attribute_missing",
+            attribute=attribute,
         )

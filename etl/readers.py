@@ -87,13 +87,27 @@ def max_rows() -> int:
 def check_file(path: Path) -> None:
     """Refuse a missing, unreadable or empty file with a clear message."""
     if not path.exists():
-        raise BadInputError(f"File not found: {path}. Check the path and try again.")
+        raise BadInputError(
+            f"File not found: {path}. Check the path and try again.",
+            code="file_not_found",
+            path=path,
+        )
     if not path.is_file():
-        raise BadInputError(f"{path} is a folder, not a file. Give the path of a log file.")
+        raise BadInputError(
+            f"{path} is a folder, not a file. Give the path of a log file.",
+            code="file_is_folder",
+            path=path,
+        )
     if not os.access(path, os.R_OK):
-        raise BadInputError(f"Cannot read {path}: permission denied.")
+        raise BadInputError(
+            f"Cannot read {path}: permission denied.", code="file_permission", path=path
+        )
     if path.stat().st_size == 0:
-        raise BadInputError(f"{path.name} is empty (0 bytes). Export the log again.")
+        raise BadInputError(
+            f"{path.name} is empty (0 bytes). Export the log again.",
+            code="file_empty",
+            file=path.name,
+        )
 
 
 def read_source(
@@ -115,7 +129,9 @@ def read_source(
         return _read_unpacked(con, path, profile, fmt, limit=limit, member=member)
     if member is not None:
         raise BadInputError(
-            f"{path.name} is not a zip archive: a member to load can be chosen only in a zip."
+            f"{path.name} is not a zip archive: a member to load can be chosen only in a zip.",
+            code="member_not_zip",
+            file=path.name,
         )
     readers: dict[str, Callable[..., SourceTable]] = {
         "csv": _read_csv,
@@ -128,7 +144,9 @@ def read_source(
     if source.rows + source.malformed == 0:
         source.close(con)
         raise BadInputError(
-            f"{path.name} has no data rows (only a header, or nothing). Export the log again."
+            f"{path.name} has no data rows (only a header, or nothing). Export the log again.",
+            code="file_no_rows",
+            file=path.name,
         )
     return source
 
@@ -151,7 +169,9 @@ def _read_unpacked(
         if member is not None:
             raise BadInputError(
                 f"{path.name} is a gzip file holding one log: a member can be chosen only in "
-                "a zip archive."
+                "a zip archive.",
+                code="member_in_gzip",
+                file=path.name,
             )
         unpacked = archives.unpack_gzip(path, max_bytes=cap, head_only=head_only)
     else:
@@ -161,7 +181,10 @@ def _read_unpacked(
         if inner_format in ("gzip", "zip"):
             raise BadInputError(
                 f"{unpacked.member} in {path.name} is itself compressed. LoanFlow unpacks one "
-                "level: unpack the outer file and load the one inside."
+                "level: unpack the outer file and load the one inside.",
+                code="nested_compressed",
+                member=unpacked.member,
+                file=path.name,
             )
         source = read_source(con, unpacked.path, profile, limit=limit)
     except BaseException:
@@ -195,7 +218,9 @@ def _csv_encoding(path: Path, profile: Profile) -> str:
         except LookupError:
             raise BadInputError(
                 f"Unknown encoding {profile.encoding!r} in the profile. Use auto, utf-8, "
-                "gb18030, big5 or another Python codec name."
+                "gb18030, big5 or another Python codec name.",
+                code="encoding_unknown_profile",
+                encoding=profile.encoding,
             ) from None
     return detect.detect_encoding(detect.read_head(path), _HEADER_WORDS)
 
@@ -215,7 +240,11 @@ def _transcode(path: Path, encoding: str) -> Path:
                     raise BadInputError(
                         f"{path.name} is not valid {encoding} text (bad bytes at byte "
                         f"{offset + exc.start:,}). Set `encoding:` in the profile to the "
-                        "file's real encoding, or save it as UTF-8."
+                        "file's real encoding, or save it as UTF-8.",
+                        code="encoding_bad_bytes",
+                        file=path.name,
+                        encoding=encoding,
+                        offset=offset + exc.start,
                     ) from None
                 offset += len(chunk)
             try:
@@ -223,7 +252,10 @@ def _transcode(path: Path, encoding: str) -> Path:
             except UnicodeDecodeError:
                 raise BadInputError(
                     f"{path.name} ends in the middle of a {encoding} character; the file "
-                    "looks cut short."
+                    "looks cut short.",
+                    code="encoding_cut_short",
+                    file=path.name,
+                    encoding=encoding,
                 ) from None
     except BaseException:
         target.unlink(missing_ok=True)
@@ -278,12 +310,25 @@ def _check_column_count(text_path: Path, delimiter: str, name: str) -> None:
             if newline:
                 ended = True
                 break
-    if columns > limit:
-        more = "" if ended else " or more"
+    if columns > limit and ended:
         raise BadInputError(
-            f"{name} has a header of {columns:,}{more} columns, more than the {limit:,} "
+            f"{name} has a header of {columns:,} columns, more than the {limit:,} "
             "LoanFlow reads (setting LOANFLOW_MAX_COLUMNS). Check the delimiter, or export "
-            "only the columns the analysis needs."
+            "only the columns the analysis needs.",
+            code="too_many_columns",
+            name=name,
+            columns=columns,
+            limit=limit,
+        )
+    if columns > limit:
+        raise BadInputError(
+            f"{name} has a header of {columns:,} or more columns, more than the {limit:,} "
+            "LoanFlow reads (setting LOANFLOW_MAX_COLUMNS). Check the delimiter, or export "
+            "only the columns the analysis needs.",
+            code="too_many_columns_at_least",
+            name=name,
+            columns=columns,
+            limit=limit,
         )
 
 
@@ -315,7 +360,10 @@ def _read_csv(
         except duckdb.Error as exc:
             raise BadInputError(
                 f"{path.name} cannot be read as CSV ({_first_line(exc)}). Check the "
-                "delimiter and encoding, or set them in the profile."
+                "delimiter and encoding, or set them in the profile.",
+                code="csv_unreadable",
+                file=path.name,
+                reason=_first_line(exc),
             ) from None
         rows = _check_row_count(con, table, path)
         malformed = _malformed_lines(con, malformed_table)
@@ -411,7 +459,10 @@ def _read_parquet(
         )
     except duckdb.Error as exc:
         raise BadInputError(
-            f"{path.name} is not a readable Parquet file ({_first_line(exc)})."
+            f"{path.name} is not a readable Parquet file ({_first_line(exc)}).",
+            code="parquet_unreadable",
+            file=path.name,
+            reason=_first_line(exc),
         ) from None
     rows = _check_row_count(con, table, path)
     columns = _describe_columns(con, table)
@@ -467,7 +518,9 @@ def _read_xes(
         source.close(con)
         raise BadInputError(
             f"{path.name} holds no events (no <event> elements with attributes). Export the "
-            "log again."
+            "log again.",
+            code="xes_no_events",
+            file=path.name,
         )
     # rustxes turns offset timestamps into naive UTC; naive ones it leaves as written.
     source.naive_timezone = None if read.check.naive_timestamps else "UTC"

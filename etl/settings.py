@@ -207,27 +207,12 @@ def machine_memory_bytes() -> int:
 def decompressed_cap_bytes() -> int:
     """The cap on a compressed log's inflated size: ``max_decompressed_mb``, and at most a
     sixteenth of the machine's memory (parsing XES takes several times its inflated size)."""
-    return min(_setting_cap_bytes(), machine_memory_bytes() // 16)
+    return min(setting_cap_bytes(), machine_memory_bytes() // 16)
 
 
-def _setting_cap_bytes() -> int:
+def setting_cap_bytes() -> int:
+    """The inflate cap the setting ``max_decompressed_mb`` sets, in bytes."""
     return int(float(get("max_decompressed_mb"))) << 20
-
-
-def decompressed_cap_reason(max_bytes: int) -> str:
-    """What set an inflate cap of ``max_bytes``, for the message refusing a log over it:
-    the setting ``LOANFLOW_MAX_DECOMPRESSED_MB``, or the machine's memory when that is the
-    lower of the two."""
-    if max_bytes == _setting_cap_bytes():
-        return "the limit set by LOANFLOW_MAX_DECOMPRESSED_MB"
-    memory = machine_memory_bytes()
-    if max_bytes == memory // 16:
-        return (
-            f"the limit set by this machine's memory (a sixteenth of its "
-            f"{memory / (1 << 30):.1f} GB; LOANFLOW_MAX_DECOMPRESSED_MB is "
-            f"{_setting_cap_bytes() >> 20} MB)"
-        )
-    return "the limit of this load"
 
 
 def xes_chunk_bytes() -> int:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import LoanFlowError, UnknownDatasetError
+from etl.errors import NO_DATASETS, LoanFlowError, UnknownDatasetError
 from etl.settings import db_path, get
 
 
@@ -97,7 +97,11 @@ def migrate(
             _rollback_quietly(con)
             raise LoanFlowError(
                 f"Could not upgrade the store to schema step {step.version:03d} "
-                f"({step.name}): {exc}. The store is unchanged; report this with the step."
+                f"({step.name}): {exc}. The store is unchanged; report this with the step.",
+                code="store_upgrade_failed",
+                version=step.version,
+                step=step.name,
+                reason=exc,
             ) from exc
         applied.append(step.version)
     return applied
@@ -127,12 +131,16 @@ def connect(
     if read_only and not target.exists():
         raise LoanFlowError(
             f"No LoanFlow store at {target}. Load a log first with "
-            "`loanflow ingest FILE --dataset NAME`, or point --db / LOANFLOW_DB at your store."
+            "`loanflow ingest FILE --dataset NAME`, or point --db / LOANFLOW_DB at your store.",
+            code="store_missing",
+            target=target,
         )
     if not read_only and target.parent and not target.parent.exists():
         raise LoanFlowError(
             f"The folder {target.parent} for the store does not exist; create it or choose "
-            "another --db path."
+            "another --db path.",
+            code="store_folder_missing",
+            folder=target.parent,
         )
     if str(target) == ":memory:":
         memory = duckdb.connect(":memory:")
@@ -167,21 +175,27 @@ def _open_waiting(target: Path, read_only: bool, seconds: float) -> duckdb.DuckD
                 return duckdb.connect(str(target), read_only=read_only)
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc) or time.monotonic() >= deadline:
-                    raise StoreBusyError(_busy_message(target, exc, seconds)) from exc
+                    raise _busy_error(target, exc, seconds) from exc
             time.sleep(0.05)
 
 
-def _busy_message(target: Path, exc: Exception, seconds: float) -> str:
+def _busy_error(target: Path, exc: Exception, seconds: float) -> StoreBusyError:
     if not _is_lock_conflict(exc):  # not a lock: a damaged file, a permission, a folder
-        return (
+        return StoreBusyError(
             f"Cannot open the store {target}: {exc}. Check that it is a LoanFlow store you "
-            "may read and write."
+            "may read and write.",
+            code="store_unopenable",
+            target=target,
+            reason=exc,
         )
-    return (
+    return StoreBusyError(
         f"Cannot open the store {target}: another LoanFlow process has held it for "
         f"{seconds:g} s (a load or a long command from the command line, or a load on the "
         "dashboard's Data page). Wait for it to finish and try again, or raise "
-        "LOANFLOW_LOCK_WAIT_SECONDS."
+        "LOANFLOW_LOCK_WAIT_SECONDS.",
+        code="store_busy",
+        target=target,
+        seconds=seconds,
     )
 
 
@@ -286,7 +300,7 @@ def dataset_names(con: duckdb.DuckDBPyConnection) -> list[str]:
 def require_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Raise a clear error when ``name`` is not a dataset in the store."""
     if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
-        known = ", ".join(dataset_names(con)) or "none yet"
+        known = ", ".join(dataset_names(con)) or NO_DATASETS
         raise UnknownDatasetError(
             f"No dataset named {name!r} in the store. Datasets: {known}. "
             "Load one with `loanflow ingest FILE --dataset NAME`.",
@@ -380,9 +394,7 @@ class SharedStore:
                     self._close()
                     continue
                 if time.monotonic() >= deadline:
-                    raise StoreBusyError(
-                        _busy_message(self.target, LockWait(), lock_wait_seconds())
-                    )
+                    raise _busy_error(self.target, LockWait(), lock_wait_seconds())
                 self.cond.wait(0.05)
 
     def _hold_back(self) -> bool:
@@ -481,7 +493,7 @@ class SharedStore:
 
 
 class LockWait(Exception):
-    """Stands for a lock conflict in :func:`_busy_message` (no DuckDB error to quote)."""
+    """Stands for a lock conflict in :func:`_busy_error` (no DuckDB error to quote)."""
 
     def __str__(self) -> str:
         return "lock held"

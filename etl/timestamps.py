@@ -121,6 +121,9 @@ def timestamp_sql(
         raise BadInputError(
             f"The column {column!r} holds no value LoanFlow can read as a time (for "
             f"example {examples}). Set `timestamp_format:` in the profile (a strftime "
-            "pattern such as '%Y/%m/%d %H:%M'), or map another column as the timestamp."
+            "pattern such as '%Y/%m/%d %H:%M'), or map another column as the timestamp.",
+            code="timestamp_unreadable",
+            column=column,
+            examples=examples,
         )
     return text_sql(text, fmt, zone)

@@ -72,10 +72,17 @@ def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
     except EOFError:
         raise BadInputError(
             f"{path.name} is a truncated gzip file (it ends before the compressed data "
-            "does). Download or copy it again."
+            "does). Download or copy it again.",
+            code="gzip_truncated",
+            file=path.name,
         ) from None
     except (gzip.BadGzipFile, zlib.error, _INFLATE_ERROR) as exc:
-        raise BadInputError(f"{path.name} is not a valid gzip file ({exc}).") from None
+        raise BadInputError(
+            f"{path.name} is not a valid gzip file ({exc}).",
+            code="gzip_invalid",
+            file=path.name,
+            reason=exc,
+        ) from None
 
 
 def scan_xes(
@@ -105,18 +112,24 @@ def scan_xes(
             head += chunk[: _HEAD - len(head)]
         tail = window[-256:]
     if total == 0 or not head.strip():
-        raise BadInputError(f"{path.name} is empty. Export the log again.")
+        raise BadInputError(
+            f"{path.name} is empty. Export the log again.", code="xes_empty", file=path.name
+        )
     if b"<log" not in head[:65536]:
         raise BadInputError(
             f"{path.name} is not an XES log: no <log> element at its start. Check that "
-            "it is an XES export (IEEE 1849)."
+            "it is an XES export (IEEE 1849).",
+            code="xes_no_log",
+            file=path.name,
         )
     end = tail.rstrip()
     self_closed_log = end.endswith(b"/>") and b"</log>" not in head
     if not (end.endswith(b"</log>") or self_closed_log):
         raise BadInputError(
             f"{path.name} is cut short: the XES document does not end with </log>. "
-            "The file is incomplete; export or copy it again."
+            "The file is incomplete; export or copy it again.",
+            code="xes_cut_short",
+            file=path.name,
         )
     return XesCheck(total, _naive_timestamps(head), None if openings is None else tuple(openings))
 
@@ -132,7 +145,9 @@ def _note_markup(
             raise BadInputError(
                 f"{path.name} declares a DOCTYPE or ENTITY. LoanFlow refuses XML with "
                 "declarations (they can read local files or expand without bound). "
-                "Export the log again without a DOCTYPE."
+                "Export the log again without a DOCTYPE.",
+                code="xes_doctype",
+                file=path.name,
             )
         offset = start + match.start()
         if openings is not None and (not openings or offset > openings[-1]):
@@ -176,7 +191,10 @@ def parse_xes(path: Path, name: str | None = None) -> Any:
     except BaseException as exc:  # rustxes reports bad XML as a Rust panic
         raise BadInputError(
             f"{name or path.name} is not well-formed XES: {_describe(exc)}. Check that the "
-            "file is complete and was exported as XES."
+            "file is complete and was exported as XES.",
+            code="xes_malformed",
+            file=name or path.name,
+            reason=_describe(exc),
         ) from None
     return frame
 
@@ -401,7 +419,10 @@ def _scan_to_plain(
         plain.unlink(missing_ok=True)
         raise BadInputError(
             f"{path.name} could not be decompressed into a temporary file ({exc}). Free "
-            "space in the temporary folder (TMPDIR) and load again."
+            "space in the temporary folder (TMPDIR) and load again.",
+            code="xes_temp_failed",
+            file=path.name,
+            reason=exc,
         ) from None
 
 

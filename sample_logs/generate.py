@@ -56,13 +56,27 @@ def parse_staff(pairs: Iterable[str]) -> dict[str, int]:
         department = name if name in names.DEPARTMENTS else ENGLISH_DEPARTMENTS.get(name.lower())
         if not sep or department is None:
             known = ", ".join(f"{zh} ({en})" for zh, en in names.DEPARTMENTS.items())
-            raise BadInputError(f"--staff {pair!r}: write DEPARTMENT=N with one of: {known}.")
+            raise BadInputError(
+                f"--staff {pair!r}: write DEPARTMENT=N with one of: {known}.",
+                code="sample_staff_unknown",
+                pair=pair,
+                known=known,
+            )
         try:
             head_count = int(count)
         except ValueError:
-            raise BadInputError(f"--staff {pair!r}: {count!r} is not a whole number.") from None
+            raise BadInputError(
+                f"--staff {pair!r}: {count!r} is not a whole number.",
+                code="sample_staff_not_whole",
+                pair=pair,
+                count=count,
+            ) from None
         if head_count < 1:
-            raise BadInputError(f"--staff {pair!r}: a department needs at least one person.")
+            raise BadInputError(
+                f"--staff {pair!r}: a department needs at least one person.",
+                code="sample_staff_none",
+                pair=pair,
+            )
         staff[department] = head_count
     return staff
 
@@ -71,25 +85,57 @@ def _check(
     scenario: str, cases: int, volume: float, fmt: str, layout: str, lang: str, encoding: str
 ) -> None:
     if scenario not in SCENARIOS:
-        raise BadInputError(f"Unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}.")
+        raise BadInputError(
+            f"Unknown scenario {scenario!r}; choose one of {', '.join(SCENARIOS)}.",
+            code="sample_scenario_unknown",
+            scenario=scenario,
+            known=", ".join(SCENARIOS),
+        )
     if cases < 1:
-        raise BadInputError("--cases must be at least 1.")
+        raise BadInputError("--cases must be at least 1.", code="sample_cases")
     if volume <= 0:
-        raise BadInputError("--volume must be positive (1.0 is the normal arrival rate).")
+        raise BadInputError(
+            "--volume must be positive (1.0 is the normal arrival rate).", code="sample_volume"
+        )
     if fmt not in FORMATS:
-        raise BadInputError(f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.")
+        raise BadInputError(
+            f"Unknown format {fmt!r}; choose one of {', '.join(FORMATS)}.",
+            code="sample_format_unknown",
+            fmt=fmt,
+            known=", ".join(FORMATS),
+        )
     if layout not in LAYOUTS:
-        raise BadInputError(f"Unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}.")
+        raise BadInputError(
+            f"Unknown layout {layout!r}; choose one of {', '.join(LAYOUTS)}.",
+            code="sample_layout_unknown",
+            layout=layout,
+            known=", ".join(LAYOUTS),
+        )
     if lang not in names.LANGS:
-        raise BadInputError(f"Unknown language {lang!r}; choose zh or en.")
+        raise BadInputError(
+            f"Unknown language {lang!r}; choose zh or en.",
+            code="sample_language_unknown",
+            lang=lang,
+        )
     if encoding not in ENCODINGS:
-        raise BadInputError(f"Unknown encoding {encoding!r}; choose {' or '.join(ENCODINGS)}.")
+        raise BadInputError(
+            f"Unknown encoding {encoding!r}; choose {' or '.join(ENCODINGS)}.",
+            code="sample_encoding_unknown",
+            encoding=encoding,
+            known=" or ".join(ENCODINGS),
+        )
     if encoding != "utf-8" and fmt != "csv":
-        raise BadInputError(f"--encoding {encoding} applies to CSV only; {fmt} files are UTF-8.")
+        raise BadInputError(
+            f"--encoding {encoding} applies to CSV only; {fmt} files are UTF-8.",
+            code="sample_encoding_csv_only",
+            encoding=encoding,
+            fmt=fmt,
+        )
     if fmt == "xes" and layout != "events":
         raise BadInputError(
             "XES holds one entry per event: use --layout events, or CSV/Parquet for the "
-            "instance layout."
+            "instance layout.",
+            code="sample_xes_layout",
         )
 
 
@@ -116,7 +162,11 @@ def generate_log(
     chosen = fmt or format_from_path(path)
     _check(scenario, cases, volume, chosen, layout, lang, encoding)
     if not path.parent.exists():
-        raise BadInputError(f"Folder {path.parent} does not exist; create it or choose --out.")
+        raise BadInputError(
+            f"Folder {path.parent} does not exist; create it or choose --out.",
+            code="sample_folder_missing",
+            folder=path.parent,
+        )
     began = time.perf_counter()
     model = SCENARIOS[scenario].with_staff(staff or {})
     sim = simulate(model, cases, seed, volume=volume, start=start)

@@ -4,6 +4,7 @@ testing many metrics at once."""
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -20,20 +21,46 @@ from analysis.compare.variants import variant_comparison, variant_counts
 from analysis.filters import Filters
 from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
-from etl.errors import LoanFlowError
+from etl.errors import LoanFlowError, Phrase
 from etl.store import require_dataset
 
 # --- the comparison ------------------------------------------------------------------------
+
+
+_STARTED = re.compile(r"started (before|on or after) (\S+)")
+
+
+def side_phrase(label: str) -> str | Phrase:
+    """A side's label inside a message, worded in the catalogue where LoanFlow wrote it
+    (``before``, ``after``, a split's ``started before <day>``); any other as given."""
+    if label == "before":
+        return Phrase("before", code="side_before")
+    if label == "after":
+        return Phrase("after", code="side_after")
+    found = _STARTED.fullmatch(label)
+    if found is None:
+        return label
+    day = found[2]
+    if found[1] == "before":
+        return Phrase(f"started before {day}", code="side_started_before", day=day)
+    return Phrase(f"started on or after {day}", code="side_started_from", day=day)
 
 
 def _side(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters, label: str, frame: pd.DataFrame
 ) -> Side:
     if len(frame) < MIN_CASES:
+        side = side_phrase(label)
+        count = len(frame)
         raise LoanFlowError(
-            f"The {label} period of {dataset!r} holds {len(frame)} case(s) under these "
+            f"The {side} period of {dataset!r} holds {count} case(s) under these "
             f"filters; a comparison needs at least {MIN_CASES} on each side. Widen the "
-            "filters or pick another split date."
+            "filters or pick another split date.",
+            code="compare_too_few_cases",
+            side=side,
+            dataset=dataset,
+            count=count,
+            least=MIN_CASES,
         )
     first = frame["first_ts"].min() if len(frame) else None
     last = frame["last_ts"].max() if len(frame) else None
@@ -217,7 +244,8 @@ def split_filters(filters: Filters | None, split_at: date) -> tuple[Filters, Fil
     if base.period_basis == "ended" and (base.date_from or base.date_to):
         raise LoanFlowError(
             "A split at a go-live date selects cases by the day they started; drop "
-            "--period-basis ended, or compare two filtered selections instead."
+            "--period-basis ended, or compare two filtered selections instead.",
+            code="split_period_basis",
         )
     date_from, date_to = _as_date(base.date_from), _as_date(base.date_to)
     last_before = split_at - timedelta(days=1)

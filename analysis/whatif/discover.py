@@ -80,13 +80,21 @@ def load_instances(
         names = frame["activity"].drop_duplicates()
         keep = {n for n in names if any(fnmatch.fnmatchcase(n, p) for p in patterns)}
         if not keep:
+            known = ", ".join(sorted(names)[:30])
             raise BadInputError(
-                f"no activity of {dataset} matches {activities!r}; known: "
-                + ", ".join(sorted(names)[:30])
+                f"no activity of {dataset} matches {activities!r}; known: {known}",
+                code="whatif_no_activity_matches",
+                dataset=dataset,
+                activities=activities,
+                known=known,
             )
         frame = frame[frame["activity"].isin(keep)]
     if frame.empty:
-        raise BadInputError(f"{dataset} has no activity instances in the selected cases")
+        raise BadInputError(
+            f"{dataset} has no activity instances in the selected cases",
+            code="whatif_no_instances",
+            dataset=dataset,
+        )
     tz = scope.profile.timezone
     frame["start"] = _local_seconds(frame["start_ts"], tz)
     end = _local_seconds(frame["end_ts"].fillna(frame["start_ts"]), tz)
@@ -640,7 +648,11 @@ def _before(frame: pd.DataFrame, until: datetime, tz: str) -> pd.DataFrame:
     first = frame.groupby("case_id")["start"].transform("min")
     kept = frame[(first < cut).to_numpy()]
     if kept.empty:
-        raise BadInputError(f"no case started before {until.isoformat()}")
+        raise BadInputError(
+            f"no case started before {until.isoformat()}",
+            code="whatif_no_case_before",
+            day=until.isoformat(),
+        )
     return kept.reset_index(drop=True)
 
 

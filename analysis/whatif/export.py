@@ -236,7 +236,9 @@ def write_prosimos(model: dict[str, Any], bpmn_path: str, json_path: str | None)
                 json.dumps(to_prosimos(model, ids), ensure_ascii=False, indent=1), encoding="utf-8"
             )
     except OSError as exc:
-        raise BadInputError(f"cannot write the exported model: {exc}") from exc
+        raise BadInputError(
+            f"cannot write the exported model: {exc}", code="whatif_export_failed", reason=exc
+        ) from exc
 
 
 def prosimos_comparable(model: dict[str, Any]) -> dict[str, Any]:

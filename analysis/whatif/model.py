@@ -49,9 +49,16 @@ def load_model(path: str | Path) -> dict[str, Any]:
     try:
         model = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BadInputError(f"model file {path} does not exist") from exc
+        raise BadInputError(
+            f"model file {path} does not exist", code="model_file_missing", path=path
+        ) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise BadInputError(f"{path} is not a LoanFlow model (JSON): {exc}") from exc
+        raise BadInputError(
+            f"{path} is not a LoanFlow model (JSON): {exc}",
+            code="model_not_json",
+            path=path,
+            reason=exc,
+        ) from exc
     check_model(model, str(path))
     return model
 
@@ -59,15 +66,26 @@ def load_model(path: str | Path) -> dict[str, Any]:
 def check_model(model: Any, source: str = "the model") -> None:
     """Raise BadInputError unless ``model`` has the keys and version of a model."""
     if not isinstance(model, dict):
-        raise BadInputError(f"{source} is not a LoanFlow model (a JSON object)")
+        raise BadInputError(
+            f"{source} is not a LoanFlow model (a JSON object)",
+            code="model_not_json_object",
+            source=source,
+        )
     missing = [k for k in _REQUIRED if k not in model]
     if missing:
         raise BadInputError(
             f"{source} is not a LoanFlow model: missing {', '.join(missing)}. "
-            "Make one with: loanflow model NAME --out model.json"
+            "Make one with: loanflow model NAME --out model.json",
+            code="model_missing_keys",
+            source=source,
+            keys=", ".join(missing),
         )
     if model.get("version") != MODEL_VERSION:
         raise BadInputError(
             f"{source} is a model of version {model.get('version')}; this LoanFlow reads "
-            f"version {MODEL_VERSION}. Discover it again with loanflow model."
+            f"version {MODEL_VERSION}. Discover it again with loanflow model.",
+            code="model_version",
+            source=source,
+            version=model.get("version"),
+            expected=MODEL_VERSION,
         )

@@ -175,7 +175,8 @@ def replicate(
             except BrokenProcessPool as exc:
                 raise LoanFlowError(
                     "A simulation worker process stopped unexpectedly (killed, or out of "
-                    "memory?). Try fewer cases or replications, or run it again."
+                    "memory?). Try fewer cases or replications, or run it again.",
+                    code="whatif_worker_stopped",
                 ) from exc
             if progress:
                 progress(k + 1, runs)

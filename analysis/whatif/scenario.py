@@ -35,9 +35,12 @@ import yaml
 from analysis.calendar.week import WorkingCalendar
 from analysis.whatif.distributions import scaled
 from analysis.whatif.model import END
-from etl.errors import BadInputError
+from etl.errors import BadInputError, Phrase
 
 _KEYS = ("staff", "calendar", "routing", "parallel", "skip", "durations", "arrivals", "pooled")
+
+# A scenario typed on the dashboard or passed as data, as its messages name it.
+SCENARIO = Phrase("the scenario", code="source_scenario")
 
 
 def load_scenario(path: str | Path) -> dict[str, Any]:
@@ -45,46 +48,77 @@ def load_scenario(path: str | Path) -> dict[str, Any]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BadInputError(f"scenario file {path} does not exist") from exc
+        raise BadInputError(
+            f"scenario file {path} does not exist", code="scenario_file_missing", path=path
+        ) from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise BadInputError(f"{path} is not a readable YAML scenario: {exc}") from exc
+        raise BadInputError(
+            f"{path} is not a readable YAML scenario: {exc}",
+            code="scenario_file_unreadable",
+            path=path,
+            reason=exc,
+        ) from exc
     return parse_scenario(data, str(path))
 
 
-def scenario_from_text(text: str, source: str = "the scenario") -> dict[str, Any]:
+def scenario_from_text(text: str, source: str | Phrase = SCENARIO) -> dict[str, Any]:
     """A scenario from YAML text (an upload, the dashboard's editor)."""
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise BadInputError(f"{source} is not readable YAML: {exc}") from exc
+        raise BadInputError(
+            f"{source} is not readable YAML: {exc}",
+            code="scenario_not_yaml",
+            source=source,
+            reason=exc,
+        ) from exc
     return parse_scenario(data, source)
 
 
-def parse_scenario(data: Any, source: str = "the scenario") -> dict[str, Any]:
+def parse_scenario(data: Any, source: str | Phrase = SCENARIO) -> dict[str, Any]:
     """Check the shape of a scenario (a mapping with ``changes``)."""
     if not isinstance(data, dict) or not isinstance(data.get("changes", {}), dict):
         raise BadInputError(
-            f"{source} must be a mapping with name: and changes: (see docs/whatif.md)"
+            f"{source} must be a mapping with name: and changes: (see docs/whatif.md)",
+            code="scenario_not_mapping",
+            source=source,
         )
     changes = data.get("changes") or {}
     unknown = sorted(set(changes) - set(_KEYS))
     if unknown:
         raise BadInputError(
-            f"{source}: unknown change {', '.join(unknown)}; known: {', '.join(_KEYS)}"
+            f"{source}: unknown change {', '.join(unknown)}; known: {', '.join(_KEYS)}",
+            code="scenario_unknown_change",
+            source=source,
+            unknown=", ".join(unknown),
+            known=", ".join(_KEYS),
         )
-    return {"name": str(data.get("name") or Path(source).stem), "changes": changes}
+    return {"name": str(data.get("name") or Path(str(source)).stem), "changes": changes}
 
 
-def _known(kind: str, name: str, known: list[str], source: str) -> None:
-    if name not in known:
+def _known(kind: str, name: str, known: list[str], source: str | Phrase) -> None:
+    if name in known:
+        return
+    listed = ", ".join(sorted(known))
+    if kind == "activity":
         raise BadInputError(
-            f"{source}: unknown {kind} {name!r}; known "
-            f"{'activities' if kind == 'activity' else kind + 's'}: {', '.join(sorted(known))}"
+            f"{source}: unknown activity {name!r}; known activities: {listed}",
+            code="scenario_unknown_activity",
+            source=source,
+            name=name,
+            listed=listed,
         )
+    raise BadInputError(
+        f"{source}: unknown department {name!r}; known departments: {listed}",
+        code="scenario_unknown_department",
+        source=source,
+        name=name,
+        listed=listed,
+    )
 
 
 def apply_scenario(
-    model: dict[str, Any], scenario: dict[str, Any], source: str = "the scenario"
+    model: dict[str, Any], scenario: dict[str, Any], source: str | Phrase = SCENARIO
 ) -> dict[str, Any]:
     """The model with the scenario's changes applied (the input is not changed)."""
     out = copy.deepcopy(model)
@@ -112,7 +146,11 @@ def apply_scenario(
     skips = []
     for rule in changes.get("skip") or []:
         if not isinstance(rule, dict) or "activity" not in rule:
-            raise BadInputError(f"{source}: a skip is {{activity: NAME, when: CONDITION}}")
+            raise BadInputError(
+                f"{source}: a skip is {{activity: NAME, when: CONDITION}}",
+                code="scenario_skip_form",
+                source=source,
+            )
         _known("activity", str(rule["activity"]), activities, source)
         when = str(rule.get("when", "True"))
         check_condition(when, out["case_attributes"]["columns"], source)
@@ -136,48 +174,78 @@ def apply_scenario(
     return out
 
 
-def _positive(value: Any, what: str, source: str) -> float:
+def _positive(value: Any, what: str, source: str | Phrase) -> float:
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = -1.0
     if not number > 0:
-        raise BadInputError(f"{source}: {what} must be a positive number, not {value!r}")
+        raise BadInputError(
+            f"{source}: {what} must be a positive number, not {value!r}",
+            code="scenario_not_positive",
+            source=source,
+            what=what,
+            value=value,
+        )
     return number
 
 
-def _head_count(current: int, value: Any, department: str, source: str) -> int:
+def _head_count(current: int, value: Any, department: str, source: str | Phrase) -> int:
     text = str(value).strip()
     try:
         count = current + int(text) if text[:1] in "+-" else int(text)
     except ValueError as exc:
         raise BadInputError(
             f"{source}: staff of {department} is {value!r}; write a head count (20) "
-            'or a change ("+2", "-1")'
+            'or a change ("+2", "-1")',
+            code="scenario_staff_value",
+            source=source,
+            department=department,
+            value=value,
         ) from exc
     if count < 1:
-        raise BadInputError(f"{source}: {department} would have {count} people; at least 1")
+        raise BadInputError(
+            f"{source}: {department} would have {count} people; at least 1",
+            code="scenario_staff_below_one",
+            source=source,
+            department=department,
+            count=count,
+        )
     return count
 
 
-def _calendar(spec: Any, department: str, source: str) -> dict[str, list[list[str]]]:
+def _calendar(spec: Any, department: str, source: str | Phrase) -> dict[str, list[list[str]]]:
     if not isinstance(spec, dict) or "days" not in spec or "hours" not in spec:
         raise BadInputError(
-            f'{source}: calendar of {department} is {{days: [Mon, ...], hours: ["09:00", "17:30"]}}'
+            f"{source}: calendar of {department} is "
+            '{days: [Mon, ...], hours: ["09:00", "17:30"]}',
+            code="scenario_calendar_form",
+            source=source,
+            department=department,
         )
     try:
         hours = [str(h) for h in spec["hours"]]
         calendar = WorkingCalendar.from_days({str(d): hours for d in spec["days"]})
     except (ValueError, TypeError) as exc:
-        raise BadInputError(f"{source}: calendar of {department}: {exc}") from exc
+        raise BadInputError(
+            f"{source}: calendar of {department}: {exc}",
+            code="scenario_calendar_invalid",
+            source=source,
+            department=department,
+            reason=exc,
+        ) from exc
     return calendar.days()
 
 
-def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], source: str) -> None:
+def _routing_rule(
+    model: dict[str, Any], rule: Any, activities: list[str], source: str | Phrase
+) -> None:
     if not isinstance(rule, dict) or "after" not in rule or "to" not in rule:
         raise BadInputError(
             f"{source}: a routing change is {{after: A, to: B, probability: p}}"
-            " or {after: A, to: B, scale: s}"
+            " or {after: A, to: B, scale: s}",
+            code="scenario_routing_form",
+            source=source,
         )
     after, to = str(rule["after"]), str(rule["to"])
     _known("activity", after, activities, source)
@@ -194,7 +262,13 @@ def _routing_rule(model: dict[str, Any], rule: Any, activities: list[str], sourc
             _reweight(dist, to, rule, source, kept)
             touched = True
     if not touched:
-        raise BadInputError(f"{source}: the log never goes from {after} to {to}")
+        raise BadInputError(
+            f"{source}: the log never goes from {after} to {to}",
+            code="scenario_no_such_path",
+            source=source,
+            after=after,
+            to=to,
+        )
 
 
 def _distributions(branch: dict[str, Any]) -> list[dict[str, float]]:
@@ -209,7 +283,7 @@ def _distributions(branch: dict[str, Any]) -> list[dict[str, float]]:
 
 
 def _reweight(
-    dist: dict[str, float], to: str, rule: dict[str, Any], source: str, kept: set[str]
+    dist: dict[str, float], to: str, rule: dict[str, Any], source: str | Phrase, kept: set[str]
 ) -> None:
     """Set or scale the chance of going ``to``; the other branches are rescaled to add up,
     except the ``kept`` ones (customers' withdrawals), whose chance stays as it was."""
@@ -219,9 +293,19 @@ def _reweight(
     elif "scale" in rule:
         new = old * float(rule["scale"])
     else:
-        raise BadInputError(f"{source}: routing change {rule} needs probability or scale")
+        raise BadInputError(
+            f"{source}: routing change {rule} needs probability or scale",
+            code="scenario_routing_needs",
+            source=source,
+            rule=rule,
+        )
     if not 0.0 <= new <= 1.0:
-        raise BadInputError(f"{source}: probability {new} after scaling is not in [0, 1]")
+        raise BadInputError(
+            f"{source}: probability {new} after scaling is not in [0, 1]",
+            code="scenario_probability_range",
+            source=source,
+            new=new,
+        )
     fixed = min(sum(v for k, v in dist.items() if k in kept), 1.0 - new)
     rest = sum(v for k, v in dist.items() if k != to and k not in kept)
     if rest <= 0 and new + fixed < 1.0:
@@ -248,21 +332,31 @@ _COMPARE = {
 }
 
 
-def check_condition(text: str, columns: list[str], source: str = "the scenario") -> None:
+def check_condition(text: str, columns: list[str], source: str | Phrase = SCENARIO) -> None:
     """Raise BadInputError unless ``text`` is a condition over the known case attributes."""
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise BadInputError(f"{source}: cannot read the condition {text!r}") from exc
+        raise BadInputError(
+            f"{source}: cannot read the condition {text!r}",
+            code="scenario_condition_unreadable",
+            source=source,
+            text=text,
+        ) from exc
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Name)
             and node.id not in columns
             and node.id not in ("True", "False")
         ):
+            known = ", ".join(columns)
             raise BadInputError(
-                f"{source}: condition {text!r} names {node.id!r}; known case attributes: "
-                + ", ".join(columns)
+                f"{source}: condition {text!r} names {node.id!r}; known case attributes: {known}",
+                code="scenario_condition_unknown_name",
+                source=source,
+                text=text,
+                attribute=node.id,
+                known=known,
             )
         if not isinstance(
             node,
@@ -282,7 +376,10 @@ def check_condition(text: str, columns: list[str], source: str = "the scenario")
         ):
             raise BadInputError(
                 f"{source}: condition {text!r} may only compare case attributes "
-                "(amount <= 600000 and product == '信用貸')"
+                "(amount <= 600000 and product == '信用貸')",
+                code="scenario_condition_compare",
+                source=source,
+                text=text,
             )
 
 

@@ -27,7 +27,12 @@ from analysis.whatif.run import (
     simulate_once,
     summarise,
 )
-from analysis.whatif.scenario import apply_scenario, load_scenario, scenario_from_text
+from analysis.whatif.scenario import (
+    SCENARIO,
+    apply_scenario,
+    load_scenario,
+    scenario_from_text,
+)
 from etl.errors import BadInputError
 
 Progress = Callable[[str], None]
@@ -108,7 +113,7 @@ def what_if(
     may raise to cancel; ``model`` gives an already discovered model."""
     say = progress or (lambda _m: None)
     if runs < 1:
-        raise BadInputError("--runs must be at least 1")
+        raise BadInputError("--runs must be at least 1", code="whatif_runs")
     scenario = load_scenario(scenario_file) if scenario_file else None
     if scenario_text and scenario_text.strip():
         scenario = scenario_from_text(scenario_text)
@@ -121,7 +126,7 @@ def what_if(
         model = build_model(
             con, dataset, activities=activities, validate_model=validate_model, progress=say
         )
-    source = scenario_file or "the scenario"
+    source = str(scenario_file) if scenario_file else SCENARIO
     changed = apply_scenario(model, scenario, source) if scenario else None
     actual_values = actual_metrics(con, actual) if actual else None
     begin = _local_epoch(start) if start else _local_epoch(model["trained"]["from"])
@@ -173,11 +178,17 @@ def load_prediction(path: str | Path) -> dict[str, Any]:
     try:
         report = json.loads(source.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
-        raise BadInputError(f"no prediction file at {path}") from exc
+        raise BadInputError(
+            f"no prediction file at {path}", code="prediction_missing", path=path
+        ) from exc
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise BadInputError(
             f"{path} is not a prediction: save one with "
-            f"`loanflow simulate DATASET --scenario FILE --json > {source.name}` ({exc})"
+            f"`loanflow simulate DATASET --scenario FILE --json > {source.name}` ({exc})",
+            code="prediction_unreadable",
+            path=path,
+            file=source.name,
+            reason=exc,
         ) from exc
     return check_prediction(report, str(path))
 
@@ -190,7 +201,10 @@ def check_prediction(report: Any, source: str) -> dict[str, Any]:
     if not isinstance(metrics, list) or not set(PREDICTION_METRICS) <= names:
         raise BadInputError(
             f"{source} is not a prediction of `loanflow simulate --json`: it needs 'metrics' "
-            f"with {', '.join(PREDICTION_METRICS)}"
+            f"with {', '.join(PREDICTION_METRICS)}",
+            code="prediction_not_metrics",
+            source=source,
+            metrics=", ".join(PREDICTION_METRICS),
         )
     return dict(report)
 
@@ -254,4 +268,9 @@ def _write_log(model: dict[str, Any], path: str, *, seed: int, start: float, cas
             )
             writer.writerows(rows)
     except OSError as exc:
-        raise BadInputError(f"cannot write the simulated log to {path}: {exc}") from exc
+        raise BadInputError(
+            f"cannot write the simulated log to {path}: {exc}",
+            code="simulated_log_write_failed",
+            path=path,
+            reason=exc,
+        ) from exc

@@ -63,8 +63,14 @@ def model_path(choice: str | None) -> Path:
         path = upload_path(name)
         if path.suffix.lower() in (".bpmn", ".pnml"):
             return path
-        raise BadInputError(f"{path.name} is not a BPMN model; upload a .bpmn file.")
-    raise BadInputError("Choose a reference model or upload a BPMN file.")
+        raise BadInputError(
+            f"{path.name} is not a BPMN model; upload a .bpmn file.",
+            code="conformance_not_bpmn",
+            file=path.name,
+        )
+    raise BadInputError(
+        "Choose a reference model or upload a BPMN file.", code="conformance_no_model"
+    )
 
 
 def check(query: str | None, choice: str | None, method: str | None) -> Conformance:

@@ -15,7 +15,14 @@ from dash import dcc, html
 from analysis.dataset_facts import rejected_rows as analysis_rejected_rows
 from dashboard import data
 from dashboard.audit import outcome_recorder
-from dashboard.components import column, error_alert, file_chooser, grid, section
+from dashboard.components import (
+    column,
+    error_alert,
+    failure_message,
+    file_chooser,
+    grid,
+    section,
+)
 from dashboard.exports import export_tools, register_export
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
@@ -60,9 +67,16 @@ def parse_profile_text(text: str | None) -> dict[str, Any]:
     try:
         parsed = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        raise BadInputError(f"The profile is not valid YAML: {exc}. Fix it or clear it.") from exc
+        raise BadInputError(
+            f"The profile is not valid YAML: {exc}. Fix it or clear it.",
+            code="profile_text_not_yaml",
+            reason=exc,
+        ) from exc
     if not isinstance(parsed, dict):
-        raise BadInputError("The profile must be a YAML mapping (key: value lines).")
+        raise BadInputError(
+            "The profile must be a YAML mapping (key: value lines).",
+            code="profile_text_not_mapping",
+        )
     return parsed
 
 
@@ -96,7 +110,11 @@ def upload_message(result: dict[str, Any] | None, lang: str) -> Any:
     if not result:
         return None
     if result.get("error"):
-        return dbc.Alert(str(result["error"]), color="danger", className="lf-error")
+        return dbc.Alert(
+            [html.Strong(t("common.error", lang) + ": "), failure_message(result, lang)],
+            color="danger",
+            className="lf-error",
+        )
     return dbc.Alert(
         t(
             "data.uploaded",

@@ -197,7 +197,8 @@ def results_body(job_id: str | None, lang: str) -> list[Any]:
     job = RUNNER.get(job_id)
     if job is None or job.state != "done":
         if job is not None and job.state == "failed":
-            return [error_alert(LoanFlowError(job.error or ""), lang)]
+            failure = job.failure or LoanFlowError.from_json({"error": job.error or ""})
+            return [error_alert(failure, lang)]
         return [info(t("whatif.idle", lang))]
     report = job.result
     frame = _rows(report, lang)

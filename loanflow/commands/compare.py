@@ -164,7 +164,9 @@ def compare_command(
     if not store_exists(db):
         raise LoanFlowError(
             f"No LoanFlow store at {db_path(db)}. Load the logs first with "
-            "`loanflow ingest FILE --dataset NAME`, or point --db / LOANFLOW_DB at your store."
+            "`loanflow ingest FILE --dataset NAME`, or point --db / LOANFLOW_DB at your store.",
+            code="store_missing_compare",
+            path=db_path(db),
         )
     con = connect(db)  # writable: the analysis keeps its derivations in the store
     prediction = None

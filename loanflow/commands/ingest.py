@@ -99,7 +99,10 @@ class _AnalysisPreparation:
         except Exception as exc:  # the data is loaded; say so rather than show a traceback
             raise LoanFlowError(
                 f"The dataset {dataset!r} is loaded, but building its analysis tables failed "
-                f"({exc}). The first analysis of it will build them again."
+                f"({exc}). The first analysis of it will build them again.",
+                code="analysis_tables_failed",
+                dataset=dataset,
+                reason=exc,
             ) from exc
         self.seconds = time.perf_counter() - started
 
@@ -203,7 +206,9 @@ def ingest_command(
     from etl.load import Mode, ingest, preview
 
     if replace and append:
-        raise BadInputError("Choose one of --replace and --append, not both.")
+        raise BadInputError(
+            "Choose one of --replace and --append, not both.", code="replace_and_append"
+        )
     mode: Mode = "replace" if replace else "append" if append else "create"
     mode_of_preparation = "later" if no_prepare or dry_run else prepare_mode
     preparation = _AnalysisPreparation(quiet=as_json) if mode_of_preparation == "now" else None
@@ -223,7 +228,9 @@ def ingest_command(
                 after_load=preparation,
             ).to_json()
     except ArchiveMembersError as exc:
-        error = BadInputError(f"{exc} Choose it with --member NAME.")
+        error = BadInputError(
+            f"{exc} Choose it with --member NAME.", code="choose_member", problem=exc
+        )
         _audit_load(db, dataset, mode, dry_run, f"failed: {error}")
         raise error from None
     except LoanFlowError as exc:

@@ -48,7 +48,8 @@ def read_password(prompt: str = "Password") -> str:
     if not line:
         raise LoanFlowError(
             "No password given: standard input is empty. Run the command in a terminal to "
-            "be asked, or pipe the password in as one line."
+            "be asked, or pipe the password in as one line.",
+            code="password_stdin_empty",
         )
     return line.rstrip("\r\n")
 
@@ -95,7 +96,11 @@ def users_passwd(name: str, db: str | None) -> None:
 
     with _store(db) as con:
         if accounts.get_user(con, name) is None:
-            raise LoanFlowError(f"No user named {name!r}; `loanflow users list` shows them.")
+            raise LoanFlowError(
+                f"No user named {name!r}; `loanflow users list` shows them.",
+                code="user_unknown",
+                username=name,
+            )
         password = read_password(f"New password for {name}")
         accounts.set_password(con, name, password)
         accounts.audit(con, _actor(), "user-password", name)
@@ -151,7 +156,11 @@ def users_signout(name: str, db: str | None) -> None:
 
     with _store(db) as con:
         if accounts.get_user(con, name) is None:
-            raise LoanFlowError(f"No user named {name!r}; `loanflow users list` shows them.")
+            raise LoanFlowError(
+                f"No user named {name!r}; `loanflow users list` shows them.",
+                code="user_unknown",
+                username=name,
+            )
         ended = accounts.end_sessions(con, name, "signed out by an admin")
         accounts.audit(con, _actor(), "user-signout", name, f"{ended} sessions")
     click.echo(f"Ended {ended} session{'s' if ended != 1 else ''} of {name}.")

@@ -62,7 +62,9 @@ def model_command(
     from etl.errors import BadInputError
 
     if prosimos and not bpmn:
-        raise BadInputError("--prosimos needs --bpmn too: Prosimos reads both files")
+        raise BadInputError(
+            "--prosimos needs --bpmn too: Prosimos reads both files", code="prosimos_needs_bpmn"
+        )
     with read_store(db) as con:
         model = build_model(
             con,
