@@ -55,7 +55,9 @@ def _error_classes(sources: list[tuple[str, ast.Module]]) -> set[str]:
     while grew:
         grew = False
         for node in classes:
-            bases = {b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases}
+            bases = {
+                b.id if isinstance(b, ast.Name) else getattr(b, "attr", "") for b in node.bases
+            }
             if node.name not in names and bases & names:
                 names.add(node.name)
                 grew = True
@@ -109,6 +111,34 @@ def _template(message: ast.expr, values: dict[str, ast.expr]) -> tuple[str | Non
     return "".join(parts), None
 
 
+def _site(relative: str, node: ast.Call, classes: set[str], self_coded: set[str]) -> Site | None:
+    """What one call is: an error or phrase construction (checked), or None."""
+    func = node.func
+    name = func.id if isinstance(func, ast.Name) else None
+    keywords = {k.arg: k.value for k in node.keywords if k.arg}
+    if isinstance(func, ast.Attribute) and func.attr == "__init__":
+        if "code" not in keywords:
+            return None  # a subclass's constructor passing its caller's code: read at callers
+        name = "super().__init__"
+    elif name not in classes and name != "Phrase":
+        return None
+    where = f"{relative}:{node.lineno}"
+    code_node = keywords.pop("code", None)
+    message = node.args[0] if node.args else keywords.pop("message", None)
+    if code_node is None:
+        return Site(where, name, None, None, None if name in self_coded else "no code=")
+    if not (isinstance(code_node, ast.Constant) and isinstance(code_node.value, str)):
+        if isinstance(code_node, ast.Name) and code_node.id == "code":
+            return None  # a constructor handing on the code its caller named
+        # only a failure rebuilt from its JSON (a load's worker) takes its code as data
+        problem = None if relative in REBUILT else "the code is not a constant"
+        return Site(where, name, None, None, problem)
+    if message is None:
+        return Site(where, name, code_node.value, None, "no message")
+    template, problem = _template(message, keywords)
+    return Site(where, name, code_node.value, template, problem)
+
+
 def raise_sites() -> list[Site]:
     """Every construction of an error class or a Phrase in LoanFlow's packages."""
     sources = _sources()
@@ -117,32 +147,10 @@ def raise_sites() -> list[Site]:
     sites = []
     for relative, tree in sources:
         for node in ast.walk(tree):
-            if not isinstance(node, ast.Call):
-                continue
-            func = node.func
-            name = func.id if isinstance(func, ast.Name) else None
-            if name is None and isinstance(func, ast.Attribute) and func.attr == "__init__":
-                continue  # a subclass's own constructor: read at its callers
-            if name not in classes and name != "Phrase":
-                continue
-            where = f"{relative}:{node.lineno}"
-            keywords = {k.arg: k.value for k in node.keywords if k.arg}
-            code_node = keywords.pop("code", None)
-            message = node.args[0] if node.args else keywords.pop("message", None)
-            if code_node is None:
-                problem = None if name in self_coded else "no code="
-                sites.append(Site(where, name, None, None, problem))
-                continue
-            if not (isinstance(code_node, ast.Constant) and isinstance(code_node.value, str)):
-                # only a failure rebuilt from its JSON (a load's worker) takes its code as data
-                problem = None if relative in REBUILT else "the code is not a constant"
-                sites.append(Site(where, name, None, None, problem))
-                continue
-            if message is None:
-                sites.append(Site(where, name, code_node.value, None, "no message"))
-                continue
-            template, problem = _template(message, keywords)
-            sites.append(Site(where, name, code_node.value, template, problem))
+            if isinstance(node, ast.Call):
+                site = _site(relative, node, classes, self_coded)
+                if site is not None:
+                    sites.append(site)
     return sites
 
 
@@ -197,25 +205,35 @@ def test_each_error_is_worded_in_every_language_with_its_values() -> None:
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "problem"),
     [
-        'raise BadInputError(f"{path} is gone.")',
-        'raise BadInputError(f"{path} is gone.", code="file_not_found")',
-        'raise BadInputError("Nothing.", code="no_such_code_anywhere")',
-        "raise BadInputError(message)",
+        ('BadInputError(f"{path} is gone.")', "no code="),
+        ('BadInputError(f"{path} is gone.", code="file_not_found")', "is shown but not passed"),
+        (
+            'BadInputError(f"{p} is gone.", code="file_not_found", path=q)',
+            "is shown but not passed",
+        ),
+        ('BadInputError(message, code="file_empty")', "not a string or an f-string"),
+        ('BadInputError("Nothing.", code=kind)', "the code is not a constant"),
     ],
 )
-def test_the_scan_refuses_a_raise_without_its_code_or_values(
-    source: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A raise without a code, with a shown value not passed, with an unknown code, or with
-    a message made elsewhere, is reported."""
-    tree = ast.parse(source)
-    call = tree.body[0].exc  # type: ignore[attr-defined]
-    keywords = {k.arg: k.value for k in call.keywords if k.arg}
-    code = keywords.pop("code", None)
-    if code is None:
-        assert call.args and True
-        return
-    template, problem = _template(call.args[0], keywords)
-    assert problem is not None or f"error.{code.value}" not in MESSAGES
+def test_the_scan_refuses_a_raise_without_its_code_or_values(source: str, problem: str) -> None:
+    """A raise without a code, with a shown value not passed (or passed under another
+    expression), with a message made elsewhere, or with a computed code, is reported."""
+    call = ast.parse(source, mode="eval").body
+    assert isinstance(call, ast.Call)
+    site = _site("etl/example.py", call, {BASE, "BadInputError"}, set())
+    assert site is not None and site.problem is not None and problem in site.problem
+
+
+def test_the_scan_reads_a_message_as_its_template() -> None:
+    """A passed value becomes its placeholder, with its conversion and format spec."""
+    call = ast.parse(
+        'BadInputError(f"{path.name!r} has {n:,} rows {{x}}", code="c", file=path.name, n=n)',
+        mode="eval",
+    ).body
+    assert isinstance(call, ast.Call)
+    site = _site("etl/example.py", call, {BASE, "BadInputError"}, set())
+    assert site == Site(
+        "etl/example.py:1", "BadInputError", "c", "{file!r} has {n:,} rows {{x}}", None
+    )

@@ -1,7 +1,7 @@
 """The one catalogue of words LoanFlow shows, and how to look them up.
 
 :data:`MESSAGES` joins the parts in :mod:`vocabulary.messages` (dashboard, report,
-domain names, sign-in and admin); a key declared twice is an error at import. Look a key
+domain names, sign-in and admin, failures); a key declared twice is an error at import. Look a key
 up with :func:`t`; the domain's names (outcomes, comparison metrics, loan rules) with
 :func:`outcome_label`, :func:`metric_name`, :func:`metric_label`, :func:`cause_label`,
 :func:`role_label`, :func:`audit_action_label`, :func:`test_label` and
@@ -19,6 +19,7 @@ from vocabulary.messages.access import ACCESS
 from vocabulary.messages.browser import BROWSER
 from vocabulary.messages.dashboard import DASHBOARD
 from vocabulary.messages.domain import DOMAIN
+from vocabulary.messages.errors import ERRORS
 from vocabulary.messages.mapping import MAPPING
 from vocabulary.messages.report import REPORT
 from vocabulary.messages.waits import WAITS
@@ -38,7 +39,7 @@ def _joined(*parts: Mapping[str, dict[str, str]]) -> dict[str, dict[str, str]]:
 
 
 MESSAGES: dict[str, dict[str, str]] = _joined(
-    DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER, MAPPING, WHATIF
+    DASHBOARD, REPORT, DOMAIN, ACCESS, WAITS, BROWSER, MAPPING, WHATIF, ERRORS
 )
 
 

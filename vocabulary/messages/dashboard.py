@@ -495,29 +495,6 @@ DASHBOARD: dict[str, dict[str, str]] = {
     "print.generated": _m(
         "Printed from LoanFlow on {date}", "列印自 LoanFlow，{date}", "打印自 LoanFlow，{date}"
     ),
-    # failures a user can fix (etl.errors.LoanFlowError codes; the CLI words them in English)
-    "error.no_upload": _m("Upload a file first.", "請先上傳檔案。", "请先上传文件。"),
-    "error.name_required": _m(
-        "Give the dataset a name.", "請輸入資料集名稱。", "请输入数据集名称。"
-    ),
-    "error.dataset_exists": _m(
-        "A dataset named {name} already exists.",
-        "名為 {name} 的資料集已存在。",
-        "名为 {name} 的数据集已存在。",
-    ),
-    "error.append_layout": _m(
-        "The dataset {name} was loaded with another layout (one row per event or per activity"
-        " instance) than this file: append files of the same layout, or replace it.",
-        "資料集 {name} 載入時的格式（每列一個事件或一次活動）與此檔案不同：請附加相同格式的檔案，"
-        "或改為取代。",
-        "数据集 {name} 载入时的格式（每行一个事件或一次活动）与此文件不同：请追加相同格式的文件，"
-        "或改为替换。",
-    ),
-    "error.unknown_dataset": _m(
-        "No dataset named '{name}' in the store. Datasets: {known}.",
-        "儲存庫中沒有名為「{name}」的資料集。現有資料集：{known}。",
-        "存储库中没有名为“{name}”的数据集。现有数据集：{known}。",
-    ),
     "data.exists_choice": _m(
         "A dataset named {name} already exists. Replace it, append this file to it, or cancel"
         " and choose another name.",

@@ -63,37 +63,4 @@ MAPPING: dict[str, dict[str, str]] = {
         "未标示时差的时间所属时区",
     ),
     "mapping.download": _m("Download profile (YAML)", "下載設定檔（YAML）", "下载配置文件（YAML）"),
-    "error.profile_sla": _m(
-        "The SLA must be a positive number of hours, e.g. 72 (got {value}).",
-        "SLA 必須是正數的小時數，例如 72（收到 {value}）。",
-        "SLA 必须是正数的小时数，例如 72（收到 {value}）。",
-    ),
-    "error.profile_timezone": _m(
-        "Unknown time zone {value}: use a name such as Asia/Shanghai or UTC.",
-        "未知的時區 {value}：請使用 Asia/Taipei 或 UTC 這類名稱。",
-        "未知的时区 {value}：请使用 Asia/Shanghai 或 UTC 这类名称。",
-    ),
-    "error.profile_workdays": _m(
-        "Choose at least one working day.", "請至少選擇一個工作日。", "请至少选择一个工作日。"
-    ),
-    "error.profile_hours_both": _m(
-        "Give both the start and the end of the working hours.",
-        "請填寫工作時間的開始與結束。",
-        "请填写工作时间的开始与结束。",
-    ),
-    "error.profile_hours_format": _m(
-        "Working hours are times such as 09:00 (got {start} to {end}).",
-        "工作時間須為 09:00 這類時間（收到 {start} 至 {end}）。",
-        "工作时间须为 09:00 这类时间（收到 {start} 至 {end}）。",
-    ),
-    "error.profile_hours_order": _m(
-        "The working hours must start before they end (got {start} to {end}).",
-        "工作時間的開始須早於結束（收到 {start} 至 {end}）。",
-        "工作时间的开始须早于结束（收到 {start} 至 {end}）。",
-    ),
-    "error.profile_outcome": _m(
-        "Unknown outcome {value}: choose approved, rejected or withdrawn.",
-        "未知的結果 {value}：請選擇核准、拒絕或撤回。",
-        "未知的结果 {value}：请选择批准、拒绝或撤回。",
-    ),
 }
