@@ -75,8 +75,9 @@ def _worded(value: object, lang: str) -> object:
     """A message's value in ``lang``: a phrase from the catalogue, parts each so."""
     if isinstance(value, Phrase):
         return coded_message(value.code, value.values, lang, str(value))
-    if isinstance(value, Phrases):
-        return value.separator.join(str(_worded(part, lang)) for part in value.parts)
+    if isinstance(value, Phrases):  # a list's ", " is the language's (、 in Chinese)
+        separator = t("report.list_separator", lang) if value.separator == ", " else value.separator
+        return separator.join(str(_worded(part, lang)) for part in value.parts)
     return value
 
 

@@ -64,7 +64,12 @@ class Calendar(_Strict):
     @classmethod
     def _start_before_end(cls, value: tuple[time, time]) -> tuple[time, time]:
         if value[0] >= value[1]:
-            raise ValueError("working hours must start before they end, e.g. ['09:00', '17:30']")
+            raise ValueError(
+                Phrase(
+                    "working hours must start before they end, e.g. ['09:00', '17:30']",
+                    code="profile_hours_start_end",
+                )
+            )
         return value
 
 
@@ -84,10 +89,18 @@ class WorkingCalendarSpec(_Strict):
     def _spans(cls, value: tuple[time, ...]) -> tuple[time, ...]:
         if not value or len(value) % 2:
             raise ValueError(
-                "hours must be start, end pairs, e.g. ['09:00', '12:00', '13:00', '17:30']"
+                Phrase(
+                    "hours must be start, end pairs, e.g. ['09:00', '12:00', '13:00', '17:30']",
+                    code="profile_hours_pairs",
+                )
             )
         if any(b <= a for a, b in itertools.pairwise(value)):
-            raise ValueError("the times in hours must increase: each span starts after the last")
+            raise ValueError(
+                Phrase(
+                    "the times in hours must increase: each span starts after the last",
+                    code="profile_hours_increase",
+                )
+            )
         return value
 
 
@@ -172,7 +185,11 @@ class Profile(_Strict):
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
             raise ValueError(
-                f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC"
+                Phrase(
+                    f"unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC",
+                    code="profile_unknown_timezone",
+                    value=value,
+                )
             ) from exc
         return value
 
@@ -195,13 +212,38 @@ def _describe(error: ValidationError) -> Phrases:
                     where=where,
                 )
             )
-        else:
-            problem = item["msg"]
+            continue
+        error = (item.get("ctx") or {}).get("error")
+        said = error.args[0] if isinstance(error, ValueError) and error.args else None
+        if item["type"] == "value_error" and isinstance(said, Phrase):
             lines.append(
                 Phrase(
-                    f"- {where}: {problem}", code="profile_problem", where=where, problem=problem
+                    f"- {where}: Value error, {said}",
+                    code="profile_value_error",
+                    where=where,
+                    said=said,
                 )
             )
+            continue
+        gt = (item.get("ctx") or {}).get("gt")
+        limit = f"{gt:g}" if isinstance(gt, int | float) else gt
+        if (
+            item["type"] == "greater_than"
+            and item["msg"] == f"Input should be greater than {limit}"
+        ):
+            lines.append(
+                Phrase(
+                    f"- {where}: Input should be greater than {limit}",
+                    code="profile_greater_than",
+                    where=where,
+                    limit=limit,
+                )
+            )
+            continue
+        problem = item["msg"]
+        lines.append(
+            Phrase(f"- {where}: {problem}", code="profile_problem", where=where, problem=problem)
+        )
     return Phrases(lines)
 
 

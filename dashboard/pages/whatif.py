@@ -11,7 +11,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data
-from dashboard.components import page_frame, section
+from dashboard.components import error_message, page_frame, section
 from dashboard.jobs import RUNNER
 from dashboard.shell import PREDICTIONS_STORE
 from dashboard.views.whatif import (
@@ -341,7 +341,7 @@ def run_simulation(
     try:
         job = start_job(query, text, int(runs or 5), actual, lang or "en")
     except LoanFlowError as exc:
-        return no_update, True, str(exc)
+        return no_update, True, error_message(exc, lang or "en")
     return job.id, False, ""
 
 

@@ -12,7 +12,7 @@ import yaml
 from analysis.whatif.scenario import scenario_names
 from analysis.whatif.whatif import build_model, what_if
 from dashboard import data, figures
-from dashboard.components import chart, column, error_alert, grid, info, section
+from dashboard.components import chart, column, error_alert, error_message, grid, info, section
 from dashboard.jobs import RUNNER, Job
 from etl.errors import LoanFlowError
 from vocabulary import t
@@ -132,6 +132,15 @@ def start_job(
     return RUNNER.submit(KIND, f"what if {dataset}", work)
 
 
+def _failure(job: Any) -> Exception:
+    """A failed job's failure (an expected one keeps its code for the reader's words)."""
+    return job.failure or LoanFlowError.from_json({"error": job.error or ""})
+
+
+def _failure_text(job: Any, lang: str) -> str:
+    return error_message(_failure(job), lang)
+
+
 def status(job_id: str | None, lang: str) -> tuple[float, str, bool]:
     """(progress 0..100, message, finished) of the job."""
     job = RUNNER.get(job_id)
@@ -142,7 +151,7 @@ def status(job_id: str | None, lang: str) -> tuple[float, str, bool]:
     if job.state == "cancelled":
         return 0.0, t("whatif.cancelled", lang), True
     if job.state == "failed":
-        return 0.0, job.error or "", True
+        return 0.0, _failure_text(job, lang), True
     return 100.0, "", True
 
 
@@ -197,8 +206,7 @@ def results_body(job_id: str | None, lang: str) -> list[Any]:
     job = RUNNER.get(job_id)
     if job is None or job.state != "done":
         if job is not None and job.state == "failed":
-            failure = job.failure or LoanFlowError.from_json({"error": job.error or ""})
-            return [error_alert(failure, lang)]
+            return [error_alert(_failure(job), lang)]
         return [info(t("whatif.idle", lang))]
     report = job.result
     frame = _rows(report, lang)

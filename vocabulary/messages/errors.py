@@ -569,6 +569,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "  {field}: <欄位名稱>",
         "  {field}: <列名>",
     ),
+    "error.profile_greater_than": _m(
+        "- {where}: Input should be greater than {limit}",
+        "- {where}：必須大於 {limit}",
+        "- {where}：必须大于 {limit}",
+    ),
     "error.profile_hours_both": _m(
         "Give both the start and the end of the working hours.",
         "請填寫工作時間的開始與結束。",
@@ -579,10 +584,25 @@ ERRORS: dict[str, dict[str, str]] = {
         "工作時間須為 09:00 這類時間（收到 {start} 至 {end}）。",
         "工作时间须为 09:00 这类时间（收到 {start} 至 {end}）。",
     ),
+    "error.profile_hours_increase": _m(
+        "the times in hours must increase: each span starts after the last",
+        "hours 中的時間須遞增：每段都在上一段之後開始",
+        "hours 中的时间须递增：每段都在上一段之后开始",
+    ),
     "error.profile_hours_order": _m(
         "The working hours must start before they end (got {start} to {end}).",
         "工作時間的開始須早於結束（收到 {start} 至 {end}）。",
         "工作时间的开始须早于结束（收到 {start} 至 {end}）。",
+    ),
+    "error.profile_hours_pairs": _m(
+        "hours must be start, end pairs, e.g. ['09:00', '12:00', '13:00', '17:30']",
+        "hours 須為成對的開始、結束時間，例如 ['09:00', '12:00', '13:00', '17:30']",
+        "hours 须为成对的开始、结束时间，例如 ['09:00', '12:00', '13:00', '17:30']",
+    ),
+    "error.profile_hours_start_end": _m(
+        "working hours must start before they end, e.g. ['09:00', '17:30']",
+        "工作時間的開始須早於結束，例如 ['09:00', '17:30']",
+        "工作时间的开始须早于结束，例如 ['09:00', '17:30']",
     ),
     "error.profile_invalid": _m(
         "{source} is not valid:\n{problems}",
@@ -648,6 +668,16 @@ ERRORS: dict[str, dict[str, str]] = {
         "- {where}: unknown key; check its spelling against DESIGN.md",
         "- {where}：未知的鍵；請檢查拼寫。",
         "- {where}：未知的键；请检查拼写。",
+    ),
+    "error.profile_unknown_timezone": _m(
+        "unknown time zone {value!r}; use an IANA name such as Asia/Shanghai or UTC",
+        "未知的時區「{value}」；請使用 Asia/Taipei 或 UTC 這類 IANA 名稱",
+        "未知的时区“{value}”；请使用 Asia/Shanghai 或 UTC 这类 IANA 名称",
+    ),
+    "error.profile_value_error": _m(
+        "- {where}: Value error, {said}",
+        "- {where}：{said}",
+        "- {where}：{said}",
     ),
     "error.profile_workdays": _m(
         "Choose at least one working day.",

@@ -139,8 +139,8 @@ REPORT: dict[str, dict[str, str]] = {
     "report.activities": _m("Activities", "活動序列", "活动序列"),
     "report.significance_footnote": _m(
         "(* significant after Benjamini-Hochberg correction, alpha {alpha})",
-        "（* 經 Benjamini-Hochberg 多重檢定校正後顯著，顯著水準 {alpha}）",
-        "（* 经 Benjamini-Hochberg 多重检验校正后显著，显著性水平 {alpha}）",
+        "（* 經 Benjamini-Hochberg 校正後顯著，顯著水準 {alpha}）",
+        "（* 经 Benjamini-Hochberg 校正后显著，显著性水平 {alpha}）",
     ),
     "report.written": _m("Report written to {path}", "報告已寫入 {path}", "报告已写入 {path}"),
     "report.kpis_table": _m("Every KPI side by side", "全部 KPI 對照", "全部 KPI 对照"),
