@@ -213,8 +213,8 @@ def _describe(error: ValidationError) -> Phrases:
                 )
             )
             continue
-        error = (item.get("ctx") or {}).get("error")
-        said = error.args[0] if isinstance(error, ValueError) and error.args else None
+        raised = (item.get("ctx") or {}).get("error")
+        said = raised.args[0] if isinstance(raised, ValueError) and raised.args else None
         if item["type"] == "value_error" and isinstance(said, Phrase):
             lines.append(
                 Phrase(

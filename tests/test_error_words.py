@@ -70,7 +70,10 @@ def test_a_bad_file_uploaded_reads_in_chinese(
         )
         assert refused.status_code == 400
         payload = refused.get_json()
-        english = "'notes.docx' is not a file LoanFlow reads. Upload CSV/TSV, Excel (.xlsx), XES, Parquet, compressed as .gz or .zip (or a .bpmn model, a .yaml profile)."
+        english = (
+            "'notes.docx' is not a file LoanFlow reads. Upload CSV/TSV, Excel (.xlsx), XES, "
+            "Parquet, compressed as .gz or .zip (or a .bpmn model, a .yaml profile)."
+        )
         assert payload["error"] == english
         assert failure_message(payload, "en") == english
         assert failure_message(payload, "zh-Hant").startswith(
