@@ -109,7 +109,7 @@ def error_alert(exc: Exception, lang: str) -> dbc.Alert:
     """A user-facing failure under "Something went wrong", in the reader's language."""
     message = error_message(exc, lang)
     return dbc.Alert(
-        [html.Strong(t("common.error", lang) + ": "), message],
+        [html.Strong(t("common.error", lang) + ": "), html.Span(message, className="lf-message")],
         color="danger",
         className="lf-error",
     )

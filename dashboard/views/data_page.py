@@ -111,7 +111,10 @@ def upload_message(result: dict[str, Any] | None, lang: str) -> Any:
         return None
     if result.get("error"):
         return dbc.Alert(
-            [html.Strong(t("common.error", lang) + ": "), failure_message(result, lang)],
+            [
+                html.Strong(t("common.error", lang) + ": "),
+                html.Span(failure_message(result, lang), className="lf-message"),
+            ],
             color="danger",
             className="lf-error",
         )
