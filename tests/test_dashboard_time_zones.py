@@ -7,6 +7,7 @@ times are the bank's wall-clock times, so a page must show what the file says (C
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ import pytest
 from analysis.dataset_facts import DatasetTimeZone, time_zone
 from dashboard import data
 from dashboard.app import create_app
+from dashboard.exports import export_file
 from dashboard.views import cases, process_map, waits
 from etl.load import ingest
 from etl.store import close_shared
@@ -113,6 +115,18 @@ def test_the_cases_behind_a_clicked_activity_are_on_the_banks_clock() -> None:
     assert rows["C4"]["last_ts"] == "2025-01-15 09:30"
     headers = [c["headerName"] for c in grid.columnDefs]
     assert "開始 (UTC+8)" in headers and "最後事件 (UTC+8)" in headers
+    # the download names its zone in every time: the offset is written
+    export = next(
+        c
+        for c in walk_components(shown)
+        if getattr(c, "id", None) == {"type": "export-args", "name": process_map.CASES_EXPORT}
+    )
+    sent = {row["case_id"]: row for row in export.data["rows"]}
+    assert sent["C4"]["first_ts"] == "2025-01-14T09:00:00+08:00"
+    assert sent["C4"]["last_ts"] == "2025-01-15T09:30:00+08:00"
+    table = export_file(process_map.CASES_EXPORT, "csv", export.data)
+    assert table is not None
+    assert "2025-01-14T09:00:00+08:00" in base64.b64decode(table["content"]).decode("utf-8-sig")
 
 
 def test_one_cases_waits_are_on_the_banks_clock() -> None:

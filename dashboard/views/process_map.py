@@ -226,6 +226,17 @@ def element_cases(query: str | None, element: dict[str, Any] | None) -> pd.DataF
         )
 
 
+def with_zone_times(frame: pd.DataFrame, zone: str) -> pd.DataFrame:
+    """The cases for download: their times on the dataset's clock with the offset written
+    (``2025-03-03T09:00:00+08:00``), so a file read elsewhere names its zone."""
+    out = frame.copy()
+    for name in ("first_ts", "last_ts"):
+        if name in out.columns:
+            stamps = pd.to_datetime(out[name], utc=True).dt.tz_convert(zone)
+            out[name] = [None if pd.isna(v) else v.isoformat() for v in stamps]
+    return out
+
+
 def element_cases_view(query: str | None, element: dict[str, Any] | None) -> list[Any]:
     """The list of cases behind the clicked element."""
     state = data.state_from_query(query)
@@ -242,6 +253,7 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
         else f"{element['source']} → {element['target']}"
     )
     zone = data.dataset_time_zone(state.dataset)
+    download = with_zone_times(frame, zone.name)
     frame = pd.DataFrame(shown_case_rows(frame, lang, zone), columns=frame.columns)
     columns = [
         column("case_id", t("common.case_id", lang)),
@@ -258,7 +270,7 @@ def element_cases_view(query: str | None, element: dict[str, Any] | None) -> lis
                     html.Div(
                         [
                             t("map.cases_of", lang, what=str(name)),
-                            shown_table_tools(CASES_EXPORT, lang, frame),
+                            shown_table_tools(CASES_EXPORT, lang, download),
                         ],
                         className="d-flex justify-content-between align-items-center",
                     )
