@@ -176,6 +176,37 @@ def test_an_ingest_process_imports_neither_pandas_nor_numpy_nor_hashes(tmp_path)
         con.close()
 
 
+def test_the_console_script_ends_an_ingest_without_the_interpreters_teardown(tmp_path):
+    """After ``ingest`` the process ends at once (the teardown of polars and DuckDB cost
+    0.1-0.3 s), its output whole and the store written; other commands end as usual."""
+    path = write_csv(tmp_path / "log.csv", HEADER, ROWS)
+    db = str(tmp_path / "s.duckdb")
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: sys.stderr.write('TEARDOWN\\n'))\n"
+        "from loanflow.cli import main\n"
+        "sys.argv[0] = 'loanflow'\n"
+        "main()\n"
+    )
+
+    def console(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-c", script, *args], capture_output=True, text=True, check=False
+        )
+
+    loaded = console("ingest", str(path), "--dataset", "d", "--db", db, "--json")
+    assert loaded.returncode == 0, loaded.stderr
+    assert json.loads(loaded.stdout)["events"] == 2
+    assert "TEARDOWN" not in loaded.stderr
+    listed = console("datasets", "--db", db, "--json")
+    assert listed.returncode == 0, listed.stderr
+    assert [row["name"] for row in json.loads(listed.stdout)["datasets"]] == ["d"]
+    assert "TEARDOWN" in listed.stderr
+    refused = console("ingest", str(path), "--dataset", "d", "--db", db)
+    assert refused.returncode != 0
+    assert "TEARDOWN" in refused.stderr
+
+
 def _analysis_rows(db: str, dataset: str) -> tuple[int, int]:
     import duckdb
 

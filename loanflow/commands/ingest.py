@@ -244,6 +244,11 @@ def ingest_command(
     summary["prepare"] = mode_of_preparation
     if mode_of_preparation == "background":
         summary["prepare_pid"] = _prepare_in_background(db, summary["dataset"], quiet=as_json)
+    # Everything the load opened is closed (the store, its temporary files, the XES worker;
+    # a background preparation runs in a session of its own): the process may end at once.
+    from loanflow.cli import exit_without_teardown
+
+    exit_without_teardown()
     if as_json:
         if shown is not None:
             summary["preview"] = shown.to_json()
