@@ -27,7 +27,7 @@ ACTIONS: tuple[str, ...] = (
     "sign-in", "sign-in-failure", "sign-in-refused", "sign-out", "refused",
     "upload", "load", "delete", "export",
     "user-add", "user-remove", "user-password", "user-role", "user-disable", "user-enable",
-    "user-signout",
+    "user-signout", "keep-prediction",
 )  # fmt: skip
 # action -> (the columns a repeat must share, the window in seconds; None: sign-in window)
 AGGREGATED: dict[str, tuple[tuple[str, ...], int | None]] = {

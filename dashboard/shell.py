@@ -193,18 +193,12 @@ def print_header() -> html.Div:
     return html.Div(id="print-header", className="d-none d-print-block mb-2")
 
 
-# The What-if page's predictions, kept in the browser for the Compare page's report
-# (dashboard.views.whatif.keep_prediction writes it).
-PREDICTIONS_STORE = "predictions-store"
-
-
 def frame_layout() -> html.Div:
     """The whole app layout around ``dash.page_container``."""
     return html.Div(
         [
             dcc.Location(id="url", refresh="callback-nav"),
             dcc.Store(id="lang-store", storage_type="local"),
-            dcc.Store(id=PREDICTIONS_STORE, storage_type="local"),
             dcc.Store(id="lang-locales", data=browser_locales()),
             html.Div(id="lang-applied", hidden=True),
             navbar(),

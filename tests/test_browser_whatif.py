@@ -10,6 +10,7 @@ and a job still running when the test ends is cancelled, so the test fails, neve
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -156,6 +157,9 @@ def test_simulate_a_head_count_change_and_read_the_result(driver: Any, base_url:
     approved = by_name["Approved share"]
     assert approved["baseline"] == f"{100 * result['approved_share']['baseline']:.1f}%"
     assert approved["change"].endswith(" pp")
+    # the prediction is kept in the store, and the page says under which id
+    notice = driver.find_element("css selector", "#whatif-body").text
+    assert re.search(r"kept in the store as p-[0-9a-f]{12}", notice), notice
     risk = result[f"utilisation:{DEPARTMENT}"]
     assert risk["scenario"] < risk["baseline"]  # two more people share the same work
     assert by_name[f"Utilisation: {DEPARTMENT}"]["scenario"] == f"{100 * risk['scenario']:.1f}%"

@@ -176,32 +176,37 @@ def test_a_bad_prediction_file_is_refused_with_a_clear_message(store: Path, tmp_
 def test_the_compare_pages_report_checks_a_kept_prediction(
     store: Path, prediction: dict[str, Any]
 ) -> None:
-    """The What-if page keeps a finished simulation's prediction in the browser; the
-    Compare page lists those of the before dataset and its report download carries the
-    prediction section, in the page's language, with the after dataset's figures."""
+    """The What-if page keeps a finished simulation's prediction in the store (once per
+    job); the Compare page lists those of the before dataset and its report download
+    carries the prediction section, in the page's language, with the after dataset's
+    figures."""
     from dashboard.app import create_app
     from dashboard.jobs import RUNNER
-    from dashboard.views.whatif import keep_prediction
+    from dashboard.views.whatif import keep_finished
     from etl.store import close_shared
 
     job = RUNNER.submit("whatif", "what if before", lambda _job: prediction)
     assert job.ended.wait(60) and job.state == "done"
-    kept = keep_prediction(None, job.id)
-    assert kept is not None and kept[job.id]["prediction"] == prediction
-    assert keep_prediction(kept, job.id) is None  # kept once
     # measured before the app opens the store: DuckDB refuses a read-only connection to a
     # file this process already holds with the app's configuration
     measured = _measured_after(store)
     create_app(store, auth=False)  # the pages register with the app
+    from dashboard import data
     from dashboard.pages.compare import download_report, list_predictions
 
     try:
-        options, chosen = list_predictions(kept, "before", "lang=zh-Hant")
-        assert chosen == job.id and len(options) == 1
-        assert "次模擬" in options[0]["label"]  # the label in the page's language
-        assert list_predictions(kept, "after", "lang=zh-Hant") == ([], None)
+        kept = keep_finished(job.id)
+        assert kept is not None and kept.startswith("p-")
+        assert keep_finished(job.id) == kept  # kept once: the same job, the same id
+        with data.cursor() as con:
+            rows = con.execute("SELECT id, trained_on, runs FROM predictions").fetchall()
+        assert rows == [(kept, "before", prediction["runs"])]
+        options, chosen = list_predictions("before", "lang=zh-Hant")
+        assert chosen == kept and len(options) == 1
+        assert "次模擬" in options[0]["label"] and kept in options[0]["label"]
+        assert list_predictions("after", "lang=zh-Hant") == ([], None)
         args = ("lang=zh-Hant", "datasets", "before", "after", None)
-        sent = download_report(1, *args, chosen, kept)
+        sent = download_report(1, *args, chosen)
         section = _section(sent["content"])
         assert "預測" in section and "Predicted" not in section
         predicted = {m["name"]: m for m in prediction["metrics"]}
@@ -210,10 +215,55 @@ def test_the_compare_pages_report_checks_a_kept_prediction(
             assert _value(attrs) == predicted[name]["scenario"]
             attrs, _ = _cell(section, name, "actual")
             assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
-        # no prediction chosen, or one split dataset: the report without the section
-        plain = download_report(1, *args, None, kept)["content"]
+        # no prediction chosen, one no longer kept, or one split dataset: no section
+        plain = download_report(1, *args, None)["content"]
         assert 'id="prediction"' not in plain
-        split = download_report(1, "lang=en", "split", "before", None, "2025-04-01", chosen, kept)
+        gone = download_report(1, *args, "p-000000000000")["content"]
+        assert 'id="prediction"' not in gone
+        split = download_report(1, "lang=en", "split", "before", None, "2025-04-01", chosen)
         assert 'id="prediction"' not in split["content"]
+        with data.cursor() as con:
+            con.execute("DELETE FROM predictions")
     finally:
         close_shared(store)
+
+
+def test_a_prediction_kept_from_the_command_line_is_checked_by_its_id(
+    store: Path, tmp_path: Path
+) -> None:
+    """`simulate --keep` keeps the prediction, `predictions` lists it, `compare
+    --prediction ID` checks it in the report against the after dataset's figures."""
+    db = ["--db", str(store)]
+    scenario = str(SAMPLES / "redesign.scenario.yaml")
+    simulate = ["simulate", "before", "--scenario", scenario, "--runs", "2", "--cases", "120"]
+    result = CliRunner().invoke(main, [*simulate, "--no-validate", "--keep", "--json", *db])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output[result.output.index("{") :])
+    ident = made["kept_as"]
+    assert re.fullmatch(r"p-[0-9a-f]{12}", ident)
+    listed = CliRunner().invoke(main, ["predictions", "before", "--json", *db])
+    assert listed.exit_code == 0, listed.output
+    rows = json.loads(listed.output)["predictions"]
+    assert [(r["id"], r["trained_on"], r["scenario"], r["runs"]) for r in rows] == [
+        (ident, "before", made["scenario"], 2)
+    ]
+    assert rows[0]["made_by"].endswith("@cli")
+    assert json.loads(CliRunner().invoke(main, ["predictions", "after", "--json", *db]).output) == {
+        "predictions": []
+    }
+    report = tmp_path / "checked.html"
+    args = ["compare", "before", "after", *db, "--resamples", "0", "--report", str(report)]
+    result = CliRunner().invoke(main, [*args, "--prediction", ident], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    section = _section(report.read_text(encoding="utf-8"))
+    measured = _measured_after(store)
+    predicted = {m["name"]: m for m in made["metrics"]}
+    for name in NAMES:
+        attrs, _ = _cell(section, name, "predicted")
+        assert _value(attrs) == predicted[name]["scenario"]
+        attrs, _ = _cell(section, name, "actual")
+        assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
+    # an id not kept: a clear message naming the kept ones
+    missing = CliRunner().invoke(main, [*args, "--prediction", "p-0123456789ab"])
+    assert missing.exit_code != 0 and "Traceback" not in missing.output
+    assert "No kept prediction 'p-0123456789ab'" in missing.output and ident in missing.output

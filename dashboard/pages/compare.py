@@ -12,14 +12,13 @@ from dash import Input, Output, State, callback, dcc, html
 from dashboard import data
 from dashboard.audit import record
 from dashboard.components import page_frame, radio
-from dashboard.shell import PREDICTIONS_STORE
 from dashboard.views.compare import (
     PAGE,
     compare_body,
     compare_intro,
     report_html,
 )
-from dashboard.views.whatif import prediction_choices
+from dashboard.views.whatif import chosen_prediction, prediction_choices
 from vocabulary import t
 
 dash.register_page(__name__, path="/compare", order=6, label_key="nav.compare", title="LoanFlow")
@@ -135,15 +134,13 @@ def update_compare(
 @callback(
     Output(f"{PAGE}-prediction", "options"),
     Output(f"{PAGE}-prediction", "value"),
-    Input(PREDICTIONS_STORE, "data"),
     Input(f"{PAGE}-before", "value"),
     State(f"{PAGE}-query", "data"),
 )
-def list_predictions(
-    kept: dict[str, Any] | None, before: str | None, query: str | None
-) -> tuple[list[Any], str | None]:
-    """The What-if page's kept predictions of the before dataset, the newest chosen."""
-    options = prediction_choices(kept, before, data.state_from_query(query).lang)
+def list_predictions(before: str | None, query: str | None) -> tuple[list[Any], str | None]:
+    """The predictions kept in the store for the before dataset (made on the What if page
+    or by `loanflow simulate --keep`), the newest chosen."""
+    options = prediction_choices(before, data.state_from_query(query).lang)
     return options, options[0]["value"] if options else None
 
 
@@ -152,7 +149,6 @@ def list_predictions(
     Input(f"{PAGE}-report", "n_clicks"),
     *CONTROLS,
     State(f"{PAGE}-prediction", "value"),
-    State(PREDICTIONS_STORE, "data"),
     prevent_initial_call=True,
 )
 def download_report(
@@ -163,12 +159,10 @@ def download_report(
     after: str | None,
     split: str | None,
     chosen: str | None = None,
-    kept: dict[str, Any] | None = None,
 ) -> Any:
-    """The comparison as one self-contained HTML file; with a prediction chosen (one the
-    What-if page made for the before dataset), its predicted-vs-actual section."""
-    entry = (kept or {}).get(chosen or "")
-    prediction = entry.get("prediction") if isinstance(entry, dict) else None
+    """The comparison as one self-contained HTML file; with a prediction chosen (one kept
+    for the before dataset), its predicted-vs-actual section."""
+    prediction = chosen_prediction(chosen)
     html_text = report_html(query, mode, before, after, split, prediction)
     if html_text is None:
         return dash.no_update

@@ -11,13 +11,12 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import data
-from dashboard.components import error_message, page_frame, section
+from dashboard.components import error_message, info, page_frame, section
 from dashboard.jobs import RUNNER
-from dashboard.shell import PREDICTIONS_STORE
 from dashboard.views.whatif import (
     PAGE,
     WEEKDAYS,
-    keep_prediction,
+    keep_finished,
     results_body,
     saved_options,
     scenario_choices,
@@ -362,20 +361,22 @@ def cancel_simulation(clicks: int | None, job_id: str | None) -> int | None:
     Output(f"{PAGE}-status", "children"),
     Output(f"{PAGE}-tick", "disabled", allow_duplicate=True),
     Output(f"{PAGE}-body", "children"),
-    Output(PREDICTIONS_STORE, "data"),
     Input(f"{PAGE}-tick", "n_intervals"),
     Input(f"{PAGE}-job", "data"),
     State(f"{PAGE}-lang", "data"),
-    State(PREDICTIONS_STORE, "data"),
     prevent_initial_call="initial_duplicate",
 )
 def follow_job(
-    _n: int | None, job_id: str | None, lang: str | None, kept: dict[str, Any] | None
-) -> tuple[float, str, bool, Any, Any]:
-    """Progress while the job runs; the results once it has ended, and its prediction
-    kept in the browser for the Compare page's report."""
+    _n: int | None, job_id: str | None, lang: str | None
+) -> tuple[float, str, bool, Any]:
+    """Progress while the job runs; the results once it has ended, its prediction kept in
+    the store for the Compare page's report (and said so above the results)."""
     lang = lang or "en"
     progress, message, finished = status(job_id, lang)
-    body = results_body(job_id, lang) if finished else no_update
-    keep = keep_prediction(kept, job_id) if finished else None
-    return progress, message, finished, body, no_update if keep is None else keep
+    if not finished:
+        return progress, message, finished, no_update
+    body = results_body(job_id, lang)
+    kept = keep_finished(job_id)
+    if kept is not None:
+        body = [info(t("whatif.kept_as", lang, ident=kept)), *body]
+    return progress, message, finished, body

@@ -4,11 +4,13 @@ baseline vs scenario (with intervals and, when chosen, what actually happened)."
 from __future__ import annotations
 
 import threading
+from datetime import UTC
 from typing import Any
 
 import pandas as pd
 import yaml
 
+from analysis.whatif.kept import keep_prediction, kept_prediction, kept_predictions, prediction_key
 from analysis.whatif.scenario import scenario_names
 from analysis.whatif.whatif import build_model, what_if
 from dashboard import data, figures
@@ -277,50 +279,58 @@ def saved_options(saved: dict[str, str] | None) -> list[dict[str, str]]:
     return [{"label": name, "value": name} for name in sorted(saved or {})]
 
 
-# -- predictions kept for the Compare page's report -----------------------------------------
-KEPT_PREDICTIONS = 12  # the browser keeps the latest predictions, of any dataset
+# -- predictions kept in the store for the Compare page's report ---------------------------
+def keep_finished(job_id: str | None) -> str | None:
+    """Keep a finished job's prediction in the store (analysis.whatif.kept), by the
+    signed-in user, once: the same job keeps the same id. Its id, or None when the job has
+    not finished well."""
+    from dashboard.audit import record
+    from dashboard.auth import current_user
 
-
-def keep_prediction(saved: dict[str, Any] | None, job_id: str | None) -> dict[str, Any] | None:
-    """The browser's kept predictions with the finished job's added, or None when there is
-    nothing new to keep (no job, not done yet, or kept already).
-
-    Each entry (by job id) holds the dataset, the scenario's name, when it was made and
-    the prediction (``what_if``'s report), for the Compare page's report."""
     job = RUNNER.get(job_id)
-    saved = dict(saved or {})
-    if job is None or job.state != "done" or job.id in saved:
+    if job is None or job.state != "done":
         return None
-    report = job.result
-    saved[job.id] = {
-        "dataset": report["dataset"],
-        "scenario": report.get("scenario"),
-        "made": pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d %H:%M"),
-        "prediction": report,
-    }
-    newest = sorted(saved.items(), key=lambda kv: str(kv[1].get("made", "")), reverse=True)
-    return dict(newest[:KEPT_PREDICTIONS])
+    ident = prediction_key(job.id)
+    user = current_user()
+    with data.cursor() as con:
+        new = not con.execute("SELECT 1 FROM predictions WHERE id = ?", [ident]).fetchone()
+        if new:
+            keep_prediction(con, job.result, made_by=user[0] if user else None, key=ident)
+    if new:
+        record("keep-prediction", ident, str(job.result["dataset"]))
+    return ident
 
 
-def prediction_choices(saved: dict[str, Any] | None, dataset: str | None, lang: str) -> list[Any]:
-    """The kept predictions of ``dataset``, newest first, as dropdown options."""
-    rows = [
-        (key, entry)
-        for key, entry in (saved or {}).items()
-        if isinstance(entry, dict) and entry.get("dataset") == dataset
-    ]
-    rows.sort(key=lambda kv: str(kv[1].get("made", "")), reverse=True)
+def prediction_choices(dataset: str | None, lang: str) -> list[dict[str, str]]:
+    """The predictions kept for ``dataset`` (their models discovered from it), newest
+    first, as dropdown options."""
+    if not dataset:
+        return []
+    with data.cursor() as con:
+        kept = kept_predictions(con, dataset)
     return [
         {
             "label": t(
                 "whatif.kept_prediction",
                 lang,
-                scenario=entry.get("scenario") or t("whatif.as_is", lang),
-                runs=entry["prediction"].get("runs", "–"),
-                made=entry.get("made", "–"),
+                scenario=p.scenario or t("whatif.as_is", lang),
+                runs=p.runs,
+                made=p.made_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+                ident=p.id,
+                by=p.made_by or "–",
             ),
-            "value": key,
+            "value": p.id,
         }
-        for key, entry in rows
-        if isinstance(entry.get("prediction"), dict)
+        for p in kept
     ]
+
+
+def chosen_prediction(ident: str | None) -> dict[str, Any] | None:
+    """The report of the kept prediction ``ident`` (None: none chosen, or no longer kept)."""
+    if not ident:
+        return None
+    try:
+        with data.cursor() as con:
+            return kept_prediction(con, ident)
+    except LoanFlowError:
+        return None

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import click
 
 from loanflow.commands.common import db_option, echo_json, filter_options, json_option, pop_filters
 from vocabulary.languages import LANGUAGE_CODES
+
+KEPT_ID = re.compile(r"p-[0-9a-f]{12}")  # a prediction kept in the store (analysis.whatif.kept)
 
 
 def _row(cells: list[str], widths: list[int]) -> str:
@@ -99,10 +103,11 @@ def _width(cell: str) -> int:
 @click.option(
     "--prediction",
     "prediction_path",
-    type=click.Path(dir_okay=False),
     default=None,
-    help="A what-if prediction saved with `loanflow simulate BEFORE --scenario FILE --json`: "
-    "the report gains a section of predicted vs actual (measured on AFTER).",
+    help="A what-if prediction: the id of one kept in the store (`loanflow simulate BEFORE "
+    "--keep`, the What if page; `loanflow predictions` lists them) or a file saved with "
+    "`loanflow simulate BEFORE --scenario FILE --json`: the report gains a section of "
+    "predicted vs actual (measured on AFTER).",
 )
 @click.option(
     "--lang",
@@ -172,10 +177,15 @@ def compare_command(
     prediction = None
     try:
         if prediction_path:
-            from analysis.whatif.whatif import load_prediction, with_actual
+            from analysis.whatif.kept import kept_prediction
+            from analysis.whatif.whatif import check_prediction, load_prediction, with_actual
 
             assert after is not None
-            prediction = with_actual(load_prediction(prediction_path), con, after)
+            if Path(prediction_path).exists() or not KEPT_ID.fullmatch(prediction_path):
+                saved = load_prediction(prediction_path)
+            else:
+                saved = check_prediction(kept_prediction(con, prediction_path), prediction_path)
+            prediction = with_actual(saved, con, after)
         if split_at is not None:
             comparison = compare_split(
                 con, before, split_at.date(), filters, alpha=alpha, n_resamples=resamples, seed=seed

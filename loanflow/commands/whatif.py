@@ -152,6 +152,12 @@ def model_command(
 @click.option("--seed", type=int, default=1, show_default=True, help="Random seed.")
 @click.option("--activities", default=None, help="Keep only these activities (glob or list).")
 @click.option("--no-validate", is_flag=True, help="Skip the model's hold-out validation.")
+@click.option(
+    "--keep",
+    is_flag=True,
+    help="Keep the prediction in the store, to check it later against what happened "
+    "(`loanflow compare BEFORE AFTER --report F --prediction ID`, or the Compare page).",
+)
 @db_option
 @json_option
 def simulate_command(
@@ -166,6 +172,7 @@ def simulate_command(
     seed: int,
     activities: str | None,
     no_validate: bool,
+    keep: bool,
     db: str | None,
     as_json: bool,
 ) -> None:
@@ -188,10 +195,56 @@ def simulate_command(
             activities=activities,
             progress=None if as_json else _progress,
         )
+    if keep:
+        report["kept_as"] = _keep(db, report)
     if as_json:
         echo_json(report)
         return
     _print_report(report)
+    if keep:
+        click.echo(
+            f"Kept as {report['kept_as']}: check it later with `loanflow compare "
+            f"{dataset} AFTER --report FILE --prediction {report['kept_as']}`."
+        )
+
+
+def _keep(db: str | None, report: dict[str, Any]) -> str:
+    """Keep the prediction in the store (a writable connection of its own) and audit it."""
+    from analysis.whatif.kept import keep_prediction
+    from etl.store import connect
+    from loanflow.commands.common import audit_cli, cli_actor
+
+    con = connect(db)
+    try:
+        ident = keep_prediction(con, report, made_by=cli_actor())
+    finally:
+        con.close()
+    audit_cli(db, "keep-prediction", ident, str(report["dataset"]))
+    return ident
+
+
+@click.command("predictions")
+@click.argument("dataset", required=False)
+@db_option
+@json_option
+def predictions_command(dataset: str | None, db: str | None, as_json: bool) -> None:
+    """The what-if predictions kept in the store (of models discovered from DATASET),
+    newest first."""
+    from analysis.whatif.kept import kept_predictions
+
+    with read_store(db) as con:
+        kept = kept_predictions(con, dataset)
+    if as_json:
+        echo_json({"predictions": [p.to_json() for p in kept]})
+        return
+    if not kept:
+        click.echo("No kept predictions. Keep one with `loanflow simulate NAME --keep`.")
+        return
+    for p in kept:
+        click.echo(
+            f"{p.id}  {p.trained_on}  {p.scenario or '(as is)'}  {p.runs} runs  "
+            f"{p.made_at:%Y-%m-%d %H:%M}  {p.made_by or ''}".rstrip()
+        )
 
 
 def _fmt(value: Any, share: bool = False) -> str:
@@ -239,4 +292,4 @@ def _print_report(report: dict[str, Any]) -> None:
     sys.stdout.flush()
 
 
-COMMANDS: list[click.Command] = [model_command, simulate_command]
+COMMANDS: list[click.Command] = [model_command, simulate_command, predictions_command]

@@ -101,5 +101,6 @@ ACCESS: dict[str, dict[str, str]] = {
     "audit.user-role": _m("Role changed", "變更角色", "更改角色"),
     "audit.user-disable": _m("User disabled", "停用用戶", "停用用户"),
     "audit.user-enable": _m("User enabled", "啟用用戶", "启用用户"),
+    "audit.keep-prediction": _m("Prediction kept", "保存預測", "保存预测"),
     "audit.user-signout": _m("User signed out everywhere", "強制登出用戶", "强制用户退出登录"),
 }

@@ -541,6 +541,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "{source} 不是 `loanflow simulate --json` 的預測結果：需要含 {metrics} 的 'metrics'",
         "{source} 不是 `loanflow simulate --json` 的预测结果：需要含 {metrics} 的 'metrics'",
     ),
+    "error.prediction_not_kept": _m(
+        "No kept prediction {ident!r} in the store (kept: {known}). List them with "
+        "`loanflow predictions`, or give a file saved from `loanflow simulate --json`.",
+        "資料庫中沒有保存的預測「{ident}」（已保存：{known}）。",
+        "数据库中没有保存的预测“{ident}”（已保存：{known}）。",
+    ),
     "error.prediction_unreadable": _m(
         "{path} is not a prediction: save one with `loanflow simulate DATASET --scenario FILE "
         "--json > {file}` ({reason})",

@@ -106,9 +106,17 @@ WHATIF: dict[str, dict[str, str]] = {
     "whatif.m.wait_hours": _m("Wait (h)", "等待（小時）", "等待（小时）"),
     "whatif.m.utilisation": _m("Utilisation", "使用率", "使用率"),
     "whatif.kept_prediction": _m(
-        "{scenario}, {runs} replications, made {made} UTC",
-        "{scenario}，{runs} 次模擬，{made} UTC 建立",
-        "{scenario}，{runs} 次模拟，{made} UTC 创建",
+        "{scenario}, {runs} replications, made {made} UTC by {by} ({ident})",
+        "{scenario}，{runs} 次模擬，{made} UTC 由 {by} 建立（{ident}）",
+        "{scenario}，{runs} 次模拟，{made} UTC 由 {by} 创建（{ident}）",
+    ),
+    "whatif.kept_as": _m(
+        "This prediction is kept in the store as {ident}. Once the redesign is live and its "
+        "log loaded, the Compare page's report checks it against what happened.",
+        "此預測已保存於資料庫，編號 {ident}。新流程上線並載入其日誌後，比較頁的報告會將預測與"
+        "實際結果對照。",
+        "此预测已保存于数据库，编号 {ident}。新流程上线并载入其日志后，比较页的报告会将预测与"
+        "实际结果对照。",
     ),
     "whatif.as_is": _m("the process as it is", "現行流程", "现行流程"),
     "whatif.clipped": _m(
