@@ -8,6 +8,7 @@ two the same.
 from __future__ import annotations
 
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,7 +92,7 @@ SETTINGS: dict[str, Setting] = {
             "LOANFLOW_LOAD_THREADS",
             "auto",
             "DuckDB threads for a load (auto: the cores not already busy with other work, by "
-            "the load average, at least 1).",
+            "the cores left idle since the process began, else the load average; at least 1).",
         ),
         Setting(
             "xes_chunk_mb",
@@ -224,11 +225,66 @@ def xes_chunk_bytes() -> int:
         return 32 << 20
 
 
+def cpu_ticks(stat: str | None = None) -> tuple[int, int, int] | None:
+    """The machine's CPU time so far from ``/proc/stat`` (or the text ``stat``): idle ticks,
+    all ticks, and the number of CPUs they add up; None where there is no such file."""
+    if stat is None:
+        try:
+            stat = Path("/proc/stat").read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            return None
+    lines = stat.splitlines()
+    fields = lines[0].split() if lines else []
+    if len(fields) < 5 or fields[0] != "cpu":
+        return None
+    try:
+        # user nice system idle iowait irq softirq steal (guest time is inside user)
+        ticks = [int(v) for v in fields[1:9]]
+    except ValueError:
+        return None
+    cpus = sum(1 for line in lines[1:] if line.startswith("cpu") and line[3:4].isdigit())
+    return ticks[3] + ticks[4], sum(ticks), max(cpus, 1)
+
+
+# The machine's CPU time when this module was first imported, early in a process (the
+# command line's first imports): the start of the window free_cores() looks at.
+_STARTED = (time.monotonic(), cpu_ticks())
+IDLE_WINDOW = (0.1, 10.0)
+"""The shortest and longest window (seconds since this process began) over which
+:func:`free_cores` counts idle cores; outside it, it reads the load average."""
+
+
+def idle_cores() -> float | None:
+    """How many of the machine's cores stood idle, on average, since this process began
+    (since this module was imported); None when that window is shorter or longer than
+    :data:`IDLE_WINDOW` or the system says nothing."""
+    began, before = _STARTED
+    elapsed = time.monotonic() - began
+    now = cpu_ticks()
+    if before is None or now is None or not IDLE_WINDOW[0] <= elapsed <= IDLE_WINDOW[1]:
+        return None
+    total = now[1] - before[1]
+    if total <= 0:
+        return None
+    return (now[0] - before[0]) / total * now[2]
+
+
 def free_cores() -> int:
-    """The cores this process may use that other work does not already keep busy: the
-    usable cores less the one-minute load average (rounded down), at least 1."""
+    """The cores this process may use that other work does not already keep busy, at
+    least 1.
+
+    Early in a process (a command line's load), the cores that stood idle since it began,
+    plus the one it runs on: other work keeps the rest busy. The one-minute load average
+    was read before (the usable cores less it, rounded down), but it lags: right after
+    another process ended it still counts that process (a benchmark's previous run kept
+    it at 1-1.5 on an otherwise idle two-core machine, and every load ran on one core).
+    Later in a long-running process, and where ``/proc/stat`` is missing, the load
+    average still decides."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
     usable = usable or os.cpu_count() or 1
+    idle = idle_cores()
+    if idle is not None:
+        return max(1, min(usable, 1 + round(idle)))
     try:
         busy = int(os.getloadavg()[0])
     except OSError:

@@ -4,6 +4,7 @@ dashboard loads in a watched child process."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import duckdb
@@ -190,9 +191,52 @@ def test_a_load_holds_duckdb_to_its_limits(tmp_path: Path, monkeypatch: pytest.M
 
 def test_free_cores_leave_out_the_busy_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
+    monkeypatch.setattr(settings, "idle_cores", lambda: None)  # (a long-running process)
     monkeypatch.setattr(os, "getloadavg", lambda: (2.7, 0.0, 0.0))
     assert settings.free_cores() == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
     assert settings.free_cores() == 1
     monkeypatch.setenv("LOANFLOW_LOAD_THREADS", "3")
     assert settings.load_threads() == 3
+
+
+STAT = """cpu  1000 10 200 5000 40 0 5 0 0 0
+cpu0 500 5 100 2500 20 0 3 0 0 0
+cpu1 500 5 100 2500 20 0 2 0 0 0
+intr 12345
+"""
+
+
+def test_cpu_ticks_read_idle_and_all_time_and_the_cpus() -> None:
+    assert settings.cpu_ticks(STAT) == (5040, 6255, 2)
+    assert settings.cpu_ticks("intr 1\n") is None
+    assert settings.cpu_ticks("cpu  a b c d e\n") is None
+    found = settings.cpu_ticks()  # this machine's, where it has /proc/stat
+    assert found is None or (0 <= found[0] <= found[1] and found[2] >= 1)
+
+
+def test_free_cores_early_in_a_process_count_the_cores_left_idle(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Early in a process the cores that stood idle since it began are free, besides its
+    own; the load average (here high, left by processes that have ended) is not read."""
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    began = time.monotonic() - 0.5
+    # 2 CPUs, 100 ticks of each since the start: idle 90 of 200 ticks -> 0.9 cores idle.
+    monkeypatch.setattr(settings, "_STARTED", (began, (1000, 5000, 2)))
+    monkeypatch.setattr(settings, "cpu_ticks", lambda: (1090, 5200, 2))
+    assert settings.idle_cores() == pytest.approx(0.9)
+    assert settings.free_cores() == 2
+    # Another process kept the other core busy: 10 idle ticks of 200.
+    monkeypatch.setattr(settings, "cpu_ticks", lambda: (1010, 5200, 2))
+    assert settings.free_cores() == 1
+    # Never more than the usable cores.
+    monkeypatch.setattr(settings, "cpu_ticks", lambda: (1400, 5200, 4))
+    assert settings.free_cores() == 2
+    # Too long after the start (a server): the load average decides (2 - 1 busy).
+    monkeypatch.setattr(settings, "_STARTED", (time.monotonic() - 60, (1000, 5000, 2)))
+    assert settings.idle_cores() is None
+    assert settings.free_cores() == 1
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.0, 0.0))
+    assert settings.free_cores() == 2
