@@ -107,9 +107,24 @@ def failure_message(payload: dict[str, Any], lang: str) -> str:
 
 def error_alert(exc: Exception, lang: str) -> dbc.Alert:
     """A user-facing failure under "Something went wrong", in the reader's language."""
-    message = error_message(exc, lang)
+    return failure_alert(error_message(exc, lang), lang)
+
+
+def with_code(message: str) -> list[Any]:
+    """A message whose `backquoted` parts (a command, a profile's YAML) show as code."""
+    parts = message.split("`")
+    if len(parts) % 2 == 0:  # an unpaired backquote: all text
+        return [message]
+    return [html.Code(part) if i % 2 else part for i, part in enumerate(parts) if part]
+
+
+def failure_alert(message: str, lang: str) -> dbc.Alert:
+    """A failure's message (already in ``lang``) under "Something went wrong"."""
     return dbc.Alert(
-        [html.Strong(t("common.error", lang) + ": "), html.Span(message, className="lf-message")],
+        [
+            html.Strong(t("common.error", lang) + ": "),
+            html.Span(with_code(message), className="lf-message"),
+        ],
         color="danger",
         className="lf-error",
     )

@@ -9,6 +9,7 @@ in the process). Plotly's JavaScript is embedded once, so the file works offline
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import UTC, datetime
@@ -31,6 +32,7 @@ from vocabulary import (
     t,
     test_label,
 )
+from vocabulary.browser import PLOTLY_LOCALES, plotly_locale
 from vocabulary.formats import duration, missing, number, p_text, percent, points
 from vocabulary.style import CAUSES
 
@@ -580,14 +582,28 @@ def cause_change_heads(lang: str = "en") -> list[str]:
 # --- the page ------------------------------------------------------------------------------
 
 
-def _figure_html(figure: go.Figure, *, first: bool) -> str:
-    return str(
-        figure.to_html(
-            full_html=False,
-            include_plotlyjs=first,
-            config={"displaylogo": False, "responsive": True},
-        )
+def _plotly_script(lang: str) -> str:
+    """plotly.js itself, and in Chinese its words (toolbar titles, month names) registered
+    before any chart is drawn."""
+    from plotly.offline import get_plotlyjs
+
+    script = (  # as plotly's own include_plotlyjs=True writes it
+        "<script type=\"text/javascript\">window.PlotlyConfig = {MathJaxConfig: 'local'};"
+        f'</script><script type="text/javascript">{get_plotlyjs()}</script>'
     )
+    locale = plotly_locale(lang)
+    if locale is not None:
+        words = json.dumps(locale, ensure_ascii=False).replace("</", "<\\/")
+        script += f'<script type="text/javascript">Plotly.register({words});</script>'
+    return script
+
+
+def _figure_html(figure: go.Figure, *, first: bool, lang: str = "en") -> str:
+    config: dict[str, Any] = {"displaylogo": False, "responsive": True}
+    if plotly_locale(lang) is not None:
+        config["locale"] = PLOTLY_LOCALES[lang]
+    chart = str(figure.to_html(full_html=False, include_plotlyjs=False, config=config))
+    return _plotly_script(lang) + chart if first else chart
 
 
 _STARTED = re.compile(r"started (before|on or after) (\d{4}-\d{2}-\d{2})")
@@ -644,7 +660,7 @@ def build_report(
         figures.append(charts.handoff_delta_figure(comparison, lang, "median_wait"))
     if cause_changes:
         figures.append(charts.cause_change_figure(cause_changes, lang))
-    charts_html = [_figure_html(f, first=i == 0) for i, f in enumerate(figures)]
+    charts_html = [_figure_html(f, first=i == 0, lang=lang) for i, f in enumerate(figures)]
     template = _environment().get_template("report.html.j2")
     return template.render(
         lang=lang,

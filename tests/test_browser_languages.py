@@ -1,9 +1,11 @@
 """Chinese screens speak Chinese: every page of the real dashboard, in 繁體中文 and 简体中文,
 walked in headless Chromium with sign-in on, as an admin (the date picker open, a comparison
-run, a case chosen, a file uploaded, the Admin page's users and audit log with rows of many
-actions), fails on any word in Latin letters that is not data (dataset, activity,
-department, resource, case, product, user names from the store, an audit row's target) or
-one of a short list of units and acronyms."""
+run and its HTML report downloaded and opened, a case chosen, a file uploaded and two refused
+(a file type LoanFlow does not read, a log without the needed columns), a What if simulation
+run, the Admin page's users and audit log with rows of many actions), fails on any word in
+Latin letters that is not data (dataset, activity, department, resource, case, product, user
+names from the store, an audit row's target) or one of a short list of units, acronyms and
+proper nouns."""
 
 from __future__ import annotations
 
@@ -18,16 +20,31 @@ import pytest
 import accounts
 from dashboard import data
 from dashboard.app import create_app
-from dashboard.browser import chromium, click, serve_in_thread, wait_for, wait_idle
+from dashboard.browser import (
+    allow_downloads,
+    chromium,
+    click,
+    downloaded,
+    serve_in_thread,
+    wait_for,
+    wait_idle,
+)
 from dashboard.demo import ensure_demo_data
-from etl.store import close_shared
+from dashboard.jobs import RUNNER
+from dashboard.views.whatif import KIND
+from etl.load import ingest
+from etl.store import close_shared, connect
+from tests.test_browser_whatif import _small_log as small_log
+from tests.test_browser_whatif import choose, type_number
 from tests.test_dashboard_fixtures import ROWS, write_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.xdist_group("browser")]
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = ("/", "/map", "/handoffs", "/bottlenecks", "/waits", "/variants", "/cases",
-         "/compare", "/conformance", "/data", "/admin")  # fmt: skip
+         "/compare", "/conformance", "/data", "/whatif", "/admin")  # fmt: skip
+WHATIF_DATASET = "small"  # a small log: the What if page simulates it in seconds
+WHATIF_SECONDS = 300
 # Units, acronyms and names that are the same in every language.
 ALLOWED = {
     "LoanFlow", "SLA", "KPI", "P90", "CSV", "TSV", "HTML", "PNG", "BPMN", "YAML", "ECDF",
@@ -35,8 +52,11 @@ ALLOWED = {
     "p", "h", "d", "min", "KB", "MB", "GB", "B", "n", "z", "t", "V", "Cramér",
     "k", "M",  # plotly's thousands and millions on axes
     "English",  # the language menu names each language in itself
+    # the report's eponymous methods keep their authors' surnames (every other word of
+    # their names translated: Welch t 檢定, Cohen d 值)
+    "Mood", "Welch", "Newcombe", "Benjamini", "Hochberg", "Cohen", "Cliff",
 }  # fmt: skip
-WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’]*")
+WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9'’]*")
 # Every shown text node (commands in <code> are code, not words), chart text, the chart
 # toolbar's titles and input placeholders (the profile box's YAML example is code too).
 TEXT = """
@@ -44,7 +64,8 @@ const parts = [];
 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
 for (let node = walker.nextNode(); node; node = walker.nextNode()) {
     const parent = node.parentElement;
-    if (!parent || parent.closest('code, pre, script, style, svg')) { continue; }
+    // code, and text boxes holding YAML (a scenario, a profile), are not words
+    if (!parent || parent.closest('code, pre, script, style, svg, textarea')) { continue; }
     if (parent.getClientRects().length === 0) { continue; }  // not shown
     parts.push(node.textContent);
 }
@@ -56,11 +77,12 @@ document.querySelectorAll('input[placeholder]').forEach(
 // A shown native file input draws the browser's own words, in the browser's language.
 document.querySelectorAll('input[type=file]').forEach(n => {
     const box = n.getBoundingClientRect();
-    if (box.width > 1 && box.height > 1) { parts.push('Choose File  No file chosen'); }
+    const seen = Number(getComputedStyle(n).opacity) > 0.01;
+    if (box.width > 1 && box.height > 1 && seen) { parts.push('Choose File  No file chosen'); }
 });
 return parts.join('\\n');
 """
-FILE_NAME = re.compile(r"\S*\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html)\b")
+FILE_NAME = re.compile(r"\S*\.(bpmn|csv|tsv|xes|gz|xlsx|parquet|zip|yaml|html|docx)\b")
 
 
 ADMIN = ("root", "a long enough password")
@@ -82,6 +104,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, set[
     folder = tmp_path_factory.mktemp("languages")
     db = folder / "store.duckdb"
     list(ensure_demo_data(db, ROOT / "sample_logs"))
+    con = connect(db)
+    profile = ROOT / "sample_logs" / "before.profile.yaml"
+    ingest(small_log(folder, WHATIF_DATASET, 250, 7), WHATIF_DATASET, con=con, profile=profile)
+    con.close()
     mp = pytest.MonkeyPatch()
     mp.setenv("LOANFLOW_CACHE_DIR", str(folder / "cache"))
     app = create_app(db, auth=True)
@@ -104,6 +130,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, set[
     data_words = {w for value in values | {ADMIN[0]} for w in WORD.findall(value)}
     with serve_in_thread(app) as url:
         yield url, data_words
+    for job in RUNNER.jobs(KIND):  # a simulation left running must not outlive the test
+        RUNNER.cancel(job.id)
+        job.ended.wait(60)
     close_shared(db)
     mp.undo()
 
@@ -158,7 +187,8 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
 
     seen: dict[str, str] = {}
     for path in PAGES:
-        _open(driver, f"{base}{path}?dataset=before&lang={lang}")
+        dataset = WHATIF_DATASET if path == "/whatif" else "before"
+        _open(driver, f"{base}{path}?dataset={dataset}&lang={lang}")
         texts = [_screen_text(driver)]
         if path == "/":  # the date picker's calendar
             driver.find_element(By.CSS_SELECTOR, "#filter-period input").click()
@@ -175,6 +205,9 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
             )
             wait_idle(driver, timeout=90)
             texts.append(_screen_text(driver))
+            texts.append(_report_text(driver))
+        if path == "/whatif":
+            texts += _whatif_texts(driver, base, lang)
         if path == "/data":
             texts += _data_page_texts(driver)
         if path == "/admin":  # the users and the audit log, filled by their callback
@@ -197,6 +230,7 @@ def _walk(driver: Any, base: str, lang: str) -> dict[str, dict[str, str]]:
 
 DATA_WORDS: list[set[str]] = [set()]
 UPLOADS: list[Path] = []
+DOWNLOADS: list[str] = []
 
 
 def _data_page_texts(driver: Any) -> list[str]:
@@ -222,7 +256,54 @@ def _data_page_texts(driver: Any) -> list[str]:
     click(driver, "#data-load")
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-load-status .lf-error"))
     texts.append(_screen_text(driver))
+    # a file LoanFlow does not read, refused at upload; a log without the needed columns,
+    # refused at the mapping step
+    refusals = ((UPLOADS[1], "#data-upload-status", UPLOADS[1].name),
+                (UPLOADS[2], "#data-mapping", "foo, bar"))  # fmt: skip
+    for bad, where, value in refusals:
+        field = driver.find_elements(By.CSS_SELECTOR, "input.lf-upload")[0]
+        field.send_keys(str(bad))
+        alert = wait_for(lambda w=where: driver.find_elements(By.CSS_SELECTOR, f"{w} .lf-error"))
+        assert value in alert[0].text  # the message names what it found
+        wait_idle(driver, timeout=60)
+        texts.append(_screen_text(driver))
     return texts
+
+
+def _report_text(driver: Any) -> str:
+    """The comparison's HTML report, downloaded from the page and opened as a reader would."""
+    folder = Path(DOWNLOADS[0])
+    for old in folder.glob("*"):
+        old.unlink()
+    allow_downloads(driver, str(folder))
+    click(driver, "#compare-report")
+    downloaded(str(folder), "loanflow-comparison.html", timeout=120)
+    driver.get((folder / "loanflow-comparison.html").as_uri())
+    wait_for(lambda: driver.find_elements("css selector", ".js-plotly-plot .main-svg"), 60)
+    time.sleep(1)
+    return _screen_text(driver)
+
+
+def _whatif_texts(driver: Any, base: str, lang: str) -> list[str]:
+    """The What if page after a simulation of a head-count change has run."""
+    from selenium.webdriver.common.by import By
+
+    choose(driver, "whatif-staff-dept", "風險管理部")
+    type_number(driver, "whatif-staff", "2")
+    type_number(driver, "whatif-runs", "2")
+    click(driver, "#whatif-write")
+    click(driver, "#whatif-run")
+
+    def finished() -> bool:
+        if driver.find_elements(By.CSS_SELECTOR, "#whatif-table .ag-row"):
+            return True
+        failed = driver.find_elements(By.CSS_SELECTOR, "#whatif-body .alert-danger")
+        assert not failed, failed[0].text
+        return False
+
+    wait_for(finished, WHATIF_SECONDS)
+    wait_idle(driver, timeout=60)
+    return [_screen_text(driver)]
 
 
 @pytest.mark.parametrize("lang", ["zh-Hant", "zh-Hans"])
@@ -230,8 +311,16 @@ def test_chinese_screens_have_no_english(
     driver: Any, served: tuple[str, set[str]], lang: str, tmp_path: Path
 ) -> None:
     base, DATA_WORDS[0] = served[0], served[1]
-    UPLOADS[:] = [write_log(tmp_path, "上傳.csv")]
+    junk = tmp_path / "備註.docx"
+    junk.write_bytes(b"not a log")
+    no_ids = tmp_path / "匯出.csv"
+    no_ids.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    UPLOADS[:] = [write_log(tmp_path, "上傳.csv"), junk, no_ids]
+    downloads = tmp_path / "downloads"
+    downloads.mkdir()
+    DOWNLOADS[:] = [str(downloads)]
     DATA_WORDS[0] |= {w for row in ROWS for v in row for w in WORD.findall(str(v))}
+    DATA_WORDS[0] |= {"foo", "bar"}  # the columns of the log refused for lacking the needed ones
     english = _walk(driver, base, lang)
     assert english == {}, "\n".join(f"{w!r} in {c}" for w, c in sorted(english.items()))
 
@@ -239,7 +328,7 @@ def test_chinese_screens_have_no_english(
 NATIVE_FILE_INPUTS = """
 return Array.from(document.querySelectorAll('input[type=file]')).filter(n => {
     const box = n.getBoundingClientRect();
-    return box.width > 1 && box.height > 1;
+    return box.width > 1 && box.height > 1 && Number(getComputedStyle(n).opacity) > 0.01;
 }).length;
 """
 

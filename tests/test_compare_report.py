@@ -208,10 +208,10 @@ def test_text_output_shows_the_corrected_interval_and_any_note(
 
 # Proper nouns the Chinese report keeps in Latin letters: the surnames of eponymous methods
 # without a settled Chinese name (every other word of their names is translated), units,
-# acronyms and the letters of formulas and effect sizes.
+# acronyms and the letters of tests and effect sizes.
 REPORT_LATIN = {
     "Mood", "Welch", "Newcombe", "Benjamini", "Hochberg", "Cohen", "Cliff", "Cramér",
-    "LoanFlow", "KPI", "SLA", "UTC", "p", "t", "z", "d", "h", "V", "R", "m",
+    "LoanFlow", "KPI", "SLA", "UTC", "p", "t", "z", "d", "h", "V",
 }  # fmt: skip
 
 

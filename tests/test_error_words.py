@@ -41,7 +41,7 @@ def test_a_file_without_the_needed_columns(tmp_path: Path) -> None:
     )
     assert error_message(caught.value, "zh-Hant") == (
         "找不到案件編號、活動、時間的欄位。檔案中的欄位：foo, bar。請在設定檔中指定：\n"
-        "columns:\n  case_id: <欄位名稱>\n  activity: <欄位名稱>\n  timestamp: <欄位名稱>"
+        "`columns:\n  case_id: <欄位名稱>\n  activity: <欄位名稱>\n  timestamp: <欄位名稱>`"
     )
     assert error_message(caught.value, "zh-Hans").startswith(
         "找不到案件编号、活动、时间的列。文件中的列：foo, bar。"
@@ -156,7 +156,7 @@ def test_a_profile_value_our_validator_refuses(tmp_path: Path) -> None:
         "['09:00', '17:30']"
     )
     assert error_message(caught.value, "zh-Hant").endswith(
-        "- calendar.hours：工作時間的開始須早於結束，例如 ['09:00', '17:30']"
+        "- calendar.hours：工作時間的開始須早於結束，例如 `['09:00', '17:30']`"
     )
 
 

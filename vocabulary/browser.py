@@ -18,7 +18,9 @@ from vocabulary.messages.browser import MONTHS, PLOTLY_WORDS, SHORT_WEEKDAYS, WE
 PLOTLY_LOCALES = {"en": "en", "zh-Hant": "zh-TW", "zh-Hans": "zh-CN"}
 
 
-def _plotly(lang: str) -> dict[str, Any] | None:
+def plotly_locale(lang: str) -> dict[str, Any] | None:
+    """plotly's locale module for ``lang`` (toolbar titles, month and weekday names), for
+    ``Plotly.register``; None in English (plotly's own)."""
     if lang == "en":
         return None
     index = 0 if lang == "zh-Hant" else 1
@@ -47,7 +49,7 @@ def browser_locale(lang: str) -> dict[str, Any]:
     }
     return {
         "lang": lang,
-        "plotly": _plotly(lang),
+        "plotly": plotly_locale(lang),
         "plotly_locale": PLOTLY_LOCALES[lang],
         "grid": grid if lang != "en" else {},
         "short_weekdays": list(SHORT_WEEKDAYS.get(lang, ())),

@@ -18,6 +18,7 @@ from dashboard.audit import outcome_recorder
 from dashboard.components import (
     column,
     error_alert,
+    failure_alert,
     failure_message,
     file_chooser,
     grid,
@@ -110,14 +111,7 @@ def upload_message(result: dict[str, Any] | None, lang: str) -> Any:
     if not result:
         return None
     if result.get("error"):
-        return dbc.Alert(
-            [
-                html.Strong(t("common.error", lang) + ": "),
-                html.Span(failure_message(result, lang), className="lf-message"),
-            ],
-            color="danger",
-            className="lf-error",
-        )
+        return failure_alert(failure_message(result, lang), lang)
     return dbc.Alert(
         t(
             "data.uploaded",

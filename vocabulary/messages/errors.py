@@ -118,8 +118,8 @@ ERRORS: dict[str, dict[str, str]] = {
     "error.columns_missing": _m(
         "No column for the {words} could be found. Columns in the file: {found}. Name them in "
         "a profile (--profile FILE):\ncolumns:\n{example}",
-        "找不到{words}的欄位。檔案中的欄位：{found}。請在設定檔中指定：\ncolumns:\n{example}",
-        "找不到{words}的列。文件中的列：{found}。请在配置文件中指定：\ncolumns:\n{example}",
+        "找不到{words}的欄位。檔案中的欄位：{found}。請在設定檔中指定：\n`columns:\n{example}`",
+        "找不到{words}的列。文件中的列：{found}。请在配置文件中指定：\n`columns:\n{example}`",
     ),
     "error.compare_too_few_cases": _m(
         "The {side} period of {dataset!r} holds {count} case(s) under these filters; a "
@@ -592,8 +592,8 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.profile_hours_increase": _m(
         "the times in hours must increase: each span starts after the last",
-        "hours 中的時間須遞增：每段都在上一段之後開始",
-        "hours 中的时间须递增：每段都在上一段之后开始",
+        "`hours` 中的時間須遞增：每段都在上一段之後開始",
+        "`hours` 中的时间须递增：每段都在上一段之后开始",
     ),
     "error.profile_hours_order": _m(
         "The working hours must start before they end (got {start} to {end}).",
@@ -602,13 +602,13 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.profile_hours_pairs": _m(
         "hours must be start, end pairs, e.g. ['09:00', '12:00', '13:00', '17:30']",
-        "hours 須為成對的開始、結束時間，例如 ['09:00', '12:00', '13:00', '17:30']",
-        "hours 须为成对的开始、结束时间，例如 ['09:00', '12:00', '13:00', '17:30']",
+        "`hours` 須為成對的開始、結束時間，例如 `['09:00', '12:00', '13:00', '17:30']`",
+        "`hours` 须为成对的开始、结束时间，例如 `['09:00', '12:00', '13:00', '17:30']`",
     ),
     "error.profile_hours_start_end": _m(
         "working hours must start before they end, e.g. ['09:00', '17:30']",
-        "工作時間的開始須早於結束，例如 ['09:00', '17:30']",
-        "工作时间的开始须早于结束，例如 ['09:00', '17:30']",
+        "工作時間的開始須早於結束，例如 `['09:00', '17:30']`",
+        "工作时间的开始须早于结束，例如 `['09:00', '17:30']`",
     ),
     "error.profile_invalid": _m(
         "{source} is not valid:\n{problems}",
@@ -622,8 +622,8 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.profile_not_mapping": _m(
         "{source} must be a mapping of keys (columns:, timezone:, ...).",
-        "{source}必須是鍵值對應（columns:、timezone: 等）。",
-        "{source}必须是键值映射（columns:、timezone: 等）。",
+        "{source}必須是鍵值對應（`columns:`、`timezone:` 等）。",
+        "{source}必须是键值映射（`columns:`、`timezone:` 等）。",
     ),
     "error.profile_not_utf8": _m(
         "Profile {target} is not UTF-8 text; save it as UTF-8.",
@@ -707,9 +707,10 @@ ERRORS: dict[str, dict[str, str]] = {
     "error.pseudonymise_column_missing": _m(
         "The profile asks to pseudonymise {name} but the staged rows have no {name} column; "
         "map it under columns: in the profile.",
-        "設定檔要求將 {name} 化名，但暫存資料中沒有 {name} 欄位；請在設定檔的 columns: 中對應它。",
-        "配置文件要求将 {name} 假名化，但暂存数据中没有 {name} 列；请在配置文件的 columns: 中映"
-        "射它。",
+        "設定檔要求將 {name} 化名，但暫存資料中沒有 {name} 欄位；請在設定檔的 `columns:` 中對應"
+        "它。",
+        "配置文件要求将 {name} 假名化，但暂存数据中没有 {name} 列；请在配置文件的 `columns:` 中"
+        "映射它。",
     ),
     "error.replace_and_append": _m(
         "Choose one of --replace and --append, not both.",
@@ -778,8 +779,8 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.sample_volume": _m(
         "--volume must be positive (1.0 is the normal arrival rate).",
-        "--volume 必須為正數（1.0 為正常到達率）。",
-        "--volume 必须为正数（1.0 为正常到达率）。",
+        "`--volume` 必須為正數（1.0 為正常到達率）。",
+        "`--volume` 必须为正数（1.0 为正常到达率）。",
     ),
     "error.sample_xes_layout": _m(
         "XES holds one entry per event: use --layout events, or CSV/Parquet for the instance "
@@ -789,8 +790,8 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.scenario_calendar_form": _m(
         '{source}: calendar of {department} is {{days: [Mon, ...], hours: ["09:00", "17:30"]}}',
-        '{source}：{department} 的日曆格式為 {{days: [Mon, ...], hours: ["09:00", "17:30"]}}',
-        '{source}：{department} 的日历格式为 {{days: [Mon, ...], hours: ["09:00", "17:30"]}}',
+        '{source}：{department} 的日曆格式為 `{{days: [Mon, ...], hours: ["09:00", "17:30"]}}`',
+        '{source}：{department} 的日历格式为 `{{days: [Mon, ...], hours: ["09:00", "17:30"]}}`',
     ),
     "error.scenario_calendar_invalid": _m(
         "{source}: calendar of {department}: {reason}",
@@ -800,8 +801,9 @@ ERRORS: dict[str, dict[str, str]] = {
     "error.scenario_condition_compare": _m(
         "{source}: condition {text!r} may only compare case attributes (amount <= 600000 and "
         "product == '信用貸')",
-        "{source}：條件「{text}」只能比較案件屬性（例如 amount <= 600000 and product == '信用貸'）",
-        "{source}：条件“{text}”只能比较案件属性（例如 amount <= 600000 and product == '信用貸'）",
+        "{source}：條件「{text}」只能比較案件屬性（例如 `amount <= 600000 and product == '信用"
+        "貸'`）",
+        "{source}：条件“{text}”只能比较案件属性（例如 `amount <= 600000 and product == '信用貸'`）",
     ),
     "error.scenario_condition_unknown_name": _m(
         "{source}: condition {text!r} names {attribute!r}; known case attributes: {known}",
@@ -830,8 +832,8 @@ ERRORS: dict[str, dict[str, str]] = {
     ),
     "error.scenario_not_mapping": _m(
         "{source} must be a mapping with name: and changes: (see docs/whatif.md)",
-        "{source}必須是含 name: 與 changes: 的對應（見 docs/whatif.md）",
-        "{source}必须是含 name: 与 changes: 的映射（见 docs/whatif.md）",
+        "{source}必須是含 `name:` 與 `changes:` 的對應（見 docs/whatif.md）",
+        "{source}必须是含 `name:` 与 `changes:` 的映射（见 docs/whatif.md）",
     ),
     "error.scenario_not_positive": _m(
         "{source}: {what} must be a positive number, not {value!r}",
@@ -851,20 +853,20 @@ ERRORS: dict[str, dict[str, str]] = {
     "error.scenario_routing_form": _m(
         "{source}: a routing change is {{after: A, to: B, probability: p}} or {{after: A, to: "
         "B, scale: s}}",
-        "{source}：路由變更格式為 {{after: A, to: B, probability: p}} 或 {{after: A, to: B, sc"
-        "ale: s}}",
-        "{source}：路由变更格式为 {{after: A, to: B, probability: p}} 或 {{after: A, to: B, sc"
-        "ale: s}}",
+        "{source}：路由變更格式為 `{{after: A, to: B, probability: p}}` 或 `{{after: A, to: B,"
+        " scale: s}}`",
+        "{source}：路由变更格式为 `{{after: A, to: B, probability: p}}` 或 `{{after: A, to: B,"
+        " scale: s}}`",
     ),
     "error.scenario_routing_needs": _m(
         "{source}: routing change {rule} needs probability or scale",
-        "{source}：路由變更 {rule} 需要 probability 或 scale",
-        "{source}：路由变更 {rule} 需要 probability 或 scale",
+        "{source}：路由變更 {rule} 需要 `probability` 或 `scale`",
+        "{source}：路由变更 {rule} 需要 `probability` 或 `scale`",
     ),
     "error.scenario_skip_form": _m(
         "{source}: a skip is {{activity: NAME, when: CONDITION}}",
-        "{source}：略過的格式為 {{activity: NAME, when: CONDITION}}",
-        "{source}：跳过的格式为 {{activity: NAME, when: CONDITION}}",
+        "{source}：略過的格式為 `{{activity: NAME, when: CONDITION}}`",
+        "{source}：跳过的格式为 `{{activity: NAME, when: CONDITION}}`",
     ),
     "error.scenario_staff_below_one": _m(
         "{source}: {department} would have {count} people; at least 1",
