@@ -3,14 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SYSTEM_PACKAGES := chromium chromium-driver graphviz fonts-noto-cjk
+SYSTEM_PACKAGES := chromium chromium-driver graphviz fonts-noto-cjk openjdk-17-jre-headless
 
 .PHONY: demo test install system-deps lint typecheck check bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	# Prosimos (the field's simulator, for the what-if cross-check and benchmark) without its
 	# dependencies: pix-framework pins pyarrow 25 and polars 1, which the XES reader cannot use.
 	$(BIN)/pip install --quiet --no-deps 'prosimos>=2.1,<3' 'pix-framework>=0.15,<0.16'

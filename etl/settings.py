@@ -183,6 +183,40 @@ SETTINGS: dict[str, Setting] = {
             "300",
             "Length of the sign-in rate-limit window, in seconds.",
         ),
+        Setting(
+            "engine",
+            "LOANFLOW_ENGINE",
+            "duckdb",
+            "Engine computing the figures by default: duckdb (the store) or spark (the lake, "
+            "on LOANFLOW_SPARK_MASTER); the analysis commands' --engine overrides it.",
+        ),
+        Setting(
+            "lake",
+            "LOANFLOW_LAKE",
+            "",
+            "Folder (or mounted path) of the lake: the canonical tables as Parquet partitioned "
+            "by dataset, read by --engine spark (empty: the store's dataset, copied to Parquet "
+            "in the cache folder).",
+        ),
+        Setting(
+            "spark_master",
+            "LOANFLOW_SPARK_MASTER",
+            "local[*]",
+            "Where Spark runs for --engine spark: local[N] on this machine, or a cluster's "
+            "master URL (spark://..., yarn, k8s://...).",
+        ),
+        Setting(
+            "spark_shuffle_partitions",
+            "LOANFLOW_SPARK_SHUFFLE_PARTITIONS",
+            "auto",
+            "Spark's shuffle partitions (auto: twice the local cores, 200 on a cluster).",
+        ),
+        Setting(
+            "spark_driver_memory",
+            "LOANFLOW_SPARK_DRIVER_MEMORY",
+            "",
+            "Memory of the Spark driver, e.g. 4g (empty: Spark's default).",
+        ),
     ]
 }
 

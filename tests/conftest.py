@@ -44,3 +44,16 @@ def bpic2012_path() -> Path:
     if not path.exists():
         pytest.fail(f"BPIC 2012 not found at {path}; set LOANFLOW_BPIC2012 to its path.")
     return path
+
+
+@pytest.fixture(scope="session")
+def spark() -> Iterator[object]:
+    """One Spark session for every Spark test of the run (its JVM takes 10-20 s to start):
+    local[2], two shuffle partitions, no UI. Spark tests are marked
+    ``xdist_group("spark")`` so that under ``pytest -n 2 --dist loadgroup`` they share one
+    worker, and so this one session."""
+    from analysis.lake.engine import spark_session, stop_spark
+
+    session = spark_session("local[2]", shuffle_partitions=2)
+    yield session
+    stop_spark()

@@ -106,6 +106,40 @@ def _analysis_command(name: str, help_text: str) -> Callable[[Callable[..., Any]
     return wrap
 
 
+def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--engine`` and ``--lake`` to an analysis command (docs/scale.md)."""
+    func = click.option(
+        "--lake",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Read the dataset from this lake (Parquet partitioned by dataset) instead of the "
+        "store; with --engine spark the default is LOANFLOW_LAKE.",
+    )(func)
+    return click.option(
+        "--engine",
+        type=click.Choice(["duckdb", "spark"]),
+        default="duckdb",
+        envvar="LOANFLOW_ENGINE",
+        show_envvar=True,
+        show_default=True,
+        help="Compute on DuckDB (the store) or on Spark (LOANFLOW_SPARK_MASTER) over the lake.",
+    )(func)
+
+
+def lake_run_for(engine: str, lake: str | None, dataset: str, db: str | None) -> Any:
+    """The lake derivations to compute on, or None for the store path (DuckDB, no lake)."""
+    if engine == "duckdb" and not lake:
+        return None
+    from analysis.lake import run_for
+
+    return run_for(engine, dataset, db=db, lake=lake)
+
+
+def _store_only(run: Any, what: str) -> None:
+    if run is not None:
+        raise click.UsageError(f"{what} is computed on the store (--engine duckdb without --lake).")
+
+
 @_analysis_command("kpis", "Headline KPIs of a dataset: cycle time, outcomes, rework, SLA.")
 @click.option(
     "--vs-previous",
@@ -114,16 +148,31 @@ def _analysis_command(name: str, help_text: str) -> Callable[[Callable[..., Any]
     "--from/--to period against the one of equal length before it, or the last 4 weeks "
     "against the 4 weeks before.",
 )
+@engine_options
 def kpis_command(
-    dataset: str, db: str | None, as_json: bool, vs_previous: bool, **kwargs: Any
+    dataset: str,
+    db: str | None,
+    as_json: bool,
+    vs_previous: bool,
+    engine: str,
+    lake: str | None,
+    **kwargs: Any,
 ) -> None:
     from analysis.kpi_changes import kpi_changes
     from analysis.kpis import kpis
 
     filters = pop_filters(kwargs)
-    with read_store(db) as con:
-        result = kpis(con, dataset, filters)
-        changes = kpi_changes(con, dataset, filters) if vs_previous else None
+    run = lake_run_for(engine, lake, dataset, db)
+    if run is not None:
+        if vs_previous:
+            _store_only(run, "--vs-previous")
+        from analysis.lake import figures
+
+        result, changes = figures.kpis(run, filters), None
+    else:
+        with read_store(db) as con:
+            result = kpis(con, dataset, filters)
+            changes = kpi_changes(con, dataset, filters) if vs_previous else None
     doc = result.to_json()
     if changes is not None:
         doc["vs_previous"] = changes.to_json()
@@ -184,12 +233,21 @@ def _echo_changes(doc: dict[str, Any]) -> None:
 
 
 @_analysis_command("handoffs", "Department handoffs ranked by total waiting time.")
-def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any) -> None:
+@engine_options
+def handoffs_command(
+    dataset: str, db: str | None, as_json: bool, engine: str, lake: str | None, **kwargs: Any
+) -> None:
     from analysis.handoffs import handoffs
 
     filters = pop_filters(kwargs)
-    with read_store(db) as con:
-        table = handoffs(con, dataset, filters)
+    run = lake_run_for(engine, lake, dataset, db)
+    if run is not None:
+        from analysis.lake import figures
+
+        table = figures.handoffs(run, filters)
+    else:
+        with read_store(db) as con:
+            table = handoffs(con, dataset, filters)
     rows = _records(table)
     echo_rows(
         as_json,
@@ -214,18 +272,35 @@ def handoffs_command(dataset: str, db: str | None, as_json: bool, **kwargs: Any)
     show_default=True,
     help="How many of the longest-waiting open cases to list.",
 )
+@engine_options
 def bottlenecks_command(
-    dataset: str, db: str | None, as_json: bool, open_cases: int, **kwargs: Any
+    dataset: str,
+    db: str | None,
+    as_json: bool,
+    open_cases: int,
+    engine: str,
+    lake: str | None,
+    **kwargs: Any,
 ) -> None:
     from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource_workload
 
     filters = pop_filters(kwargs)
-    with read_store(db) as con:
-        by_activity, by_department = bottleneck_tables(con, dataset, filters)
+    run = lake_run_for(engine, lake, dataset, db)
+    if run is not None:
+        from analysis.lake import figures
+
+        by_activity, by_department = figures.bottleneck_tables(run, filters)
         activities = _records(by_activity)
         departments = _records(by_department)
-        resources = _records(resource_workload(con, dataset, filters))
-        waiting = _records(open_cases_waiting(con, dataset, filters, limit=open_cases))
+        resources = _records(figures.resource_workload(run, filters))
+        waiting = _records(figures.open_cases_waiting(run, filters, limit=open_cases))
+    else:
+        with read_store(db) as con:
+            by_activity, by_department = bottleneck_tables(con, dataset, filters)
+            activities = _records(by_activity)
+            departments = _records(by_department)
+            resources = _records(resource_workload(con, dataset, filters))
+            waiting = _records(open_cases_waiting(con, dataset, filters, limit=open_cases))
     if as_json:
         echo_json(
             {
@@ -384,12 +459,27 @@ def rejects_command(dataset: str, db: str | None, as_json: bool, limit: int | No
 
 @_analysis_command("variants", "The most frequent variants (activity sequences).")
 @click.option("--top", default=10, show_default=True, help="How many variants to list.")
-def variants_command(dataset: str, db: str | None, as_json: bool, top: int, **kwargs: Any) -> None:
+@engine_options
+def variants_command(
+    dataset: str,
+    db: str | None,
+    as_json: bool,
+    top: int,
+    engine: str,
+    lake: str | None,
+    **kwargs: Any,
+) -> None:
     from analysis.variants import variants
 
     filters = pop_filters(kwargs)
-    with read_store(db) as con:
-        result = variants(con, dataset, filters, top=top)
+    run = lake_run_for(engine, lake, dataset, db)
+    if run is not None:
+        from analysis.lake import figures
+
+        result = figures.variants(run, filters, top=top)
+    else:
+        with read_store(db) as con:
+            result = variants(con, dataset, filters, top=top)
     doc = result.to_json()
     if as_json:
         echo_json({"dataset": dataset, **doc})
@@ -454,6 +544,7 @@ def variants_command(dataset: str, db: str | None, as_json: bool, top: int, **kw
     default=None,
     help="Write to this file instead of standard output.",
 )
+@engine_options
 def map_command(
     dataset: str,
     db: str | None,
@@ -464,17 +555,29 @@ def map_command(
     paths: float,
     order: str,
     output: str | None,
+    engine: str,
+    lake: str | None,
     **kwargs: Any,
 ) -> None:
     from analysis.map_render import Mode, discover_bpmn, to_svg
     from analysis.process_map import Order, process_map, simplify
 
     filters = pop_filters(kwargs)
-    with read_store(db) as con:
+    run = lake_run_for(engine, lake, dataset, db)
+    if run is not None:
         if fmt == "bpmn":
-            _emit(discover_bpmn(con, dataset, filters), output)
-            return
-        full = process_map(con, dataset, filters, order=cast("Order", order))
+            _store_only(run, "--format bpmn (pm4py's discovery)")
+        if order != "predecessor":
+            _store_only(run, "--order start")
+        from analysis.lake import figures
+
+        full = figures.process_map(run, filters)
+    else:
+        with read_store(db) as con:
+            if fmt == "bpmn":
+                _emit(discover_bpmn(con, dataset, filters), output)
+                return
+            full = process_map(con, dataset, filters, order=cast("Order", order))
     pmap = simplify(full, activities, paths)
     if fmt == "svg":
         _emit(to_svg(pmap, cast("Mode", mode)), output)

@@ -184,6 +184,21 @@ def _print_preview(preview: dict[str, Any]) -> None:
     is_flag=True,
     help="The same as --prepare later.",
 )
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="spark: write the dataset into the lake (--to, or LOANFLOW_LAKE) as Parquet "
+    "partitioned by dataset, and check that Spark reads it back whole.",
+)
+@click.option(
+    "--to",
+    "to",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="The lake folder to write the dataset into (its canonical tables as Parquet).",
+)
 @db_option
 @json_option
 def ingest_command(
@@ -196,11 +211,13 @@ def ingest_command(
     member: str | None,
     prepare_mode: str,
     no_prepare: bool,
+    engine: str,
+    to: str | None,
     db: str | None,
     as_json: bool,
 ) -> None:
     """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES; also compressed as
-    .gz or .zip) into the store."""
+    .gz or .zip) into the store, or with --engine spark / --to into the lake."""
     from etl.archives import ArchiveMembersError
     from etl.errors import BadInputError, LoanFlowError
     from etl.load import Mode, ingest, preview
@@ -209,6 +226,16 @@ def ingest_command(
         raise BadInputError(
             "Choose one of --replace and --append, not both.", code="replace_and_append"
         )
+    if engine == "spark" or to:
+        summary = _ingest_to_lake(
+            file, dataset, profile, replace, append, dry_run, member, engine, to
+        )
+        if as_json:
+            echo_json(summary)
+        else:
+            _print_summary(summary)
+            click.echo(f"  written to the lake  {summary['lake']}")
+        return
     mode: Mode = "replace" if replace else "append" if append else "create"
     mode_of_preparation = "later" if no_prepare or dry_run else prepare_mode
     preparation = _AnalysisPreparation(quiet=as_json) if mode_of_preparation == "now" else None
@@ -257,6 +284,91 @@ def ingest_command(
     if shown is not None:
         _print_preview(shown.to_json())
     _print_summary(summary)
+
+
+def _ingest_to_lake(
+    file: Path,
+    dataset: str,
+    profile: str | None,
+    replace: bool,
+    append: bool,
+    dry_run: bool,
+    member: str | None,
+    engine: str,
+    to: str | None,
+) -> dict[str, Any]:
+    """Load FILE with the store's loader into a private staging store (reading, validation,
+    pairing, rejects: the same as a store load), write the dataset's canonical tables into
+    the lake as Parquet, and with ``engine`` spark count them back on Spark."""
+    import shutil
+    import tempfile
+
+    from analysis.lake import lake_root
+    from analysis.lake.files import partition_dir, write_dataset
+    from etl.errors import BadInputError
+    from etl.load import ingest
+
+    root = Path(to) if to else lake_root()
+    if root is None:
+        raise BadInputError(
+            "Say which lake to write to: --to PATH, or set LOANFLOW_LAKE (loanflow settings)."
+        )
+    if append:
+        raise BadInputError("--append is not supported for the lake: load the whole log again.")
+    exists = partition_dir(root, "datasets", dataset).exists()
+    if exists and not replace and not dry_run:
+        raise BadInputError(
+            f"The lake at {root} already has dataset {dataset!r}: --replace swaps it whole."
+        )
+    staging = Path(tempfile.mkdtemp(prefix="loanflow-lake-"))
+    try:
+        summary = ingest(
+            file,
+            dataset,
+            db=str(staging / "staging.duckdb"),
+            profile=profile,
+            mode="create",
+            dry_run=dry_run,
+            member=member,
+        ).to_json()
+        summary["lake"] = str(root)
+        summary["engine"] = engine
+        summary["mode"] = "replace" if exists else "create"
+        if dry_run:
+            return summary
+        from etl.store import connect
+
+        con = connect(staging / "staging.duckdb")
+        try:
+            summary["lake_rows"] = write_dataset(con, dataset, root)
+        finally:
+            con.close()
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    if engine == "spark":
+        summary["spark_rows"] = _spark_counts(root, dataset)
+        if summary["spark_rows"] != summary["lake_rows"]:
+            raise BadInputError(
+                f"Spark read back {summary['spark_rows']} rows, not the {summary['lake_rows']}"
+                f" written to {root}: check the lake's file system."
+            )
+    return summary
+
+
+def _spark_counts(root: Path, dataset: str) -> dict[str, int]:
+    """The rows of each table of one dataset of the lake, as Spark reads them (by the
+    ``dataset`` partition column, the way a cluster's jobs select it)."""
+    from pyspark.sql import functions as sf
+
+    from analysis.lake.engine import spark_session
+    from analysis.lake.files import LAKE_TABLES
+
+    spark = spark_session()
+    counts = {}
+    for table in LAKE_TABLES:
+        frame = spark.read.parquet(str(Path(root).resolve() / table))
+        counts[table] = int(frame.where(sf.col("dataset") == dataset).count())
+    return counts
 
 
 def _loaded(summary: dict[str, Any]) -> str:

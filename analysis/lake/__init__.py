@@ -1,0 +1,149 @@
+"""LoanFlow beyond one machine: the figures computed on Apache Spark (or DuckDB) over the
+lake, the store's canonical tables as Parquet partitioned by dataset.
+
+- :mod:`analysis.lake.dialect`: the few spellings the two engines differ in;
+- :mod:`analysis.lake.derive`: the derivations (instances, predecessors, waits, handoffs,
+  ping-pong, per-case figures) as SQL steps, each materialised on the engine;
+- :mod:`analysis.lake.figures`: the figures over them, returning the store path's types;
+- :mod:`analysis.lake.engine`: the engines (a DuckDB connection, a Spark session);
+- :mod:`analysis.lake.files`: the lake's layout, and writing a dataset into it.
+
+:func:`lake_run` is the front door: the derivations of one dataset on one engine, built
+once per process and reused by every figure (docs/scale.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import threading
+from pathlib import Path
+from typing import Any
+
+from analysis.lake.engine import ENGINES, DuckDBEngine, Engine, SparkEngine, spark_session
+from analysis.lake.run import LakeRun
+from etl.errors import LoanFlowError
+from etl.profile import profile_from_store
+from etl.settings import SETTINGS
+
+_runs: dict[tuple[str, ...], LakeRun] = {}
+_runs_guard = threading.Lock()
+
+
+def lake_root() -> Path | None:
+    """The lake folder named by ``LOANFLOW_LAKE`` (None when unset)."""
+    value = SETTINGS["lake"].value()
+    return Path(value) if value else None
+
+
+def check_engine(name: str) -> str:
+    """The engine's name, or a clear error for an unknown one."""
+    if name not in ENGINES:
+        raise LoanFlowError(f"Unknown engine {name!r}: choose one of {', '.join(ENGINES)}.")
+    return name
+
+
+def _store_lake(db: str | None, dataset: str) -> Path:
+    """A lake copy of one dataset of the store, in the cache folder, written once per
+    version of the dataset (its fingerprint), for Spark to read when no lake is set."""
+    from analysis.lake.files import partition_dir, write_dataset
+    from analysis.prepared_tables import fingerprint
+    from analysis.scope import make_scope
+    from etl.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        make_scope(con, dataset)  # a clear error for an unknown dataset
+        version = fingerprint(con, dataset) or ""
+        root = Path(SETTINGS["cache_dir"].value()).resolve() / "lake" / version[:24]
+        if not partition_dir(root, "cases", dataset).exists():
+            write_dataset(con, dataset, root)
+    finally:
+        con.close()
+    return root
+
+
+def lake_run(
+    engine: str, dataset: str, *, db: str | None = None, lake: Path | None = None
+) -> LakeRun:
+    """The derivations of ``dataset`` on ``engine`` (``duckdb`` or ``spark``), built on first
+    use and kept for the process. Data comes from the lake at ``lake`` (or
+    ``LOANFLOW_LAKE``); without one, from the store ``db``, copied once to Parquet for
+    Spark (DuckDB then reads the store itself)."""
+    from analysis.lake.files import read_profile_json, require_lake_dataset
+
+    check_engine(engine)
+    root = lake or lake_root()
+    if root is not None:
+        require_lake_dataset(root, dataset)
+        profile_text = read_profile_json(root, dataset)
+        stamp = _stamp(root)
+    else:
+        profile_text, stamp = _store_profile(db, dataset)
+        root = _store_lake(db, dataset) if engine == "spark" else None
+    key = (engine, str(root or ""), str(db or ""), dataset, stamp)
+    with _runs_guard:
+        run = _runs.get(key)
+        if run is not None:
+            return run
+        tag = hashlib.sha256("|".join(key).encode()).hexdigest()[:12]
+        made: Engine
+        if engine == "spark":
+            assert root is not None
+            made = SparkEngine(spark_session(), root)
+        else:
+            made = _duckdb_engine(db, root)
+        run = LakeRun(made, dataset, profile_from_store(profile_text), tag)
+        run.prepare()
+        _runs[key] = run
+        return run
+
+
+def _duckdb_engine(db: str | None, root: Path | None) -> DuckDBEngine:
+    import duckdb
+
+    if root is not None:
+        return DuckDBEngine(duckdb.connect(), root)
+    from etl.store import connect
+
+    return DuckDBEngine(connect(db, read_only=True), None)
+
+
+def _store_profile(db: str | None, dataset: str) -> tuple[str | None, str]:
+    """The profile stored with a dataset of the store, and the dataset's fingerprint."""
+    from analysis.prepared_tables import fingerprint
+    from analysis.scope import make_scope
+    from etl.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        make_scope(con, dataset)
+        row = con.execute(
+            "SELECT CAST(profile AS VARCHAR) FROM datasets WHERE name = ?", [dataset]
+        ).fetchone()
+        version = fingerprint(con, dataset) or ""
+    finally:
+        con.close()
+    return (None if row is None else row[0]), version
+
+
+def _stamp(root: Path) -> str:
+    """A version of the lake folder: its datasets partitions' modification times."""
+    folder = root / "cases"
+    if not folder.is_dir():
+        return ""
+    return str(max((p.stat().st_mtime_ns for p in folder.iterdir()), default=0))
+
+
+def forget_runs() -> None:
+    """Drop every kept derivation (tests; a dashboard after a reload)."""
+    with _runs_guard:
+        for run in _runs.values():
+            with contextlib.suppress(Exception):  # the engine may be gone already
+                run.drop()
+        _runs.clear()
+
+
+def run_for(engine: str, dataset: str, db: str | None = None, lake: str | None = None) -> Any:
+    """:func:`lake_run` with a lake given as text (the CLI's ``--lake``)."""
+    return lake_run(engine, dataset, db=db, lake=Path(lake) if lake else None)

@@ -1,0 +1,212 @@
+"""The two engines the lake definitions run on: DuckDB (one machine) and Spark (a cluster).
+
+An engine does three things: expose a dataset's canonical tables (``activity_instances``,
+``cases``, ``events``) under names the definitions read, materialise a step (a SELECT) as
+a table of its own, and run a figure's query, returning only its result as a pandas
+DataFrame. Nothing else crosses from the engine to the caller: on Spark, the instances
+and cases stay on the executors; only figures come back to the driver.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from analysis.lake.dialect import DUCKDB, SPARK, Dialect
+from etl.errors import LoanFlowError
+from etl.settings import SETTINGS
+
+ENGINES = ("duckdb", "spark")
+
+
+class EngineUnavailableError(LoanFlowError):
+    """The chosen engine cannot run here (no Java, no PySpark, no cluster)."""
+
+
+class Engine(ABC):
+    """Where the lake definitions run."""
+
+    dialect: Dialect
+
+    @abstractmethod
+    def source(self, name: str, table: str, dataset: str, columns: tuple[str, ...]) -> None:
+        """Expose the ``columns`` of ``table``'s rows of ``dataset`` as ``name``."""
+
+    @abstractmethod
+    def materialise(self, name: str, sql: str, params: list[Any] | None = None) -> None:
+        """Compute a SELECT once and keep its rows as the table ``name``."""
+
+    @abstractmethod
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        """Run a figure's query and return its (small) result."""
+
+    @abstractmethod
+    def drop(self, names: list[str]) -> None:
+        """Forget tables made by :meth:`source` or :meth:`materialise`."""
+
+
+class DuckDBEngine(Engine):
+    """DuckDB running the lake definitions, over a store connection or a Parquet lake."""
+
+    dialect = DUCKDB
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, lake: Path | None = None) -> None:
+        self.con = con
+        self.lake = lake
+
+    def source(self, name: str, table: str, dataset: str, columns: tuple[str, ...]) -> None:
+        cols = ", ".join(columns)
+        if self.lake is None:
+            sql = f"SELECT {cols} FROM {table} WHERE dataset = ?"
+            self.materialise(name, sql, [dataset])
+            return
+        from analysis.lake.files import partition_dir
+
+        files = str(partition_dir(self.lake, table, dataset) / "*.parquet").replace("'", "''")
+        self.materialise(name, f"SELECT {cols} FROM read_parquet('{files}')")
+
+    def materialise(self, name: str, sql: str, params: list[Any] | None = None) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}", params or [])
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        return self.con.execute(sql, params or []).fetchdf()
+
+    def drop(self, names: list[str]) -> None:
+        for name in names:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+class SparkEngine(Engine):
+    """Spark SQL running the lake definitions over the lake's Parquet files."""
+
+    dialect = SPARK
+
+    def __init__(self, session: Any, lake: Path) -> None:
+        self.spark = session
+        self.lake = lake
+
+    def source(self, name: str, table: str, dataset: str, columns: tuple[str, ...]) -> None:
+        from analysis.lake.files import partition_dir
+
+        path = partition_dir(self.lake, table, dataset)
+        if not path.exists():
+            raise LoanFlowError(f"The lake at {self.lake} has no {table} of dataset {dataset!r}.")
+        frame = self.spark.read.parquet(str(path)).select(*columns)
+        frame.createOrReplaceTempView(name)
+
+    def materialise(self, name: str, sql: str, params: list[Any] | None = None) -> None:
+        frame = self.spark.sql(sql, args=params or None)
+        # A checkpoint computes the step once and cuts its plan: every later step and
+        # figure reads these rows, and the analyser never sees the whole derivation.
+        frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
+
+    def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
+        frame = self.spark.sql(sql, args=params or None).toPandas()
+        for column in frame.columns:  # instants back as UTC-aware, as DuckDB gives them
+            if pd.api.types.is_datetime64_dtype(frame[column]) and frame[column].dt.tz is None:
+                frame[column] = frame[column].dt.tz_localize("UTC")
+        return frame
+
+    def drop(self, names: list[str]) -> None:
+        for name in names:
+            self.spark.catalog.dropTempView(name)
+
+
+# --- the Spark session: one per process, started on first use ------------------------------
+
+_session: Any = None
+_session_guard = threading.Lock()
+
+
+def spark_master() -> str:
+    """Where Spark runs (``LOANFLOW_SPARK_MASTER``, default ``local[*]``)."""
+    return SETTINGS["spark_master"].value() or "local[*]"
+
+
+def _shuffle_partitions(master: str) -> int:
+    value = SETTINGS["spark_shuffle_partitions"].value()
+    if value and value != "auto":
+        try:
+            return max(1, int(value))
+        except ValueError as exc:
+            raise EngineUnavailableError(
+                f"LOANFLOW_SPARK_SHUFFLE_PARTITIONS must be a whole number or auto, not {value!r}."
+            ) from exc
+    if master.startswith("local"):
+        inside = master[master.find("[") + 1 : master.find("]")] if "[" in master else "1"
+        cores = (os.cpu_count() or 2) if inside in ("*", "") else int(inside.split(",")[0])
+        return max(2, 2 * cores)
+    return 200
+
+
+def check_java() -> str:
+    """The java executable Spark will start, or a clear error saying how to get one."""
+    home = os.environ.get("JAVA_HOME")
+    java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
+    if not java or not Path(java).exists():
+        raise EngineUnavailableError(
+            "The spark engine needs Java 17 or later, and none was found"
+            + (f" in JAVA_HOME ({home})" if home else " on the PATH")
+            + ". Install it (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME."
+        )
+    return java
+
+
+def spark_session(master: str | None = None, shuffle_partitions: int | None = None) -> Any:
+    """The process's Spark session, started on first use (10-20 s: the JVM). ``master`` and
+    ``shuffle_partitions`` override the settings for a session started by this call."""
+    global _session
+    with _session_guard:
+        if _session is not None and _session.sparkContext._jsc is not None:
+            return _session
+        try:
+            from pyspark.sql import SparkSession
+        except ImportError as exc:
+            raise EngineUnavailableError(
+                "The spark engine needs PySpark 4: pip install 'loanflow[spark]'"
+                " (or pip install 'pyspark>=4,<5')."
+            ) from exc
+        check_java()
+        chosen = master or spark_master()
+        builder = (
+            SparkSession.builder.master(chosen)
+            .appName("LoanFlow")
+            .config("spark.ui.enabled", "false")
+            .config("spark.ui.showConsoleProgress", "false")
+            .config("spark.sql.session.timeZone", "UTC")
+            .config(
+                "spark.sql.shuffle.partitions",
+                str(shuffle_partitions or _shuffle_partitions(chosen)),
+            )
+            .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+            .config("spark.sql.ansi.enabled", "false")
+            .config("spark.sql.adaptive.enabled", "true")
+        )
+        memory = SETTINGS["spark_driver_memory"].value()
+        if memory:
+            builder = builder.config("spark.driver.memory", memory)
+        try:
+            session = builder.getOrCreate()
+        except Exception as exc:  # the JVM did not start or the master is unreachable
+            raise EngineUnavailableError(
+                f"Spark could not start with master {chosen!r}: {str(exc).splitlines()[0]}"
+            ) from exc
+        session.sparkContext.setLogLevel("ERROR")
+        _session = session
+        return session
+
+
+def stop_spark() -> None:
+    """Stop the process's Spark session (and its JVM's work) if one was started."""
+    global _session
+    with _session_guard:
+        if _session is not None:
+            _session.stop()
+            _session = None

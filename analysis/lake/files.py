@@ -1,0 +1,117 @@
+"""The lake's layout: the store's canonical tables as Parquet, partitioned by dataset.
+
+``ROOT/TABLE/dataset=NAME/part-0.parquet`` for TABLE in ``datasets``, ``events``,
+``activity_instances``, ``cases`` (Hive-style partitions, the dataset's name escaped as
+Spark escapes partition values), so that ``spark.read.parquet(ROOT/TABLE)`` sees every
+dataset with a ``dataset`` column, and DuckDB reads the same files with ``read_parquet``
+(``hive_partitioning``). JSON columns (the profile, attributes) are kept as text.
+"""
+
+from __future__ import annotations
+
+import shutil
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from etl.errors import LoanFlowError
+
+LAKE_TABLES = ("datasets", "events", "activity_instances", "cases")
+
+# Characters Spark escapes in a partition value (ExternalCatalogUtils.escapePathName).
+_ESCAPED = set("\"#%'*/:=?\\\x7f{[]^") | {chr(c) for c in range(0x20)}
+
+
+def escape_partition(value: str) -> str:
+    """A partition value as a directory name, escaped as Spark does (%XX)."""
+    return "".join(f"%{ord(ch):02X}" if ch in _ESCAPED else ch for ch in value)
+
+
+def partition_dir(root: Path, table: str, dataset: str) -> Path:
+    """The folder holding one dataset's rows of one table."""
+    return Path(root) / table / f"dataset={escape_partition(dataset)}"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_name = ? AND table_schema = 'main' ORDER BY ordinal_position",
+        [table],
+    ).fetchall()
+    out = []
+    for name, kind in rows:
+        if name == ("name" if table == "datasets" else "dataset"):
+            continue
+        out.append(f'CAST("{name}" AS VARCHAR) AS "{name}"' if kind == "JSON" else f'"{name}"')
+    return out
+
+
+def write_dataset(con: duckdb.DuckDBPyConnection, dataset: str, root: Path) -> dict[str, int]:
+    """Write one dataset's canonical tables from the store into the lake at ``root``,
+    replacing that dataset's partitions (each written beside and swapped in whole).
+    Returns the rows written per table."""
+    from etl.store import require_dataset
+
+    require_dataset(con, dataset)
+    root = Path(root)
+    written: dict[str, int] = {}
+    for table in LAKE_TABLES:
+        key = "name" if table == "datasets" else "dataset"
+        final = partition_dir(root, table, dataset)
+        staging = final.with_name(f".{final.name}.{uuid.uuid4().hex}")
+        staging.mkdir(parents=True, exist_ok=True)
+        order = {
+            "events": " ORDER BY case_id, event_id",
+            "activity_instances": " ORDER BY case_id, instance_id",
+            "cases": " ORDER BY case_id",
+        }.get(table, "")
+        target = str(staging / "part-0.parquet").replace("'", "''")
+        select = f"SELECT {', '.join(_columns(con, table))} FROM {table} WHERE {key} = ?{order}"
+        con.execute(f"COPY ({select}) TO '{target}' (FORMAT PARQUET, COMPRESSION ZSTD)", [dataset])
+        row = con.execute(f"SELECT count(*) FROM {table} WHERE {key} = ?", [dataset]).fetchone()
+        written[table] = int(row[0]) if row else 0
+        if final.exists():
+            old = final.with_name(f".{final.name}.old-{uuid.uuid4().hex}")
+            final.rename(old)
+            staging.rename(final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            staging.rename(final)
+    return written
+
+
+def read_profile_json(root: Path, dataset: str) -> str | None:
+    """The profile stored with a dataset in the lake (None when the lake lacks it)."""
+    folder = partition_dir(root, "datasets", dataset)
+    if not folder.exists():
+        return None
+    files = str(folder / "*.parquet").replace("'", "''")
+    con = duckdb.connect()
+    try:
+        row = con.execute(f"SELECT profile FROM read_parquet('{files}') LIMIT 1").fetchone()
+    finally:
+        con.close()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def lake_datasets(root: Path) -> list[str]:
+    """The datasets a lake holds (by their ``datasets`` partitions)."""
+    folder = Path(root) / "datasets"
+    if not folder.is_dir():
+        return []
+    from urllib.parse import unquote
+
+    return sorted(
+        unquote(p.name.split("=", 1)[1]) for p in folder.iterdir() if p.name.startswith("dataset=")
+    )
+
+
+def require_lake_dataset(root: Path, dataset: str) -> None:
+    """Raise a clear error when the lake lacks a dataset."""
+    if not partition_dir(root, "datasets", dataset).exists():
+        known = ", ".join(lake_datasets(root)) or "none"
+        raise LoanFlowError(
+            f"The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with"
+            f" loanflow ingest FILE --dataset {dataset} --engine spark --to {root}."
+        )

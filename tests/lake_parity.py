@@ -1,0 +1,128 @@
+"""Helpers of the parity suite: every figure of a dataset computed by the store path
+(DuckDB) and by the lake definitions on an engine, and a comparison of the two."""
+
+from __future__ import annotations
+
+import math
+import uuid
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource_workload
+from analysis.filters import Filters
+from analysis.handoffs import handoffs
+from analysis.kpis import kpis
+from analysis.lake import figures
+from analysis.lake.engine import DuckDBEngine, SparkEngine
+from analysis.lake.files import read_profile_json, write_dataset
+from analysis.lake.run import LakeRun
+from analysis.process_map import process_map
+from analysis.variants import variants
+from etl.profile import profile_from_store
+
+# Real numbers must agree to this relative (and absolute) difference: the same exact
+# formula evaluated by two engines differs only by floating-point rounding (the order of a
+# sum's terms, an interpolation's arithmetic). An approximate quantile would not pass.
+TOLERANCE = 1e-9
+
+
+def store_figures(con: duckdb.DuckDBPyConnection, dataset: str, f: Filters) -> dict[str, Any]:
+    """Every lake figure of ``dataset`` under ``f``, by the store path."""
+    activities, departments = bottleneck_tables(con, dataset, f)
+    return {
+        "kpis": kpis(con, dataset, f).to_json(),
+        "handoffs": handoffs(con, dataset, f),
+        "bottleneck_activities": activities,
+        "bottleneck_departments": departments,
+        "resources": resource_workload(con, dataset, f),
+        "open_cases": open_cases_waiting(con, dataset, f, limit=50),
+        "variants": variants(con, dataset, f, top=None).to_json(),
+        "map": process_map(con, dataset, f).to_json(),
+    }
+
+
+def lake_figures(run: LakeRun, f: Filters) -> dict[str, Any]:
+    """Every lake figure of the run's dataset under ``f``, by the lake definitions."""
+    activities, departments = figures.bottleneck_tables(run, f)
+    return {
+        "kpis": figures.kpis(run, f).to_json(),
+        "handoffs": figures.handoffs(run, f),
+        "bottleneck_activities": activities,
+        "bottleneck_departments": departments,
+        "resources": figures.resource_workload(run, f),
+        "open_cases": figures.open_cases_waiting(run, f, limit=50),
+        "variants": figures.variants(run, f, top=None).to_json(),
+        "map": figures.process_map(run, f).to_json(),
+    }
+
+
+def spark_run(spark: Any, con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> LakeRun:
+    """The lake derivations of a store's dataset on Spark: the dataset written to the lake
+    at ``lake`` and read back from it (profile included)."""
+    write_dataset(con, dataset, lake)
+    profile = profile_from_store(read_profile_json(lake, dataset))
+    run = LakeRun(SparkEngine(spark, lake), dataset, profile, uuid.uuid4().hex[:12])
+    run.prepare()
+    return run
+
+
+def duckdb_lake_run(dataset: str, lake: Path) -> LakeRun:
+    """The lake derivations of a dataset already in the lake, on DuckDB reading its Parquet."""
+    profile = profile_from_store(read_profile_json(lake, dataset))
+    run = LakeRun(DuckDBEngine(duckdb.connect(), lake), dataset, profile, uuid.uuid4().hex[:12])
+    run.prepare()
+    return run
+
+
+def _plain(value: Any) -> Any:
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, (pd.Timestamp, datetime)):
+        stamp = pd.Timestamp(value)
+        stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        return ("instant", stamp.value // 1000)
+    if isinstance(value, (list, tuple, np.ndarray)):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def assert_same(store: Any, lake: Any, where: str = "") -> None:
+    """Fail unless the two results are the same: equal keys, columns, row order, text and
+    counts; real numbers within :data:`TOLERANCE`."""
+    if isinstance(store, pd.DataFrame):
+        assert isinstance(lake, pd.DataFrame), where
+        assert list(store.columns) == list(lake.columns), (where, list(lake.columns))
+        assert len(store) == len(lake), (where, len(store), len(lake))
+        for i, (a, b) in enumerate(
+            zip(store.to_dict(orient="records"), lake.to_dict(orient="records"), strict=True)
+        ):
+            assert_same(a, b, f"{where}[{i}]")
+        return
+    if isinstance(store, dict):
+        assert isinstance(lake, dict) and list(store) == list(lake), (where, store, lake)
+        for key in store:
+            assert_same(store[key], lake[key], f"{where}.{key}")
+        return
+    a, b = _plain(store), _plain(lake)
+    if isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), (where, a, b)
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            assert_same(x, y, f"{where}[{i}]")
+        return
+    if (
+        isinstance(a, (int, float))
+        and isinstance(b, (int, float))
+        and not (isinstance(a, bool) or isinstance(b, bool))
+    ):
+        assert math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE), (where, a, b)
+        return
+    assert a == b, (where, a, b)

@@ -1,0 +1,200 @@
+"""The parity suite: every lake figure computed on Spark (local mode) and by the store path
+(DuckDB) on hand-worked logs and the sample logs, under several filters, must be the same.
+
+One Spark session serves every test (the ``spark`` fixture); the tests share one xdist
+worker. Counts, names and orders must be equal; real numbers equal up to floating-point
+rounding (:data:`tests.lake_parity.TOLERANCE`); quantiles are exact on both engines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from analysis.filters import Filters
+from analysis.lake import figures
+from analysis.lake.run import LakeRun
+from analysis.variants import variants
+from etl.load import ingest
+from etl.store import connect
+from tests.analysis_logs import CaseAttrs, Inst, make_log
+from tests.lake_parity import assert_same, duckdb_lake_run, lake_figures, spark_run, store_figures
+from tests.test_analysis_kpis import ATTRS, PROFILE, ROWS
+
+pytestmark = pytest.mark.xdist_group("spark")
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+
+# Edge cases: a zone with a daylight-saving change inside the log, a holiday, instants tied
+# at one moment, an open instance, instances without department or resource, parallel
+# branches, a case of only an open instance, ping-pong across an unknown department, two
+# cases of one variant, an event that forms no instance; outcomes not mapped (so "closed"
+# follows the credible-open rule: end activities found in the log).
+EDGE_PROFILE = {
+    "timezone": "Europe/Amsterdam",
+    "calendar": {
+        "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
+        "hours": ["08:30", "17:00"],
+        "holidays": ["2025-03-31"],
+    },
+    "sla": {"cycle_time_hours": 100},
+    "costs": {"信貸部": 50, "風險管理部": 80},
+}
+EDGE_ROWS = [
+    Inst("D", "申請", "2025-03-28 09:00", "2025-03-28 09:30", "客戶經理部", "r1"),
+    Inst("D", "資料審核", "2025-03-28 09:30", "2025-03-28 09:30", "信貸部", "r2"),
+    Inst("D", "風險評估", "2025-03-28 09:30", "2025-03-31 10:00", "風險管理部", "r3"),
+    Inst("D", "資料審核", "2025-04-01 08:00", "2025-04-01 09:00", "信貸部", "r2"),
+    Inst("D", "審批", "2025-04-01 09:00", "2025-04-01 09:00", "審批委員會", None),
+    Inst("D", "放款", "2025-04-01 09:00", "2025-04-01 09:00", "運營部", "r4"),
+    Inst("E", "申請", "2025-04-02 10:00", None, "客戶經理部", None),
+    Inst("F", "申請", "2025-03-29 10:00", "2025-03-29 11:00", None, None),
+    Inst("F", "資料審核", "2025-03-29 11:00", "2025-03-29 12:00", "信貸部", "r2"),
+    Inst("F", "補件", "2025-03-29 11:30", "2025-03-29 12:30", None, "r7"),
+    Inst("F", "拒絕", "2025-04-03 16:00", "2025-04-03 16:05", "審批委員會", "r6"),
+    Inst("G", "資料審核", "2025-03-27 10:00", "2025-03-27 11:00", "信貸部", "r2"),
+    Inst("G", "補件", "2025-03-27 12:00", "2025-03-27 13:00", None, "r7"),
+    Inst("G", "風險評估", "2025-03-27 14:00", "2025-03-27 15:00", "風險管理部", "r3"),
+    Inst("G", "資料審核", "2025-03-28 10:00", "2025-03-28 11:00", "信貸部", "r2"),
+    Inst("G", "風險評估", "2025-03-30 14:00", "2025-03-30 15:00", "風險管理部", "r3"),
+    Inst("G", "放款", "2025-04-04 14:00", "2025-04-04 14:00", "運營部", "r4"),
+    Inst("H", "資料審核", "2025-03-26 10:00", "2025-03-26 11:00", "信貸部", "r2"),
+    Inst("H", "補件", "2025-03-26 12:00", "2025-03-26 13:00", None, "r8"),
+    Inst("H", "風險評估", "2025-03-26 14:00", "2025-03-26 15:00", "風險管理部", "r3"),
+    Inst("H", "資料審核", "2025-03-27 10:00", "2025-03-27 11:00", "信貸部", "r2"),
+    Inst("H", "風險評估", "2025-03-27 14:00", "2025-03-27 15:00", "風險管理部", "r3"),
+    Inst("H", "放款", "2025-03-27 16:00", "2025-03-27 16:00", "運營部", "r4"),
+]
+EDGE_ATTRS = {
+    "D": CaseAttrs(amount=300_000, product="經營貸", branch="台北", other={"行業": "零售"}),
+    "F": CaseAttrs(amount=90_000, product="消費貸", branch="台中"),
+    "G": CaseAttrs(amount=300_000, product="經營貸", channel="online", other={"行業": "製造"}),
+}
+HAND_FILTERS = [
+    Filters(),
+    Filters(products=("經營貸",)),
+    Filters(departments=("風險管理部",)),
+    Filters(outcomes=("open",)),
+    Filters(amount_min=100_000, amount_max=600_000),
+    Filters(date_from="2025-01-06", date_to="2025-01-06"),
+    Filters(date_from="2025-03-27", period_basis="ended"),
+    Filters(attributes=(("行業", "製造"),)),
+    Filters(attributes=(("branch", "台北"),)),
+]
+
+
+@pytest.fixture(scope="module")
+def hand_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(tmp_path_factory.mktemp("hand") / "store.duckdb")
+    make_log(con, "hand", ROWS, PROFILE, ATTRS)
+    make_log(
+        con,
+        "edge",
+        EDGE_ROWS,
+        EDGE_PROFILE,
+        EDGE_ATTRS,
+        extra_events=[("D", "審批", "2025-03-31 12:00", "schedule")],
+    )
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def hand_runs(
+    spark: Any, hand_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, LakeRun]:
+    lake = tmp_path_factory.mktemp("hand_lake")
+    return {name: spark_run(spark, hand_store, name, lake) for name in ("hand", "edge")}
+
+
+def test_spark_figures_of_the_hand_worked_log(hand_runs: dict[str, LakeRun]) -> None:
+    """Figures worked out by hand (tests/test_analysis_kpis.py's log), computed on Spark."""
+    run = hand_runs["hand"]
+    k = figures.kpis(run)
+    # Cycle times: B 3 h, A 25.5 h (Mon 09:00 - Tue 10:30), C 66 h (Fri 16:00 - Mon 10:00).
+    assert (k.cases, k.activity_instances, k.events) == (3, 11, 21)
+    assert k.cycle_time_hours.median == 25.5
+    assert k.cycle_time_hours.p90 == pytest.approx(25.5 + 0.8 * (66 - 25.5))
+    # Working hours: B 3, C 1.5 (Fri) + 1 (Mon), A 8.5 (Mon) + 1.5 (Tue): median 3.
+    assert k.cycle_time_working_hours.median == 3.0
+    assert (k.closed_cases, k.sla_compliance) == (2, 1.0)
+    top = figures.handoffs(run).iloc[0]
+    # 客戶經理部 -> 信貸部 in every case: A 1 h, B 0.5 h, C 65 h (Fri 17:00 - Mon 10:00).
+    assert (top["from"], top["to"], top["count"]) == ("客戶經理部", "信貸部", 3)
+    assert (top["total_wait_hours"], top["median_wait_hours"]) == (66.5, 1.0)
+    v = figures.variants(run, top=None)
+    assert (v.total_cases, v.variant_count) == (3, 3)
+    assert list(v.top["activities"].iloc[2]) == ["申請", "資料審核", "風險評估", "資料審核", "放款"]
+
+
+@pytest.mark.parametrize("dataset", ["hand", "edge"])
+def test_parity_on_hand_worked_logs(
+    hand_store: duckdb.DuckDBPyConnection, hand_runs: dict[str, LakeRun], dataset: str
+) -> None:
+    for f in HAND_FILTERS:
+        expected = store_figures(hand_store, dataset, f)
+        assert_same(expected, lake_figures(hand_runs[dataset], f), f"{dataset} {f}")
+
+
+def test_the_edge_log_exercises_what_it_should(hand_runs: dict[str, LakeRun]) -> None:
+    """The edge log's cases really are open, tied, ping-pong and shared variants (so the
+    parity above compared something)."""
+    run = hand_runs["edge"]
+    k = figures.kpis(run)
+    assert not k.outcome_mapped and k.pingpong_share == pytest.approx(3 / 5)  # D, G, H
+    assert 0 < k.closed_cases < 5
+    assert figures.variants(run, top=None).variant_count == 4
+    assert figures.open_cases_waiting(run)["case_id"].tolist() == ["E"]
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    con = connect(tmp_path_factory.mktemp("lake_samples") / "store.duckdb")
+    ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
+    ingest(SAMPLES / "after.xes.gz", "after", con=con, profile=SAMPLES / "after.profile.yaml")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def sample_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("sample_lake")
+
+
+def _sample_filters(con: duckdb.DuckDBPyConnection, dataset: str) -> list[Filters]:
+    top = variants(con, dataset, top=1).top["activities"].iloc[0]
+    return [
+        Filters(),
+        Filters(products=("流動資金貸款",), channels=("手機App",)),
+        Filters(departments=("風險管理部",), outcomes=("approved", "rejected")),
+        Filters(date_from="2025-03-10", date_to="2025-04-30"),
+        Filters(amount_min=500_000, branches=("南山支行",)),
+        Filters(attributes=(("行業", "批發零售"),)),
+        Filters(variant=tuple(top)),
+    ]
+
+
+@pytest.mark.parametrize("dataset", ["before", "after"])
+def test_parity_on_the_sample_logs(
+    spark: Any, samples: duckdb.DuckDBPyConnection, sample_lake: Path, dataset: str
+) -> None:
+    run = spark_run(spark, samples, dataset, sample_lake)
+    for f in _sample_filters(samples, dataset):
+        expected = store_figures(samples, dataset, f)
+        assert expected["kpis"]["cases"] > 0, f  # each filter selects something
+        assert_same(expected, lake_figures(run, f), f"{dataset} {f}")
+    run.drop()
+
+
+def test_duckdb_reads_the_lake_spark_reads(
+    spark: Any, samples: duckdb.DuckDBPyConnection, sample_lake: Path
+) -> None:
+    """The lake's Parquet, read by DuckDB directly, gives the same figures as the store."""
+    spark_run(spark, samples, "after", sample_lake).drop()
+    run = duckdb_lake_run("after", sample_lake)
+    for f in _sample_filters(samples, "after")[:3]:
+        assert_same(store_figures(samples, "after", f), lake_figures(run, f), f"after {f}")
