@@ -51,9 +51,22 @@ def spark() -> Iterator[object]:
     """One Spark session for every Spark test of the run (its JVM takes 10-20 s to start):
     local[2], two shuffle partitions, no UI. Spark tests are marked
     ``xdist_group("spark")`` so that under ``pytest -n 2 --dist loadgroup`` they share one
-    worker, and so this one session."""
+    worker, and so this one session.
+
+    Tuned for many small queries (measured on the parity suite's logs: JVM start 21 -> 9 s,
+    a dataset's preparation 44 -> 16 s, its figures 27 -> 5-9 s): the JVM's quick compiler
+    only, and Spark's interpreted expressions instead of generated code, whose compilation
+    costs more than tiny inputs take. Results do not depend on either."""
     from analysis.lake.engine import spark_session, stop_spark
 
-    session = spark_session("local[2]", shuffle_partitions=2)
+    session = spark_session(
+        "local[2]",
+        shuffle_partitions=2,
+        conf={
+            "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
+            "spark.sql.codegen.wholeStage": "false",
+            "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+        },
+    )
     yield session
     stop_spark()

@@ -40,6 +40,9 @@ _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _UNIX_EPOCH = date(1970, 1, 1)
 MICROS = 1_000_000
 MICROS_PER_HOUR = 3_600_000_000
+# Real literals: a literal such as 1.0 is a DECIMAL in Spark (an average of DECIMALs keeps
+# five decimals), a DOUBLE only when cast.
+ONE, ZERO = "CAST(1 AS DOUBLE)", "CAST(0 AS DOUBLE)"
 
 
 @dataclass(frozen=True)
@@ -196,10 +199,10 @@ def pingpong_sql(t: Names) -> str:
 def cost_rate(costs: dict[str, float], column: str) -> str:
     """SQL for the cost per working hour of a department column (0 when not listed)."""
     whens = " ".join(
-        f"WHEN '{name.replace(chr(39), chr(39) * 2)}' THEN {float(rate)!r}"
+        f"WHEN '{name.replace(chr(39), chr(39) * 2)}' THEN CAST({float(rate)!r} AS DOUBLE)"
         for name, rate in sorted(costs.items())
     )
-    return f"(CASE {column} {whens} ELSE 0.0 END)"
+    return f"(CASE {column} {whens} ELSE {ZERO} END)"
 
 
 def cases_sql(
@@ -224,7 +227,7 @@ def cases_sql(
         coalesce(p.handoffs, 0) AS handoffs,
         coalesce(p.departments_touched, 0) AS departments_touched,
         coalesce(p.resources, 0) AS resources,
-        {"coalesce(p.cost, 0.0)" if profile.costs else "CAST(NULL AS DOUBLE)"} AS cost,
+        {f"coalesce(p.cost, {ZERO})" if profile.costs else "CAST(NULL AS DOUBLE)"} AS cost,
         {dialect.epoch_us("c.last_ts")} - {dialect.epoch_us("c.first_ts")} AS cycle_us,
         ({epoch_seconds(dialect, "c.last_ts")} - {epoch_seconds(dialect, "c.first_ts")})
             / 3600.0 AS cycle_time_hours,

@@ -159,9 +159,13 @@ def check_java() -> str:
     return java
 
 
-def spark_session(master: str | None = None, shuffle_partitions: int | None = None) -> Any:
-    """The process's Spark session, started on first use (10-20 s: the JVM). ``master`` and
-    ``shuffle_partitions`` override the settings for a session started by this call."""
+def spark_session(
+    master: str | None = None,
+    shuffle_partitions: int | None = None,
+    conf: dict[str, str] | None = None,
+) -> Any:
+    """The process's Spark session, started on first use (10-20 s: the JVM). ``master``,
+    ``shuffle_partitions`` and further Spark ``conf`` apply to a session this call starts."""
     global _session
     with _session_guard:
         if _session is not None and _session.sparkContext._jsc is not None:
@@ -189,6 +193,8 @@ def spark_session(master: str | None = None, shuffle_partitions: int | None = No
             .config("spark.sql.ansi.enabled", "false")
             .config("spark.sql.adaptive.enabled", "true")
         )
+        for key, value in (conf or {}).items():
+            builder = builder.config(key, value)
         memory = SETTINGS["spark_driver_memory"].value()
         if memory:
             builder = builder.config("spark.driver.memory", memory)

@@ -16,7 +16,7 @@ import pandas as pd
 
 from analysis.filters import Filters
 from analysis.kpis import DurationStats, Kpis
-from analysis.lake.derive import MICROS, MICROS_PER_HOUR
+from analysis.lake.derive import MICROS, MICROS_PER_HOUR, ONE, ZERO
 from analysis.lake.run import LakeRun
 from analysis.process_map import END, START, ProcessMap, _with_end_edges
 from analysis.sla import sla_compliance_sql
@@ -60,7 +60,8 @@ def kpis(run: LakeRun, filters: Filters | None = None) -> Kpis:
     d = run.dialect
     closed, params = run.closed_sql()
     outcome_cols = ", ".join(
-        f"avg(CASE WHEN outcome = '{o}' THEN 1.0 ELSE 0.0 END) AS share_{o}" for o in OUTCOME_KEYS
+        f"avg(CASE WHEN outcome = '{o}' THEN {ONE} ELSE {ZERO} END) AS share_{o}"
+        for o in OUTCOME_KEYS
     )
     sla = run.profile.sla.cycle_time_hours
     sla_met = sla_compliance_sql(sla, open_sql="NOT closed")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import LoanFlowError
+from etl.errors import UnknownDatasetError
 
 LAKE_TABLES = ("datasets", "events", "activity_instances", "cases")
 
@@ -111,7 +111,7 @@ def require_lake_dataset(root: Path, dataset: str) -> None:
     """Raise a clear error when the lake lacks a dataset."""
     if not partition_dir(root, "datasets", dataset).exists():
         known = ", ".join(lake_datasets(root)) or "none"
-        raise LoanFlowError(
+        raise UnknownDatasetError(
             f"The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with"
             f" loanflow ingest FILE --dataset {dataset} --engine spark --to {root}."
         )

@@ -93,7 +93,8 @@ class LakeRun:
 
     def _where(self, filters: Filters) -> tuple[str, list[Any]]:
         d, t = self.dialect, self.names
-        clauses, params = ["true"], []
+        clauses: list[str] = ["true"]
+        params: list[Any] = []
         column = "c.first_ts" if filters.period_basis == "started" else "c.last_ts"
         if filters.date_from is not None:
             clauses.append(f"{d.epoch_us(column)} >= ?")
@@ -192,7 +193,8 @@ class LakeRun:
         if rule.as_of is None or rule.idle_limit_hours is None:
             return "false", []
         t, d = self.names, self.dialect
-        parts, params = [f"{alias}.outcome = 'open'"], []
+        parts: list[str] = [f"{alias}.outcome = 'open'"]
+        params: list[Any] = []
         if rule.end_activities:
             self._last_activities()
             marks = ", ".join("?" for _ in rule.end_activities)

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from loanflow.commands.analyze import engine_options, store_engine_only
 from loanflow.commands.common import db_option, echo_json, filter_options, json_option, pop_filters
 from vocabulary.languages import LANGUAGE_CODES
 
@@ -129,6 +130,7 @@ def _width(cell: str) -> int:
 @click.option("--seed", type=int, default=20240101, show_default=True, help="Bootstrap seed.")
 @db_option
 @json_option
+@engine_options
 def compare_command(
     before: str,
     after: str | None,
@@ -141,6 +143,8 @@ def compare_command(
     seed: int,
     db: str | None,
     as_json: bool,
+    engine: str,
+    lake: str | None,
     **filter_kwargs: Any,
 ) -> None:
     """Compare two datasets (BEFORE AFTER), or one dataset split at a go-live date
@@ -158,6 +162,7 @@ def compare_command(
     from report.build import write_report
     from vocabulary import normalise_language, t
 
+    store_engine_only(engine, lake, "compare")
     if (after is None) == (split_at is None):
         raise click.UsageError("Give either two datasets (BEFORE AFTER) or one with --split-at.")
     filters = pop_filters(filter_kwargs)

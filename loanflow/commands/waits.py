@@ -6,7 +6,12 @@ from typing import Any
 
 import click
 
-from loanflow.commands.analyze import _analysis_command, echo_table
+from loanflow.commands.analyze import (
+    _analysis_command,
+    echo_table,
+    engine_options,
+    store_engine_only,
+)
 from loanflow.commands.common import echo_json, pop_filters, read_store
 
 _CAUSE_COLUMNS = [
@@ -43,6 +48,7 @@ def _flat(rows: list[dict[str, Any]], limit: int) -> list[dict[str, Any]]:
     metavar="AFTER",
     help="How each handoff's causes changed from this dataset to AFTER (hours per case).",
 )
+@engine_options
 def waits_command(
     dataset: str,
     db: str | None,
@@ -51,9 +57,13 @@ def waits_command(
     kronos: bool,
     top: int,
     other: str | None,
+    engine: str,
+    lake: str | None,
     **kwargs: Any,
 ) -> None:
     from analysis.waits.report import cause_changes, waiting_causes
+
+    store_engine_only(engine, lake, "waits")
 
     filters = pop_filters(kwargs)
     if other is not None:

@@ -1,0 +1,306 @@
+"""Benchmark: the main view (KPIs, process map, handoffs, variants) on DuckDB and on Spark,
+at 1M, 10M and 100M events.
+
+The logs: the sample bank's simulator (``sample_logs``, scenario ``before``, instance
+layout) generates a base log of about a million events; larger logs replicate it in DuckDB,
+copy k of every case getting the case id ``ID~k`` and its times shifted by k times the
+base log's span (so 10M events are ten consecutive periods of the same bank, 100M a
+hundred). Simulating 10M or 100M events directly would take the simulator tens of minutes
+to hours on this machine; the replicas keep every per-case property of the simulated log.
+
+Per size, each engine runs in a process of its own, timed from start to exit (imports, the
+JVM's start, the derivations and the four figures), with the peak resident memory of the
+process and its children (the Spark JVM) sampled every 0.2 s:
+
+- ``duckdb store``: the store path (``analysis.prepared_tables`` then ``kpis``,
+  ``process_map``, ``handoffs``, ``variants``), what ``loanflow`` does by default;
+- ``duckdb lake``: the lake definitions (``analysis.lake``) on DuckDB reading the Parquet;
+- ``spark local[2]``: the lake definitions on Spark, master ``local[2]``.
+
+Writes ``benchmarks/results/spark.md``. Run: ``python benchmarks/bench_spark.py
+[--sizes 1,10,100] [--driver-memory 8g] [--work DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+EVENTS_PER_BASE = 1_000_000
+
+
+def _tree_rss(pid: int) -> int:
+    """Resident bytes of a process and all its descendants (from /proc)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(stat[1]), []).append(int(entry.name))
+            rss[int(entry.name)] = int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        total += rss.get(p, 0)
+        todo += children.get(p, [])
+    return total
+
+
+def _timed(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """Run a process; its wall seconds, peak memory (with children) and its JSON output."""
+    began = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=ROOT)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    sampler.join()
+    wall = time.perf_counter() - began
+    if proc.returncode != 0:
+        raise RuntimeError(f"{argv} failed:\n{err.decode()[-3000:]}")
+    result = json.loads(out.decode().strip().splitlines()[-1])
+    return {"wall": wall, "peak_mb": peak[0] / 2**20, **result}
+
+
+# --- the measured work, run in a child process ----------------------------------------------
+
+
+def _child(kind: str, path: str, dataset: str) -> None:
+    began = time.perf_counter()
+    if kind == "store":
+        from analysis import handoffs, kpis, process_map, variants
+        from analysis.prepared_tables import prepare
+        from etl.store import connect
+
+        con = connect(path)
+        t0 = time.perf_counter()
+        prepare(con, dataset)
+        t1 = time.perf_counter()
+        k = kpis(con, dataset)
+        process_map(con, dataset)
+        handoffs(con, dataset)
+        variants(con, dataset)
+        t2 = time.perf_counter()
+    else:
+        from analysis.lake import figures
+        from analysis.lake.engine import DuckDBEngine, SparkEngine, spark_session
+        from analysis.lake.files import read_profile_json
+        from analysis.lake.run import LakeRun
+        from etl.profile import profile_from_store
+
+        t0 = time.perf_counter()
+        if kind == "spark":
+            engine: Any = SparkEngine(spark_session("local[2]"), Path(path))
+        else:
+            import duckdb
+
+            engine = DuckDBEngine(duckdb.connect(), Path(path))
+        profile = profile_from_store(read_profile_json(Path(path), dataset))
+        run = LakeRun(engine, dataset, profile, "bench")
+        started = time.perf_counter()
+        run.prepare()
+        t1 = time.perf_counter()
+        k = figures.kpis(run)
+        figures.process_map(run)
+        figures.handoffs(run)
+        figures.variants(run)
+        t2 = time.perf_counter()
+        t0 = started if kind != "spark" else t0
+    print(
+        json.dumps(
+            {
+                "start": t0 - began,
+                "prepare": t1 - t0,
+                "views": t2 - t1,
+                "events": k.events,
+                "cases": k.cases,
+                "median_cycle": k.cycle_time_hours.median,
+            }
+        )
+    )
+
+
+# --- building the logs ------------------------------------------------------------------------
+
+
+def _base_log(work: Path) -> Path:
+    """The simulated base log of about a million events, loaded into a store."""
+    from etl.load import ingest
+    from sample_logs.generate import generate_log
+
+    store = work / "base.duckdb"
+    if store.exists():
+        return store
+    probe = generate_log(work / "probe.parquet", "before", 500, 7, layout="instances")
+    per_case = probe.events / probe.cases
+    cases = int(EVENTS_PER_BASE / per_case)
+    began = time.perf_counter()
+    summary = generate_log(
+        work / "base.parquet", "before", cases, 7, layout="instances", volume=cases / 2000
+    )
+    print(f"simulated {summary.events:,} events in {time.perf_counter() - began:.1f} s", flush=True)
+    profile = ROOT / "sample_logs" / "before.profile.yaml"
+    ingest(work / "base.parquet", "bank", db=store, profile=_parquet_profile(profile, work))
+    return store
+
+
+def _parquet_profile(profile: Path, work: Path) -> Path:
+    """The sample profile without its CSV-only keys (encoding, delimiter)."""
+    import yaml
+
+    data = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    for key in ("encoding", "delimiter"):
+        data.pop(key, None)
+    out = work / "parquet.profile.yaml"
+    out.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return out
+
+
+def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
+    """A store and a lake holding ``copies`` replicas of the base log as dataset ``bank``."""
+    import duckdb
+
+    from analysis.lake.files import write_dataset
+    from etl.store import connect
+
+    store, lake = work / f"x{copies}.duckdb", work / f"lake_x{copies}"
+    if copies == 1:
+        store = base
+    elif not store.exists():
+        con = connect(store)
+        con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")
+        span = con.execute(
+            "SELECT epoch_us(max(last_ts)) - epoch_us(min(first_ts)) + 86400000000 FROM base.cases"
+        ).fetchone()
+        shift = f"to_microseconds(k * {int(span[0]) if span else 0})"
+        reps = f"(SELECT range AS k FROM range({copies}))"
+        con.execute("BEGIN")
+        con.execute(
+            "INSERT INTO datasets SELECT * REPLACE (events * ? AS events,"
+            " activity_instances * ? AS activity_instances, cases * ? AS cases,"
+            " rows_read * ? AS rows_read) FROM base.datasets",
+            [copies] * 4,
+        )
+        con.execute(
+            f"INSERT INTO events SELECT dataset, event_id + k * 100000000, case_id || '~' || k,"
+            f" activity, ts + {shift}, lifecycle, resource, department, attributes"
+            f" FROM base.events, {reps}"
+        )
+        con.execute(
+            f"INSERT INTO activity_instances SELECT dataset, instance_id + k * 100000000,"
+            f" case_id || '~' || k, activity, department, resource, start_ts + {shift},"
+            f" end_ts + {shift} FROM base.activity_instances, {reps}"
+        )
+        con.execute(
+            f"INSERT INTO cases SELECT dataset, case_id || '~' || k, outcome,"
+            f" first_ts + {shift}, last_ts + {shift}, amount, product, branch, channel,"
+            f" attributes FROM base.cases, {reps}"
+        )
+        con.execute("COMMIT")
+        con.execute("DETACH base")
+        con.close()
+    if not lake.exists():
+        con = duckdb.connect(str(store))
+        write_dataset(con, "bank", lake)
+        con.close()
+    return store, lake
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1,10,100", help="Millions of events (replicas).")
+    parser.add_argument("--driver-memory", default="8g", help="Spark driver (local) memory.")
+    parser.add_argument("--work", default=None, help="Folder for the logs (kept).")
+    parser.add_argument("--engines", default="store,lake,spark")
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        _child(*args.child)
+        return 0
+    work = Path(args.work or tempfile.mkdtemp(prefix="loanflow-spark-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started = datetime.now(UTC)
+    load = os.getloadavg()[0]
+    base = _base_log(work)
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "LOANFLOW_SPARK_DRIVER_MEMORY": args.driver_memory,
+        "LOANFLOW_SPARK_SHUFFLE_PARTITIONS": "auto",
+    }
+    rows = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        store, lake = _replicated(base, work, size)
+        for engine in args.engines.split(","):
+            target = str(store) if engine == "store" else str(lake)
+            argv = [sys.executable, __file__, "--child", engine, target, "bank"]
+            result = _timed(argv, env)
+            result.update(size=size, engine=engine)
+            print(json.dumps(result), flush=True)
+            rows.append(result)
+            (work / "results.json").write_text(json.dumps(rows, indent=1))
+    _write(rows, started, load, os.getloadavg()[0], args.driver_memory)
+    return 0
+
+
+LABELS = {"store": "DuckDB, store path", "lake": "DuckDB, lake definitions on Parquet",
+          "spark": "Spark local[2], lake definitions on Parquet"}  # fmt: skip
+
+
+def _write(rows: list[dict[str, Any]], started: datetime, load0: float, load1: float,
+           memory: str) -> None:  # fmt: skip
+    import duckdb
+    import pyspark
+
+    lines = [
+        "## Spark",
+        "",
+        f"Measured {started:%Y-%m-%d %H:%M} UTC by `benchmarks/bench_spark.py` on "
+        f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, load average "
+        f"{load0:.1f} at start, {load1:.1f} at the end; Python {platform.python_version()}, "
+        f"duckdb {duckdb.__version__}, pyspark {pyspark.__version__}, Spark driver memory "
+        f"{memory}. The main view: KPIs, process map, handoffs, variants, unfiltered. Each "
+        "row is one process from start to exit; start-up is imports (and for Spark the JVM "
+        "and its session), preparation the derivations (instances, predecessors, waits, "
+        "working time, per-case figures), views the four figures. Peak memory is the "
+        "process's and its children's (the JVM) resident memory, sampled every 0.2 s. "
+        "Logs: the simulator's `before` bank, about 1M events, replicated in DuckDB with "
+        "shifted case ids and times for 10M and 100M (see the script's docstring).",
+        "",
+        "| events | engine | wall s | start-up s | preparation s | views s | peak MB |"
+        " events/s (wall) |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['events']:,} | {LABELS[r['engine']]} | {r['wall']:.1f} | {r['start']:.1f} |"
+            f" {r['prepare']:.1f} | {r['views']:.1f} | {r['peak_mb']:,.0f} |"
+            f" {r['events'] / r['wall']:,.0f} |"
+        )
+    (HERE / "results" / "spark.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

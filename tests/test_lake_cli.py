@@ -1,0 +1,107 @@
+"""The lake through the real CLI: ``ingest --engine spark --to``, ``--engine spark`` on the
+analysis commands (the same JSON as the store path), and clear refusals and errors."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from analysis.lake.engine import EngineUnavailableError, check_java
+from analysis.lake.files import partition_dir
+from loanflow.cli import main
+from tests.lake_parity import assert_same
+
+pytestmark = pytest.mark.xdist_group("spark")
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> Any:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[str, Path]:
+    """The sample ``before`` log loaded into a store and, by the CLI, into a lake."""
+    folder = tmp_path_factory.mktemp("lake_cli")
+    db, lake = str(folder / "store.duckdb"), folder / "lake"
+    source, profile = str(SAMPLES / "before.csv"), str(SAMPLES / "before.profile.yaml")
+    stored = invoke("ingest", source, "-d", "before", "-p", profile, "--db", db, "--json")
+    assert stored.exit_code == 0, stored.output
+    result = invoke(
+        "ingest", source, "-d", "before", "-p", profile, "--engine", "spark", "--to", str(lake),
+        "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    # Spark read back every row written, by the dataset partition column.
+    assert summary["spark_rows"] == summary["lake_rows"]
+    assert summary["lake_rows"]["events"] == json.loads(stored.output)["events"]
+    assert summary["lake_rows"]["cases"] == 2000
+    return db, lake
+
+
+@pytest.mark.parametrize("command", ["kpis", "handoffs", "variants", "bottlenecks", "map"])
+def test_spark_prints_the_store_paths_json(loaded: tuple[str, Path], command: str) -> None:
+    db, lake = loaded
+    store = invoke(command, "before", "--db", db, "--json")
+    on_spark = invoke(
+        command, "before", "--engine", "spark", "--json", env={"LOANFLOW_LAKE": str(lake)}
+    )
+    assert store.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
+    assert_same(json.loads(store.output), json.loads(on_spark.output), command)
+
+
+def test_duckdb_reads_the_lake_by_cli(loaded: tuple[str, Path]) -> None:
+    db, lake = loaded
+    store = json.loads(invoke("kpis", "before", "--db", db, "--json").output)
+    on_lake = invoke("kpis", "before", "--lake", str(lake), "--json")
+    assert on_lake.exit_code == 0, on_lake.output
+    assert_same(store, json.loads(on_lake.output), "kpis")
+
+
+def test_a_lake_dataset_is_replaced_only_when_asked(loaded: tuple[str, Path]) -> None:
+    _, lake = loaded
+    again = [str(SAMPLES / "before.csv"), "-d", "before", "-p",
+             str(SAMPLES / "before.profile.yaml"), "--to", str(lake)]  # fmt: skip
+    refused = invoke("ingest", *again)
+    assert refused.exit_code != 0 and "--replace" in refused.output
+    stamp = partition_dir(lake, "cases", "before").stat().st_mtime_ns
+    replaced = invoke("ingest", *again, "--replace", "--json")
+    assert replaced.exit_code == 0, replaced.output
+    assert json.loads(replaced.output)["mode"] == "replace"
+    assert partition_dir(lake, "cases", "before").stat().st_mtime_ns != stamp
+
+
+def test_unknown_lake_dataset_and_store_only_commands(loaded: tuple[str, Path]) -> None:
+    _, lake = loaded
+    missing = invoke("kpis", "nope", "--engine", "spark", "--lake", str(lake))
+    assert missing.exit_code == 2 and "has no dataset 'nope'" in missing.output
+    assert "before" in missing.output  # it names what the lake has
+    for args in (["waits", "before"], ["compare", "before", "before"]):
+        refused = invoke(*args, "--engine", "spark", "--lake", str(lake))
+        assert refused.exit_code == 2 and "not computed on the lake yet" in refused.output
+    bpmn = invoke("map", "before", "--format", "bpmn", "--engine", "spark", "--lake", str(lake))
+    assert bpmn.exit_code == 2 and "computed on the store" in bpmn.output
+
+
+def test_no_lake_to_write_to_is_a_clear_error(tmp_path: Path) -> None:
+    result = invoke(
+        "ingest", str(SAMPLES / "before.csv"), "-d", "x", "--engine", "spark",
+        env={"LOANFLOW_LAKE": ""},
+    )  # fmt: skip
+    assert result.exit_code == 2 and "--to PATH, or set LOANFLOW_LAKE" in result.output
+
+
+def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("JAVA_HOME", str(tmp_path / "no-java"))
+    with pytest.raises(EngineUnavailableError, match="needs Java 17 or later"):
+        check_java()
+    monkeypatch.delenv("JAVA_HOME")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    with pytest.raises(EngineUnavailableError, match="apt-get install openjdk-17-jre-headless"):
+        check_java()
