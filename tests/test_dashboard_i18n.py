@@ -139,3 +139,21 @@ def test_the_browser_gets_its_words_from_the_catalogue() -> None:
     assert hans["plotly"]["dictionary"]["Download plot as a png"].startswith("下载")
     assert hant["month_caption"].format(year=2025, month=3) == "2025年3月"
     assert len(hant["short_weekdays"]) == 7
+
+
+def test_a_loads_progress_reads_in_chinese(tmp_path: Path) -> None:
+    """Every step a real load reports (its progress bar on the Data page) in Chinese; the
+    file it reads named as it is."""
+    from dashboard.views.data_page import load_step
+    from etl.load import ingest
+    from tests.test_dashboard_fixtures import write_log, write_profile
+
+    said: list[str] = []
+    log = write_log(tmp_path, "貸款.csv")
+    ingest(log, "x", db=tmp_path / "s.duckdb", profile=write_profile(tmp_path),
+           progress=lambda _fraction, message: said.append(message))  # fmt: skip
+    assert len(said) >= 6
+    for lang in ("zh-Hant", "zh-Hans"):
+        shown = [load_step(message, lang) for message in said]
+        assert not [m for m in shown if re.search(r"[A-Za-z]", m.replace(log.name, ""))], shown
+    assert load_step(said[0], "zh-Hant") == "讀取 貸款.csv"

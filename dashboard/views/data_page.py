@@ -309,6 +309,30 @@ def start_load(
     )
 
 
+# The load's steps (etl.load reports them in English, the words its timings keep) as the
+# catalogue's ``load.step.*``; "reading <file>" names its file.
+LOAD_STEPS = {
+    "mapping and validating rows": "load.step.mapping",
+    "pseudonymising identities": "load.step.pseudonymising",
+    "writing rejects": "load.step.rejects",
+    "writing events": "load.step.events",
+    "pairing activity instances": "load.step.pairing",
+    "deriving cases": "load.step.cases",
+    "committing": "load.step.committing",
+    "preparing the analysis": "load.step.preparing",
+    "done": "load.step.done",
+}
+
+
+def load_step(message: str, lang: str) -> str:
+    """A load's progress message in ``lang`` (a step LoanFlow does not know: as given)."""
+    if message in LOAD_STEPS:
+        return t(LOAD_STEPS[message], lang)
+    if message.startswith("reading "):
+        return t("load.step.reading", lang, file=message.removeprefix("reading "))
+    return message
+
+
 def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any], bool]:
     """(progress %, label, finished, report, succeeded) for the job being polled."""
     job = RUNNER.get(job_id)
@@ -316,7 +340,8 @@ def job_view(job_id: str | None, lang: str) -> tuple[float, str, bool, list[Any]
         return 0.0, "", True, [], False
     pct = round(job.progress * 100, 1)
     if job.state == "running":
-        return pct, job.message or t("data.loading", lang, name=job.label), False, [], False
+        shown = load_step(job.message, lang) if job.message else ""
+        return pct, shown or t("data.loading", lang, name=job.label), False, [], False
     if job.state == "cancelled":
         return pct, "", True, [dbc.Alert(t("data.cancelled", lang), color="warning")], False
     if job.state == "failed":

@@ -415,6 +415,21 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "支持 CSV/TSV（UTF-8、GB18030、Big5）、Excel（.xlsx）、XES 或 XES.gz、Parquet，"
         "也可以是 .gz 或 .zip 压缩文件（每个压缩文件一份日志），大文件以流式上传。",
     ),
+    # a load's steps, as the Data page's progress bar names them
+    "load.step.reading": _m("reading {file}", "讀取 {file}", "读取 {file}"),
+    "load.step.mapping": _m(
+        "mapping and validating rows", "對應欄位並檢查資料列", "映射列并检查数据行"
+    ),
+    "load.step.pseudonymising": _m("pseudonymising identities", "化名處理身分", "假名化身份信息"),
+    "load.step.rejects": _m("writing rejects", "寫入拒收的資料列", "写入拒收的数据行"),
+    "load.step.events": _m("writing events", "寫入事件", "写入事件"),
+    "load.step.pairing": _m(
+        "pairing activity instances", "配對活動的開始與結束", "配对活动的开始与结束"
+    ),
+    "load.step.cases": _m("deriving cases", "整理案件", "整理案件"),
+    "load.step.committing": _m("committing", "寫入儲存庫", "写入存储库"),
+    "load.step.preparing": _m("preparing the analysis", "準備分析", "准备分析"),
+    "load.step.done": _m("done", "完成", "完成"),
     "upload.choose": _m("Choose a file…", "選擇檔案…", "选择文件…"),
     "upload.none": _m("No file chosen", "尚未選擇檔案", "尚未选择文件"),
     "upload.network_error": _m(
