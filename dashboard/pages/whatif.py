@@ -243,6 +243,7 @@ def layout(**query: Any) -> html.Div:
     State(f"{PAGE}-route-to", "value"),
     State(f"{PAGE}-route-scale", "value"),
     State(f"{PAGE}-pooled", "value"),
+    State(f"{PAGE}-query", "data"),
     prevent_initial_call=True,
 )
 def write_scenario(
@@ -266,8 +267,10 @@ def write_scenario(
     route_to: str | None = None,
     route_scale: float | None = None,
     pooled: list[str] | None = None,
+    query: str | None = None,
 ) -> Any:
-    """The scenario file: written from the controls, uploaded, or a saved one."""
+    """The scenario file: written from the controls (named in the reader's language),
+    uploaded, or a saved one."""
     trigger = dash.ctx.triggered_id
     if trigger == f"{PAGE}-upload" and upload:
         return base64.b64decode(upload.split(",", 1)[-1]).decode("utf-8", errors="replace")
@@ -290,6 +293,7 @@ def write_scenario(
         route_to=route_to,
         route_scale=route_scale,
         pooled=pooled,
+        name=t("whatif.default_name", data.state_from_query(query).lang),
     )
 
 

@@ -44,6 +44,7 @@ def scenario_yaml(
     route_to: str | None = None,
     route_scale: float | None = None,
     pooled: list[str] | None = None,
+    name: str = "dashboard scenario",
 ) -> str:
     """The scenario file the controls describe (YAML, DESIGN.md's keys): a head-count
     change, a department's meeting days and hours, a fast track past an activity for
@@ -69,9 +70,7 @@ def scenario_yaml(
         changes["pooled"] = list(pooled)
     if not changes:
         return ""
-    return yaml.safe_dump(
-        {"name": "dashboard scenario", "changes": changes}, allow_unicode=True, sort_keys=False
-    )
+    return yaml.safe_dump({"name": name, "changes": changes}, allow_unicode=True, sort_keys=False)
 
 
 def scenario_choices(dataset: str | None) -> tuple[list[str], list[str]]:

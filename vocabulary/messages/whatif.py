@@ -40,6 +40,7 @@ WHATIF: dict[str, dict[str, str]] = {
     "whatif.none": _m("(none)", "（無）", "（无）"),
     "whatif.write": _m("Write the scenario", "產生情境檔", "生成情景文件"),
     "whatif.yaml": _m("Scenario file (YAML)", "情境檔（YAML）", "情景文件（YAML）"),
+    "whatif.default_name": _m("dashboard scenario", "儀表板情境", "仪表板情景"),
     "whatif.upload": _m("Upload a scenario file", "上傳情境檔", "上传情景文件"),
     "whatif.save_name": _m("Name to save it under", "儲存名稱", "保存名称"),
     "whatif.save": _m("Save", "儲存", "保存"),
