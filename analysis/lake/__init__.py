@@ -39,7 +39,13 @@ def lake_root() -> Path | None:
 def check_engine(name: str) -> str:
     """The engine's name, or a clear error for an unknown one."""
     if name not in ENGINES:
-        raise LoanFlowError(f"Unknown engine {name!r}: choose one of {', '.join(ENGINES)}.")
+        known = ", ".join(ENGINES)
+        raise LoanFlowError(
+            f"Unknown engine {name!r}: choose one of {known}.",
+            code="engine_unknown",
+            name=name,
+            known=known,
+        )
     return name
 
 

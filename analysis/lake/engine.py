@@ -97,7 +97,13 @@ class SparkEngine(Engine):
 
         path = partition_dir(self.lake, table, dataset)
         if not path.exists():
-            raise LoanFlowError(f"The lake at {self.lake} has no {table} of dataset {dataset!r}.")
+            raise LoanFlowError(
+                f"The lake at {self.lake} has no {table} of dataset {dataset!r}.",
+                code="lake_table_missing",
+                lake=self.lake,
+                table=table,
+                dataset=dataset,
+            )
         frame = self.spark.read.parquet(str(path)).select(*columns)
         frame.createOrReplaceTempView(name)
 
@@ -137,7 +143,9 @@ def _shuffle_partitions(master: str) -> int:
             return max(1, int(value))
         except ValueError as exc:
             raise EngineUnavailableError(
-                f"LOANFLOW_SPARK_SHUFFLE_PARTITIONS must be a whole number or auto, not {value!r}."
+                f"LOANFLOW_SPARK_SHUFFLE_PARTITIONS must be a whole number or auto, not {value!r}.",
+                code="spark_partitions",
+                value=value,
             ) from exc
     if master.startswith("local"):
         inside = master[master.find("[") + 1 : master.find("]")] if "[" in master else "1"
@@ -151,10 +159,18 @@ def check_java() -> str:
     home = os.environ.get("JAVA_HOME")
     java = str(Path(home) / "bin" / "java") if home else shutil.which("java")
     if not java or not Path(java).exists():
+        if home:
+            raise EngineUnavailableError(
+                f"The spark engine needs Java 17 or later, and none was found in JAVA_HOME "
+                f"({home}). Install it (Debian: apt-get install openjdk-17-jre-headless) or set "
+                "JAVA_HOME.",
+                code="spark_no_java_home",
+                home=home,
+            )
         raise EngineUnavailableError(
-            "The spark engine needs Java 17 or later, and none was found"
-            + (f" in JAVA_HOME ({home})" if home else " on the PATH")
-            + ". Install it (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME."
+            "The spark engine needs Java 17 or later, and none was found on the PATH. Install "
+            "it (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
+            code="spark_no_java",
         )
     return java
 
@@ -175,7 +191,8 @@ def spark_session(
         except ImportError as exc:
             raise EngineUnavailableError(
                 "The spark engine needs PySpark 4: pip install 'loanflow[spark]'"
-                " (or pip install 'pyspark>=4,<5')."
+                " (or pip install 'pyspark>=4,<5').",
+                code="spark_no_pyspark",
             ) from exc
         check_java()
         chosen = master or spark_master()
@@ -201,8 +218,12 @@ def spark_session(
         try:
             session = builder.getOrCreate()
         except Exception as exc:  # the JVM did not start or the master is unreachable
+            reason = str(exc).splitlines()[0]
             raise EngineUnavailableError(
-                f"Spark could not start with master {chosen!r}: {str(exc).splitlines()[0]}"
+                f"Spark could not start with master {chosen!r}: {reason}",
+                code="spark_start_failed",
+                master=chosen,
+                reason=reason,
             ) from exc
         session.sparkContext.setLogLevel("ERROR")
         _session = session

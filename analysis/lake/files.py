@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.errors import UnknownDatasetError
+from etl.errors import NO_DATASETS, UnknownDatasetError
 
 LAKE_TABLES = ("datasets", "events", "activity_instances", "cases")
 
@@ -110,8 +110,12 @@ def lake_datasets(root: Path) -> list[str]:
 def require_lake_dataset(root: Path, dataset: str) -> None:
     """Raise a clear error when the lake lacks a dataset."""
     if not partition_dir(root, "datasets", dataset).exists():
-        known = ", ".join(lake_datasets(root)) or "none"
+        known = ", ".join(lake_datasets(root)) or NO_DATASETS
         raise UnknownDatasetError(
             f"The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with"
-            f" loanflow ingest FILE --dataset {dataset} --engine spark --to {root}."
+            f" loanflow ingest FILE --dataset {dataset} --engine spark --to {root}.",
+            code="lake_dataset_missing",
+            root=root,
+            dataset=dataset,
+            known=known,
         )

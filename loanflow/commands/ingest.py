@@ -311,14 +311,21 @@ def _ingest_to_lake(
     root = Path(to) if to else lake_root()
     if root is None:
         raise BadInputError(
-            "Say which lake to write to: --to PATH, or set LOANFLOW_LAKE (loanflow settings)."
+            "Say which lake to write to: --to PATH, or set LOANFLOW_LAKE (loanflow settings).",
+            code="lake_not_named",
         )
     if append:
-        raise BadInputError("--append is not supported for the lake: load the whole log again.")
+        raise BadInputError(
+            "--append is not supported for the lake: load the whole log again.",
+            code="lake_no_append",
+        )
     exists = partition_dir(root, "datasets", dataset).exists()
     if exists and not replace and not dry_run:
         raise BadInputError(
-            f"The lake at {root} already has dataset {dataset!r}: --replace swaps it whole."
+            f"The lake at {root} already has dataset {dataset!r}: --replace swaps it whole.",
+            code="lake_dataset_exists",
+            root=root,
+            dataset=dataset,
         )
     staging = Path(tempfile.mkdtemp(prefix="loanflow-lake-"))
     try:
@@ -348,9 +355,14 @@ def _ingest_to_lake(
     if engine == "spark":
         summary["spark_rows"] = _spark_counts(root, dataset)
         if summary["spark_rows"] != summary["lake_rows"]:
+            read, written = summary["spark_rows"], summary["lake_rows"]
             raise BadInputError(
-                f"Spark read back {summary['spark_rows']} rows, not the {summary['lake_rows']}"
-                f" written to {root}: check the lake's file system."
+                f"Spark read back {read} rows, not the {written} written to {root}: check the "
+                "lake's file system.",
+                code="lake_read_back",
+                read=read,
+                written=written,
+                root=root,
             )
     return summary
 

@@ -214,6 +214,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "配置文件中的编码“{encoding}”无法识别。请使用 auto、utf-8、gb18030、big5 或其他 Python"
         " 编码名称。",
     ),
+    "error.engine_unknown": _m(
+        "Unknown engine {name!r}: choose one of {known}.",
+        "未知的引擎「{name}」：請從 {known} 中選擇。",
+        "未知的引擎“{name}”：请从 {known} 中选择。",
+    ),
     "error.export_unknown": _m(
         "There is no {fmt!r} download of a table named {name!r}.",
         "沒有名為「{name}」的表格的 {fmt} 下載。",
@@ -368,6 +373,40 @@ ERRORS: dict[str, dict[str, str]] = {
         "Cannot read the pseudonym key file {path}: {reason}.",
         "無法讀取化名金鑰檔 {path}：{reason}。",
         "无法读取假名密钥文件 {path}：{reason}。",
+    ),
+    "error.lake_dataset_exists": _m(
+        "The lake at {root} already has dataset {dataset!r}: --replace swaps it whole.",
+        "資料湖 {root} 中已有資料集「{dataset}」：--replace 會整個取代它。",
+        "数据湖 {root} 中已有数据集“{dataset}”：--replace 会整个替换它。",
+    ),
+    "error.lake_dataset_missing": _m(
+        "The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with "
+        "loanflow ingest FILE --dataset {dataset} --engine spark --to {root}.",
+        "資料湖 {root} 中沒有資料集「{dataset}」（現有：{known}）。請以 `loanflow ingest FILE "
+        "--dataset {dataset} --engine spark --to {root}` 載入。",
+        "数据湖 {root} 中没有数据集“{dataset}”（现有：{known}）。请用 `loanflow ingest FILE --"
+        "dataset {dataset} --engine spark --to {root}` 载入。",
+    ),
+    "error.lake_no_append": _m(
+        "--append is not supported for the lake: load the whole log again.",
+        "資料湖不支援 --append：請重新載入整份日誌。",
+        "数据湖不支持 --append：请重新载入整份日志。",
+    ),
+    "error.lake_not_named": _m(
+        "Say which lake to write to: --to PATH, or set LOANFLOW_LAKE (loanflow settings).",
+        "請指定要寫入的資料湖：--to PATH，或設定 LOANFLOW_LAKE（loanflow settings）。",
+        "请指定要写入的数据湖：--to PATH，或设置 LOANFLOW_LAKE（loanflow settings）。",
+    ),
+    "error.lake_read_back": _m(
+        "Spark read back {read} rows, not the {written} written to {root}: check the lake's "
+        "file system.",
+        "Spark 讀回 {read} 列，而非寫入 {root} 的 {written} 列：請檢查資料湖的檔案系統。",
+        "Spark 读回 {read} 行，而非写入 {root} 的 {written} 行：请检查数据湖的文件系统。",
+    ),
+    "error.lake_table_missing": _m(
+        "The lake at {lake} has no {table} of dataset {dataset!r}.",
+        "資料湖 {lake} 中沒有資料集「{dataset}」的 {table}。",
+        "数据湖 {lake} 中没有数据集“{dataset}”的 {table}。",
     ),
     "error.last_admin_demote": _m(
         "Cannot demote {username!r}: it is the last admin. Make another user an admin first "
@@ -535,17 +574,19 @@ ERRORS: dict[str, dict[str, str]] = {
         "{path} 沒有預測檔",
         "{path} 没有预测文件",
     ),
+    "error.prediction_not_kept": _m(
+        "No kept prediction {ident!r} in the store (kept: {known}). List them with `loanflow "
+        "predictions`, or give a file saved from `loanflow simulate --json`.",
+        "儲存庫中沒有保存的預測「{ident}」（已保存：{known}）。請以 `loanflow predictions` 列出"
+        "，或提供以 `loanflow simulate --json` 儲存的檔案。",
+        "存储库中没有保存的预测“{ident}”（已保存：{known}）。请用 `loanflow predictions` 列出，"
+        "或提供用 `loanflow simulate --json` 保存的文件。",
+    ),
     "error.prediction_not_metrics": _m(
         "{source} is not a prediction of `loanflow simulate --json`: it needs 'metrics' with "
         "{metrics}",
         "{source} 不是 `loanflow simulate --json` 的預測結果：需要含 {metrics} 的 'metrics'",
         "{source} 不是 `loanflow simulate --json` 的预测结果：需要含 {metrics} 的 'metrics'",
-    ),
-    "error.prediction_not_kept": _m(
-        "No kept prediction {ident!r} in the store (kept: {known}). List them with "
-        "`loanflow predictions`, or give a file saved from `loanflow simulate --json`.",
-        "資料庫中沒有保存的預測「{ident}」（已保存：{known}）。",
-        "数据库中没有保存的预测“{ident}”（已保存：{known}）。",
     ),
     "error.prediction_unreadable": _m(
         "{path} is not a prediction: save one with `loanflow simulate DATASET --scenario FILE "
@@ -977,6 +1018,40 @@ ERRORS: dict[str, dict[str, str]] = {
         "the scenario",
         "情境",
         "情景",
+    ),
+    "error.spark_no_java": _m(
+        "The spark engine needs Java 17 or later, and none was found on the PATH. Install it "
+        "(Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
+        "Spark 引擎需要 Java 17 以上版本，但在 PATH 中找不到。請安裝（Debian：`apt-get install"
+        " openjdk-17-jre-headless`）或設定 JAVA_HOME。",
+        "Spark 引擎需要 Java 17 以上版本，但在 PATH 中找不到。请安装（Debian：`apt-get install"
+        " openjdk-17-jre-headless`）或设置 JAVA_HOME。",
+    ),
+    "error.spark_no_java_home": _m(
+        "The spark engine needs Java 17 or later, and none was found in JAVA_HOME ({home}). "
+        "Install it (Debian: apt-get install openjdk-17-jre-headless) or set JAVA_HOME.",
+        "Spark 引擎需要 Java 17 以上版本，但在 JAVA_HOME（{home}）中找不到。請安裝（Debian：`a"
+        "pt-get install openjdk-17-jre-headless`）或設定 JAVA_HOME。",
+        "Spark 引擎需要 Java 17 以上版本，但在 JAVA_HOME（{home}）中找不到。请安装（Debian：`a"
+        "pt-get install openjdk-17-jre-headless`）或设置 JAVA_HOME。",
+    ),
+    "error.spark_no_pyspark": _m(
+        "The spark engine needs PySpark 4: pip install 'loanflow[spark]' (or pip install "
+        "'pyspark>=4,<5').",
+        "Spark 引擎需要 PySpark 4：`pip install 'loanflow[spark]'`（或 `pip install 'pyspark>="
+        "4,<5'`）。",
+        "Spark 引擎需要 PySpark 4：`pip install 'loanflow[spark]'`（或 `pip install 'pyspark>="
+        "4,<5'`）。",
+    ),
+    "error.spark_partitions": _m(
+        "LOANFLOW_SPARK_SHUFFLE_PARTITIONS must be a whole number or auto, not {value!r}.",
+        "LOANFLOW_SPARK_SHUFFLE_PARTITIONS 須為整數或 auto，不能是「{value}」。",
+        "LOANFLOW_SPARK_SHUFFLE_PARTITIONS 须为整数或 auto，不能是“{value}”。",
+    ),
+    "error.spark_start_failed": _m(
+        "Spark could not start with master {master!r}: {reason}",
+        "Spark 無法以 master「{master}」啟動：{reason}",
+        "Spark 无法以 master“{master}”启动：{reason}",
     ),
     "error.split_period_basis": _m(
         "A split at a go-live date selects cases by the day they started; drop --period-basis "
