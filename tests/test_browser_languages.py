@@ -339,7 +339,8 @@ def test_file_choosers_speak_the_page_language(
 ) -> None:
     """The Data and Conformance pages' file choosers: no native file input shows (its
     "Choose File" follows the browser, not the page), a button and the chosen file's name
-    in the page's language instead; choosing a file still uploads it."""
+    in the page's language instead; choosing a file still uploads it, and a file refused
+    on the Conformance page says why (it said nothing before)."""
     from selenium.webdriver.common.by import By
 
     words = {"zh-Hant": ("選擇檔案…", "尚未選擇檔案"), "zh-Hans": ("选择文件…", "尚未选择文件")}
@@ -355,6 +356,20 @@ def test_file_choosers_speak_the_page_language(
     field.send_keys(str(write_log(tmp_path, "選的檔.csv")))
     wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "#data-preview .ag-row"))
     assert driver.find_element(By.CSS_SELECTOR, ".lf-upload-name").text == "選的檔.csv"
+    # a file the Conformance page's chooser cannot take says so, in the page's language
+    _open(driver, f"{served[0]}/conformance?dataset=before&lang={lang}")
+    junk = tmp_path / "備註.docx"
+    junk.write_bytes(b"not a model")
+    field = wait_for(lambda: driver.find_elements(By.CSS_SELECTOR, "input.lf-upload"))[0]
+    field.send_keys(str(junk))
+    alert = wait_for(
+        lambda: driver.find_elements(By.CSS_SELECTOR, "#conformance-upload-status .lf-error")
+    )
+    said = {
+        "zh-Hant": "「備註.docx」不是 LoanFlow 可讀的檔案",
+        "zh-Hans": "“備註.docx”不是 LoanFlow 可读的文件",
+    }
+    assert said[lang] in alert[0].text
 
 
 def test_the_check_finds_english() -> None:

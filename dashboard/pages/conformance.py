@@ -9,7 +9,13 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import data
-from dashboard.components import file_chooser, page_frame, radio
+from dashboard.components import (
+    failure_alert,
+    failure_message,
+    file_chooser,
+    page_frame,
+    radio,
+)
 from dashboard.views.conformance import PAGE, conformance_body, model_options
 from vocabulary import t
 
@@ -47,6 +53,7 @@ def layout(**query: Any) -> html.Div:
                         className="mt-1",
                     ),
                     dcc.Store(id=f"{PAGE}-upload-result"),
+                    html.Div(id=f"{PAGE}-upload-status", className="mt-1"),
                 ],
                 md=3,
             ),
@@ -75,16 +82,22 @@ def layout(**query: Any) -> html.Div:
 @callback(
     Output(f"{PAGE}-model", "options"),
     Output(f"{PAGE}-model", "value"),
+    Output(f"{PAGE}-upload-status", "children"),
     Input(f"{PAGE}-upload-result", "data"),
     State(f"{PAGE}-query", "data"),
     prevent_initial_call=True,
 )
-def offer_uploaded_model(uploaded: dict[str, Any] | None, query: str | None) -> tuple[Any, Any]:
-    """Add the uploaded BPMN to the models and choose it."""
-    options = model_options(data.state_from_query(query).lang, uploaded)
-    if not uploaded or uploaded.get("error"):
-        return options, dash.no_update
-    return options, options[-1]["value"]
+def offer_uploaded_model(
+    uploaded: dict[str, Any] | None, query: str | None
+) -> tuple[Any, Any, Any]:
+    """Add the uploaded BPMN to the models and choose it; a refused upload says why."""
+    lang = data.state_from_query(query).lang
+    options = model_options(lang, uploaded)
+    if uploaded and uploaded.get("error"):
+        return options, dash.no_update, failure_alert(failure_message(uploaded, lang), lang)
+    if not uploaded:
+        return options, dash.no_update, None
+    return options, options[-1]["value"], None
 
 
 @callback(
