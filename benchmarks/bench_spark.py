@@ -157,9 +157,7 @@ def _base_log(work: Path) -> Path:
     per_case = probe.events / probe.cases
     cases = int(EVENTS_PER_BASE / per_case)
     began = time.perf_counter()
-    summary = generate_log(
-        work / "base.parquet", "before", cases, 7, layout="instances", volume=cases / 2000
-    )
+    summary = generate_log(work / "base.parquet", "before", cases, 7, layout="instances")
     print(f"simulated {summary.events:,} events in {time.perf_counter() - began:.1f} s", flush=True)
     profile = ROOT / "sample_logs" / "before.profile.yaml"
     ingest(work / "base.parquet", "bank", db=store, profile=_parquet_profile(profile, work))

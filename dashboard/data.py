@@ -279,15 +279,47 @@ def cached(
     *args: Any,
     **kwargs: Any,
 ) -> T:
-    """``function(con, dataset, filters, *args, **kwargs)``, cached by its inputs."""
-    key = (name, dataset, filters.cache_key(), repr(args), repr(sorted(kwargs.items())))
+    """``function(con, dataset, filters, *args, **kwargs)``, cached by its inputs.
+
+    With the engine setting (``LOANFLOW_ENGINE``) at ``spark``, a figure the lake computes
+    (:func:`analysis.lake.lake_equivalent`) is computed on Spark over the dataset's lake
+    (``LOANFLOW_LAKE``, or the store's dataset copied to Parquet once); only its result
+    comes back. Other figures, the filter bar and the case pages read the store."""
+    engine = dashboard_engine()
+    on_lake = None
+    if engine != "duckdb" and not args:
+        from analysis.lake import lake_equivalent
+
+        on_lake = lake_equivalent(function, kwargs)
+    key = (
+        name,
+        dataset,
+        filters.cache_key(),
+        repr(args),
+        repr(sorted(kwargs.items())),
+        engine if on_lake is not None else "duckdb",
+    )
     path = STORE.path
 
     def compute() -> T:
+        if on_lake is not None:
+            from analysis.lake import lake_run
+
+            with store.using(path) as con:
+                run = lake_run(engine, dataset, con=con)
+            return on_lake(run, filters)
         with store.using(path) as con:
             return function(con, dataset, filters, *args, **kwargs)
 
     return CACHE.get_or_compute(key, compute, path)
+
+
+def dashboard_engine() -> str:
+    """The engine computing the dashboard's figures (the ``engine`` setting)."""
+    from analysis.lake import check_engine
+    from etl.settings import SETTINGS
+
+    return check_engine(SETTINGS["engine"].value() or "duckdb")
 
 
 _PREFETCH = ThreadPoolExecutor(max_workers=2, thread_name_prefix="loanflow-prefetch")

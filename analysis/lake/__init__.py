@@ -49,45 +49,61 @@ def check_engine(name: str) -> str:
     return name
 
 
-def _store_lake(db: str | None, dataset: str) -> Path:
+def _store_facts(con: Any, dataset: str) -> tuple[str | None, str]:
+    """The profile stored with a dataset of the store, and the dataset's fingerprint."""
+    from analysis.prepared_tables import fingerprint
+    from analysis.scope import make_scope
+
+    make_scope(con, dataset)  # a clear error for an unknown dataset
+    row = con.execute(
+        "SELECT CAST(profile AS VARCHAR) FROM datasets WHERE name = ?", [dataset]
+    ).fetchone()
+    return (None if row is None else row[0]), fingerprint(con, dataset) or ""
+
+
+def _store_lake(con: Any, dataset: str, version: str) -> Path:
     """A lake copy of one dataset of the store, in the cache folder, written once per
     version of the dataset (its fingerprint), for Spark to read when no lake is set."""
     from analysis.lake.files import partition_dir, write_dataset
-    from analysis.prepared_tables import fingerprint
-    from analysis.scope import make_scope
-    from etl.store import connect
 
-    con = connect(db, read_only=True)
-    try:
-        make_scope(con, dataset)  # a clear error for an unknown dataset
-        version = fingerprint(con, dataset) or ""
-        root = Path(SETTINGS["cache_dir"].value()).resolve() / "lake" / version[:24]
-        if not partition_dir(root, "cases", dataset).exists():
-            write_dataset(con, dataset, root)
-    finally:
-        con.close()
+    root = Path(SETTINGS["cache_dir"].value()).resolve() / "lake" / version[:24]
+    if not partition_dir(root, "cases", dataset).exists():
+        write_dataset(con, dataset, root)
     return root
 
 
 def lake_run(
-    engine: str, dataset: str, *, db: str | None = None, lake: Path | None = None
+    engine: str,
+    dataset: str,
+    *,
+    db: str | None = None,
+    lake: Path | None = None,
+    con: Any = None,
 ) -> LakeRun:
     """The derivations of ``dataset`` on ``engine`` (``duckdb`` or ``spark``), built on first
-    use and kept for the process. Data comes from the lake at ``lake`` (or
-    ``LOANFLOW_LAKE``); without one, from the store ``db``, copied once to Parquet for
-    Spark (DuckDB then reads the store itself)."""
+    use and kept for the process. Data comes from the lake at ``lake`` (or, for Spark,
+    ``LOANFLOW_LAKE``); without one, from the store (``con``, or ``db`` opened read-only),
+    the dataset copied once to Parquet in the cache folder."""
     from analysis.lake.files import read_profile_json, require_lake_dataset
 
     check_engine(engine)
-    root = lake or lake_root()
+    root = lake or (lake_root() if engine == "spark" else None)
     if root is not None:
         require_lake_dataset(root, dataset)
         profile_text = read_profile_json(root, dataset)
         stamp = _stamp(root)
     else:
-        profile_text, stamp = _store_profile(db, dataset)
-        root = _store_lake(db, dataset) if engine == "spark" else None
-    key = (engine, str(root or ""), str(db or ""), dataset, stamp)
+        from etl.store import connect
+
+        own = con is None
+        con = connect(db, read_only=True) if own else con
+        try:
+            profile_text, stamp = _store_facts(con, dataset)
+            root = _store_lake(con, dataset, stamp)
+        finally:
+            if own:
+                con.close()
+    key = (engine, str(root), dataset, stamp)
     with _runs_guard:
         run = _runs.get(key)
         if run is not None:
@@ -95,42 +111,15 @@ def lake_run(
         tag = hashlib.sha256("|".join(key).encode()).hexdigest()[:12]
         made: Engine
         if engine == "spark":
-            assert root is not None
             made = SparkEngine(spark_session(), root)
         else:
-            made = _duckdb_engine(db, root)
+            import duckdb
+
+            made = DuckDBEngine(duckdb.connect(), root)
         run = LakeRun(made, dataset, profile_from_store(profile_text), tag)
         run.prepare()
         _runs[key] = run
         return run
-
-
-def _duckdb_engine(db: str | None, root: Path | None) -> DuckDBEngine:
-    import duckdb
-
-    if root is not None:
-        return DuckDBEngine(duckdb.connect(), root)
-    from etl.store import connect
-
-    return DuckDBEngine(connect(db, read_only=True), None)
-
-
-def _store_profile(db: str | None, dataset: str) -> tuple[str | None, str]:
-    """The profile stored with a dataset of the store, and the dataset's fingerprint."""
-    from analysis.prepared_tables import fingerprint
-    from analysis.scope import make_scope
-    from etl.store import connect
-
-    con = connect(db, read_only=True)
-    try:
-        make_scope(con, dataset)
-        row = con.execute(
-            "SELECT CAST(profile AS VARCHAR) FROM datasets WHERE name = ?", [dataset]
-        ).fetchone()
-        version = fingerprint(con, dataset) or ""
-    finally:
-        con.close()
-    return (None if row is None else row[0]), version
 
 
 def _stamp(root: Path) -> str:
@@ -153,3 +142,37 @@ def forget_runs() -> None:
 def run_for(engine: str, dataset: str, db: str | None = None, lake: str | None = None) -> Any:
     """:func:`lake_run` with a lake given as text (the CLI's ``--lake``)."""
     return lake_run(engine, dataset, db=db, lake=Path(lake) if lake else None)
+
+
+def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
+    """The lake figure computing what the store path's ``function(con, dataset, filters,
+    **options)`` computes, as a callable ``(run, filters)``; None when the figure (or the
+    option asked for) is not computed on the lake. The options that only skip work on the
+    store path (``working``, ``median``) are dropped: the lake computes every column."""
+    from analysis.lake import figures
+
+    name = f"{getattr(function, '__module__', '')}.{getattr(function, '__name__', '')}"
+    if name == "analysis.process_map.process_map" and options.get("order", "predecessor") != (
+        "predecessor"
+    ):
+        return None
+    table: dict[str, tuple[Any, tuple[str, ...]]] = {
+        "analysis.kpis.kpis": (figures.kpis, ()),
+        "analysis.handoffs.handoffs": (figures.handoffs, ("working",)),
+        "analysis.variants.variants": (figures.variants, ("top",)),
+        "analysis.process_map.process_map": (figures.process_map, ("working", "order")),
+        "analysis.bottlenecks.bottleneck_tables": (figures.bottleneck_tables, ("working",)),
+        "analysis.bottlenecks.resource_workload": (figures.resource_workload, ("median",)),
+        "analysis.bottlenecks.open_cases_waiting": (figures.open_cases_waiting, ("limit",)),
+    }
+    if name not in table:
+        return None
+    figure, accepted = table[name]
+    if set(options) - set(accepted):
+        return None
+    passed = {k: v for k, v in options.items() if k in ("top", "limit")}
+
+    def compute(run: LakeRun, filters: Any) -> Any:
+        return figure(run, filters, **passed)
+
+    return compute
