@@ -264,7 +264,7 @@ def test_headers_wrap_between_words_not_inside_them(
 ) -> None:
     """At 1440 px the waiting causes' headers broke inside words ("Contentio / n",
     "Prioritizat / ion"): a column is at least as wide as its header's longest word."""
-    open_page(driver, base_url + f"{path}?dataset=before")
+    open_page(driver, base_url + f"{path}?dataset=before&lang=en")  # English: Latin words
     wait_for(lambda: driver.find_elements("css selector", f"{table} .ag-row".strip()), 120)
     words = driver.execute_script(WORD_LINES, table or "body")
     assert len(words) > 10
