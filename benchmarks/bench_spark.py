@@ -280,9 +280,10 @@ def _write(rows: list[dict[str, Any]], started: datetime, load0: float, load1: f
         f"{load0:.1f} at start, {load1:.1f} at the end; Python {platform.python_version()}, "
         f"duckdb {duckdb.__version__}, pyspark {pyspark.__version__}, Spark driver memory "
         f"{memory}. The main view: KPIs, process map, handoffs, variants, unfiltered. Each "
-        "row is one process from start to exit; start-up is imports (and for Spark the JVM "
-        "and its session), preparation the derivations (instances, predecessors, waits, "
-        "working time, per-case figures), views the four figures. Peak memory is the "
+        "row is one process from start to exit; start-up is imports, preparation the "
+        "derivations (instances, predecessors, waits, working time, per-case figures; for "
+        "Spark including the JVM's and session's start), views the four figures. "
+        "Peak memory is the "
         "process's and its children's (the JVM) resident memory, sampled every 0.2 s. "
         "Logs: the simulator's `before` bank, about 1M events, replicated in DuckDB with "
         "shifted case ids and times for 10M and 100M (see the script's docstring).",

@@ -29,6 +29,7 @@ ORDER = (
     "dashboard",
     "dashboard_10m",
     "load_test",
+    "spark",
 )
 SCRIPTS = {
     "ingest": ["benchmarks/bench_ingest.py"],
@@ -40,6 +41,7 @@ SCRIPTS = {
     "dashboard": ["benchmarks/bench_dashboard.py"],
     "dashboard_10m": ["benchmarks/bench_dashboard.py", "--events", "10000000"],
     "load_test": ["benchmarks/bench_load_test.py"],
+    "spark": ["benchmarks/bench_spark.py"],
 }
 
 HEADER = """# LoanFlow benchmarks
