@@ -169,3 +169,27 @@ def test_a_failure_sent_as_json_keeps_its_words(tmp_path: Path) -> None:
     assert str(rebuilt) == str(caught.value)
     for lang in ("en", "zh-Hant", "zh-Hans"):
         assert error_message(rebuilt, lang) == error_message(caught.value, lang)
+
+
+def test_a_kept_failure_message_reads_back_in_chinese(tmp_path: Path) -> None:
+    """The audit log keeps a failure's English; the Admin page reads it back by the
+    catalogue template it was made from, values and phrases ("none yet") included."""
+    from dashboard.views.audit_details import shown_detail
+    from vocabulary.reworded import reworded
+
+    con = connect(tmp_path / "s.duckdb")
+    try:
+        with pytest.raises(UnknownDatasetError) as caught:
+            require_dataset(con, "貸款")
+    finally:
+        con.close()
+    english = str(caught.value)
+    for lang in ("zh-Hant", "zh-Hans"):
+        assert reworded(english, lang) == error_message(caught.value, lang)
+    assert "尚無" in reworded(english, "zh-Hant")
+    assert reworded(english, "en") == english
+    assert (
+        reworded("Something LoanFlow never wrote.", "zh-Hant") == "Something LoanFlow never wrote."
+    )
+    shown = shown_detail("load", f"replace (cli): failed: {english}", "zh-Hans")
+    assert shown is not None and "存储库中没有名为“貸款”的数据集。现有数据集：暂无。" in shown

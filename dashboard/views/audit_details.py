@@ -4,8 +4,8 @@ The store keeps each row's detail as its writer wrote it, in English and the com
 line's codes (``role=admin``, ``1234 bytes``, ``replace (cli): done: 24 events, 4 cases,
 0 rejected``), which ``loanflow audit`` prints. The Admin page reads the details LoanFlow
 writes itself by their patterns, one per writer, and says them in the reader's language;
-what a pattern holds from outside (a failure's message) and any detail it does not know
-stay as written.
+a failure's message is read back by the catalogue template it was made from
+(:func:`vocabulary.reworded.reworded`); any detail no pattern knows stays as written.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 import accounts
 from vocabulary import fmt_bytes, role_label, t
+from vocabulary.reworded import reworded
 
 Reading = Callable[[re.Match[str], str], str]
 
@@ -29,7 +30,8 @@ def _count(key: str) -> Reading:
 
 
 def _load(found: re.Match[str], lang: str) -> str:
-    """A load's mode, where it was made, and its outcome (the failure's message as written)."""
+    """A load's mode, where it was made, and its outcome (a failure's message read back in
+    the reader's language where the catalogue knows it)."""
     mode, cli, outcome = found.group(1), found.group(2), found.group(3)
     where = t("admin.detail_by_cli", lang) if cli else ""
     return t("admin.detail_load", lang, mode=t(f"admin.load_{mode}", lang), where=where) + (
@@ -52,7 +54,8 @@ def _outcome(outcome: str, lang: str) -> str:
     if outcome == "cancelled":
         return t("admin.detail_cancelled", lang)
     if outcome.startswith("failed: "):
-        return t("admin.detail_failed", lang, why=outcome.removeprefix("failed: "))
+        why = reworded(outcome.removeprefix("failed: "), lang)
+        return t("admin.detail_failed", lang, why=why)
     return outcome
 
 
