@@ -139,10 +139,11 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
             text=t("overview.trend.incomplete", lang),
             xref="paper",
             yref="paper",
-            x=0,
-            y=1.08,
+            x=1,
+            y=-0.1,
             showarrow=False,
-            xanchor="left",
+            xanchor="right",
+            yanchor="top",
             font={"size": 11, "color": "#6c757d"},
         )
     fig.update_layout(
@@ -158,7 +159,10 @@ def weekly_trends_figure(weekly: pd.DataFrame, lang: str) -> go.Figure:
     )
     _date_axis(fig)
     _week_ticks(fig, weekly["week"])
-    return _base(fig)
+    fig = _base(fig)
+    if not all(complete):  # the note on pale weeks sits under the axis, right, clear of the legend
+        fig.layout.margin.b = 64
+    return fig
 
 
 WEEK_LABELS = 12  # the most week labels a weekly chart's axis carries
