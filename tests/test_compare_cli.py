@@ -100,6 +100,7 @@ def test_readable_table_and_report(db_file: Path, tmp_path: Path) -> None:
     assert "案件週期時間中位數" in out and "校正後 p" in out
     assert f"報告已寫入 {report}" in out  # the CLI speaks --lang too
     assert "經 Benjamini-Hochberg 校正後顯著" in out
+    assert "改造前     b: 改造前, 3 案件數" in out  # the side's selection in Chinese too
     html = report.read_text(encoding="utf-8")
     assert 'lang="zh-Hant"' in html and "案件週期時間中位數" in html
     code, out, _ = run("compare", "b", "a", "--db", str(db_file), "--resamples", "0")

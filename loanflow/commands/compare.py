@@ -27,12 +27,14 @@ def _row(cells: list[str], widths: list[int]) -> str:
 
 def _print_table(comparison: Any, lang: str) -> None:
     """The comparison as readable text: sides, summary, metrics, guardrails."""
-    from report.build import metric_rows, note_sentence, summary_sentences
-    from vocabulary import t
+    from report.build import metric_rows, note_sentence, side_label, summary_sentences
+    from vocabulary import normalise_language, t
 
     for key, side in (("before", comparison.before), ("after", comparison.after)):
+        # the side's own words in English (as --json has them), the catalogue's otherwise
+        label = side.label if normalise_language(lang) == "en" else side_label(side.label, lang)
         click.echo(
-            f"{t(f'compare.{key}', lang):<7} {side.dataset}: {side.label}, {side.cases:,} "
+            f"{t(f'compare.{key}', lang):<7} {side.dataset}: {label}, {side.cases:,} "
             f"{t('kpi.cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
             f"{(side.last_ts or '')[:10]}"
         )
