@@ -173,6 +173,16 @@ def test_a_bad_prediction_file_is_refused_with_a_clear_message(store: Path, tmp_
     assert result.exit_code != 0 and "--report" in result.output
 
 
+def _assert_checked(section: str, prediction: dict[str, Any], measured: dict[str, float]) -> None:
+    """The section shows the prediction's scenario figures and the after log's measures."""
+    predicted = {m["name"]: m for m in prediction["metrics"]}
+    for name in NAMES:
+        attrs, _ = _cell(section, name, "predicted")
+        assert _value(attrs) == predicted[name]["scenario"]
+        attrs, _ = _cell(section, name, "actual")
+        assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
+
+
 def test_the_compare_pages_report_checks_a_kept_prediction(
     store: Path, prediction: dict[str, Any]
 ) -> None:
@@ -209,12 +219,7 @@ def test_the_compare_pages_report_checks_a_kept_prediction(
         sent = download_report(1, *args, chosen)
         section = _section(sent["content"])
         assert "預測" in section and "Predicted" not in section
-        predicted = {m["name"]: m for m in prediction["metrics"]}
-        for name in NAMES:
-            attrs, _ = _cell(section, name, "predicted")
-            assert _value(attrs) == predicted[name]["scenario"]
-            attrs, _ = _cell(section, name, "actual")
-            assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
+        _assert_checked(section, prediction, measured)
         # no prediction chosen, one no longer kept, or one split dataset: no section
         plain = download_report(1, *args, None)["content"]
         assert 'id="prediction"' not in plain
@@ -256,13 +261,7 @@ def test_a_prediction_kept_from_the_command_line_is_checked_by_its_id(
     result = CliRunner().invoke(main, [*args, "--prediction", ident], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     section = _section(report.read_text(encoding="utf-8"))
-    measured = _measured_after(store)
-    predicted = {m["name"]: m for m in made["metrics"]}
-    for name in NAMES:
-        attrs, _ = _cell(section, name, "predicted")
-        assert _value(attrs) == predicted[name]["scenario"]
-        attrs, _ = _cell(section, name, "actual")
-        assert _value(attrs) == pytest.approx(measured[name], rel=1e-9)
+    _assert_checked(section, made, _measured_after(store))
     # an id not kept: a clear message naming the kept ones
     missing = CliRunner().invoke(main, [*args, "--prediction", "p-0123456789ab"])
     assert missing.exit_code != 0 and "Traceback" not in missing.output
