@@ -18,7 +18,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# The browser tests need Debian's chromium and chromium-driver; SVG maps need graphviz.
+# The browser tests need Debian's chromium and chromium-driver; SVG maps need graphviz; the
+# Spark engine and its parity tests need Java 17 (openjdk-17-jre-headless).
 system-deps:
 	@missing=""; for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \

@@ -105,3 +105,18 @@ def test_missing_java_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(EngineUnavailableError, match="apt-get install openjdk-17-jre-headless"):
         check_java()
+
+
+def test_spark_without_a_lake_reads_the_stores_dataset(
+    loaded: tuple[str, Path], tmp_path: Path
+) -> None:
+    """No lake set: the store's dataset is copied to Parquet in the cache folder once, and
+    Spark computes on that copy."""
+    db, _ = loaded
+    env = {"LOANFLOW_LAKE": "", "LOANFLOW_CACHE_DIR": str(tmp_path / "cache")}
+    on_spark = invoke("kpis", "before", "--engine", "spark", "--db", db, "--json", env=env)
+    assert on_spark.exit_code == 0, on_spark.output
+    store = json.loads(invoke("kpis", "before", "--db", db, "--json").output)
+    assert_same(store, json.loads(on_spark.output), "kpis")
+    copies = list((tmp_path / "cache" / "lake").glob("*/cases/dataset=before"))
+    assert len(copies) == 1
