@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import shutil
 import threading
 from pathlib import Path
 from typing import Any
@@ -66,9 +67,14 @@ def _store_lake(con: Any, dataset: str, version: str) -> Path:
     version of the dataset (its fingerprint), for Spark to read when no lake is set."""
     from analysis.lake.files import partition_dir, write_dataset
 
-    root = Path(SETTINGS["cache_dir"].value()).resolve() / "lake" / version[:24]
+    folder = Path(SETTINGS["cache_dir"].value()).resolve() / "lake"
+    root = folder / version[:24]
     if not partition_dir(root, "cases", dataset).exists():
         write_dataset(con, dataset, root)
+        # Copies of the dataset's earlier versions (replaced, appended, re-profiled) go.
+        for other in folder.iterdir():
+            if other != root and partition_dir(other, "cases", dataset).exists():
+                shutil.rmtree(other, ignore_errors=True)
     return root
 
 
