@@ -72,19 +72,23 @@ def _period_clause(filters: Filters, params: list[Any], zone: str) -> list[str]:
             params.append(_instant(filters.date_to, zone))
         else:
             clauses.append(f"{column} < CAST(? AS TIMESTAMPTZ)")
-            params.append(_instant(filters.date_to + timedelta(days=1), zone))
+            params.append(period_instant(filters.date_to, zone, end=True).isoformat())
     return clauses
 
 
 def _instant(value: date | datetime, zone: str) -> str:
-    """The instant a period bound names, as ISO text with its offset: a date is midnight
-    of that day in ``zone`` (on a day a clock changes too), a time without a zone is read
-    in ``zone``, one with a zone is kept."""
+    return period_instant(value, zone).isoformat()
+
+
+def period_instant(value: date | datetime, zone: str, *, end: bool = False) -> datetime:
+    """The instant a period bound names: a date is midnight of that day in ``zone`` (of the
+    next day for an ``end``, whose day is included; on a day a clock changes too), a time
+    without a zone is read in ``zone``, one with a zone is kept. Every engine's filters
+    (the store's SQL, the lake's) cut periods here."""
     if isinstance(value, datetime):
-        moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
-    else:
-        moment = datetime.combine(value, time.min, tzinfo=ZoneInfo(zone))
-    return moment.isoformat()
+        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(zone))
+    day = value + timedelta(days=1) if end else value
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
 
 
 def _in_clause(column: str, values: tuple[str, ...], params: list[Any]) -> list[str]:

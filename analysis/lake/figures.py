@@ -257,9 +257,10 @@ def _open_cases(run: LakeRun, filters: Filters | None, order: str, limit: int) -
 
 
 def _us(value: Any) -> int:
+    """An instant (the open-case rule's as-of moment, a time with its zone) in microseconds."""
     from analysis.lake.run import _period_us
 
-    return _period_us(value, end=False)
+    return _period_us(value, "UTC", end=False)
 
 
 def variants(run: LakeRun, filters: Filters | None = None, top: int | None = 10) -> Variants:

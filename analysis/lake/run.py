@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters
+from analysis.filters import CASE_ATTRIBUTE_COLUMNS, Filters, period_instant
 from analysis.lake import derive
 from analysis.lake.derive import Names
 from analysis.lake.engine import Engine
@@ -98,11 +98,11 @@ class LakeRun:
         column = "c.first_ts" if filters.period_basis == "started" else "c.last_ts"
         if filters.date_from is not None:
             clauses.append(f"{d.epoch_us(column)} >= ?")
-            params.append(_period_us(filters.date_from, end=False))
+            params.append(_period_us(filters.date_from, self.profile.timezone, end=False))
         if filters.date_to is not None:
             exclusive = not isinstance(filters.date_to, datetime)
             clauses.append(f"{d.epoch_us(column)} {'<' if exclusive else '<='} ?")
-            params.append(_period_us(filters.date_to, end=True))
+            params.append(_period_us(filters.date_to, self.profile.timezone, end=True))
         for col, values in (
             ("outcome", filters.outcomes),
             ("product", filters.products),
@@ -236,13 +236,10 @@ def _epoch_seconds(value: datetime) -> float:
     return micros / 1_000_000
 
 
-def _period_us(value: date | datetime, *, end: bool) -> int:
-    """A period bound as microseconds: a date's midnight UTC (the day after, for an end)."""
-    if isinstance(value, datetime):
-        moment = derive.as_utc(value)
-    else:
-        moment = datetime(value.year, value.month, value.day, tzinfo=UTC)
-        if end:
-            moment += timedelta(days=1)
+def _period_us(value: date | datetime, zone: str, *, end: bool) -> int:
+    """A period bound as microseconds since the epoch: the instant
+    :func:`analysis.filters.period_instant` names (a date's midnight on the dataset's
+    clock, the day after for an end)."""
+    moment = period_instant(value, zone, end=end).astimezone(UTC)
     delta = moment - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
