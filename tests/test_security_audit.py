@@ -55,13 +55,13 @@ def test_cli_ingest_replace_failure_and_drop_are_audited(db_path: Path, tmp_path
     assert details[1].startswith("replace (cli): done:")
     assert details[2].startswith("create (cli): failed: ")
     assert details[3] == "cli"
-    # the Admin page reads them in the reader's words (the failure's message as written)
+    # the Admin page reads them in the reader's words (the failure's message too, by the
+    # catalogue template it was made from)
     shown = [shown_detail(action, detail, "zh-Hant") for _, action, _, detail in rows]
     assert shown[0] == f"新資料集（命令列）：完成，{2 * events:,} 個事件、4 個案件、0 列被拒"
     assert shown[1].startswith("取代（命令列）：完成，")
-    assert shown[2] == "新資料集（命令列）：失敗：" + details[2].removeprefix(
-        "create (cli): failed: "
-    )
+    assert shown[2].startswith("新資料集（命令列）：失敗：找不到案件編號、活動、時間的欄位。")
+    assert "`columns:\n  case_id: <欄位名稱>" in shown[2]
     assert shown[3] == "由命令列"
 
 

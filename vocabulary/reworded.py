@@ -20,6 +20,8 @@ from vocabulary.catalogue import MESSAGES
 from vocabulary.languages import normalise_language
 
 _FIELD = "[A-Za-z_][A-Za-z0-9_]*"
+# Values that are code, kept as written (a profile's YAML key in its example line).
+_CODE_VALUES = {"error.profile_example_column": {"field"}}
 
 
 def _pattern(template: str) -> tuple[re.Pattern[str], int] | None:
@@ -75,18 +77,45 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return "".join(out)
 
 
+@cache
+def _constants() -> dict[str, str]:
+    """The catalogue's failures and phrases that hold no value, by their English."""
+    return {
+        entry["en"]: key
+        for key, entry in MESSAGES.items()
+        if key.startswith("error.")
+        and not any(name for _, name, _, _ in string.Formatter().parse(entry["en"]))
+    }
+
+
+def _value(value: str, lang: str, depth: int) -> str:
+    """A value taken out of a message, in ``lang``: a phrase, a list of phrases (one a
+    line, or ", " between them), or as written."""
+    for separator in ("\n", ", "):
+        parts = value.split(separator)
+        if len(parts) > 1:
+            worded = [reworded(part, lang, depth=depth) for part in parts]
+            if all(w != part for w, part in zip(worded, parts, strict=True)):
+                joiner = MESSAGES["report.list_separator"][lang] if separator == ", " else "\n"
+                return joiner.join(worded)
+    return reworded(value, lang, depth=depth)
+
+
 def reworded(message: str, lang: str, *, depth: int = 0) -> str:
     """``message`` (a failure's English as LoanFlow wrote it) in ``lang``; as written when
     it is English already wanted, or no catalogue template matches it."""
     lang = normalise_language(lang)
-    if lang == "en" or depth > 2:
+    if lang == "en" or depth > 3:
         return message
+    if message in _constants():
+        return MESSAGES[_constants()[message]][lang]
     for key, pattern, _ in _patterns():
         found = pattern.fullmatch(message)
         if found is None:
             continue
+        code = _CODE_VALUES.get(key, set())
         values = {
-            name: reworded(_unquoted(value), lang, depth=depth + 1)
+            name: _unquoted(value) if name in code else _value(_unquoted(value), lang, depth + 1)
             for name, value in found.groupdict().items()
         }
         return _fill(MESSAGES[key][lang], values)
