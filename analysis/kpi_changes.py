@@ -209,13 +209,27 @@ def kpi_changes(
     filters = filters or Filters()
     make_scope(con, dataset, filters)  # an unknown dataset raises here
     first_day, last_day = _first_and_last_day(con, dataset)
+    return period_changes(
+        dataset, filters, first_day, last_day, lambda chosen: kpis(con, dataset, chosen)
+    )
+
+
+def period_changes(
+    dataset: str,
+    filters: Filters,
+    first_day: date | None,
+    last_day: date | None,
+    kpis_of: Callable[[Filters], Kpis],
+) -> PeriodChanges:
+    """:func:`kpi_changes` given the days the dataset's first and last case started (on its
+    clock) and how to compute the KPIs of a selection (the store path's, or the lake's)."""
     windows = comparison_windows(filters, last_day)
     if windows is None:
         return PeriodChanges(
             dataset, None, None, None, None, None, None, 0, 0, False, NO_CASES_MATCH, []
         )
-    now = kpis(con, dataset, windows.current)
-    then = kpis(con, dataset, windows.previous)
+    now = kpis_of(windows.current)
+    then = kpis_of(windows.previous)
     previous_from = _as_day(windows.previous.date_from) if windows.previous.date_from else None
     previous_to = _as_day(windows.previous.date_to) if windows.previous.date_to else None
     partial = first_day is not None and previous_from is not None and previous_from < first_day

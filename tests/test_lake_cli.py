@@ -45,12 +45,16 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[str, P
     return db, lake
 
 
-@pytest.mark.parametrize("command", ["kpis", "handoffs", "variants", "bottlenecks", "map"])
+@pytest.mark.parametrize(
+    "command",
+    ["kpis", "kpis --vs-previous", "handoffs", "variants", "bottlenecks", "map"],
+)
 def test_spark_prints_the_store_paths_json(loaded: tuple[str, Path], command: str) -> None:
     db, lake = loaded
-    store = invoke(command, "before", "--db", db, "--json")
+    name, *options = command.split()
+    store = invoke(name, "before", *options, "--db", db, "--json")
     on_spark = invoke(
-        command, "before", "--engine", "spark", "--json", env={"LOANFLOW_LAKE": str(lake)}
+        name, "before", *options, "--engine", "spark", "--json", env={"LOANFLOW_LAKE": str(lake)}
     )
     assert store.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
     assert_same(json.loads(store.output), json.loads(on_spark.output), command)

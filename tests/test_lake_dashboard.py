@@ -12,6 +12,7 @@ import pytest
 from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource_workload
 from analysis.filters import Filters
 from analysis.handoffs import handoffs
+from analysis.kpi_changes import kpi_changes
 from analysis.kpis import kpis
 from analysis.lake import lake_equivalent
 from analysis.process_map import process_map
@@ -38,6 +39,7 @@ def test_the_dashboards_figures_on_spark(
     f = Filters(outcomes=("approved", "rejected"))
     calls: list[tuple[str, Any, dict[str, Any]]] = [
         ("kpis", kpis, {}),
+        ("kpi_changes", kpi_changes, {}),
         ("handoffs", handoffs, {"working": False}),
         ("variants", variants, {"top": 10}),
         ("process_map", process_map, {"working": False}),
@@ -52,7 +54,7 @@ def test_the_dashboards_figures_on_spark(
     # median empty there): compare the columns the store path filled.
     for name, _, _ in calls:
         a, b = on_store[name], on_spark[name]
-        if name in ("kpis", "variants"):
+        if name in ("kpis", "kpi_changes", "variants"):
             a, b = a.to_json(), b.to_json()
         elif name == "process_map":
             a, b = a.to_json(), b.to_json()

@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from analysis.filters import Filters
+from analysis.kpi_changes import kpi_changes
 from analysis.lake import figures
 from analysis.lake.files import write_dataset
 from analysis.lake.run import LakeRun
@@ -147,6 +148,20 @@ def test_parity_on_hand_worked_logs(
     for f in SPARK_HAND_FILTERS:
         expected = store_figures(hand_store, dataset, f)
         assert_same(expected, lake_figures(hand_runs[dataset], f), f"{dataset} {f}")
+
+
+@pytest.mark.parametrize("dataset", ["hand", "edge"])
+def test_kpi_changes_against_the_previous_period(
+    hand_store: duckdb.DuckDBPyConnection, hand_runs: dict[str, LakeRun], dataset: str
+) -> None:
+    """The KPIs of a period and of the one before it (the Overview's changes)."""
+    lake = hand_runs[dataset].engine.lake  # type: ignore[attr-defined]
+    on_duckdb = duckdb_lake_run(dataset, lake)
+    for i, f in enumerate([Filters(), *HAND_FILTERS[5:7], Filters(date_from="2025-03-27")]):
+        expected = kpi_changes(hand_store, dataset, f).to_json()
+        assert_same(expected, figures.kpi_changes(on_duckdb, f).to_json(), f"{dataset} {f}")
+        if i < 2:
+            assert_same(expected, figures.kpi_changes(hand_runs[dataset], f).to_json(), str(f))
 
 
 @pytest.mark.parametrize("dataset", ["hand", "edge"])

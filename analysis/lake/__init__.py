@@ -164,6 +164,7 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
         return None
     table: dict[str, tuple[Any, tuple[str, ...]]] = {
         "analysis.kpis.kpis": (figures.kpis, ()),
+        "analysis.kpi_changes.kpi_changes": (figures.kpi_changes, ()),
         "analysis.handoffs.handoffs": (figures.handoffs, ("working",)),
         "analysis.variants.variants": (figures.variants, ("top",)),
         "analysis.process_map.process_map": (figures.process_map, ("working", "order")),

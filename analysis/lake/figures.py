@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.filters import Filters
+from analysis.kpi_changes import PeriodChanges
 from analysis.kpis import DurationStats, Kpis
 from analysis.lake.derive import MICROS, MICROS_PER_HOUR, ONE, ZERO
 from analysis.lake.run import LakeRun
@@ -339,3 +340,28 @@ def process_map(run: LakeRun, filters: Filters | None = None) -> ProcessMap:
     cases = q(f"SELECT count(*) AS n FROM {run.selection(filters)}")
     assert END  # the end edges come from the nodes' ends, as on the store path
     return ProcessMap(nodes, _with_end_edges(edges, nodes), int(cases["n"].iloc[0]))
+
+
+def kpi_changes(run: LakeRun, filters: Filters | None = None) -> PeriodChanges:
+    """The KPIs of the chosen period against the previous one
+    (:func:`analysis.kpi_changes.kpi_changes`), each period's KPIs computed on the engine."""
+    from zoneinfo import ZoneInfo
+
+    from analysis.kpi_changes import period_changes
+    from analysis.lake.run import from_us
+
+    d = run.dialect
+    row = run.engine.query(
+        f"SELECT min({d.epoch_us('first_ts')}) AS lo, max({d.epoch_us('first_ts')}) AS hi"
+        f" FROM {run.names.src_cases}"
+    ).iloc[0]
+    zone = ZoneInfo(run.profile.timezone)
+
+    def day(value: Any) -> Any:
+        return (
+            None if value is None or value != value else from_us(int(value)).astimezone(zone).date()
+        )
+
+    return period_changes(
+        run.dataset, filters or Filters(), day(row["lo"]), day(row["hi"]), lambda f: kpis(run, f)
+    )

@@ -173,11 +173,10 @@ def kpis_command(
     filters = pop_filters(kwargs)
     run = lake_run_for(engine, lake, dataset, db)
     if run is not None:
-        if vs_previous:
-            _store_only(run, "--vs-previous")
         from analysis.lake import figures
 
-        result, changes = figures.kpis(run, filters), None
+        result = figures.kpis(run, filters)
+        changes = figures.kpi_changes(run, filters) if vs_previous else None
     else:
         with read_store(db) as con:
             result = kpis(con, dataset, filters)
