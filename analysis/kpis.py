@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -14,6 +15,7 @@ from analysis.prepared_tables import case_rows_sql
 from analysis.scope import Scope, make_scope
 from analysis.sla import sla_compliance_sql
 from etl.outcomes import OUTCOME_KEYS
+from etl.profile import Profile
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ def _number(value: Any) -> float | None:
     return None if math.isnan(number) else number
 
 
-def _stats(row: dict[str, Any], prefix: str) -> DurationStats:
+def _stats(row: Mapping[Any, Any], prefix: str) -> DurationStats:
     return DurationStats(*(_number(row[f"{prefix}_{part}"]) for part in ("median", "mean", "p90")))
 
 
@@ -102,27 +104,34 @@ def kpis_from_scope(con: duckdb.DuckDBPyConnection, scope: Scope) -> Kpis:
         """,
         [*c_params, *m_params],
     )
+    return kpis_from_row(scope.dataset, row, scope.profile, outcome_mapped(scope))
+
+
+def kpis_from_row(dataset: str, row: Mapping[Any, Any], profile: Profile, mapped: bool) -> Kpis:
+    """The KPIs from the one row of the KPI query (columns ``cases``, ``cycle_median``, ...,
+    ``share_<outcome>``, as every engine's KPI query names them); ``mapped``: whether the
+    profile maps outcomes (without, their shares are None, never 0)."""
     n = int(row["cases"])
-    mapped = outcome_mapped(scope)
-    shares = {o: _number(row[f"share_{o}"]) if n and mapped else None for o in OUTCOME_KEYS}
     return Kpis(
-        dataset=scope.dataset,
+        dataset=dataset,
         cases=n,
-        events=int(row["events"] or 0),
-        activity_instances=int(row["activity_instances"] or 0),
+        events=int(_number(row["events"]) or 0),
+        activity_instances=int(_number(row["activity_instances"]) or 0),
         cycle_time_hours=_stats(row, "cycle"),
         cycle_time_working_hours=_stats(row, "working"),
-        outcome_share=shares,
+        outcome_share={
+            o: _number(row[f"share_{o}"]) if n and mapped else None for o in OUTCOME_KEYS
+        },
         rework_share=_number(row["rework_share"]),
         pingpong_share=_number(row["pingpong_share"]),
         first_time_right_share=_number(row["first_time_right_share"]),
         handoffs_per_case=_number(row["handoffs_per_case"]),
         touches_per_case=_number(row["touches_per_case"]),
         closed_cases=int(row["closed_cases"]),
-        sla_hours=scope.profile.sla.cycle_time_hours,
-        currency=scope.profile.currency,
+        sla_hours=profile.sla.cycle_time_hours,
+        currency=profile.currency,
         sla_compliance=_number(row["sla_compliance"]),
-        cost_per_case=_number(row["cost_per_case"]) if scope.profile.costs else None,
+        cost_per_case=_number(row["cost_per_case"]) if profile.costs else None,
         outcome_mapped=mapped,
     )
 

@@ -9,14 +9,13 @@ end; quantiles are exact on both engines (:meth:`analysis.lake.dialect.Dialect.q
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
 
 from analysis.filters import Filters
 from analysis.kpi_changes import PeriodChanges
-from analysis.kpis import DurationStats, Kpis
+from analysis.kpis import Kpis, kpis_from_row
 from analysis.lake.derive import MICROS, MICROS_PER_HOUR, ONE, ZERO
 from analysis.lake.run import LakeRun
 from analysis.process_map import END, START, ProcessMap, _with_end_edges
@@ -39,13 +38,6 @@ def _working_quantile(run: LakeRun, column_s: str, q: float = 0.5) -> str:
 def _quote(run: LakeRun) -> str:
     """The engine's quote for a column named like a keyword (``from``, ``to``)."""
     return "`" if run.dialect.spark else '"'
-
-
-def _number(value: Any) -> float | None:
-    if value is None:
-        return None
-    number = float(value)
-    return None if math.isnan(number) else number
 
 
 def _selected(run: LakeRun, filters: Filters | None, table: str) -> str:
@@ -87,35 +79,8 @@ def kpis(run: LakeRun, filters: Filters | None = None) -> Kpis:
         """,
         params,
     )
-    row = frame.iloc[0].to_dict()
-    n = int(row["cases"])
     mapped = bool(run.profile.outcomes or run.profile.outcome_attribute)
-
-    def stats(prefix: str) -> DurationStats:
-        return DurationStats(*(_number(row[f"{prefix}_{p}"]) for p in ("median", "mean", "p90")))
-
-    return Kpis(
-        dataset=run.dataset,
-        cases=n,
-        events=int(_number(row["events"]) or 0),
-        activity_instances=int(_number(row["activity_instances"]) or 0),
-        cycle_time_hours=stats("cycle"),
-        cycle_time_working_hours=stats("working"),
-        outcome_share={
-            o: _number(row[f"share_{o}"]) if n and mapped else None for o in OUTCOME_KEYS
-        },
-        rework_share=_number(row["rework_share"]),
-        pingpong_share=_number(row["pingpong_share"]),
-        first_time_right_share=_number(row["first_time_right_share"]),
-        handoffs_per_case=_number(row["handoffs_per_case"]),
-        touches_per_case=_number(row["touches_per_case"]),
-        closed_cases=int(row["closed_cases"]),
-        sla_hours=sla,
-        currency=run.profile.currency,
-        sla_compliance=_number(row["sla_compliance"]),
-        cost_per_case=_number(row["cost_per_case"]) if run.profile.costs else None,
-        outcome_mapped=mapped,
-    )
+    return kpis_from_row(run.dataset, frame.iloc[0].to_dict(), run.profile, mapped)
 
 
 def handoffs(run: LakeRun, filters: Filters | None = None) -> pd.DataFrame:
