@@ -32,7 +32,7 @@ from typing import IO
 
 from isal import igzip, isal_zlib
 
-from etl.errors import BadInputError, Phrase, inflated_too_large
+from etl.errors import BadInputError, Phrase, gzip_failure, inflated_too_large
 
 _CHUNK = 1 << 20
 MAX_MEMBERS = 10_000
@@ -161,20 +161,8 @@ def unpack_gzip(path: Path, *, max_bytes: int, head_only: bool = False) -> Unpac
                     max_bytes=max_bytes,
                     head_only=head_only and _is_text(target),
                 )
-        except EOFError:
-            raise BadInputError(
-                f"{path.name} is a truncated gzip file (it ends before the compressed data "
-                "does). Download or copy it again.",
-                code="gzip_truncated",
-                file=path.name,
-            ) from None
-        except (OSError, zlib.error, _INFLATE_ERROR) as exc:
-            raise BadInputError(
-                f"{path.name} is not a valid gzip file ({exc}).",
-                code="gzip_invalid",
-                file=path.name,
-                reason=exc,
-            ) from None
+        except (EOFError, OSError, zlib.error, _INFLATE_ERROR) as exc:
+            raise gzip_failure(path.name, exc) from None
         return Unpacked(target, "gzip", gzip_inner_name(path.name), [folder])
 
 

@@ -188,6 +188,24 @@ def decompressed_cap_reason(max_bytes: int) -> Phrase:
     return Phrase("the limit of this load", code="cap_of_load")
 
 
+def gzip_failure(name: str, exc: BaseException) -> BadInputError:
+    """The error for a .gz that cannot be inflated: cut short (``EOFError``) or not gzip
+    at all (anything else the inflater raised), naming the file."""
+    if isinstance(exc, EOFError):
+        return BadInputError(
+            f"{name} is a truncated gzip file (it ends before the compressed data "
+            "does). Download or copy it again.",
+            code="gzip_truncated",
+            file=name,
+        )
+    return BadInputError(
+        f"{name} is not a valid gzip file ({exc}).",
+        code="gzip_invalid",
+        file=name,
+        reason=exc,
+    )
+
+
 def inflated_too_large(
     label: str | Phrase, max_bytes: int, *, declared: int | None = None
 ) -> BadInputError:

@@ -51,6 +51,16 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
+def _unreadable(name: str, exc: BaseException) -> BadInputError:
+    """The error for a workbook openpyxl cannot open or read (damaged, or hostile)."""
+    return BadInputError(
+        f"{name} is not a readable .xlsx workbook ({exc}).",
+        code="xlsx_unreadable",
+        file=name,
+        reason=exc,
+    )
+
+
 def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
     """The first worksheet of an .xlsx workbook as an Arrow table (first row = header)."""
     import pyarrow as pa
@@ -59,12 +69,7 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
-        raise BadInputError(
-            f"{path.name} is not a readable .xlsx workbook ({exc}).",
-            code="xlsx_unreadable",
-            file=path.name,
-            reason=exc,
-        ) from None
+        raise _unreadable(path.name, exc) from None
     try:
         sheet = workbook.worksheets[0]
         rows = sheet.iter_rows(values_only=True)
@@ -88,12 +93,7 @@ def read_xlsx_arrow(path: Path, *, limit: int | None, max_rows: int) -> Any:
                 break
     except (ParseError, BadZipFile, zlib.error, EOFError, KeyError) as exc:
         # A damaged or hostile sheet (e.g. entity expansion stopped by expat's limit).
-        raise BadInputError(
-            f"{path.name} is not a readable .xlsx workbook ({exc}).",
-            code="xlsx_unreadable",
-            file=path.name,
-            reason=exc,
-        ) from None
+        raise _unreadable(path.name, exc) from None
     finally:
         workbook.close()
     if header is None:

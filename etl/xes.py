@@ -32,7 +32,7 @@ from typing import Any, BinaryIO
 from isal import igzip, isal_zlib
 
 from etl import settings
-from etl.errors import BadInputError, inflated_too_large
+from etl.errors import BadInputError, gzip_failure, inflated_too_large
 from etl.xes_worker import INDEX_COLUMN, PART_COLUMN
 
 _CHUNK = 1 << 20
@@ -69,20 +69,8 @@ def _chunks(path: Path, compressed: bool) -> Iterator[bytes]:
         with _open(path, compressed) as handle:
             while chunk := handle.read(_CHUNK):
                 yield chunk
-    except EOFError:
-        raise BadInputError(
-            f"{path.name} is a truncated gzip file (it ends before the compressed data "
-            "does). Download or copy it again.",
-            code="gzip_truncated",
-            file=path.name,
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, _INFLATE_ERROR) as exc:
-        raise BadInputError(
-            f"{path.name} is not a valid gzip file ({exc}).",
-            code="gzip_invalid",
-            file=path.name,
-            reason=exc,
-        ) from None
+    except (EOFError, gzip.BadGzipFile, zlib.error, _INFLATE_ERROR) as exc:
+        raise gzip_failure(path.name, exc) from None
 
 
 def scan_xes(
