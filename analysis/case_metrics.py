@@ -79,6 +79,12 @@ def case_metrics(
     scope = make_scope(con, dataset, filters)
     sql, params = case_metrics_sql(con, scope)
     frame = con.execute(f"SELECT * FROM ({sql}) ORDER BY case_id", params).fetchdf()
+    return typed_case_metrics(frame)
+
+
+def typed_case_metrics(frame: pd.DataFrame) -> pd.DataFrame:
+    """The case metrics' columns as the comparison reads them: ``sla_met`` nullable
+    boolean, ``closed``, ``rework``, ``pingpong`` boolean (whichever engine computed them)."""
     frame["sla_met"] = frame["sla_met"].astype("boolean")
     for column in ("closed", "rework", "pingpong"):
         frame[column] = frame[column].astype(bool)
@@ -113,8 +119,6 @@ def case_page(
         f"OFFSET {max(0, int(offset))}",
         params,
     ).fetchdf()
-    frame["sla_met"] = frame["sla_met"].astype("boolean")
-    for column in ("closed", "rework", "pingpong"):
-        frame[column] = frame[column].astype(bool)
+    frame = typed_case_metrics(frame)
     total = con.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
     return frame, int(total[0]) if total else 0

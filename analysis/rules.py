@@ -65,22 +65,36 @@ def _sql_list(values: tuple[str, ...]) -> str:
     return "[" + ", ".join("'" + v.replace("'", "''") + "'" for v in values) + "]::VARCHAR[]"
 
 
+def checked_rules(rules: Any) -> list[str]:
+    """The rules a profile's ``rules`` section can check (it names the activities each
+    needs), in :data:`RULE_NAMES` order."""
+    usable = {
+        "decided_without_risk_assessment": bool(rules.risk_activities),
+        "large_loan_without_compliance": bool(rules.compliance_activities)
+        and rules.compliance_amount_threshold is not None,
+        "approver_is_investigator": bool(rules.investigation_activities)
+        and bool(rules.approval_activities),
+    }
+    return [name for name in RULE_NAMES if usable[name]]
+
+
 def _checks(scope: Scope) -> dict[str, str]:
     rules = scope.profile.rules
     checks: dict[str, str] = {}
-    if rules.risk_activities:
+    names = checked_rules(rules)
+    if "decided_without_risk_assessment" in names:
         checks["decided_without_risk_assessment"] = (
             f"NOT coalesce(bool_or(list_contains({_sql_list(rules.risk_activities)},"
             " i.activity) AND i.start_ts <= d.decided_at), false)"
         )
-    if rules.compliance_activities and rules.compliance_amount_threshold is not None:
+    if "large_loan_without_compliance" in names:
         checks["large_loan_without_compliance"] = (
             f"coalesce(any_value(c.amount) > {float(rules.compliance_amount_threshold)!r},"
             f" false) AND NOT coalesce(bool_or(list_contains("
             f"{_sql_list(rules.compliance_activities)}, i.activity)"
             " AND i.start_ts <= d.decided_at), false)"
         )
-    if rules.investigation_activities and rules.approval_activities:
+    if "approver_is_investigator" in names:
         checks["approver_is_investigator"] = (
             "coalesce(len(list_intersect("
             "list(i.resource) FILTER (WHERE list_contains("
@@ -123,8 +137,13 @@ def rule_flags(
         [*params, *c_params],
     ).fetchdf()
     names = list(checks)
+    return with_any_rule(frame, names), names
+
+
+def with_any_rule(frame: pd.DataFrame, names: list[str]) -> pd.DataFrame:
+    """The rule flags with ``any``: the case breaks at least one checked rule."""
     frame["any"] = frame[names].any(axis=1) if names else False
-    return frame, names
+    return frame
 
 
 def rule_results(

@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
 
 from analysis import stats
 from analysis.case_metrics import case_metrics
-from analysis.compare.guardrails import default_rate_metric, guardrail_report, rule_breach_metrics
+from analysis.compare.guardrails import (
+    default_attribute,
+    default_flags,
+    default_rate_comparison,
+    guardrail_report,
+    rule_breach_comparison,
+)
 from analysis.compare.metrics import case_metric_comparisons, per_case_values
 from analysis.compare.paths import path_changes, path_occurrences
 from analysis.compare.results import MIN_CASES, Comparison, Metric, Note, Side
@@ -22,6 +29,7 @@ from analysis.filters import Filters
 from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
 from etl.errors import LoanFlowError, Phrase
+from analysis.rules import rule_flags
 from etl.store import require_dataset
 
 # --- the comparison ------------------------------------------------------------------------
@@ -46,9 +54,8 @@ def side_phrase(label: str) -> str | Phrase:
     return Phrase(f"started on or after {day}", code="side_started_from", day=day)
 
 
-def _side(
-    con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters, label: str, frame: pd.DataFrame
-) -> Side:
+def _side(selection: Selection, label: str, frame: pd.DataFrame) -> Side:
+    dataset, filters = selection.dataset, selection.filters
     if len(frame) < MIN_CASES:
         side = side_phrase(label)
         count = len(frame)
@@ -166,6 +173,82 @@ def _notes(metrics: dict[str, Metric], mix: MixAdjustment) -> list[Note]:
     return notes
 
 
+class Selection(Protocol):
+    """One side of a comparison: a selection of cases, and what the comparison reads of it.
+
+    :class:`StoreSelection` reads the store (DuckDB); :class:`analysis.lake.compare.
+    LakeSelection` computes the same inputs on the lake (Spark, or DuckDB over Parquet). The
+    statistics (:func:`compare_selections`) are the same code for both."""
+
+    dataset: str
+    filters: Filters
+
+    def case_metrics(self) -> pd.DataFrame:
+        """One row per selected case (:func:`analysis.case_metrics.case_metrics`)."""
+        ...
+
+    def variant_counts(self) -> pd.Series:
+        """Cases per variant (:func:`analysis.compare.variants.variant_counts`)."""
+        ...
+
+    def default_attribute(self) -> str | None:
+        """The dataset's default attribute (:func:`.guardrails.default_attribute`)."""
+        ...
+
+    def default_flags(self, attribute: str) -> pd.Series:
+        """Per approved case, whether it defaulted (:func:`.guardrails.default_flags`)."""
+        ...
+
+    def rule_flags(self) -> tuple[pd.DataFrame, list[str]]:
+        """The loan rules' per-case checks (:func:`analysis.rules.rule_flags`)."""
+        ...
+
+    def kpis(self) -> dict[str, Any]:
+        """The KPIs' JSON (:func:`analysis.kpis.kpis`)."""
+        ...
+
+    def path_occurrences(self, *, handoffs: bool) -> pd.DataFrame:
+        """Edges or handoffs with their waits (:func:`.paths.path_occurrences`)."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoreSelection:
+    """A selection of cases in the store (the DuckDB store path)."""
+
+    con: duckdb.DuckDBPyConnection
+    dataset: str
+    filters: Filters
+
+    def case_metrics(self) -> pd.DataFrame:
+        """One row per selected case, ordered by case_id."""
+        return case_metrics(self.con, self.dataset, self.filters)
+
+    def variant_counts(self) -> pd.Series:
+        """Cases per variant, most frequent first."""
+        return variant_counts(self.con, self.dataset, self.filters)
+
+    def default_attribute(self) -> str | None:
+        """The case attribute holding a default flag, if any."""
+        return default_attribute(self.con, self.dataset)
+
+    def default_flags(self, attribute: str) -> pd.Series:
+        """Per selected approved case: whether the loan defaulted."""
+        return default_flags(self.con, self.dataset, self.filters, attribute)
+
+    def rule_flags(self) -> tuple[pd.DataFrame, list[str]]:
+        """Per selected decided case, each checked rule's flag."""
+        return rule_flags(self.con, self.dataset, self.filters)
+
+    def kpis(self) -> dict[str, Any]:
+        """The KPIs of the selection, as JSON."""
+        return kpis(self.con, self.dataset, self.filters).to_json()
+
+    def path_occurrences(self, *, handoffs: bool) -> pd.DataFrame:
+        """Per edge (or department pair): count, cases, waiting hours."""
+        return path_occurrences(self.con, self.dataset, self.filters, handoffs=handoffs)
+
+
 def compare(
     con: duckdb.DuckDBPyConnection,
     before: tuple[str, Filters | None],
@@ -184,22 +267,39 @@ def compare(
     use ``n_resamples`` resamples drawn with ``seed``. Raises :class:`LoanFlowError` when a
     dataset is unknown or a side has fewer than two cases.
     """
-    b_sel = (before[0], before[1] or Filters())
-    a_sel = (after[0], after[1] or Filters())
-    require_dataset(con, b_sel[0])
-    require_dataset(con, a_sel[0])
-    frame_b, frame_a = case_metrics(con, *b_sel), case_metrics(con, *a_sel)
-    side_b = _side(con, *b_sel, labels[0], frame_b)
-    side_a = _side(con, *a_sel, labels[1], frame_a)
+    b_sel = StoreSelection(con, before[0], before[1] or Filters())
+    a_sel = StoreSelection(con, after[0], after[1] or Filters())
+    require_dataset(con, b_sel.dataset)
+    require_dataset(con, a_sel.dataset)
+    return compare_selections(
+        b_sel, a_sel, alpha=alpha, n_resamples=n_resamples, seed=seed, labels=labels
+    )
+
+
+def compare_selections(
+    before: Selection,
+    after: Selection,
+    *,
+    alpha: float = stats.ALPHA,
+    n_resamples: int = stats.N_RESAMPLES,
+    seed: int = stats.SEED,
+    labels: tuple[str, str] = ("before", "after"),
+) -> Comparison:
+    """The comparison of two selections, whichever engine computed their inputs (see
+    :func:`compare`). Only per-case rows, variant counts, rule and default flags, the KPIs
+    and each edge's waits are read from the selections; every statistic is computed here."""
+    frame_b, frame_a = before.case_metrics(), after.case_metrics()
+    side_b = _side(before, labels[0], frame_b)
+    side_a = _side(after, labels[1], frame_a)
     metrics = case_metric_comparisons(frame_b, frame_a, n_resamples=n_resamples, seed=seed)
     variant_metric, variant_details = variant_comparison(
-        variant_counts(con, *b_sel), variant_counts(con, *a_sel)
+        before.variant_counts(), after.variant_counts()
     )
     metrics.append(variant_metric)
-    default, attribute = default_rate_metric(con, b_sel, a_sel)
+    default, attribute = default_rate_comparison(before, after)
     if default is not None:
         metrics.append(default)
-    rule_metrics, rules = rule_breach_metrics(con, b_sel, a_sel)
+    rule_metrics, rules = rule_breach_comparison(before.rule_flags(), after.rule_flags())
     metrics += rule_metrics
     apply_correction(metrics, alpha)
     mix = mix_adjusted_change(frame_b, frame_a, n_resamples=min(n_resamples, 1000), seed=seed)
@@ -208,19 +308,19 @@ def compare(
         before=side_b,
         after=side_a,
         metrics=metrics,
-        kpis_before=kpis(con, *b_sel).to_json(),
-        kpis_after=kpis(con, *a_sel).to_json(),
+        kpis_before=before.kpis(),
+        kpis_after=after.kpis(),
         mix=mix,
         edges=path_changes(
-            path_occurrences(con, *b_sel, handoffs=False),
-            path_occurrences(con, *a_sel, handoffs=False),
+            before.path_occurrences(handoffs=False),
+            after.path_occurrences(handoffs=False),
             len(frame_b),
             len(frame_a),
             alpha,
         ),
         handoffs=path_changes(
-            path_occurrences(con, *b_sel, handoffs=True),
-            path_occurrences(con, *a_sel, handoffs=True),
+            before.path_occurrences(handoffs=True),
+            after.path_occurrences(handoffs=True),
             len(frame_b),
             len(frame_a),
             alpha,
@@ -279,11 +379,10 @@ def compare_split(
     ``options`` are passed to :func:`compare` (alpha, n_resamples, seed).
     """
     before, after = split_filters(filters, split_at)
+    return compare(con, (dataset, before), (dataset, after), labels=split_labels(split_at), **options)
+
+
+def split_labels(split_at: date) -> tuple[str, str]:
+    """The two sides' labels of a split at ``split_at``."""
     day = split_at.isoformat()
-    return compare(
-        con,
-        (dataset, before),
-        (dataset, after),
-        labels=(f"started before {day}", f"started on or after {day}"),
-        **options,
-    )
+    return f"started before {day}", f"started on or after {day}"

@@ -4,7 +4,8 @@ each loan rule, before and after."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, Protocol
 
 import duckdb
 import pandas as pd
@@ -39,9 +40,15 @@ def default_attribute(con: duckdb.DuckDBPyConnection, dataset: str) -> str | Non
     rows = con.execute(
         "SELECT DISTINCT unnest(json_keys(attributes)) FROM cases WHERE dataset = ?", [dataset]
     ).fetchall()
-    keys = sorted(str(r[0]) for r in rows if r[0] is not None)
+    return pick_default_attribute(r[0] for r in rows)
+
+
+def pick_default_attribute(keys: Iterable[Any]) -> str | None:
+    """Among a dataset's case attribute names, the one holding a default flag (see
+    :func:`default_attribute`), or None."""
+    names = sorted(str(k) for k in keys if k is not None)
     for candidate in DEFAULT_ATTRIBUTES:
-        for key in keys:
+        for key in names:
             if key.strip().lower().removeprefix("case:") == candidate:
                 return key
     return None
@@ -61,8 +68,7 @@ def default_flags(
         f" WHERE {where} AND c.outcome = 'approved' ORDER BY c.case_id",
         ['$."' + attribute.replace('"', '\\"') + '"', *params],
     ).fetchdf()
-    values = frame["flag"].map(_truth)
-    return pd.Series(values.to_numpy(), index=frame["case_id"], dtype="boolean")
+    return flags_by_case(frame["case_id"], frame["flag"])
 
 
 def _truth(value: Any) -> bool | None:
@@ -80,14 +86,37 @@ def default_rate_metric(
     con: duckdb.DuckDBPyConnection, before: tuple[str, Filters], after: tuple[str, Filters]
 ) -> tuple[Metric | None, str | None]:
     """The default rate of approved loans, when both logs carry a default attribute."""
-    attribute_b = default_attribute(con, before[0])
-    attribute_a = default_attribute(con, after[0])
+    from analysis.compare.comparison import StoreSelection
+
+    return default_rate_comparison(StoreSelection(con, *before), StoreSelection(con, *after))
+
+
+class _DefaultSource(Protocol):
+    def default_attribute(self) -> str | None: ...
+
+    def default_flags(self, attribute: str) -> pd.Series: ...
+
+
+def default_rate_comparison(
+    before: _DefaultSource, after: _DefaultSource
+) -> tuple[Metric | None, str | None]:
+    """The default rate of approved loans of two selections (any engine's), when both
+    logs carry a default attribute; and the before log's attribute."""
+    attribute_b = before.default_attribute()
+    attribute_a = after.default_attribute()
     if attribute_b is None or attribute_a is None:
         return None, None
-    flags_b = default_flags(con, *before, attribute_b)
-    flags_a = default_flags(con, *after, attribute_a)
-    metric = share_metric("default_rate", flags_b, flags_a, "lower")
+    metric = share_metric(
+        "default_rate", before.default_flags(attribute_b), after.default_flags(attribute_a), "lower"
+    )
     return metric, attribute_b
+
+
+def flags_by_case(case_ids: Any, values: Any) -> pd.Series:
+    """Per case: its default flag read as true, false or NA (the texts of
+    :data:`DEFAULT_ATTRIBUTES`' values), indexed by case id."""
+    flags = pd.Series(list(values), dtype=object).map(_truth)
+    return pd.Series(flags.to_numpy(), index=list(case_ids), dtype="boolean")
 
 
 def guardrail_report(
@@ -167,8 +196,15 @@ def rule_breach_metrics(
     checked on both sides are compared. Metric names: ``rule_<rule>_share`` and
     ``rule_any_share``; lower is better.
     """
-    frame_b, rules_b = rule_flags(con, *before)
-    frame_a, rules_a = rule_flags(con, *after)
+    return rule_breach_comparison(rule_flags(con, *before), rule_flags(con, *after))
+
+
+def rule_breach_comparison(
+    before: tuple[pd.DataFrame, list[str]], after: tuple[pd.DataFrame, list[str]]
+) -> tuple[list[Metric], list[str]]:
+    """:func:`rule_breach_metrics` from the two sides' :func:`analysis.rules.rule_flags`
+    (computed by any engine)."""
+    (frame_b, rules_b), (frame_a, rules_a) = before, after
     rules = [r for r in rules_b if r in rules_a]
     metrics = []
     for rule in [*rules, "any"] if rules else []:

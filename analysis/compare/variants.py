@@ -19,19 +19,29 @@ from analysis.scope import make_scope
 
 
 def variant_counts(con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters) -> pd.Series:
-    """Cases per variant (activities by start, then end, then id), most frequent first."""
+    """Cases per variant (activities in case order: by start, then end with open last,
+    then activity name, then id, as everywhere), most frequent first."""
     inst, params = selected_instances_sql(make_scope(con, dataset, filters))
     frame = con.execute(
         f"""
         SELECT variant, count(*) AS cases FROM (
             SELECT case_id, string_agg(activity, '{VARIANT_SEPARATOR}'
-                ORDER BY start_ts, end_ts NULLS LAST, instance_id) AS variant
+                ORDER BY start_ts, end_ts NULLS LAST, activity, instance_id) AS variant
             FROM ({inst}) GROUP BY case_id
         ) GROUP BY variant ORDER BY cases DESC, variant
         """,
         params,
     ).fetchdf()
-    return pd.Series(frame["cases"].to_numpy(), index=frame["variant"].to_list(), dtype="int64")
+    return counts_by_variant(frame["variant"].to_list(), frame["cases"].to_list())
+
+
+def counts_by_variant(variants: list[str], cases: list[int]) -> pd.Series:
+    """Cases per variant (joined by :data:`VARIANT_SEPARATOR`), most frequent first, then by
+    variant (code point order, as the engines order text)."""
+    order = sorted(range(len(variants)), key=lambda i: (-int(cases[i]), variants[i]))
+    return pd.Series(
+        [int(cases[i]) for i in order], index=[variants[i] for i in order], dtype="int64"
+    )
 
 
 def variant_comparison(before: pd.Series, after: pd.Series) -> tuple[Metric, dict[str, Any]]:

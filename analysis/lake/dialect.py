@@ -14,7 +14,7 @@ through a :class:`Dialect`:
 - a list in a given order (a case's activities by position): a sorted list of
   (key, value) pairs, since an ordered aggregate is where SQL transpilers lose the ORDER BY;
 - the last non-NULL value of a window (the predecessor search), arrays and their tests,
-  and reading a key of a JSON text.
+  collecting a group's values into a list, and reading a JSON text's keys and members.
 """
 
 from __future__ import annotations
@@ -85,6 +85,17 @@ class Dialect:
         if self.spark:
             return "$['" + key.replace("'", "\\'") + "']"
         return '$."' + key.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    def collect(self, expr: str) -> str:
+        """Aggregate: the list of the values of ``expr`` (in no particular order; NULLs are
+        to be filtered out by the caller)."""
+        return f"collect_list({expr})" if self.spark else f"list({expr})"
+
+    def json_key_rows(self, column: str) -> str:
+        """Set-returning: one row per member name of a JSON object held as text."""
+        if self.spark:
+            return f"explode(json_object_keys({column}))"
+        return f"unnest(json_keys({column}))"
 
     def text(self) -> str:
         """The text type name."""
