@@ -202,11 +202,18 @@ def process_map_from_scope(
     if order == "predecessor":
         edges = _with_end_edges(edges, nodes)
     if order == "start":
-        firsts = edges[edges["from"] == START].set_index("to")["count"]
-        nodes["starts"] = nodes["activity"].map(firsts).fillna(0).astype("int64")
-        lasts = edges[edges["to"] == END].set_index("from")["count"]
-        nodes["ends"] = nodes["activity"].map(lasts).fillna(0).astype("int64")
+        nodes = with_start_order_ends(nodes, edges)
     return ProcessMap(nodes, edges, selected_case_count(con, scope), order)
+
+
+def with_start_order_ends(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.DataFrame:
+    """The nodes' ``starts`` and ``ends`` of the map by start order: its edges from
+    :data:`START` and to :data:`END` (the first and the last instance in case order)."""
+    firsts = edges[edges["from"] == START].set_index("to")["count"]
+    nodes["starts"] = nodes["activity"].map(firsts).fillna(0).astype("int64")
+    lasts = edges[edges["to"] == END].set_index("from")["count"]
+    nodes["ends"] = nodes["activity"].map(lasts).fillna(0).astype("int64")
+    return nodes
 
 
 def process_map(

@@ -89,7 +89,7 @@ def _checks(scope: Scope) -> dict[str, str]:
         )
     if "large_loan_without_compliance" in names:
         checks["large_loan_without_compliance"] = (
-            f"coalesce(any_value(c.amount) > {float(rules.compliance_amount_threshold)!r},"
+            f"coalesce(any_value(c.amount) > {float(rules.compliance_amount_threshold or 0)!r},"
             f" false) AND NOT coalesce(bool_or(list_contains("
             f"{_sql_list(rules.compliance_activities)}, i.activity)"
             " AND i.start_ts <= d.decided_at), false)"

@@ -28,8 +28,8 @@ from analysis.compare.variants import variant_comparison, variant_counts
 from analysis.filters import Filters
 from analysis.kpis import kpis
 from analysis.mix import MixAdjustment, mix_adjusted_change
-from etl.errors import LoanFlowError, Phrase
 from analysis.rules import rule_flags
+from etl.errors import LoanFlowError, Phrase
 from etl.store import require_dataset
 
 # --- the comparison ------------------------------------------------------------------------
@@ -180,8 +180,15 @@ class Selection(Protocol):
     LakeSelection` computes the same inputs on the lake (Spark, or DuckDB over Parquet). The
     statistics (:func:`compare_selections`) are the same code for both."""
 
-    dataset: str
-    filters: Filters
+    @property
+    def dataset(self) -> str:
+        """The dataset's name."""
+        ...
+
+    @property
+    def filters(self) -> Filters:
+        """The filters selecting the cases."""
+        ...
 
     def case_metrics(self) -> pd.DataFrame:
         """One row per selected case (:func:`analysis.case_metrics.case_metrics`)."""
@@ -379,7 +386,9 @@ def compare_split(
     ``options`` are passed to :func:`compare` (alpha, n_resamples, seed).
     """
     before, after = split_filters(filters, split_at)
-    return compare(con, (dataset, before), (dataset, after), labels=split_labels(split_at), **options)
+    return compare(
+        con, (dataset, before), (dataset, after), labels=split_labels(split_at), **options
+    )
 
 
 def split_labels(split_at: date) -> tuple[str, str]:

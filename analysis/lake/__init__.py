@@ -158,10 +158,6 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
     from analysis.lake import figures
 
     name = f"{getattr(function, '__module__', '')}.{getattr(function, '__name__', '')}"
-    if name == "analysis.process_map.process_map" and options.get("order", "predecessor") != (
-        "predecessor"
-    ):
-        return None
     table: dict[str, tuple[Any, tuple[str, ...]]] = {
         "analysis.kpis.kpis": (figures.kpis, ()),
         "analysis.kpi_changes.kpi_changes": (figures.kpi_changes, ()),
@@ -177,7 +173,7 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
     figure, accepted = table[name]
     if set(options) - set(accepted):
         return None
-    passed = {k: v for k, v in options.items() if k in ("top", "limit")}
+    passed = {k: v for k, v in options.items() if k in ("top", "limit", "order")}
 
     def compute(run: LakeRun, filters: Any) -> Any:
         return figure(run, filters, **passed)

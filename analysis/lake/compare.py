@@ -33,7 +33,7 @@ from analysis.compare.results import VARIANT_SEPARATOR, Comparison
 from analysis.compare.variants import counts_by_variant
 from analysis.filters import Filters
 from analysis.lake import figures
-from analysis.lake.derive import MICROS_PER_HOUR
+from analysis.lake.derive import MICROS_PER_HOUR, ONE, ZERO, local_epoch
 from analysis.lake.figures import _selected
 from analysis.lake.run import LakeRun
 from analysis.process_map import END, START
@@ -90,8 +90,7 @@ def default_attribute(run: LakeRun) -> str | None:
     (:func:`analysis.compare.guardrails.default_attribute`)."""
     d, t = run.dialect, run.names
     frame = run.engine.query(
-        f"SELECT DISTINCT k FROM (SELECT {d.json_key_rows('attributes')} AS k"
-        f" FROM {t.src_cases}) a"
+        f"SELECT DISTINCT k FROM (SELECT {d.json_key_rows('attributes')} AS k FROM {t.src_cases}) a"
     )
     return pick_default_attribute(frame["k"])
 
@@ -205,16 +204,80 @@ def path_occurrences(
         """,
         params,
     )
-    frame["waits"] = [
-        np.sort(np.asarray(list(w) if _is_list(w) else [], dtype=np.int64)) / MICROS_PER_HOUR
-        for w in frame["waits"]
-    ]
+    frame["waits"] = pd.Series(
+        [
+            np.sort(np.asarray(list(w) if _is_list(w) else [], dtype=np.int64)) / MICROS_PER_HOUR
+            for w in frame["waits"]
+        ],
+        index=frame.index,
+        dtype=object,
+    )
     return frame.sort_values(["source", "target"], kind="stable").reset_index(drop=True)
 
 
 def _is_list(value: Any) -> bool:
     """Whether an engine's list value is there (an empty group gives NULL on DuckDB)."""
     return isinstance(value, (list, tuple, np.ndarray))
+
+
+def actual_metrics(run: LakeRun) -> dict[str, float]:
+    """What really happened in the whole dataset, as a what-if prediction names it
+    (:func:`analysis.whatif.whatif.actual_metrics`, :func:`analysis.whatif.run.log_metrics`):
+    cycle time on the local clock from a case's first start to its last end (an open
+    instance ending at its start), the outcome shares of the cases with instances, and per
+    department pair the mean wait between consecutive instances (by start, end, activity)
+    whose departments differ (negative waits, overlaps, left out)."""
+    d, t = run.dialect, run.names
+    assert run.bounds is not None
+    zone = run.profile.timezone
+
+    def local(expr: str) -> str:
+        return local_epoch(d, expr, zone, run.bounds)  # type: ignore[arg-type]
+
+    start = local("start_ts")
+    instances = f"""(
+        SELECT case_id, activity, department, instance_id, {start} AS s,
+            greatest({local("coalesce(end_ts, start_ts)")}, {start}) AS e
+        FROM {t.ordered})"""
+    outcome_shares = ", ".join(
+        f"avg(CASE WHEN coalesce(c.outcome, 'open') = '{o}' THEN {ONE} ELSE {ZERO} END)"
+        f" AS {o}_share"
+        for o in ("approved", "rejected", "withdrawn")
+    )
+    row = run.engine.query(
+        f"""
+        SELECT count(*) AS cases, {d.quantile("hours", 0.5)} AS median_cycle_time_hours,
+            {d.quantile("hours", 0.9)} AS p90_cycle_time_hours,
+            avg(hours) AS mean_cycle_time_hours, {outcome_shares}
+        FROM (SELECT case_id, (max(e) - min(s)) / 3600.0 AS hours FROM {instances} x
+            GROUP BY case_id) k
+        LEFT JOIN {t.src_cases} c ON c.case_id = k.case_id
+        """
+    ).iloc[0]
+    out: dict[str, float] = {"cases": float(row["cases"])}
+    if row["cases"]:
+        out.update({k: float(row[k]) for k in row.index if k != "cases"})
+    else:
+        out.update(dict.fromkeys(list(row.index)[1:4], float("nan")))
+    waits = run.engine.query(
+        f"""
+        SELECT previous, department, avg(wait) AS wait FROM (
+            SELECT department,
+                lag(department) OVER (PARTITION BY case_id ORDER BY s, e, activity,
+                    instance_id) AS previous,
+                (s - lag(e) OVER (PARTITION BY case_id ORDER BY s, e, activity,
+                    instance_id)) / 3600.0 AS wait
+            FROM {instances} x
+        ) w WHERE previous IS NOT NULL AND department IS NOT NULL AND previous <> department
+            AND wait >= 0
+        GROUP BY previous, department
+        """
+    )
+    for previous, department, wait in sorted(
+        zip(waits["previous"], waits["department"], waits["wait"], strict=True)
+    ):
+        out[f"wait_hours:{previous}->{department}"] = float(wait)
+    return out
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,14 @@ from analysis.kpi_changes import PeriodChanges
 from analysis.kpis import Kpis, kpis_from_row
 from analysis.lake.derive import MICROS, MICROS_PER_HOUR, ONE, ZERO
 from analysis.lake.run import LakeRun
-from analysis.process_map import END, START, ProcessMap, _with_end_edges
+from analysis.process_map import (
+    END,
+    START,
+    Order,
+    ProcessMap,
+    _with_end_edges,
+    with_start_order_ends,
+)
 from analysis.sla import sla_compliance_sql
 from analysis.variants import Variants
 from etl.outcomes import OUTCOME_KEYS
@@ -264,8 +271,13 @@ def variants(run: LakeRun, filters: Filters | None = None, top: int | None = 10)
     return Variants(total_cases, count, frame, coverage)
 
 
-def process_map(run: LakeRun, filters: Filters | None = None) -> ProcessMap:
-    """The directly-follows map by predecessor (:func:`analysis.process_map.process_map`)."""
+def process_map(
+    run: LakeRun, filters: Filters | None = None, order: Order = "predecessor"
+) -> ProcessMap:
+    """The directly-follows map (:func:`analysis.process_map.process_map`): edges by
+    predecessor, or with ``order="start"`` by case order (each instance after the one
+    before it in case order, its "wait" that one's end to its start, negative where they
+    overlap; start to the first, the last in case order to end)."""
     rows = _selected(run, filters, "instances")
     q = run.engine.query
     nodes = q(
@@ -289,6 +301,11 @@ def process_map(run: LakeRun, filters: Filters | None = None) -> ProcessMap:
         """
     )
     quote = _quote(run)
+    cases = q(f"SELECT count(*) AS n FROM {run.selection(filters)}")
+    if order == "start":
+        edges = q(_start_order_edges(run, rows).replace("`", quote))
+        nodes = with_start_order_ends(nodes, edges)
+        return ProcessMap(nodes, edges, int(cases["n"].iloc[0]), order)
     edges = q(
         f"""
         SELECT coalesce(pred_activity, '{START}') AS {quote}from{quote},
@@ -302,9 +319,52 @@ def process_map(run: LakeRun, filters: Filters | None = None) -> ProcessMap:
         ORDER BY count DESC, {quote}from{quote}, {quote}to{quote}
         """
     )
-    cases = q(f"SELECT count(*) AS n FROM {run.selection(filters)}")
     assert END  # the end edges come from the nodes' ends, as on the store path
     return ProcessMap(nodes, _with_end_edges(edges, nodes), int(cases["n"].iloc[0]))
+
+
+def _start_order_edges(run: LakeRun, rows: str) -> str:
+    """The edges of the map by start order: each instance after the one before it in case
+    order (``seq``), and the last in case order to end (no working-time median)."""
+    by_seq = "OVER (PARTITION BY case_id ORDER BY seq)"
+    none = "CAST(NULL AS DOUBLE)"
+    return f"""
+    SELECT `from`, `to`, count, cases, median_hours, mean_hours, p90_hours,
+        median_working_hours
+    FROM (
+        SELECT coalesce(a, '{START}') AS `from`, b AS `to`, count(*) AS count,
+            count(DISTINCT case_id) AS cases,
+            {_hours_quantile(run, "wait_us", 0.5)} AS median_hours,
+            avg(wait_us) / {MICROS_PER_HOUR} AS mean_hours,
+            {_hours_quantile(run, "wait_us", 0.9)} AS p90_hours,
+            {none} AS median_working_hours
+        FROM (
+            SELECT case_id, lag(activity) {by_seq} AS a, activity AS b,
+                start_us - lag(end_us) {by_seq} AS wait_us
+            FROM {rows} i
+        ) s GROUP BY coalesce(a, '{START}'), b
+        UNION ALL
+        SELECT activity AS `from`, '{END}' AS `to`, count(*) AS count, count(*) AS cases,
+            {none} AS median_hours, {none} AS mean_hours, {none} AS p90_hours,
+            {none} AS median_working_hours
+        FROM (
+            SELECT activity, seq = max(seq) OVER (PARTITION BY case_id) AS last
+            FROM {rows} j
+        ) l WHERE last GROUP BY activity
+    ) e ORDER BY count DESC, `from`, `to`
+    """
+
+
+def bpmn(run: LakeRun, filters: Filters | None = None) -> str:
+    """A BPMN model of the selected cases by pm4py's inductive miner
+    (:func:`analysis.map_render.discover_bpmn`): only the distinct variants come back from
+    the engine, the discovery runs here on one trace per variant, as on the store path."""
+    from analysis.map_render import bpmn_from_variants
+
+    frame = run.engine.query(
+        f"SELECT DISTINCT variant FROM {_selected(run, filters, 'cases')} c WHERE instances > 0"
+    )
+    return bpmn_from_variants([[str(a) for a in v] for v in frame["variant"]])
 
 
 def kpi_changes(run: LakeRun, filters: Filters | None = None) -> PeriodChanges:

@@ -217,8 +217,16 @@ def with_actual(
     from etl.store import require_dataset
 
     require_dataset(con, dataset)
+    return with_actual_metrics(prediction, dataset, actual_metrics(con, dataset))
+
+
+def with_actual_metrics(
+    prediction: dict[str, Any], dataset: str, actual: Metrics
+) -> dict[str, Any]:
+    """:func:`with_actual` with the measured figures given (computed by any engine, e.g.
+    :func:`analysis.lake.compare.actual_metrics` on the lake)."""
     metrics = [dict(row) for row in prediction["metrics"]]
-    _add_actual(metrics, actual_metrics(con, dataset))
+    _add_actual(metrics, actual)
     return {**prediction, "actual_dataset": dataset, "metrics": metrics}
 
 

@@ -144,11 +144,6 @@ def store_engine_only(engine: str, lake: str | None, command: str) -> None:
         )
 
 
-def _store_only(run: Any, what: str) -> None:
-    if run is not None:
-        raise click.UsageError(f"{what} is computed on the store (--engine duckdb without --lake).")
-
-
 @_analysis_command("kpis", "Headline KPIs of a dataset: cycle time, outcomes, rework, SLA.")
 @click.option(
     "--vs-previous",
@@ -573,13 +568,12 @@ def map_command(
     filters = pop_filters(kwargs)
     run = lake_run_for(engine, lake, dataset, db)
     if run is not None:
-        if fmt == "bpmn":
-            _store_only(run, "--format bpmn (pm4py's discovery)")
-        if order != "predecessor":
-            _store_only(run, "--order start")
         from analysis.lake import figures
 
-        full = figures.process_map(run, filters)
+        if fmt == "bpmn":
+            _emit(figures.bpmn(run, filters), output)
+            return
+        full = figures.process_map(run, filters, order=cast("Order", order))
     else:
         with read_store(db) as con:
             if fmt == "bpmn":
