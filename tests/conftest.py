@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -70,3 +71,75 @@ def spark() -> Iterator[object]:
     )
     yield session
     stop_spark()
+
+
+# --- the lake's shared datasets (tests/test_lake_*.py, all in the xdist group "spark") -----
+
+
+@pytest.fixture(scope="session")
+def lake_hand_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A store with the hand-worked logs ``hand`` (tests/test_analysis_kpis.py) and ``edge``
+    (tests/lake_parity.py's edge cases)."""
+    from tests.analysis_logs import make_log
+    from tests.lake_parity import EDGE_ATTRS, EDGE_PROFILE, EDGE_ROWS
+    from tests.test_analysis_kpis import ATTRS, PROFILE, ROWS
+
+    con = connect(tmp_path_factory.mktemp("hand") / "store.duckdb")
+    make_log(con, "hand", ROWS, PROFILE, ATTRS)
+    make_log(
+        con,
+        "edge",
+        EDGE_ROWS,
+        EDGE_PROFILE,
+        EDGE_ATTRS,
+        extra_events=[("D", "審批", "2025-03-31 12:00", "schedule")],
+    )
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def lake_hand_runs(
+    spark: Any,
+    lake_hand_store: duckdb.DuckDBPyConnection,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, Any]:
+    """The lake derivations of ``hand`` and ``edge`` on Spark, written to a lake first."""
+    from tests.lake_parity import spark_run
+
+    lake = tmp_path_factory.mktemp("hand_lake")
+    return {name: spark_run(spark, lake_hand_store, name, lake) for name in ("hand", "edge")}
+
+
+@pytest.fixture(scope="session")
+def lake_bpic_store(
+    tmp_path_factory: pytest.TempPathFactory, bpic2012_path: Path
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """BPI Challenge 2012 in a store, with tests/lake_parity.py's profile (departments,
+    outcomes, the Dutch time zone)."""
+    from etl.load import ingest
+    from tests.lake_parity import BPIC_PROFILE
+
+    con = connect(tmp_path_factory.mktemp("lake_bpic") / "store.duckdb")
+    ingest(bpic2012_path, "bpic", con=con, profile=BPIC_PROFILE)
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def lake_bpic_runs(
+    spark: Any,
+    lake_bpic_store: duckdb.DuckDBPyConnection,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[dict[str, Any]]:
+    """BPIC 2012's lake derivations on Spark and on DuckDB reading the same lake."""
+    from tests.lake_parity import duckdb_lake_run, spark_run
+
+    lake = tmp_path_factory.mktemp("bpic_lake")
+    runs = {"spark": spark_run(spark, lake_bpic_store, "bpic", lake)}
+    runs["duckdb"] = duckdb_lake_run("bpic", lake)
+    yield runs
+    for run in runs.values():
+        run.drop()

@@ -24,59 +24,12 @@ from analysis.lake.run import LakeRun
 from analysis.variants import variants
 from etl.load import ingest
 from etl.store import connect
-from tests.analysis_logs import CaseAttrs, Inst, make_log
 from tests.lake_parity import assert_same, duckdb_lake_run, lake_figures, spark_run, store_figures
-from tests.test_analysis_kpis import ATTRS, PROFILE, ROWS
 
 pytestmark = pytest.mark.xdist_group("spark")
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_logs"
 
-# Edge cases: a zone with a daylight-saving change inside the log, a holiday, instants tied
-# at one moment, an open instance, instances without department or resource, parallel
-# branches, a case of only an open instance, ping-pong across an unknown department, two
-# cases of one variant, an event that forms no instance; outcomes not mapped (so "closed"
-# follows the credible-open rule: end activities found in the log).
-EDGE_PROFILE = {
-    "timezone": "Europe/Amsterdam",
-    "calendar": {
-        "workdays": ["Mon", "Tue", "Wed", "Thu", "Fri"],
-        "hours": ["08:30", "17:00"],
-        "holidays": ["2025-03-31"],
-    },
-    "sla": {"cycle_time_hours": 100},
-    "costs": {"信貸部": 50, "風險管理部": 80},
-}
-EDGE_ROWS = [
-    Inst("D", "申請", "2025-03-28 09:00", "2025-03-28 09:30", "客戶經理部", "r1"),
-    Inst("D", "資料審核", "2025-03-28 09:30", "2025-03-28 09:30", "信貸部", "r2"),
-    Inst("D", "風險評估", "2025-03-28 09:30", "2025-03-31 10:00", "風險管理部", "r3"),
-    Inst("D", "資料審核", "2025-04-01 08:00", "2025-04-01 09:00", "信貸部", "r2"),
-    Inst("D", "審批", "2025-04-01 09:00", "2025-04-01 09:00", "審批委員會", None),
-    Inst("D", "放款", "2025-04-01 09:00", "2025-04-01 09:00", "運營部", "r4"),
-    Inst("E", "申請", "2025-04-02 10:00", None, "客戶經理部", None),
-    Inst("F", "申請", "2025-03-29 10:00", "2025-03-29 11:00", None, None),
-    Inst("F", "資料審核", "2025-03-29 11:00", "2025-03-29 12:00", "信貸部", "r2"),
-    Inst("F", "補件", "2025-03-29 11:30", "2025-03-29 12:30", None, "r7"),
-    Inst("F", "拒絕", "2025-04-03 16:00", "2025-04-03 16:05", "審批委員會", "r6"),
-    Inst("G", "資料審核", "2025-03-27 10:00", "2025-03-27 11:00", "信貸部", "r2"),
-    Inst("G", "補件", "2025-03-27 12:00", "2025-03-27 13:00", None, "r7"),
-    Inst("G", "風險評估", "2025-03-27 14:00", "2025-03-27 15:00", "風險管理部", "r3"),
-    Inst("G", "資料審核", "2025-03-28 10:00", "2025-03-28 11:00", "信貸部", "r2"),
-    Inst("G", "風險評估", "2025-03-30 14:00", "2025-03-30 15:00", "風險管理部", "r3"),
-    Inst("G", "放款", "2025-04-04 14:00", "2025-04-04 14:00", "運營部", "r4"),
-    Inst("H", "資料審核", "2025-03-26 10:00", "2025-03-26 11:00", "信貸部", "r2"),
-    Inst("H", "補件", "2025-03-26 12:00", "2025-03-26 13:00", None, "r8"),
-    Inst("H", "風險評估", "2025-03-26 14:00", "2025-03-26 15:00", "風險管理部", "r3"),
-    Inst("H", "資料審核", "2025-03-27 10:00", "2025-03-27 11:00", "信貸部", "r2"),
-    Inst("H", "風險評估", "2025-03-27 14:00", "2025-03-27 15:00", "風險管理部", "r3"),
-    Inst("H", "放款", "2025-03-27 16:00", "2025-03-27 16:00", "運營部", "r4"),
-]
-EDGE_ATTRS = {
-    "D": CaseAttrs(amount=300_000, product="經營貸", branch="台北", other={"行業": "零售"}),
-    "F": CaseAttrs(amount=90_000, product="消費貸", branch="台中"),
-    "G": CaseAttrs(amount=300_000, product="經營貸", channel="online", other={"行業": "製造"}),
-}
 HAND_FILTERS = [
     Filters(),
     Filters(products=("經營貸",)),
@@ -98,27 +51,15 @@ SPARK_HAND_FILTERS = [HAND_FILTERS[i] for i in (0, 1, 2, 6, 7, 9)]
 
 
 @pytest.fixture(scope="module")
-def hand_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(tmp_path_factory.mktemp("hand") / "store.duckdb")
-    make_log(con, "hand", ROWS, PROFILE, ATTRS)
-    make_log(
-        con,
-        "edge",
-        EDGE_ROWS,
-        EDGE_PROFILE,
-        EDGE_ATTRS,
-        extra_events=[("D", "審批", "2025-03-31 12:00", "schedule")],
-    )
-    yield con
-    con.close()
+def hand_store(lake_hand_store: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """The hand-worked logs ``hand`` and ``edge`` in a store (shared with other lake tests)."""
+    return lake_hand_store
 
 
 @pytest.fixture(scope="module")
-def hand_runs(
-    spark: Any, hand_store: duckdb.DuckDBPyConnection, tmp_path_factory: pytest.TempPathFactory
-) -> dict[str, LakeRun]:
-    lake = tmp_path_factory.mktemp("hand_lake")
-    return {name: spark_run(spark, hand_store, name, lake) for name in ("hand", "edge")}
+def hand_runs(lake_hand_runs: dict[str, LakeRun]) -> dict[str, LakeRun]:
+    """Their lake derivations on Spark (shared with other lake tests)."""
+    return lake_hand_runs
 
 
 def test_spark_figures_of_the_hand_worked_log(hand_runs: dict[str, LakeRun]) -> None:
@@ -237,52 +178,15 @@ def test_duckdb_reads_the_lake_spark_reads(
         assert_same(store_figures(samples, "after", f), lake_figures(run, f), f"after {f}")
 
 
-# BPI Challenge 2012 with a profile giving its three kinds of activity as departments (so
-# handoffs and ping-pong exist), outcomes by end activity and the Dutch time zone (two
-# daylight-saving changes inside the log).
-_A = ["A_SUBMITTED", "A_PARTLYSUBMITTED", "A_PREACCEPTED", "A_ACCEPTED", "A_FINALIZED",
-      "A_DECLINED", "A_CANCELLED", "A_APPROVED", "A_REGISTERED", "A_ACTIVATED"]  # fmt: skip
-_O = ["O_SELECTED", "O_CREATED", "O_SENT", "O_SENT_BACK", "O_CANCELLED", "O_ACCEPTED",
-      "O_DECLINED"]  # fmt: skip
-_W = ["W_Completeren aanvraag", "W_Nabellen offertes", "W_Valideren aanvraag",
-      "W_Afhandelen leads", "W_Beoordelen fraude", "W_Wijzigen contractgegevens",
-      "W_Nabellen incomplete dossiers"]  # fmt: skip
-BPIC_PROFILE = {
-    "timezone": "Europe/Amsterdam",
-    "departments": {
-        "by_activity": {
-            **dict.fromkeys(_A, "application"),
-            **dict.fromkeys(_O, "offer"),
-            **dict.fromkeys(_W, "work"),
-        }
-    },
-    "outcomes": {"A_APPROVED": "approved", "A_DECLINED": "rejected", "A_CANCELLED": "withdrawn"},
-    "sla": {"cycle_time_hours": 720},
-    "costs": {"work": 40},
-}
-
-
-@pytest.fixture(scope="module")
-def bpic_store(
-    tmp_path_factory: pytest.TempPathFactory, bpic2012_path: Path
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(tmp_path_factory.mktemp("lake_bpic") / "store.duckdb")
-    ingest(bpic2012_path, "bpic", con=con, profile=BPIC_PROFILE)
-    yield con
-    con.close()
-
-
 def test_parity_on_bpic2012(
-    spark: Any, bpic_store: duckdb.DuckDBPyConnection, tmp_path: Path
+    lake_bpic_store: duckdb.DuckDBPyConnection, lake_bpic_runs: dict[str, LakeRun]
 ) -> None:
     """Every figure on BPIC 2012 (262,200 events) on Spark, DuckDB reading the lake, and
     the store path."""
-    on_spark = spark_run(spark, bpic_store, "bpic", tmp_path / "lake")
-    on_duckdb = duckdb_lake_run("bpic", tmp_path / "lake")
+    on_spark, on_duckdb = lake_bpic_runs["spark"], lake_bpic_runs["duckdb"]
     for f in [Filters(), Filters(outcomes=("approved",), departments=("offer",))]:
-        expected = store_figures(bpic_store, "bpic", f)
+        expected = store_figures(lake_bpic_store, "bpic", f)
         assert expected["kpis"]["cases"] > 0 and len(expected["handoffs"]) > 0
         assert_same(expected, lake_figures(on_duckdb, f), f"bpic duckdb {f}")
         if f.is_empty():  # (Spark's filters are tested on the other logs)
             assert_same(expected, lake_figures(on_spark, f), f"bpic spark {f}")
-    on_spark.drop()

@@ -32,22 +32,26 @@ def path_occurrences(
     from analysis.process_map import END, START
 
     derived, params = instance_rows_sql(con, make_scope(con, dataset, filters))
+    # Waits in whole microseconds, as the timestamps hold them: two equal waits stay equal
+    # (a tie in the rank test), which a difference of epoch seconds as DOUBLE does not
+    # promise for timestamps with fractions of a second.
+    wait_us = "epoch_us(start_ts) - epoch_us(pred_end_ts)"
     if handoffs:
         rows = (
-            "SELECT pred_department AS source, department AS target, case_id, wait_s"
-            " FROM di WHERE handoff"
+            f"SELECT pred_department AS source, department AS target, case_id, {wait_us}"
+            " AS wait_us FROM di WHERE handoff"
         )
     else:
         rows = (
             "SELECT coalesce(pred_activity, ?) AS source, activity AS target, case_id,"
-            " CASE WHEN pred_id IS NULL THEN NULL ELSE wait_s END AS wait_s FROM di"
+            f" CASE WHEN pred_id IS NULL THEN NULL ELSE {wait_us} END AS wait_us FROM di"
             " UNION ALL SELECT activity, ?, case_id, NULL FROM di WHERE is_last"
         )
         params = [*params, START, END]
     sql = f"""
     WITH di AS ({derived})
     SELECT source, target, count(*) AS count, count(DISTINCT case_id) AS cases,
-        list(wait_s / 3600.0) FILTER (WHERE wait_s IS NOT NULL) AS waits
+        list(wait_us / 3600000000.0) FILTER (WHERE wait_us IS NOT NULL) AS waits
     FROM ({rows}) GROUP BY source, target
     """
     return con.execute(sql, params).fetchdf()
