@@ -25,7 +25,7 @@ all hours); :func:`quiet_days` finds the holidays a log shows (workdays without 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Literal
 
@@ -193,6 +193,28 @@ def calendars_from_times(
     return _from_counts(counts, tuple(sorted(set(holidays))), min_weekday_share)
 
 
+def calendar_counts_sql(
+    instances: str, by: str, local: Callable[[str], str], text_type: str = "VARCHAR"
+) -> str:
+    """The discovery's counts, one SQL text for the store and the lake: per group (``by``:
+    resource or department), local day and 15-minute granule, the number of instance starts
+    and ends in it. ``instances``: a table (or aliased subquery) with start_ts, end_ts and
+    ``by``; ``local(column)``: SQL of a column's local wall-clock time as epoch seconds."""
+    return f"""
+    SELECT who, day, granule, count(*) AS hits FROM (
+        SELECT CAST(who AS {text_type}) AS who, CAST(floor(t / {DAY}) AS BIGINT) AS day,
+            CAST(floor((t - floor(t / {DAY}) * {DAY}) / {GRANULE}) AS BIGINT) AS granule
+        FROM (
+            SELECT who, {local("ts")} AS t FROM (
+                SELECT {by} AS who, start_ts AS ts FROM {instances} WHERE start_ts IS NOT NULL
+                UNION ALL
+                SELECT {by} AS who, end_ts AS ts FROM {instances} WHERE end_ts IS NOT NULL
+            ) u WHERE who IS NOT NULL
+        ) pts
+    ) g GROUP BY who, day, granule
+    """
+
+
 def discovered_calendars(
     con: duckdb.DuckDBPyConnection,
     scope: Scope,
@@ -206,20 +228,10 @@ def discovered_calendars(
     if by not in ("resource", "department"):
         raise ValueError("by must be 'resource' or 'department'")
     inst, params = selected_instances_sql(scope)
-    local = local_epoch_sql("ts", scope.profile.timezone, dataset_bounds(con, scope.dataset))
-    sql = f"""
-    WITH pts AS (
-        SELECT who, {local} AS t FROM (
-            SELECT {by} AS who, start_ts AS ts FROM ({inst}) WHERE start_ts IS NOT NULL
-            UNION ALL
-            SELECT {by} AS who, end_ts AS ts FROM ({inst}) WHERE end_ts IS NOT NULL
-        ) WHERE who IS NOT NULL
+    bounds = dataset_bounds(con, scope.dataset)
+    sql = calendar_counts_sql(
+        f"({inst}) i", by, lambda ts: local_epoch_sql(ts, scope.profile.timezone, bounds)
     )
-    SELECT CAST(who AS VARCHAR) AS who, CAST(floor(t / {DAY}) AS BIGINT) AS day,
-        CAST(floor((t - floor(t / {DAY}) * {DAY}) / {GRANULE}) AS BIGINT) AS granule,
-        count(*) AS hits
-    FROM pts GROUP BY ALL
-    """
     counts = con.execute(sql, params + params).df()
     holidays = tuple(sorted(scope.profile.calendar.holidays))
     return _from_counts(counts, holidays, min_weekday_share)
@@ -278,6 +290,26 @@ def confident(calendar: WorkingCalendar) -> bool:
     )
 
 
+def home_departments_sql(instances: str) -> str:
+    """Every resource of ``instances`` (a table or aliased subquery with resource and
+    department) with its most frequent department (ties: the first by name; NULL when it
+    has none), by resource: one SQL text for the store and the lake."""
+    return f"""
+    SELECT r.resource, h.department FROM (
+        SELECT DISTINCT resource FROM {instances} WHERE resource IS NOT NULL
+    ) r LEFT JOIN (
+        SELECT resource, department, row_number() OVER (
+            PARTITION BY resource ORDER BY n DESC, department) AS k
+        FROM (
+            SELECT resource, department, count(*) AS n FROM {instances}
+            WHERE resource IS NOT NULL AND department IS NOT NULL
+            GROUP BY resource, department
+        ) c
+    ) h ON h.resource = r.resource AND h.k = 1
+    ORDER BY r.resource
+    """
+
+
 def calendar_of_resources(
     con: duckdb.DuckDBPyConnection, scope: Scope
 ) -> dict[str, WorkingCalendar]:
@@ -291,17 +323,31 @@ def calendar_of_resources(
     whole = Scope(scope.dataset, Filters(), scope.profile)
     home = dict(
         con.execute(
-            "SELECT resource, mode(department) FROM activity_instances"
-            " WHERE dataset = ? AND resource IS NOT NULL GROUP BY resource",
-            [scope.dataset],
+            home_departments_sql("(SELECT * FROM activity_instances WHERE dataset = ?) ai"),
+            [scope.dataset, scope.dataset],
         ).fetchall()
     )
     profile = scope.profile
     if profile_sets_calendar(profile) and not profile.calendars:
-        # The profile's calendar is everyone's: nothing to discover.
-        return {str(name): calendar_from_spec(str(name), profile.calendar) for name in home}
+        return choose_calendars(profile, home, {}, {})
     people = discovered_calendars(con, whole, "resource")
     departments = discovered_calendars(con, whole, "department")
+    return choose_calendars(profile, home, people, departments)
+
+
+def choose_calendars(
+    profile: Profile,
+    home: Mapping[str, str | None],
+    people: Mapping[str, WorkingCalendar],
+    departments: Mapping[str, WorkingCalendar],
+) -> dict[str, WorkingCalendar]:
+    """The rule of :func:`calendar_of_resources` over its inputs (the store path and the
+    lake find them each on its engine): ``home``, each resource's most frequent department
+    (:func:`home_departments_sql`); ``people`` and ``departments``, the discovered
+    calendars (not needed when the profile's calendar is everyone's)."""
+    if profile_sets_calendar(profile) and not profile.calendars:
+        # The profile's calendar is everyone's: nothing to discover.
+        return {str(name): calendar_from_spec(str(name), profile.calendar) for name in home}
     holidays = tuple(profile.calendar.holidays)
     result: dict[str, WorkingCalendar] = {}
     for name, found in people.items():

@@ -14,7 +14,8 @@ through a :class:`Dialect`:
 - a list in a given order (a case's activities by position): a sorted list of
   (key, value) pairs, since an ordered aggregate is where SQL transpilers lose the ORDER BY;
 - the last non-NULL value of a window (the predecessor search), arrays and their tests,
-  collecting a group's values into a list, and reading a JSON text's keys and members.
+  collecting a group's values into a list, reading a JSON text's keys and members, and a
+  row per day of a range (the waiting causes).
 """
 
 from __future__ import annotations
@@ -96,6 +97,11 @@ class Dialect:
         if self.spark:
             return f"explode(json_object_keys({column}))"
         return f"unnest(json_keys({column}))"
+
+    def range_rows(self, lo: str, hi: str) -> str:
+        """In a SELECT list: one row per whole number from ``lo`` to ``hi`` (both included;
+        BIGINT expressions), the row's other columns repeated."""
+        return f"explode(sequence({lo}, {hi}))" if self.spark else f"unnest(range({lo}, {hi} + 1))"
 
     def text(self) -> str:
         """The text type name."""

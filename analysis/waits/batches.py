@@ -52,10 +52,13 @@ def batch_candidates(frame: pd.DataFrame) -> npt.NDArray[np.int64]:
     batch = np.full(n, -1, dtype=np.int64)
     if n == 0:
         return batch
-    # Integer codes: sorting text (object) arrays costs seconds at a million rows.
-    resource_code = pd.factorize(frame["resource"])[0]
-    activity_code = pd.factorize(frame["activity"])[0]
-    order = np.lexsort((frame["s"].to_numpy(dtype=np.float64), activity_code, resource_code))
+    # Integer codes: sorting text (object) arrays costs seconds at a million rows. Sorted
+    # codes and the instance id last make the order (and the batch numbers) independent of
+    # the rows' order: the store path and the lake's per-resource groups number alike.
+    resource_code = pd.factorize(frame["resource"], sort=True)[0]
+    activity_code = pd.factorize(frame["activity"], sort=True)[0]
+    tie = frame["instance_id"].to_numpy() if "instance_id" in frame else np.arange(n)
+    order = np.lexsort((tie, frame["s"].to_numpy(dtype=np.float64), activity_code, resource_code))
     # Python lists: the loop reads one value at a time, far faster than numpy scalars.
     resource = resource_code[order].tolist()
     activity = activity_code[order].tolist()
@@ -109,6 +112,13 @@ def batch_activities(
     candidates = candidates[batch >= 0].drop_duplicates("batch")
     held_share = pd.Series(held[candidates["batch"].to_numpy()], index=candidates["activity"])
     held_share = held_share.groupby(level=0).mean()
+    return activities_done_in_batches(share, held_share)
+
+
+def activities_done_in_batches(share: pd.Series, held_share: pd.Series) -> set[str]:
+    """The rule of :func:`batch_activities` over its two shares per activity (the store
+    path computes them in pandas, the lake on its engine): ``share`` of the activity's
+    instances in candidate batches, ``held_share`` of its candidate batches held back."""
     return {
         str(a)
         for a, v in share.items()

@@ -27,6 +27,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -38,6 +39,7 @@ from analysis.calendar import utc_offset_changes
 from analysis.calendar.discover import calendar_of_resources, profile_sets_calendar
 from analysis.calendar.week import WEEK, WorkingCalendar, calendar_from_spec
 from analysis.filters import Filters
+from analysis.lake.dialect import DUCKDB, Dialect
 from analysis.prepared_tables import dataset_bounds, instance_rows_sql
 from analysis.scope import Scope
 from analysis.waits.batches import (
@@ -68,10 +70,15 @@ class Decomposition:
 
 def _offsets(scope: Scope, con: duckdb.DuckDBPyConnection) -> Clock:
     """UTC offset (seconds) of the profile's zone at each epoch second."""
-    bounds = dataset_bounds(con, scope.dataset)
+    return offset_clock(scope.profile.timezone, dataset_bounds(con, scope.dataset))
+
+
+def offset_clock(zone: str, bounds: tuple[datetime, datetime] | None) -> Clock:
+    """UTC offset (seconds) of ``zone`` at each epoch second, between the dataset's bounds
+    (its earliest and latest timestamp; None: no cases, offset 0)."""
     if bounds is None:
         return lambda t: np.zeros(len(t))
-    changes = utc_offset_changes(scope.profile.timezone, *bounds)
+    changes = utc_offset_changes(zone, *bounds)
     starts = np.array([c[0] for c in changes])
     values = np.array([c[1] for c in changes], dtype=np.float64)
 
@@ -137,34 +144,42 @@ def _batches(frame: pd.DataFrame, kronos: bool, clocks: Mapping[str, Clock]) -> 
     )
 
 
-def _intervals_sql(name: str, kronos: bool) -> str:
-    """The labelled intervals (instance_id, lo, hi, kind) of every positive wait: kind 0
-    the wait itself, 1 its batch wait, 2 contention, 3 prioritization (clipped to the
-    wait, the performer's other work cut at day boundaries so no interval repeats)."""
+def intervals_sql(instances: str, batches: str, kronos: bool, dialect: Dialect = DUCKDB) -> str:
+    """The labelled intervals (instance_id, resource, lo, hi, kind) of every positive wait:
+    kind 0 the wait itself, 1 its batch wait, 2 contention, 3 prioritization (clipped to
+    the wait, the performer's other work cut at day boundaries so no interval repeats).
+
+    One SQL text for the store path and the lake (``dialect`` spells the one construct the
+    engines differ in, a row per day of a range). ``instances``: instance_id, resource,
+    s, e, enabled, case_start (epoch seconds); ``batches``: instance_id, batch_id,
+    batch_start, batch_enabled."""
     bend = "b.batch_enabled" if kronos else "b.batch_start"
+    days = dialect.range_rows
     return f"""
     WITH w AS (
         SELECT i.instance_id, i.resource, i.enabled, i.s, b.batch_id,
             {bend} AS bend,
             CASE WHEN b.batch_id IS NULL THEN i.enabled ELSE least({bend}, i.s) END AS a_out
-        FROM {name} i LEFT JOIN {name}_batches b USING (instance_id)
+        FROM {instances} i LEFT JOIN {batches} b ON b.instance_id = i.instance_id
         WHERE i.enabled IS NOT NULL AND i.s > i.enabled
     ),
     wd AS (
-        SELECT *, unnest(range(CAST(floor(enabled / {_DAY}) AS BIGINT),
-                               CAST(floor(s / {_DAY}) AS BIGINT) + 1)) AS d
+        SELECT w.*, {
+        days(f"CAST(floor(enabled / {_DAY}) AS BIGINT)", f"CAST(floor(s / {_DAY}) AS BIGINT)")
+    } AS d
         FROM w WHERE resource IS NOT NULL
     ),
     od AS (
         SELECT i.instance_id AS jid, i.resource, i.s AS js, i.e AS je,
             coalesce(i.enabled, i.case_start) AS jen, b.batch_id AS jb,
-            unnest(range(CAST(floor(i.s / {_DAY}) AS BIGINT),
-                         CAST(floor(i.e / {_DAY}) AS BIGINT) + 1)) AS d
-        FROM {name} i LEFT JOIN {name}_batches b USING (instance_id)
+            {
+        days(f"CAST(floor(i.s / {_DAY}) AS BIGINT)", f"CAST(floor(i.e / {_DAY}) AS BIGINT)")
+    } AS d
+        FROM {instances} i LEFT JOIN {batches} b ON b.instance_id = i.instance_id
         WHERE i.resource IS NOT NULL AND i.e > i.s
     ),
     pairs AS (
-        SELECT wd.instance_id,
+        SELECT wd.instance_id, wd.resource,
             CASE WHEN wd.batch_id IS NOT NULL AND od.jb = wd.batch_id THEN wd.enabled
                  ELSE wd.a_out END AS a,
             od.js, od.je, od.jen, wd.s, od.d
@@ -172,15 +187,18 @@ def _intervals_sql(name: str, kronos: bool) -> str:
         WHERE od.jid <> wd.instance_id AND od.js < wd.s AND od.je > wd.enabled
     ),
     iv AS (
-        SELECT instance_id, enabled AS lo, s AS hi, 0 AS kind FROM w
+        SELECT instance_id, resource, enabled AS lo, s AS hi, 0 AS kind FROM w
         UNION ALL
-        SELECT instance_id, enabled, least(bend, s), 1 FROM w WHERE bend > enabled
+        SELECT instance_id, resource, enabled, least(bend, s), 1 FROM w WHERE bend > enabled
         UNION ALL
-        SELECT instance_id, greatest(a, js, d * {_DAY}), least(s, je, (d + 1) * {_DAY}),
+        SELECT instance_id, resource, greatest(a, js, CAST(d * {_DAY} AS DOUBLE)),
+            least(s, je, CAST((d + 1) * {_DAY} AS DOUBLE)),
             CASE WHEN jen <= a THEN 2 ELSE 3 END
-        FROM pairs WHERE least(s, je, (d + 1) * {_DAY}) > greatest(a, js, d * {_DAY})
+        FROM pairs
+        WHERE least(s, je, CAST((d + 1) * {_DAY} AS DOUBLE))
+            > greatest(a, js, CAST(d * {_DAY} AS DOUBLE))
     )
-    SELECT instance_id, lo, hi, kind FROM iv
+    SELECT instance_id, resource, lo, hi, kind FROM iv
     """
 
 
@@ -261,33 +279,46 @@ def _busy_all_clock(
     return clock
 
 
-def _all_busy(
-    con: duckdb.DuckDBPyConnection, name: str, base: pd.DataFrame, frame: pd.DataFrame
-) -> npt.NDArray[np.float64]:
+def department_all_busy(rows: pd.DataFrame) -> pd.DataFrame:
+    """Seconds of each wait during which every person of the department was busy, for
+    every instance of one department (``rows``: instance_id, resource, s, e, enabled):
+    instance_id and all_busy_s of its waiting instances. People count as the department's
+    in a week when they performed one of its instances (by start) that week.
+
+    The store path runs it per department over the dataset, the lake per department
+    group on its engine."""
+    people = rows[rows["resource"].notna()]
+    weeks = np.floor(people["s"].to_numpy(dtype=np.float64) / WEEK).astype(np.int64)
+    heads = (
+        pd.DataFrame({"week": weeks, "resource": people["resource"].to_numpy(dtype=object)})
+        .groupby("week")["resource"]
+        .nunique()
+    )
+    headcount = {int(w): int(c) for w, c in heads.items()}
+    enabled = rows["enabled"].to_numpy(dtype=np.float64)
+    start = rows["s"].to_numpy(dtype=np.float64)
+    waiting = ~np.isnan(enabled) & (start > enabled)
+    result = np.zeros(int(waiting.sum()))
+    islands = busy_islands(people[people["e"] > people["s"]])
+    if islands and waiting.any():
+        clock = _busy_all_clock(islands, headcount)
+        result = clock(start[waiting]) - clock(enabled[waiting])
+    return pd.DataFrame(
+        {"instance_id": rows["instance_id"].to_numpy()[waiting], "all_busy_s": result}
+    )
+
+
+def _all_busy(base: pd.DataFrame, frame: pd.DataFrame) -> npt.NDArray[np.float64]:
     """Seconds of each wait in ``frame`` during which every person of its department was
-    busy (people counted as the department's when active in it that week)."""
-    result = np.zeros(len(frame))
-    heads = con.execute(
-        f"SELECT department, CAST(floor(s / {WEEK}) AS BIGINT) AS week,"
-        f" count(DISTINCT resource) FROM {name}"
-        " WHERE department IS NOT NULL AND resource IS NOT NULL GROUP BY ALL"
-    ).fetchall()
-    headcount: dict[str, dict[int, int]] = {}
-    for department, week, count in heads:
-        headcount.setdefault(str(department), {})[int(week)] = int(count)
-    work = base[base["resource"].notna() & base["department"].notna() & (base["e"] > base["s"])]
-    waiting = (frame["s"] > frame["enabled"]).to_numpy()
-    departments = frame["department"].to_numpy(dtype=object)
-    for department, group in work.groupby("department", sort=False):
-        islands = busy_islands(group)
-        mask = waiting & (departments == department)
-        if not islands or not mask.any():
-            continue
-        clock = _busy_all_clock(islands, headcount.get(str(department), {}))
-        e = frame["enabled"].to_numpy(dtype=np.float64)[mask]
-        s = frame["s"].to_numpy(dtype=np.float64)[mask]
-        result[mask] = clock(s) - clock(e)
-    return result
+    busy (:func:`department_all_busy` per department of ``base``, the whole dataset)."""
+    parts = [
+        department_all_busy(group)
+        for _, group in base[base["department"].notna()].groupby("department", sort=False)
+    ]
+    if not parts:
+        return np.zeros(len(frame))
+    found = pd.concat(parts).set_index("instance_id")["all_busy_s"]
+    return frame["instance_id"].map(found).fillna(0.0).to_numpy(dtype=np.float64)
 
 
 def decompose(
@@ -322,38 +353,41 @@ def decompose(
             f" batch_enabled, batch_size FROM {name}_bview"
         )
         con.unregister(f"{name}_bview")
-        seg = _sweep(con.execute(_intervals_sql(name, kronos)).fetchnumpy())
-        instances = _per_instance(con, name, seg, clocks, base)
+        intervals = con.execute(intervals_sql(name, f"{name}_batches", kronos)).fetchdf()
+        instances = _per_instance(con, name, label_waits(intervals, clocks), base)
         return Decomposition(instances, dict(calendars), batches, has_resources, has_durations)
     finally:
         for suffix in ("_batches", "", "_raw"):
             con.execute(f"DROP TABLE IF EXISTS {name}{suffix}")
 
 
-def _per_instance(
-    con: duckdb.DuckDBPyConnection,
-    name: str,
-    seg: Mapping[str, Any],
-    clocks: Mapping[str, Clock],
-    base: pd.DataFrame,
-) -> pd.DataFrame:
-    """Sum the labelled segments per instance; split the rest by the working calendar."""
-    frame = con.execute(
-        f"SELECT i.*, b.batch_id, b.batch_size FROM {name} i"
-        f" LEFT JOIN {name}_batches b USING (instance_id)"
-        " WHERE i.enabled IS NOT NULL"
-    ).fetchdf()
-    frame["wait_s"] = np.maximum(frame["s"] - frame["enabled"], 0.0)
-    index = pd.Index(frame["instance_id"])
-    ids = np.asarray(seg["instance_id"])
-    pos = index.get_indexer(ids)
+CAUSE_SECONDS = (
+    "wait_s", *(f"{c}_s" for c in CAUSES), *(f"{c}_work_s" for c in CAUSES),
+)  # fmt: skip
+
+
+def label_waits(iv: pd.DataFrame, clocks: Mapping[str, Clock]) -> pd.DataFrame:
+    """Every waiting instance of the intervals (:func:`intervals_sql`'s rows: instance_id,
+    resource, lo, hi, kind) with its wait and its causes in seconds (:data:`CAUSE_SECONDS`):
+    the labelled segments (:func:`_sweep`) summed per instance, the rest split by the
+    performer's working calendar into unavailability and extraneous.
+
+    The intervals of an instance never need another instance's, so any grouping that keeps
+    an instance's intervals together gives the same rows: the store path labels the whole
+    dataset at once, the lake each resource's intervals where they are (Spark's
+    ``applyInPandas`` per resource)."""
+    waits = iv[iv["kind"] == 0]
+    ids = waits["instance_id"].to_numpy()
+    n = len(ids)
+    wait = waits["hi"].to_numpy(dtype=np.float64) - waits["lo"].to_numpy(dtype=np.float64)
+    seg = _sweep(iv)
+    pos = pd.Index(ids).get_indexer(np.asarray(seg["instance_id"]))
     t1 = np.asarray(seg["t1"], dtype=np.float64)
     t2 = np.asarray(seg["t2"], dtype=np.float64)
     label = np.asarray(seg["label"])
     length = t2 - t1
-    resource = frame["resource"].to_numpy(dtype=object)[pos]
+    resource = waits["resource"].to_numpy(dtype=object)[pos]
     work, known = _working(resource, t1, t2, clocks)
-    n = len(frame)
 
     def total(
         values: npt.NDArray[np.float64], mask: npt.NDArray[np.bool_]
@@ -367,21 +401,35 @@ def _per_instance(
         "prioritization": total(length, label == 2),
         "unavailability": total(length - work, rest & known),
     }
-    for cause, value in parts.items():
-        frame[f"{cause}_s"] = value
     claimed = sum(parts.values())
-    frame["extraneous_s"] = np.maximum(frame["wait_s"] - claimed, 0.0)
+    out: dict[str, Any] = {"instance_id": ids, "wait_s": wait}
+    extraneous = np.maximum(wait - claimed, 0.0)
     # Float noise: the parts are clipped so they never exceed the wait.
-    over = claimed > frame["wait_s"]
-    if over.any():
-        scale = np.where(over, frame["wait_s"] / np.where(claimed > 0, claimed, 1), 1.0)
-        for cause in parts:
-            frame[f"{cause}_s"] *= scale
+    over = claimed > wait
+    scale = np.where(over, wait / np.where(claimed > 0, claimed, 1), 1.0)
+    for cause, value in parts.items():
+        out[f"{cause}_s"] = value * scale if over.any() else value
+    out["extraneous_s"] = extraneous
     for cause, code in (("batching", 0), ("contention", 1), ("prioritization", 2)):
-        frame[f"{cause}_work_s"] = total(work, label == code)
-    frame["unavailability_work_s"] = 0.0
-    frame["extraneous_work_s"] = total(work, rest)
-    frame["all_busy_s"] = _all_busy(con, name, base, frame)
+        out[f"{cause}_work_s"] = total(work, label == code)
+    out["unavailability_work_s"] = np.zeros(n)
+    out["extraneous_work_s"] = total(work, rest)
+    return pd.DataFrame(out)
+
+
+def _per_instance(
+    con: duckdb.DuckDBPyConnection, name: str, labelled: pd.DataFrame, base: pd.DataFrame
+) -> pd.DataFrame:
+    """Every instance with an enablement, its batch and its causes (zero without a wait)."""
+    frame = con.execute(
+        f"SELECT i.*, b.batch_id, b.batch_size FROM {name} i"
+        f" LEFT JOIN {name}_batches b USING (instance_id)"
+        " WHERE i.enabled IS NOT NULL"
+    ).fetchdf()
+    found = labelled.set_index("instance_id").reindex(frame["instance_id"])
+    for column in CAUSE_SECONDS:
+        frame[column] = found[column].fillna(0.0).to_numpy(dtype=np.float64)
+    frame["all_busy_s"] = _all_busy(base, frame)
     return _as_categories(frame)
 
 

@@ -13,7 +13,9 @@ activity pairs, which are few.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import duckdb
 
@@ -33,19 +35,24 @@ class Concurrency:
         return {b for a, b in self.pairs if a == activity}
 
 
-_COUNTS_SQL = """
-WITH o AS (
-    SELECT case_id, activity, row_number() OVER (
-        PARTITION BY case_id ORDER BY end_ts, start_ts, activity, instance_id) AS rn
-    FROM activity_instances WHERE dataset = ? AND end_ts IS NOT NULL
-),
-p AS (
-    SELECT activity AS a, lead(activity) OVER w AS b, lead(activity, 2) OVER w AS c
-    FROM o WINDOW w AS (PARTITION BY case_id ORDER BY rn)
-)
-SELECT a, b, count(*) AS df, count(*) FILTER (WHERE c = a) AS l2l
-FROM p WHERE b IS NOT NULL GROUP BY a, b
-"""
+def oracle_counts_sql(instances: str, end: str = "end_ts", start: str = "start_ts") -> str:
+    """The oracle's counts, one SQL text for the store and the lake: per pair of activities
+    (a, b), how often b directly follows a and how often a follows b follows a, over each
+    case's ended instances (of ``instances``: case_id, instance_id, activity and the
+    columns ``end`` and ``start``) ordered by end, start, activity, instance id."""
+    return f"""
+    WITH o AS (
+        SELECT case_id, activity, row_number() OVER (
+            PARTITION BY case_id ORDER BY {end}, {start}, activity, instance_id) AS rn
+        FROM {instances} WHERE {end} IS NOT NULL
+    ),
+    p AS (
+        SELECT activity AS a, lead(activity) OVER w AS b, lead(activity, 2) OVER w AS c
+        FROM o WINDOW w AS (PARTITION BY case_id ORDER BY rn)
+    )
+    SELECT a, b, count(*) AS df, count(*) FILTER (WHERE c = a) AS l2l
+    FROM p WHERE b IS NOT NULL GROUP BY a, b
+    """
 
 
 def concurrency_oracle(con: duckdb.DuckDBPyConnection, dataset: str) -> Concurrency:
@@ -56,7 +63,16 @@ def concurrency_oracle(con: duckdb.DuckDBPyConnection, dataset: str) -> Concurre
     form a length-two loop (ABA + BAB) / (ABA + BAB + 1) of 0.9 or more (loops counted only
     between activities without a strong self-loop), as start-time-estimator decides.
     """
-    rows = con.execute(_COUNTS_SQL, [dataset]).fetchall()
+    return concurrency_from_counts(
+        con.execute(
+            oracle_counts_sql("(SELECT * FROM activity_instances WHERE dataset = ?) ai"), [dataset]
+        ).fetchall()
+    )
+
+
+def concurrency_from_counts(rows: Iterable[Sequence[Any]]) -> Concurrency:
+    """The oracle's decision over its counts: rows of (a, b, directly-follows count,
+    length-two loop count), as :func:`oracle_counts_sql` gives them."""
     df: dict[tuple[str, str], int] = {}
     l2l: dict[tuple[str, str], int] = {}
     for a, b, count, loops in rows:
@@ -84,26 +100,34 @@ def concurrency_oracle(con: duckdb.DuckDBPyConnection, dataset: str) -> Concurre
     return Concurrency(frozenset(pairs))
 
 
-def enabling_sql(concurrency: Concurrency, instances: str) -> str:
+def enabling_sql(
+    concurrency: Concurrency, instances: str, end: str = "end_ts", start: str = "start_ts"
+) -> str:
     """SELECT (instance_id, enabling instance_id) for the instances of ``instances`` (a
-    table with case_id, instance_id, activity, start_ts, end_ts, seq) whose activity has
-    concurrent activities: the latest-ending instance of the case that ended at or before
-    its start (and before its end), of an activity not concurrent with its own; ties: the
-    later start, then the later in case order."""
+    table with case_id, instance_id, activity, seq and the instants ``end`` and ``start``)
+    whose activity has concurrent activities: the latest-ending instance of the case that
+    ended at or before its start (and before its end), of an activity not concurrent with
+    its own; ties: the later start, then the later in case order. One SQL text for the
+    store and the lake (DuckDB and Spark read it alike)."""
     if not concurrency.pairs:
-        return "SELECT NULL::BIGINT AS instance_id, NULL::BIGINT AS enabler WHERE false"
+        return (
+            "SELECT CAST(NULL AS BIGINT) AS instance_id, CAST(NULL AS BIGINT) AS enabler"
+            " WHERE false"
+        )
     values = ", ".join(
         "(" + _literal(a) + ", " + _literal(b) + ")" for a, b in sorted(concurrency.pairs)
     )
+    listed = ", ".join(sorted({_literal(a) for a, _ in concurrency.pairs}))
     return f"""
-    WITH conc(a, b) AS (VALUES {values}),
-    x AS (SELECT * FROM {instances} WHERE activity IN (SELECT a FROM conc))
-    SELECT x.instance_id, arg_max(y.instance_id, (epoch(y.end_ts), epoch(y.start_ts), y.seq))
-        AS enabler
-    FROM x JOIN {instances} y ON y.case_id = x.case_id AND y.instance_id <> x.instance_id
-        AND y.end_ts <= x.start_ts AND (y.end_ts < x.end_ts OR x.end_ts IS NULL)
-    WHERE NOT EXISTS (SELECT 1 FROM conc WHERE conc.a = x.activity AND conc.b = y.activity)
-    GROUP BY x.instance_id
+    SELECT instance_id, enabler FROM (
+        SELECT x.instance_id, y.instance_id AS enabler, row_number() OVER (
+            PARTITION BY x.instance_id ORDER BY y.{end} DESC, y.{start} DESC, y.seq DESC) AS k
+        FROM {instances} x
+        JOIN {instances} y ON y.case_id = x.case_id AND y.instance_id <> x.instance_id
+            AND y.{end} <= x.{start} AND (y.{end} < x.{end} OR x.{end} IS NULL)
+        LEFT JOIN (VALUES {values}) AS conc(a, b) ON conc.a = x.activity AND conc.b = y.activity
+        WHERE x.activity IN ({listed}) AND conc.a IS NULL
+    ) ranked WHERE k = 1
     """
 
 
