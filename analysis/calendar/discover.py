@@ -155,7 +155,7 @@ def _runs(weekday: int, working: npt.NDArray[np.bool_]) -> list[Span]:
     return spans
 
 
-def _from_counts(
+def calendars_from_counts(
     counts: pd.DataFrame, holidays: tuple[date, ...], min_weekday_share: float
 ) -> dict[str, WorkingCalendar]:
     """Calendars from a frame of (who, day, granule, hits), one row per who, day, granule."""
@@ -190,7 +190,7 @@ def calendars_from_times(
         {"who": np.asarray(groups, dtype=object)[keep], "day": day, "granule": granule}
     )
     counts = frame.groupby(["who", "day", "granule"]).size().reset_index(name="hits")
-    return _from_counts(counts, tuple(sorted(set(holidays))), min_weekday_share)
+    return calendars_from_counts(counts, tuple(sorted(set(holidays))), min_weekday_share)
 
 
 def calendar_counts_sql(
@@ -234,7 +234,7 @@ def discovered_calendars(
     )
     counts = con.execute(sql, params + params).df()
     holidays = tuple(sorted(scope.profile.calendar.holidays))
-    return _from_counts(counts, holidays, min_weekday_share)
+    return calendars_from_counts(counts, holidays, min_weekday_share)
 
 
 def _override(name: str, profile: Profile, found: WorkingCalendar | None) -> WorkingCalendar | None:

@@ -1,9 +1,11 @@
 """The two engines the lake definitions run on: DuckDB (one machine) and Spark (a cluster).
 
-An engine does three things: expose a dataset's canonical tables (``activity_instances``,
+An engine does four things: expose a dataset's canonical tables (``activity_instances``,
 ``cases``, ``events``) under names the definitions read, materialise a step (a SELECT) as
-a table of its own, and run a figure's query, returning only its result as a pandas
-DataFrame. Nothing else crosses from the engine to the caller: on Spark, the instances
+a table of its own, run a Python function over the groups of a step's rows where they
+are (Spark's ``applyInPandas``; the waiting causes' sweep per resource), and run a
+figure's query, returning only its result as a pandas DataFrame. Nothing else crosses
+from the engine to the caller: on Spark, the instances
 and cases stay on the executors; only figures come back to the driver.
 """
 
@@ -13,6 +15,7 @@ import os
 import shutil
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +51,21 @@ class Engine(ABC):
         """Run a figure's query and return its (small) result."""
 
     @abstractmethod
+    def grouped(
+        self,
+        name: str,
+        sql: str,
+        key: str,
+        function: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: str,
+    ) -> None:
+        """Run ``function`` on the rows of ``sql`` grouped by the column ``key`` (one pandas
+        DataFrame per group, the rows whose key is NULL one group), where the rows are, and
+        keep the results, whose columns ``schema`` gives (``"name TYPE, ..."``), as the
+        table ``name``. On Spark the groups run on the executors and nothing comes back to
+        the driver; ``function`` must pickle (a module's function, or a partial of one)."""
+
+    @abstractmethod
     def drop(self, names: list[str]) -> None:
         """Forget tables made by :meth:`source` or :meth:`materialise`."""
 
@@ -78,9 +96,36 @@ class DuckDBEngine(Engine):
     def query(self, sql: str, params: list[Any] | None = None) -> pd.DataFrame:
         return self.con.execute(sql, params or []).fetchdf()
 
+    def grouped(
+        self,
+        name: str,
+        sql: str,
+        key: str,
+        function: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: str,
+    ) -> None:
+        rows = self.con.execute(sql).fetchdf()
+        columns = _schema_columns(schema)
+        parts = [function(group) for _, group in rows.groupby(key, dropna=False, sort=False)]
+        parts = [p for p in parts if len(p)]
+        result = pd.concat(parts) if parts else pd.DataFrame({c: [] for c, _ in columns})
+        view = f"{name}_frame"
+        self.con.register(view, result[[c for c, _ in columns]])
+        try:
+            typed = ", ".join(f"CAST({c} AS {kind}) AS {c}" for c, kind in columns)
+            self.materialise(name, f"SELECT {typed} FROM {view}")
+        finally:
+            self.con.unregister(view)
+
     def drop(self, names: list[str]) -> None:
         for name in names:
             self.con.execute(f"DROP TABLE IF EXISTS {name}")
+
+
+def _schema_columns(schema: str) -> list[tuple[str, str]]:
+    """The (name, type) pairs of a ``"name TYPE, ..."`` schema."""
+    pairs = [part.split() for part in schema.split(",")]
+    return [(p[0], " ".join(p[1:])) for p in pairs]
 
 
 class SparkEngine(Engine):
@@ -119,6 +164,17 @@ class SparkEngine(Engine):
             if pd.api.types.is_datetime64_dtype(frame[column]) and frame[column].dt.tz is None:
                 frame[column] = frame[column].dt.tz_localize("UTC")
         return frame
+
+    def grouped(
+        self,
+        name: str,
+        sql: str,
+        key: str,
+        function: Callable[[pd.DataFrame], pd.DataFrame],
+        schema: str,
+    ) -> None:
+        frame = self.spark.sql(sql).groupBy(key).applyInPandas(function, schema)
+        frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
 
     def drop(self, names: list[str]) -> None:
         for name in names:

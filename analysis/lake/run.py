@@ -43,6 +43,10 @@ class LakeRun:
     _rule: OpenCaseRule | None = field(init=False, default=None)
     _last_ready: bool = field(init=False, default=False)
     _lock: threading.Lock = field(init=False, default_factory=threading.Lock)
+    # Further derivations kept for the run (the waiting causes' decomposition, by kind),
+    # and the engine's tables they made, dropped with the run.
+    kept: dict[Any, Any] = field(init=False, default_factory=dict)
+    kept_tables: list[str] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.names = Names(f"lf_{self.tag}")
@@ -221,8 +225,10 @@ class LakeRun:
         steps = ["src_instances", "src_cases", "src_events", "ordered", "instances"]
         steps += ["pingpong", "cases", "last_activities"]
         names = [getattr(self.names, s) for s in steps] + list(self._selections.values())
-        self.engine.drop(names)
+        self.engine.drop(names + self.kept_tables)
         self._selections.clear()
+        self.kept.clear()
+        self.kept_tables.clear()
 
 
 def from_us(value: int) -> datetime:

@@ -294,7 +294,7 @@ def department_all_busy(rows: pd.DataFrame) -> pd.DataFrame:
         .groupby("week")["resource"]
         .nunique()
     )
-    headcount = {int(w): int(c) for w, c in heads.items()}
+    headcount = {int(w): int(c) for w, c in zip(heads.index, heads.to_numpy(), strict=True)}
     enabled = rows["enabled"].to_numpy(dtype=np.float64)
     start = rows["s"].to_numpy(dtype=np.float64)
     waiting = ~np.isnan(enabled) & (start > enabled)
@@ -380,8 +380,8 @@ def label_waits(iv: pd.DataFrame, clocks: Mapping[str, Clock]) -> pd.DataFrame:
     ids = waits["instance_id"].to_numpy()
     n = len(ids)
     wait = waits["hi"].to_numpy(dtype=np.float64) - waits["lo"].to_numpy(dtype=np.float64)
-    seg = _sweep(iv)
-    pos = pd.Index(ids).get_indexer(np.asarray(seg["instance_id"]))
+    seg = _sweep({c: iv[c].to_numpy() for c in ("instance_id", "lo", "hi", "kind")})
+    pos = pd.Index(ids).get_indexer(pd.Index(seg["instance_id"]))
     t1 = np.asarray(seg["t1"], dtype=np.float64)
     t2 = np.asarray(seg["t2"], dtype=np.float64)
     label = np.asarray(seg["label"])

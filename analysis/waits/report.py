@@ -117,7 +117,9 @@ def _plain(value: Any) -> Any:
 
 def _instance_rows(frame: pd.DataFrame) -> list[dict[str, Any]]:
     rows = []
-    for r in frame.sort_values(["case_id", "s"]).to_dict(orient="records"):
+    order = frame.assign(_case=frame["case_id"].astype(str))
+    order = order.sort_values(["_case", "s", "instance_id"], kind="stable")
+    for r in order.to_dict(orient="records"):
         rows.append(
             {
                 "case_id": str(r["case_id"]),
@@ -167,20 +169,36 @@ def _batch_summary(
     per = info.groupby("batch_id").agg(
         activity=("activity", "first"), size=("s", "size"), start=("s", "min")
     )
-    rows = []
-    for activity, group in per.groupby("activity"):
-        weeks = max((group["start"].max() - group["start"].min()) / (7 * 86400), 1.0)
-        rows.append(
-            {
-                "activity": activity,
-                "batches": len(group),
-                "batched_instances": int(group["size"].sum()),
-                "mean_size": round(float(group["size"].mean()), 2),
-                "max_size": int(group["size"].max()),
-                "batches_per_week": round(float(len(group) / weeks), 2),
-            }
+    rows = [
+        batch_row(
+            str(activity),
+            len(group),
+            int(group["size"].sum()),
+            int(group["size"].max()),
+            float(group["start"].min()),
+            float(group["start"].max()),
         )
+        for activity, group in per.groupby("activity")
+    ]
     return sorted(rows, key=lambda r: -r["batched_instances"])
+
+
+def batch_row(
+    activity: str, batches: int, batched: int, max_size: int, first: float, last: float
+) -> dict[str, Any]:
+    """One activity's row of the batch summary: its batches among the selected instances,
+    the instances in them, the largest, and the first and last batch's start (epoch
+    seconds); the store path and the lake count them each on its engine. The rows are
+    listed by activity, then sorted by batched instances (most first)."""
+    weeks = max((last - first) / (7 * 86400), 1.0)
+    return {
+        "activity": activity,
+        "batches": batches,
+        "batched_instances": batched,
+        "mean_size": round(batched / batches, 2),
+        "max_size": max_size,
+        "batches_per_week": round(float(batches / weeks), 2),
+    }
 
 
 _CACHE: OrderedDict[tuple[str, str, str, bool], Decomposition] = OrderedDict()
@@ -323,6 +341,12 @@ def cause_changes(
     handoffs with the most waiting per case first.
     """
     reports = [waiting_causes(con, name, filters) for name, filters in (before, after)]
+    return changes_between(reports[0], reports[1])
+
+
+def changes_between(before: WaitsReport, after: WaitsReport) -> list[dict[str, Any]]:
+    """:func:`cause_changes` over two reports already made (by the store path or the lake)."""
+    reports = [before, after]
     rows = [{(r["from"], r["to"]): r for r in rep.handoffs} for rep in reports]
     result = []
     for pair in set(rows[0]) | set(rows[1]):
