@@ -143,3 +143,31 @@ def lake_bpic_runs(
     yield runs
     for run in runs.values():
         run.drop()
+
+
+@pytest.fixture(scope="session")
+def lake_sample_store(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A store with both sample logs (``before``, ``after``) and their profiles."""
+    from etl.load import ingest
+
+    samples = ROOT / "sample_logs"
+    con = connect(tmp_path_factory.mktemp("lake_samples") / "store.duckdb")
+    ingest(samples / "before.csv", "before", con=con, profile=samples / "before.profile.yaml")
+    ingest(samples / "after.xes.gz", "after", con=con, profile=samples / "after.profile.yaml")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="session")
+def lake_sample_runs(
+    spark: Any,
+    lake_sample_store: duckdb.DuckDBPyConnection,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Any:
+    """The sample logs' lake derivations on Spark (one lake), each prepared on first use
+    and kept for the session (:class:`tests.lake_parity.LakeRuns`)."""
+    from tests.lake_parity import LakeRuns
+
+    return LakeRuns(spark, lake_sample_store, tmp_path_factory.mktemp("sample_lake"))

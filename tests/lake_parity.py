@@ -197,3 +197,19 @@ def assert_same(store: Any, lake: Any, where: str = "") -> None:
         assert math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=TOLERANCE), (where, a, b)
         return
     assert a == b, (where, a, b)
+
+
+class LakeRuns:
+    """The lake derivations of a store's datasets on Spark, prepared on first use and kept
+    for the session, so every Spark test of a dataset (the parity suite's figures, the
+    waiting causes) pays for its preparation once."""
+
+    def __init__(self, spark: object, con: duckdb.DuckDBPyConnection, lake: Path) -> None:
+        self.spark, self.con, self.lake = spark, con, lake
+        self._runs: dict[str, LakeRun] = {}
+
+    def __call__(self, dataset: str) -> LakeRun:
+        """The dataset's run on Spark (written to the lake and prepared on first use)."""
+        if dataset not in self._runs:
+            self._runs[dataset] = spark_run(self.spark, self.con, dataset, self.lake)
+        return self._runs[dataset]

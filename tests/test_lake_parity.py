@@ -8,10 +8,8 @@ rounding (:data:`tests.lake_parity.TOLERANCE`); quantiles are exact on both engi
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import duckdb
 import pytest
@@ -22,9 +20,13 @@ from analysis.lake import figures
 from analysis.lake.files import write_dataset
 from analysis.lake.run import LakeRun
 from analysis.variants import variants
-from etl.load import ingest
-from etl.store import connect
-from tests.lake_parity import assert_same, duckdb_lake_run, lake_figures, spark_run, store_figures
+from tests.lake_parity import (
+    LakeRuns,
+    assert_same,
+    duckdb_lake_run,
+    lake_figures,
+    store_figures,
+)
 
 pytestmark = pytest.mark.xdist_group("spark")
 
@@ -129,12 +131,9 @@ def test_the_edge_log_exercises_what_it_should(hand_runs: dict[str, LakeRun]) ->
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
-    con = connect(tmp_path_factory.mktemp("lake_samples") / "store.duckdb")
-    ingest(SAMPLES / "before.csv", "before", con=con, profile=SAMPLES / "before.profile.yaml")
-    ingest(SAMPLES / "after.xes.gz", "after", con=con, profile=SAMPLES / "after.profile.yaml")
-    yield con
-    con.close()
+def samples(lake_sample_store: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """Both sample logs in a store (shared with other lake tests)."""
+    return lake_sample_store
 
 
 @pytest.fixture(scope="module")
@@ -157,14 +156,13 @@ def _sample_filters(con: duckdb.DuckDBPyConnection, dataset: str) -> list[Filter
 
 @pytest.mark.parametrize("dataset", ["before", "after"])
 def test_parity_on_the_sample_logs(
-    spark: Any, samples: duckdb.DuckDBPyConnection, sample_lake: Path, dataset: str
+    samples: duckdb.DuckDBPyConnection, lake_sample_runs: LakeRuns, dataset: str
 ) -> None:
-    run = spark_run(spark, samples, dataset, sample_lake)
+    run = lake_sample_runs(dataset)  # kept for the session: the waiting causes reuse it
     for f in [_sample_filters(samples, dataset)[i] for i in (0, 1, 2, 6)]:
         expected = store_figures(samples, dataset, f)
         assert expected["kpis"]["cases"] > 0, f  # each filter selects something
         assert_same(expected, lake_figures(run, f), f"{dataset} {f}")
-    run.drop()
 
 
 def test_duckdb_reads_the_lake_spark_reads(

@@ -155,7 +155,7 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
     **options)`` computes, as a callable ``(run, filters)``; None when the figure (or the
     option asked for) is not computed on the lake. The options that only skip work on the
     store path (``working``, ``median``) are dropped: the lake computes every column."""
-    from analysis.lake import figures
+    from analysis.lake import figures, waits
 
     name = f"{getattr(function, '__module__', '')}.{getattr(function, '__name__', '')}"
     table: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -167,13 +167,21 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
         "analysis.bottlenecks.bottleneck_tables": (figures.bottleneck_tables, ("working",)),
         "analysis.bottlenecks.resource_workload": (figures.resource_workload, ("median",)),
         "analysis.bottlenecks.open_cases_waiting": (figures.open_cases_waiting, ("limit",)),
+        "analysis.waits.report.waiting_causes": (
+            waits.waiting_causes,
+            ("instances", "kronos", "transitions"),
+        ),
     }
     if name not in table:
         return None
     figure, accepted = table[name]
     if set(options) - set(accepted):
         return None
-    passed = {k: v for k, v in options.items() if k in ("top", "limit", "order")}
+    passed = {
+        k: v
+        for k, v in options.items()
+        if k in ("top", "limit", "order", "instances", "kronos", "transitions")
+    }
 
     def compute(run: LakeRun, filters: Any) -> Any:
         return figure(run, filters, **passed)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -173,7 +174,10 @@ class SparkEngine(Engine):
         function: Callable[[pd.DataFrame], pd.DataFrame],
         schema: str,
     ) -> None:
-        frame = self.spark.sql(sql).groupBy(key).applyInPandas(function, schema)
+        def each(group: pd.DataFrame) -> pd.DataFrame:  # a plain function for applyInPandas
+            return function(group)
+
+        frame = self.spark.sql(sql).groupBy(key).applyInPandas(each, schema)
         frame.localCheckpoint(eager=True).createOrReplaceTempView(name)
 
     def drop(self, names: list[str]) -> None:
@@ -266,6 +270,11 @@ def spark_session(
             .config("spark.sql.ansi.enabled", "false")
             .config("spark.sql.adaptive.enabled", "true")
         )
+        if chosen.startswith("local") and not os.environ.get("PYSPARK_PYTHON"):
+            # Python work on the executors (the waiting causes' per-resource sweep) runs in
+            # this interpreter's environment, not whatever python3 the PATH finds first
+            # (PySpark reads only the variable; on a cluster, set it to the executors').
+            os.environ["PYSPARK_PYTHON"] = sys.executable
         for key, value in (conf or {}).items():
             builder = builder.config(key, value)
         memory = SETTINGS["spark_driver_memory"].value()

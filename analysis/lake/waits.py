@@ -312,7 +312,7 @@ _SUMS = ", ".join(
     [
         "count(*) AS instances",
         "CAST(count(*) FILTER (WHERE wait_s > 0) AS BIGINT) AS waiting",
-        *(f"sum({c}) AS {c}" for c in (*CAUSE_SECONDS, "all_busy_s")),
+        *(f"sum({c}) AS sum_{c}" for c in (*CAUSE_SECONDS, "all_busy_s")),
     ]
 )
 
@@ -326,8 +326,10 @@ def _grouped_rows(
     order = ", ".join(f"{k} ASC NULLS LAST" for k in keys)
     frame = run.engine.query(
         f"SELECT {listed}, {_SUMS} FROM {rows} r WHERE {where}"
-        f" GROUP BY {listed} ORDER BY sum(wait_s) DESC, {order}"
+        f" GROUP BY {listed} ORDER BY sum_wait_s DESC, {order}"
     )
+    # (summed columns named apart from the summed ones: Spark's analyser confuses the two)
+    frame.columns = [c.removeprefix("sum_") for c in frame.columns]
     return [_row(r, names) for r in frame.to_dict(orient="records")]
 
 

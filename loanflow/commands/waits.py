@@ -6,12 +6,7 @@ from typing import Any
 
 import click
 
-from loanflow.commands.analyze import (
-    _analysis_command,
-    echo_table,
-    engine_options,
-    store_engine_only,
-)
+from loanflow.commands.analyze import _analysis_command, echo_table, engine_options, lake_run_for
 from loanflow.commands.common import echo_json, pop_filters, read_store
 
 _CAUSE_COLUMNS = [
@@ -63,12 +58,17 @@ def waits_command(
 ) -> None:
     from analysis.waits.report import cause_changes, waiting_causes
 
-    store_engine_only(engine, lake, "waits")
-
     filters = pop_filters(kwargs)
+    run = lake_run_for(engine, lake, dataset, db)
     if other is not None:
-        with read_store(db) as con:
-            changes = cause_changes(con, (dataset, filters), (other, filters))
+        if run is not None:
+            from analysis.lake import waits as lake_waits
+
+            after = lake_run_for(engine, lake, other, db)
+            changes = lake_waits.cause_changes((run, filters), (after, filters))
+        else:
+            with read_store(db) as con:
+                changes = cause_changes(con, (dataset, filters), (other, filters))
         if as_json:
             echo_json({"before": dataset, "after": other, "handoffs": changes})
             return
@@ -86,8 +86,13 @@ def waits_command(
              *_CAUSE_COLUMNS],
         )  # fmt: skip
         return
-    with read_store(db) as con:
-        report = waiting_causes(con, dataset, filters, instances=with_instances, kronos=kronos)
+    if run is not None:
+        from analysis.lake import waits as lake_waits
+
+        report = lake_waits.waiting_causes(run, filters, instances=with_instances, kronos=kronos)
+    else:
+        with read_store(db) as con:
+            report = waiting_causes(con, dataset, filters, instances=with_instances, kronos=kronos)
     if as_json:
         echo_json(report.to_json())
         return
