@@ -18,6 +18,7 @@ from analysis.lake import lake_equivalent
 from analysis.process_map import process_map
 from analysis.trends import weekly_trend
 from analysis.variants import variants
+from analysis.waits.report import waiting_causes
 from dashboard import data
 from tests.lake_parity import assert_same
 from tests.test_dashboard_fixtures import app_store
@@ -46,6 +47,7 @@ def test_the_dashboards_figures_on_spark(
         ("bottlenecks", bottleneck_tables, {"working": False}),
         ("workload", resource_workload, {"median": False}),
         ("open", open_cases_waiting, {"limit": 20}),
+        ("waits", waiting_causes, {}),
     ]
     on_store = {n: data.cached(n, fn, "loans", f, **kw) for n, fn, kw in calls}
     monkeypatch.setenv("LOANFLOW_ENGINE", "spark")
@@ -54,7 +56,7 @@ def test_the_dashboards_figures_on_spark(
     # median empty there): compare the columns the store path filled.
     for name, _, _ in calls:
         a, b = on_store[name], on_spark[name]
-        if name in ("kpis", "kpi_changes", "variants"):
+        if name in ("kpis", "kpi_changes", "variants", "waits"):
             a, b = a.to_json(), b.to_json()
         elif name == "process_map":
             a, b = a.to_json(), b.to_json()
