@@ -5,6 +5,8 @@ lake, the store's canonical tables as Parquet partitioned by dataset.
 - :mod:`analysis.lake.derive`: the derivations (instances, predecessors, waits, handoffs,
   ping-pong, per-case figures) as SQL steps, each materialised on the engine;
 - :mod:`analysis.lake.figures`: the figures over them, returning the store path's types;
+- :mod:`analysis.lake.waits`: the waiting causes (``loanflow waits``), the per-resource
+  sweep run where the rows are;
 - :mod:`analysis.lake.engine`: the engines (a DuckDB connection, a Spark session);
 - :mod:`analysis.lake.files`: the lake's layout, and writing a dataset into it.
 
