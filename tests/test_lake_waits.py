@@ -26,7 +26,9 @@ from etl.store import connect
 from tests.analysis_logs import CaseAttrs, Inst, make_log
 from tests.lake_parity import LakeRuns, assert_same, duckdb_lake_run
 
-pytestmark = pytest.mark.xdist_group("spark")
+# The tests that start Spark share the one xdist worker of the Spark session; DuckDB
+# reading the lake runs anywhere.
+spark_group = pytest.mark.xdist_group("spark")
 
 # Monday 2025-01-06; every resource works Mon-Fri 09:00-17:00 UTC (the profile's calendar).
 # intake (r1) submits, credit (r2) checks, the committee (c1) decides A, B, D in one sitting
@@ -138,6 +140,7 @@ def _same(expected: WaitsReport, got: WaitsReport, where: str) -> None:
     assert_same(expected.transitions, got.transitions, f"{where} transitions")
 
 
+@spark_group
 def test_the_hand_worked_log_on_every_engine(
     hand_store: duckdb.DuckDBPyConnection, hand_runs: LakeRuns
 ) -> None:
@@ -184,6 +187,7 @@ def test_the_sample_logs_on_duckdb_reading_the_lake(
             _same(store, got, f"{dataset} kronos={kronos} {f}")
 
 
+@spark_group
 def test_a_sample_log_on_spark(
     lake_sample_store: duckdb.DuckDBPyConnection, lake_sample_runs: LakeRuns
 ) -> None:
@@ -197,6 +201,7 @@ def test_a_sample_log_on_spark(
         _same(store, got, f"after spark {f}")
 
 
+@spark_group
 def test_bpic2012(
     lake_bpic_store: duckdb.DuckDBPyConnection, lake_bpic_runs: dict[str, LakeRun]
 ) -> None:
