@@ -4,6 +4,7 @@ analysis commands (the same JSON as the store path), and clear refusals and erro
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +63,31 @@ def test_spark_prints_the_store_paths_json(loaded: tuple[str, Path], command: st
     assert_same(json.loads(store.output), json.loads(on_spark.output), command)
 
 
+def _visible(page: str) -> str:
+    """A report's text without its charts' scripts, their random element ids and the time
+    it was made."""
+    page = re.sub(r"<script\b.*?</script>", "", page, flags=re.S)
+    page = re.sub(r'<p class="generated">.*?</p>', "", page)
+    return re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "id", page)
+
+
 def test_compare_and_maps_on_spark_print_the_store_paths(
     loaded: tuple[str, Path], tmp_path: Path
 ) -> None:
-    """compare (split by date), map --order start and map --format bpmn on Spark: the store
-    path's output (the BPMN's elements and flows: pm4py names them by random ids)."""
+    """compare (split by date, with its report), map --order start and map --format bpmn on
+    Spark: the store path's output (the BPMN's elements and flows: pm4py names them by
+    random ids)."""
     db, lake = loaded
     env = {"LOANFLOW_LAKE": str(lake)}
     split = ["compare", "before", "--split-at", "2025-05-01", "--resamples", "100", "--json"]
-    store = invoke(*split, "--db", db)
-    on_spark = invoke(*split, "--engine", "spark", env=env)
+    reports = {where: tmp_path / f"{where}.html" for where in ("store", "spark")}
+    store = invoke(*split, "--db", db, "--report", str(reports["store"]))
+    on_spark = invoke(*split, "--engine", "spark", "--report", str(reports["spark"]), env=env)
     assert store.exit_code == 0 and on_spark.exit_code == 0, on_spark.output
     assert_same(json.loads(store.output), json.loads(on_spark.output), "compare")
+    # The report: its tables and the causes of waiting before and after, charts aside.
+    pages = {k: _visible(p.read_text(encoding="utf-8")) for k, p in reports.items()}
+    assert pages["spark"].count("data-cause=") >= 5 and pages["spark"] == pages["store"]
     start = ["map", "before", "--order", "start", "--json"]
     store, on_spark = invoke(*start, "--db", db), invoke(*start, "--engine", "spark", env=env)
     assert json.loads(store.output)["order"] == "start"
@@ -100,6 +114,35 @@ def test_compare_text_on_the_lake_by_duckdb(loaded: tuple[str, Path]) -> None:
     assert t("compare.before", "zh") in on_lake.output
 
 
+def test_compare_report_with_a_prediction_on_the_lake(
+    loaded: tuple[str, Path], tmp_path: Path
+) -> None:
+    """compare --report --prediction on DuckDB reading the lake: the same report as the
+    store path's (its tables, the waiting causes, the prediction checked against the
+    figures measured on AFTER), charts aside."""
+    db, lake = loaded
+    saved = tmp_path / "prediction.json"
+    metrics = [
+        {"name": "median_cycle_time_hours", "baseline": 300.0, "scenario": 120.0,
+         "baseline_ci95": [280.0, 320.0], "scenario_ci95": [110.0, 130.0], "clipped": []},
+        {"name": "p90_cycle_time_hours", "baseline": 900.0, "scenario": 400.0,
+         "baseline_ci95": [850.0, 950.0], "scenario_ci95": [380.0, 420.0], "clipped": []},
+        {"name": "approved_share", "baseline": 0.6, "scenario": 0.62,
+         "baseline_ci95": [0.55, 0.65], "scenario_ci95": [0.57, 0.67], "clipped": []},
+    ]  # fmt: skip
+    saved.write_text(json.dumps({"dataset": "before", "runs": 2, "metrics": metrics}))
+    pages = {}
+    for where, source in (("store", ["--db", db]), ("lake", ["--lake", str(lake)])):
+        page = tmp_path / f"{where}.html"
+        args = ["compare", "before", "before", "--resamples", "50", "--report", str(page),
+                "--prediction", str(saved), "--product", "流動資金貸款", *source]  # fmt: skip
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+        pages[where] = _visible(page.read_text(encoding="utf-8"))
+    assert 'id="prediction"' in pages["lake"] and pages["lake"].count("data-cause=") >= 5
+    assert pages["lake"] == pages["store"]
+
+
 def test_duckdb_reads_the_lake_by_cli(loaded: tuple[str, Path]) -> None:
     db, lake = loaded
     store = json.loads(invoke("kpis", "before", "--db", db, "--json").output)
@@ -121,14 +164,11 @@ def test_a_lake_dataset_is_replaced_only_when_asked(loaded: tuple[str, Path]) ->
     assert partition_dir(lake, "cases", "before").stat().st_mtime_ns != stamp
 
 
-def test_unknown_lake_dataset_and_store_only_commands(loaded: tuple[str, Path]) -> None:
+def test_an_unknown_lake_dataset_is_a_clear_error(loaded: tuple[str, Path]) -> None:
     _, lake = loaded
     missing = invoke("kpis", "nope", "--engine", "spark", "--lake", str(lake))
     assert missing.exit_code == 2 and "has no dataset 'nope'" in missing.output
     assert "before" in missing.output  # it names what the lake has
-    report = ["compare", "before", "--split-at", "2025-05-01", "--report", "r.html"]
-    refused = invoke(*report, "--lake", str(lake))
-    assert refused.exit_code == 2 and "--report is not computed on the lake yet" in refused.output
 
 
 def test_no_lake_to_write_to_is_a_clear_error(tmp_path: Path) -> None:

@@ -283,13 +283,16 @@ def _on_lake(
     return comparison, prediction, changes
 
 
-def _lake_cause_changes(run_b: Any, run_a: Any, day: Any, filters: Any) -> Any:
-    """The report's waiting causes before and after, on the lake."""
-    raise click.UsageError(
-        "loanflow compare --report is not computed on the lake yet (its section on the "
-        "causes of waiting needs loanflow waits): use --engine duckdb on the store, or "
-        "leave out --report (docs/scale.md, 'Not yet')."
-    )
+def _lake_cause_changes(run_b: Any, run_a: Any, day: date | None, filters: Any) -> Any:
+    """The report's waiting causes before and after, on the lake (the same figures as
+    `loanflow waits BEFORE --compare AFTER --engine ...`)."""
+    from analysis.compare.comparison import split_filters
+    from analysis.lake.waits import cause_changes
+
+    if day is not None:
+        until, since = split_filters(filters, day)
+        return cause_changes((run_b, until), (run_b, since))
+    return cause_changes((run_b, filters), (run_a, filters))
 
 
 def _cause_changes(
