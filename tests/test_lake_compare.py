@@ -69,16 +69,16 @@ def _same_comparison(expected: Any, got: Any, where: str) -> None:
 
 @spark_group
 def test_hand_worked_comparison_on_spark(hand: tuple[Any, Path], spark: Any) -> None:
-    """The split of ``both`` at 1 Feb on Spark: the store path's comparison, and figures
-    worked out by hand (tests/test_compare.py)."""
+    """Two datasets (b against a) on Spark: the store path's comparison, and figures worked
+    out by hand (tests/test_compare.py). The split by date on Spark: BPIC 2012 below and the
+    sample log through the CLI (tests/test_lake_cli.py)."""
     con, lake = hand
-    run = spark_run(spark, con, "both", lake)
-    split = date(2024, 2, 1)
-    # The per-case table itself: the same rows, columns and order as the store path's.
-    until, _ = lake_compare.split_filters(None, split)
-    assert_same(case_metrics(con, "both", until), lake_compare.case_metrics(run, until), "cases")
-    got = lake_compare.compare_split(run, split, n_resamples=200)
-    _same_comparison(compare_split(con, "both", split, n_resamples=200), got, "split")
+    runs = {name: spark_run(spark, con, name, lake) for name in ("b", "a")}
+    # The per-case table itself, under a filter: the store path's rows, columns and order.
+    decided = Filters(outcomes=("approved", "rejected"))
+    assert_same(case_metrics(con, "b", decided), lake_compare.case_metrics(runs["b"], decided))
+    got = lake_compare.compare((runs["b"], None), (runs["a"], None), n_resamples=200)
+    _same_comparison(compare(con, ("b", None), ("a", None), n_resamples=200), got, "b a")
     # By hand: cycle times 7, 10, 3 h before and 3, 4, 6, 2 h after.
     assert (got.before.cases, got.after.cases) == (3, 4)
     assert (got.headline.before, got.headline.after) == (7.0, 3.5)
@@ -92,7 +92,8 @@ def test_hand_worked_comparison_on_spark(hand: tuple[Any, Path], spark: Any) -> 
     # A -> B: b1 (2 h) and b2 (2 h) before; a1 (0 h), a2 (1 h), a3 (0 h) after.
     assert (edge.count_before, edge.count_after) == (2, 3)
     assert (edge.median_wait_hours_before, edge.median_wait_hours_after) == (2.0, 0.0)
-    run.drop()
+    for run in runs.values():
+        run.drop()
 
 
 HAND_FILTERS = [
