@@ -79,7 +79,7 @@ def test_compare_and_maps_on_spark_print_the_store_paths(
     random ids)."""
     db, lake = loaded
     env = {"LOANFLOW_LAKE": str(lake)}
-    split = ["compare", "before", "--split-at", "2025-05-01", "--resamples", "100", "--json"]
+    split = ["compare", "before", "--split-at", "2025-05-01", "--resamples", "50", "--json"]
     reports = {where: tmp_path / f"{where}.html" for where in ("store", "spark")}
     store = invoke(*split, "--db", db, "--report", str(reports["store"]))
     on_spark = invoke(*split, "--engine", "spark", "--report", str(reports["spark"]), env=env)

@@ -159,11 +159,11 @@ def test_bpic2012_split_by_date_on_three_paths(
     """BPI Challenge 2012 split at 1 December 2011: the store path, Spark, and DuckDB reading
     the lake give the same comparison."""
     split = date(2011, 12, 1)
-    expected = compare_split(lake_bpic_store, "bpic", split, n_resamples=200)
+    expected = compare_split(lake_bpic_store, "bpic", split, n_resamples=50)
     assert expected.before.cases > 1000 and expected.after.cases > 1000
     assert len(expected.edges) > 50 and len(expected.handoffs) > 3
     for engine in ("duckdb", "spark"):
-        got = lake_compare.compare_split(lake_bpic_runs[engine], split, n_resamples=200)
+        got = lake_compare.compare_split(lake_bpic_runs[engine], split, n_resamples=50)
         _same_comparison(expected, got, engine)
 
 
