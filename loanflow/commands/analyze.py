@@ -135,15 +135,6 @@ def lake_run_for(engine: str, lake: str | None, dataset: str, db: str | None) ->
     return run_for(engine, dataset, db=db, lake=lake)
 
 
-def store_engine_only(engine: str, lake: str | None, command: str) -> None:
-    """Refuse ``--engine spark`` or ``--lake`` for a command not yet computed on the lake."""
-    if engine != "duckdb" or lake:
-        raise click.UsageError(
-            f"loanflow {command} is not computed on the lake yet: use --engine duckdb on the "
-            "store (docs/scale.md, 'Not yet')."
-        )
-
-
 @_analysis_command("kpis", "Headline KPIs of a dataset: cycle time, outcomes, rework, SLA.")
 @click.option(
     "--vs-previous",
