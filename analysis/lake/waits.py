@@ -7,8 +7,10 @@ built as steps on the engine over the lake derivations (:mod:`analysis.lake.deri
    concurrency oracle's enabler, :mod:`analysis.waits.enablement`'s SQL) and its source,
    instants as epoch seconds;
 2. the working calendars: counts per person (and department), day and granule on the
-   engine (:func:`analysis.calendar.discover.calendar_counts_sql`), the calendars found
-   from them on the driver by the store path's own rule (a few hundred numbers each);
+   engine (:func:`analysis.calendar.discover.calendar_counts_sql`), each one's calendar
+   discovered where its counts are (:func:`discover_group`, the store path's discovery),
+   one row per person and department to the driver, where the profile's rule picks the
+   calendar in force;
 3. ``wait_cand``: batch candidates per resource (Spark's ``applyInPandas``, the store
    path's :func:`~analysis.waits.batches.batch_candidates` and
    :func:`~analysis.waits.batches.held_back`), the activities done in batches decided from
@@ -29,9 +31,11 @@ come back, and :mod:`analysis.waits.report`'s own functions turn them into the s
 from __future__ import annotations
 
 import functools
+import json
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -127,9 +131,29 @@ def _literals(values: list[str]) -> str:
     return ", ".join("'" + v.replace("'", "''") + "'" for v in values) or "NULL"
 
 
+def discover_group(
+    counts: pd.DataFrame, holidays: tuple[date, ...], min_weekday_share: float
+) -> pd.DataFrame:
+    """One group's calendar (a person's, a department's) from its counts (who, day,
+    granule, hits), by the store path's discovery (:func:`calendars_from_counts`), as one
+    row: who, spans (JSON), confidence, observations: all the driver receives."""
+    rows = [
+        {
+            "who": who,
+            "spans": json.dumps([list(span) for span in found.spans]),
+            "confidence": np.nan if found.confidence is None else float(found.confidence),
+            "observations": int(found.observations),
+        }
+        for who, found in calendars_from_counts(counts, holidays, min_weekday_share).items()
+    ]
+    return pd.DataFrame(rows, columns=["who", "spans", "confidence", "observations"])
+
+
 def _calendars(run: LakeRun) -> dict[str, WorkingCalendar]:
     """The calendar in force for every resource (as
-    :func:`analysis.calendar.discover.calendar_of_resources`)."""
+    :func:`analysis.calendar.discover.calendar_of_resources`): each person's and each
+    department's calendar discovered where its timestamps are, one row each to the driver,
+    the profile's rule applied here."""
     t, d, e = run.names, run.dialect, run.engine
     frame = e.query(home_departments_sql(t.src_instances))
     home = {str(r): (None if v is None or v != v else str(v)) for r, v in frame.itertuples(False)}
@@ -143,14 +167,33 @@ def _calendars(run: LakeRun) -> dict[str, WorkingCalendar]:
         return derive.local_epoch(d, column, profile.timezone, bounds)
 
     holidays = tuple(sorted(profile.calendar.holidays))
-    found = [
-        calendars_from_counts(
-            e.query(calendar_counts_sql(t.src_instances, by, local, d.text())),
-            holidays,
-            MIN_WEEKDAY_SHARE,
+    found: list[dict[str, WorkingCalendar]] = []
+    for by in ("resource", "department"):
+        name = f"{t.wait_calendars}_{by}"
+        e.grouped(
+            name,
+            calendar_counts_sql(t.src_instances, by, local, d.text()),
+            "who",
+            functools.partial(
+                discover_group, holidays=holidays, min_weekday_share=MIN_WEEKDAY_SHARE
+            ),
+            "who STRING, spans STRING, confidence DOUBLE, observations BIGINT",
         )
-        for by in ("resource", "department")
-    ]
+        rows = e.query(f"SELECT who, spans, confidence, observations FROM {name} ORDER BY who")
+        e.drop([name])
+        found.append(
+            {
+                str(r["who"]): WorkingCalendar(
+                    str(r["who"]),
+                    tuple((int(a), int(b), int(c)) for a, b, c in json.loads(r["spans"])),
+                    holidays,
+                    "discovered",
+                    None if r["confidence"] != r["confidence"] else float(r["confidence"]),
+                    int(r["observations"]),
+                )
+                for r in rows.to_dict(orient="records")
+            }
+        )
     return choose_calendars(profile, home, found[0], found[1])
 
 
