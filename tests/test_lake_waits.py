@@ -164,6 +164,30 @@ def test_the_hand_worked_log_on_every_engine(
     )
 
 
+@spark_group
+def test_the_edge_log(
+    lake_hand_store: duckdb.DuckDBPyConnection, lake_hand_runs: dict[str, LakeRun]
+) -> None:
+    """The parity suite's edge log (instances without resource or department, so a NULL
+    resource group; an open instance; parallel branches; a daylight-saving change and a
+    holiday in the profile's calendar), on Spark (its derivations shared) and on DuckDB
+    reading the same lake under filters."""
+    lake = lake_hand_runs["edge"].engine.lake  # type: ignore[attr-defined]
+    on_duckdb = duckdb_lake_run("edge", lake)
+    for f in (Filters(), Filters(departments=("風險管理部",)), Filters(products=("經營貸",))):
+        store = waiting_causes(lake_hand_store, "edge", f, instances=True, transitions=True)
+        assert store.handoffs, f
+        _same(
+            store,
+            lake_waits.waiting_causes(on_duckdb, f, instances=True, transitions=True),
+            f"edge duckdb {f}",
+        )
+        if f.is_empty():
+            got = lake_waits.waiting_causes(lake_hand_runs["edge"], f, instances=True)
+            _same(waiting_causes(lake_hand_store, "edge", f, instances=True), got, "edge spark")
+            assert any(r["resource"] is None for r in got.instances or [])
+
+
 def _sample_filters() -> list[Filters]:
     return [
         Filters(),
