@@ -87,6 +87,14 @@ def _timed(argv: list[str], env: dict[str, str]) -> dict[str, Any]:
 # --- the measured work, run in a child process ----------------------------------------------
 
 
+def _limit_memory(con: Any) -> None:
+    """DuckDB's memory limit from ``--duckdb-memory`` (passed on in the environment), so a
+    large size spills to disk instead of taking the memory other work on the machine needs."""
+    limit = os.environ.get("LOANFLOW_BENCH_DUCKDB_MEMORY")
+    if limit:
+        con.execute(f"SET memory_limit = '{limit}'")
+
+
 def _child(kind: str, path: str, dataset: str) -> None:
     began = time.perf_counter()
     if kind == "store":
@@ -95,6 +103,7 @@ def _child(kind: str, path: str, dataset: str) -> None:
         from etl.store import connect
 
         con = connect(path)
+        _limit_memory(con)
         t0 = time.perf_counter()
         prepare(con, dataset)
         t1 = time.perf_counter()
@@ -116,7 +125,9 @@ def _child(kind: str, path: str, dataset: str) -> None:
         else:
             import duckdb
 
-            engine = DuckDBEngine(duckdb.connect(), Path(path))
+            con = duckdb.connect()
+            _limit_memory(con)
+            engine = DuckDBEngine(con, Path(path))
         profile = profile_from_store(read_profile_json(Path(path), dataset))
         run = LakeRun(engine, dataset, profile, "bench")
         started = time.perf_counter()
@@ -188,6 +199,7 @@ def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
         store = base
     elif not store.exists():
         con = connect(store)
+        _limit_memory(con)
         con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")
         span = con.execute(
             "SELECT epoch_us(max(last_ts)) - epoch_us(min(first_ts)) + 86400000000 FROM base.cases"
@@ -221,6 +233,7 @@ def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
         con.close()
     if not lake.exists():
         con = duckdb.connect(str(store))
+        _limit_memory(con)
         write_dataset(con, "bank", lake)
         con.close()
     return store, lake
@@ -232,6 +245,9 @@ def main() -> int:
     parser.add_argument("--driver-memory", default="8g", help="Spark driver (local) memory.")
     parser.add_argument("--work", default=None, help="Folder for the logs (kept).")
     parser.add_argument("--engines", default="store,lake,spark")
+    parser.add_argument(
+        "--duckdb-memory", default=None, help="DuckDB memory limit, e.g. 6GB (default: DuckDB's)."
+    )
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -248,6 +264,9 @@ def main() -> int:
         "LOANFLOW_SPARK_DRIVER_MEMORY": args.driver_memory,
         "LOANFLOW_SPARK_SHUFFLE_PARTITIONS": "auto",
     }
+    if args.duckdb_memory:
+        env["LOANFLOW_BENCH_DUCKDB_MEMORY"] = args.duckdb_memory
+        os.environ["LOANFLOW_BENCH_DUCKDB_MEMORY"] = args.duckdb_memory
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         store, lake = _replicated(base, work, size)
