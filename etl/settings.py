@@ -92,7 +92,8 @@ SETTINGS: dict[str, Setting] = {
             "LOANFLOW_LOAD_THREADS",
             "auto",
             "DuckDB threads for a load (auto: the cores not already busy with other work, by "
-            "the cores left idle since the process began, else the load average; at least 1).",
+            "the cores left idle, or running only lower-priority work, since the process "
+            "began, else the load average; at least 1).",
         ),
         Setting(
             "xes_chunk_mb",
@@ -259,9 +260,24 @@ def xes_chunk_bytes() -> int:
         return 32 << 20
 
 
-def cpu_ticks(stat: str | None = None) -> tuple[int, int, int] | None:
-    """The machine's CPU time so far from ``/proc/stat`` (or the text ``stat``): idle ticks,
-    all ticks, and the number of CPUs they add up; None where there is no such file."""
+def runs_at_normal_priority() -> bool:
+    """Whether this process runs at the normal CPU priority (niceness 0) or above: then work
+    at a lower priority (``nice``, e.g. a batch job) gives way to it."""
+    try:
+        return os.nice(0) <= 0
+    except OSError:
+        return False
+
+
+def cpu_ticks(
+    stat: str | None = None, *, niced_free: bool | None = None
+) -> tuple[int, int, int] | None:
+    """The machine's CPU time so far from ``/proc/stat`` (or the text ``stat``): free ticks,
+    all ticks, and the number of CPUs they add up; None where there is no such file.
+
+    Free is idle (and waiting for I/O), and also the time spent by processes running at a
+    lower priority (``nice``) when ``niced_free`` (default: this process runs at normal
+    priority, :func:`runs_at_normal_priority`), since they give their core way to it."""
     if stat is None:
         try:
             stat = Path("/proc/stat").read_text(encoding="ascii")
@@ -277,7 +293,10 @@ def cpu_ticks(stat: str | None = None) -> tuple[int, int, int] | None:
     except ValueError:
         return None
     cpus = sum(1 for line in lines[1:] if line.startswith("cpu") and line[3:4].isdigit())
-    return ticks[3] + ticks[4], sum(ticks), max(cpus, 1)
+    if niced_free is None:
+        niced_free = runs_at_normal_priority()
+    free = ticks[3] + ticks[4] + (ticks[1] if niced_free else 0)
+    return free, sum(ticks), max(cpus, 1)
 
 
 # The machine's CPU time when this module was first imported, early in a process (the
@@ -289,9 +308,10 @@ IDLE_WINDOW = (0.1, 10.0)
 
 
 def idle_cores() -> float | None:
-    """How many of the machine's cores stood idle, on average, since this process began
-    (since this module was imported); None when that window is shorter or longer than
-    :data:`IDLE_WINDOW` or the system says nothing."""
+    """How many of the machine's cores stood idle (or ran only lower-priority work, see
+    :func:`cpu_ticks`), on average, since this process began (since this module was
+    imported); None when that window is shorter or longer than :data:`IDLE_WINDOW` or the
+    system says nothing."""
     began, before = _STARTED
     elapsed = time.monotonic() - began
     now = cpu_ticks()

@@ -208,7 +208,11 @@ intr 12345
 
 
 def test_cpu_ticks_read_idle_and_all_time_and_the_cpus() -> None:
-    assert settings.cpu_ticks(STAT) == (5040, 6255, 2)
+    assert settings.cpu_ticks(STAT, niced_free=False) == (5040, 6255, 2)
+    # Lower-priority work (the 10 nice ticks) gives way to a process at normal priority.
+    assert settings.cpu_ticks(STAT, niced_free=True) == (5050, 6255, 2)
+    expected = 5050 if os.nice(0) <= 0 else 5040
+    assert settings.cpu_ticks(STAT) == (expected, 6255, 2)
     assert settings.cpu_ticks("intr 1\n") is None
     assert settings.cpu_ticks("cpu  a b c d e\n") is None
     found = settings.cpu_ticks()  # this machine's, where it has /proc/stat
