@@ -258,15 +258,14 @@ def main() -> int:
     started = datetime.now(UTC)
     load = os.getloadavg()[0]
     base = _base_log(work)
+    if args.duckdb_memory:  # read by _limit_memory here (the replicas) and in the children
+        os.environ["LOANFLOW_BENCH_DUCKDB_MEMORY"] = args.duckdb_memory
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "LOANFLOW_SPARK_DRIVER_MEMORY": args.driver_memory,
         "LOANFLOW_SPARK_SHUFFLE_PARTITIONS": "auto",
     }
-    if args.duckdb_memory:
-        env["LOANFLOW_BENCH_DUCKDB_MEMORY"] = args.duckdb_memory
-        os.environ["LOANFLOW_BENCH_DUCKDB_MEMORY"] = args.duckdb_memory
     rows = []
     for size in (int(s) for s in args.sizes.split(",")):
         store, lake = _replicated(base, work, size)
