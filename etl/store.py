@@ -166,12 +166,40 @@ def _is_lock_conflict(exc: Exception) -> bool:
     return "lock" in str(exc).lower()
 
 
+STORAGE_VERSION = "v1.3.0"
+"""The DuckDB storage format a new store is created in (an existing store keeps its own).
+DuckDB writes new files in its oldest readable format (v0.10.2) unless told otherwise;
+from v1.3.0 it stores text columns as dictionary-plus-FSST (``DICT_FSST``), and writing
+a load's rows costs less CPU and less space: BPIC 2012's events, instances, cases and
+analysis tables, written and committed on one thread, 0.62 CPU s and 16.4 MB against
+0.85-0.89 s and 16.9-17.2 MB. Such a store needs DuckDB 1.3 or later to be read."""
+
+_creating = threading.Lock()
+
+
+def _create(target: Path) -> None:
+    """Create an empty store file in :data:`STORAGE_VERSION` (the first connection of a
+    process fixes a file's settings, so the file is made by an attachment of its own,
+    closed before the store is opened as usual)."""
+    maker = duckdb.connect(":memory:")
+    try:
+        escaped = str(target).replace("'", "''")
+        maker.execute(f"ATTACH '{escaped}' AS new_store (STORAGE_VERSION '{STORAGE_VERSION}')")
+        maker.execute("DETACH new_store")
+    finally:
+        maker.close()
+
+
 def _open_waiting(target: Path, read_only: bool, seconds: float) -> duckdb.DuckDBPyConnection:
-    """``duckdb.connect``, retried while another process holds the store's lock."""
+    """``duckdb.connect``, retried while another process holds the store's lock. A store
+    that does not exist yet is created first (:func:`_create`)."""
     deadline = time.monotonic() + seconds
     with _queue_turn(target, deadline):
         while True:
             try:
+                with _creating:
+                    if not read_only and not target.exists():
+                        _create(target)
                 return duckdb.connect(str(target), read_only=read_only)
             except duckdb.IOException as exc:
                 if not _is_lock_conflict(exc) or time.monotonic() >= deadline:

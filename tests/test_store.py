@@ -119,3 +119,56 @@ def test_a_store_with_data_upgrades_through_every_later_step(db_path: Path, step
     assert migrate(con) == later
     assert con.execute("SELECT count(*) FROM datasets").fetchone() == (1,)
     con.close()
+
+
+def _text_compressions(con) -> set[str]:
+    con.execute(
+        "CREATE TABLE words AS SELECT 'activity ' || CAST(range % 10 AS VARCHAR) AS a"
+        " FROM range(200000)"
+    )
+    con.execute("CHECKPOINT")
+    rows = con.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('words')"
+        " WHERE segment_type = 'VARCHAR'"
+    ).fetchall()
+    return {str(r[0]) for r in rows}
+
+
+def test_new_store_is_written_in_the_newer_storage_format(db_path: Path) -> None:
+    # DuckDB's own default for a new file is its oldest readable format (v0.10.2), whose
+    # text columns are plain dictionaries; a store LoanFlow creates is v1.3.0, whose
+    # dictionaries are FSST-compressed (DICT_FSST), cheaper to write and smaller.
+    import duckdb
+
+    plain = duckdb.connect(str(db_path.with_name("plain.duckdb")))
+    assert _text_compressions(plain) == {"Dictionary"}
+    plain.close()
+    con = connect(db_path)
+    assert _text_compressions(con) == {"DICT_FSST"}
+    con.close()
+    again = connect(db_path)  # reopened as usual, the format is the file's own
+    assert again.execute("SELECT count(*) FROM words").fetchone() == (200000,)
+    again.execute("CREATE TABLE more AS SELECT * FROM words")
+    again.execute("CHECKPOINT")
+    kinds = again.execute(
+        "SELECT DISTINCT compression FROM pragma_storage_info('more')"
+        " WHERE segment_type = 'VARCHAR'"
+    ).fetchall()
+    assert kinds == [("DICT_FSST",)]
+    again.close()
+
+
+def test_a_store_in_the_older_format_keeps_working(db_path: Path) -> None:
+    import duckdb
+
+    old = duckdb.connect(str(db_path))  # created as an earlier version did
+    old.execute("CREATE TABLE kept AS SELECT 42 AS answer")
+    old.close()
+    con = connect(db_path)
+    assert con.execute("SELECT answer FROM kept").fetchall() == [(42,)]
+    assert _text_compressions(con) == {"Dictionary"}
+    con.execute("INSERT INTO datasets (name) VALUES ('x')")
+    con.close()
+    again = connect(db_path)
+    assert again.execute("SELECT name FROM datasets").fetchall() == [("x",)]
+    again.close()
