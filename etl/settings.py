@@ -195,9 +195,10 @@ SETTINGS: dict[str, Setting] = {
             "lake",
             "LOANFLOW_LAKE",
             "",
-            "Folder (or mounted path) of the lake: the canonical tables as Parquet partitioned "
-            "by dataset, read by --engine spark (empty: the store's dataset, copied to Parquet "
-            "in the cache folder).",
+            "The lake: a folder, a file-system URI Spark reaches (hdfs://, s3a://, abfss://...) "
+            "holding the canonical tables as Parquet partitioned by dataset, or catalog:DATABASE "
+            "(tables of Spark's catalog); read by --engine spark (empty: the store's dataset, "
+            "copied to Parquet in the cache folder).",
         ),
         Setting(
             "spark_master",
@@ -211,6 +212,14 @@ SETTINGS: dict[str, Setting] = {
             "LOANFLOW_SPARK_SHUFFLE_PARTITIONS",
             "auto",
             "Spark's shuffle partitions (auto: twice the local cores, 200 on a cluster).",
+        ),
+        Setting(
+            "spark_conf",
+            "LOANFLOW_SPARK_CONF",
+            "",
+            "Further Spark settings, spark.KEY=VALUE separated by semicolons: the catalog "
+            "(spark.sql.catalogImplementation=hive, Iceberg catalogs), object-store "
+            "credentials, executors' memory (empty: none).",
         ),
         Setting(
             "spark_driver_memory",

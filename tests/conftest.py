@@ -48,7 +48,7 @@ def bpic2012_path() -> Path:
 
 
 @pytest.fixture(scope="session")
-def spark() -> Iterator[object]:
+def spark(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """One Spark session for every Spark test of the run (its JVM takes 10-20 s to start):
     local[2], two shuffle partitions, no UI. Spark tests are marked
     ``xdist_group("spark")`` so that under ``pytest -n 2 --dist loadgroup`` they share one
@@ -67,6 +67,8 @@ def spark() -> Iterator[object]:
             "spark.driver.extraJavaOptions": "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC",
             "spark.sql.codegen.wholeStage": "false",
             "spark.sql.codegen.factoryMode": "NO_CODEGEN",
+            # The catalog tables a test creates (tests/test_lake_remote.py) live in the run.
+            "spark.sql.warehouse.dir": str(tmp_path_factory.mktemp("spark-warehouse")),
         },
     )
     yield session

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.lake.engine import ENGINES, DuckDBEngine, Engine, SparkEngine, spark_session
+from analysis.lake.location import Lake, RemoteLake, needs_spark, parse_lake, remote_stamp
 from analysis.lake.run import LakeRun
 from etl.errors import LoanFlowError
 from etl.profile import profile_from_store
@@ -33,10 +34,11 @@ _runs: dict[tuple[str, ...], LakeRun] = {}
 _runs_guard = threading.Lock()
 
 
-def lake_root() -> Path | None:
-    """The lake folder named by ``LOANFLOW_LAKE`` (None when unset)."""
+def lake_root() -> Lake | None:
+    """The lake named by ``LOANFLOW_LAKE`` (None when unset): a folder, a file-system URI
+    or catalog tables (:func:`analysis.lake.location.parse_lake`)."""
     value = SETTINGS["lake"].value()
-    return Path(value) if value else None
+    return parse_lake(value) if value else None
 
 
 def check_engine(name: str) -> str:
@@ -85,7 +87,7 @@ def lake_run(
     dataset: str,
     *,
     db: str | None = None,
-    lake: Path | None = None,
+    lake: Lake | None = None,
     con: Any = None,
 ) -> LakeRun:
     """The derivations of ``dataset`` on ``engine`` (``duckdb`` or ``spark``), built on first
@@ -96,10 +98,12 @@ def lake_run(
 
     check_engine(engine)
     root = lake or (lake_root() if engine == "spark" else None)
+    if engine == "duckdb":
+        needs_spark(root)
     if root is not None:
         require_lake_dataset(root, dataset)
         profile_text = read_profile_json(root, dataset)
-        stamp = _stamp(root)
+        stamp = remote_stamp(root, dataset) if isinstance(root, RemoteLake) else _stamp(root)
     else:
         from etl.store import connect
 
@@ -123,6 +127,7 @@ def lake_run(
         else:
             import duckdb
 
+            assert not isinstance(root, RemoteLake)  # needs_spark refused it above
             made = DuckDBEngine(duckdb.connect(), root)
         run = LakeRun(made, dataset, profile_from_store(profile_text), tag)
         run.prepare()
@@ -148,8 +153,9 @@ def forget_runs() -> None:
 
 
 def run_for(engine: str, dataset: str, db: str | None = None, lake: str | None = None) -> Any:
-    """:func:`lake_run` with a lake given as text (the CLI's ``--lake``)."""
-    return lake_run(engine, dataset, db=db, lake=Path(lake) if lake else None)
+    """:func:`lake_run` with a lake given as text (the CLI's ``--lake``: a folder, a
+    file-system URI or ``catalog:DATABASE``)."""
+    return lake_run(engine, dataset, db=db, lake=parse_lake(lake) if lake else None)
 
 
 def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:

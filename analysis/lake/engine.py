@@ -12,6 +12,7 @@ and cases stay on the executors; only figures come back to the driver.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import threading
@@ -24,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from analysis.lake.dialect import DUCKDB, SPARK, Dialect
+from analysis.lake.location import Lake, RemoteLake
 from etl.errors import LoanFlowError
 from etl.settings import SETTINGS
 
@@ -134,13 +136,19 @@ class SparkEngine(Engine):
 
     dialect = SPARK
 
-    def __init__(self, session: Any, lake: Path) -> None:
+    def __init__(self, session: Any, lake: Lake) -> None:
         self.spark = session
         self.lake = lake
 
     def source(self, name: str, table: str, dataset: str, columns: tuple[str, ...]) -> None:
         from analysis.lake.files import partition_dir
 
+        if isinstance(self.lake, RemoteLake):
+            from analysis.lake.location import remote_frame
+
+            remote = remote_frame(self.spark, self.lake, table, dataset)
+            remote.select(*columns).createOrReplaceTempView(name)
+            return
         path = partition_dir(self.lake, table, dataset)
         if not path.exists():
             raise LoanFlowError(
@@ -214,6 +222,27 @@ def _shuffle_partitions(master: str) -> int:
     return 200
 
 
+def spark_conf() -> dict[str, str]:
+    """Further Spark settings from ``LOANFLOW_SPARK_CONF`` (``key=value`` pairs separated by
+    semicolons or new lines): the catalog (Hive metastore, Iceberg), object-store
+    credentials providers, executors' memory, as the cluster's team gives them."""
+    text = SETTINGS["spark_conf"].value() or ""
+    pairs: dict[str, str] = {}
+    for part in re.split(r"[;\n]", text):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip().startswith("spark."):
+            raise EngineUnavailableError(
+                f"LOANFLOW_SPARK_CONF holds {part.strip()!r}, which is not a spark.KEY=VALUE"
+                " setting: separate the settings with semicolons.",
+                code="spark_conf",
+                part=part.strip(),
+            )
+        pairs[key.strip()] = value.strip()
+    return pairs
+
+
 def check_java() -> str:
     """The java executable Spark will start, or a clear error saying how to get one."""
     home = os.environ.get("JAVA_HOME")
@@ -275,7 +304,13 @@ def spark_session(
             # this interpreter's environment, not whatever python3 the PATH finds first
             # (PySpark reads only the variable; on a cluster, set it to the executors').
             os.environ["PYSPARK_PYTHON"] = sys.executable
-        for key, value in (conf or {}).items():
+        settings = {**spark_conf(), **(conf or {})}
+        if chosen.startswith("local") and "spark.sql.warehouse.dir" not in settings:
+            # Catalog tables a local session creates (--to catalog:DB) go to the cache
+            # folder, not a spark-warehouse folder wherever the command was started.
+            warehouse = Path(SETTINGS["cache_dir"].value()).resolve() / "spark-warehouse"
+            settings["spark.sql.warehouse.dir"] = str(warehouse)
+        for key, value in settings.items():
             builder = builder.config(key, value)
         memory = SETTINGS["spark_driver_memory"].value()
         if memory:

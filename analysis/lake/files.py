@@ -15,6 +15,13 @@ from pathlib import Path
 
 import duckdb
 
+from analysis.lake.location import (
+    Lake,
+    RemoteLake,
+    remote_dataset_row,
+    remote_datasets,
+    remote_profile_json,
+)
 from etl.errors import NO_DATASETS, UnknownDatasetError
 
 LAKE_TABLES = ("datasets", "events", "activity_instances", "cases")
@@ -81,8 +88,10 @@ def write_dataset(con: duckdb.DuckDBPyConnection, dataset: str, root: Path) -> d
     return written
 
 
-def read_profile_json(root: Path, dataset: str) -> str | None:
+def read_profile_json(root: Lake, dataset: str) -> str | None:
     """The profile stored with a dataset in the lake (None when the lake lacks it)."""
+    if isinstance(root, RemoteLake):
+        return remote_profile_json(root, dataset)
     folder = partition_dir(root, "datasets", dataset)
     if not folder.exists():
         return None
@@ -95,8 +104,10 @@ def read_profile_json(root: Path, dataset: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
-def lake_datasets(root: Path) -> list[str]:
+def lake_datasets(root: Lake) -> list[str]:
     """The datasets a lake holds (by their ``datasets`` partitions)."""
+    if isinstance(root, RemoteLake):
+        return remote_datasets(root)
     folder = Path(root) / "datasets"
     if not folder.is_dir():
         return []
@@ -107,9 +118,16 @@ def lake_datasets(root: Path) -> list[str]:
     )
 
 
-def require_lake_dataset(root: Path, dataset: str) -> None:
+def lake_has_dataset(root: Lake, dataset: str) -> bool:
+    """Whether the lake holds a dataset."""
+    if isinstance(root, RemoteLake):
+        return remote_dataset_row(root, dataset) is not None
+    return partition_dir(root, "datasets", dataset).exists()
+
+
+def require_lake_dataset(root: Lake, dataset: str) -> None:
     """Raise a clear error when the lake lacks a dataset."""
-    if not partition_dir(root, "datasets", dataset).exists():
+    if not lake_has_dataset(root, dataset):
         known = ", ".join(lake_datasets(root)) or NO_DATASETS
         raise UnknownDatasetError(
             f"The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with"

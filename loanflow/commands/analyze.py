@@ -112,8 +112,9 @@ def engine_options(func: Callable[..., Any]) -> Callable[..., Any]:
         "--lake",
         type=click.Path(file_okay=False),
         default=None,
-        help="Read the dataset from this lake (Parquet partitioned by dataset) instead of the "
-        "store; with --engine spark the default is LOANFLOW_LAKE.",
+        help="Read the dataset from this lake instead of the store: a folder of Parquet "
+        "partitioned by dataset, or (--engine spark) a file-system URI (hdfs://, s3a://...) or "
+        "catalog:DATABASE; with --engine spark the default is LOANFLOW_LAKE.",
     )(func)
     return click.option(
         "--engine",

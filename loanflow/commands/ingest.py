@@ -7,9 +7,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    from analysis.lake.location import Lake
 
 from loanflow.commands.common import audit_cli, cli_actor, db_option, echo_json, json_option
 
@@ -197,7 +200,8 @@ def _print_preview(preview: dict[str, Any]) -> None:
     "to",
     type=click.Path(file_okay=False),
     default=None,
-    help="The lake folder to write the dataset into (its canonical tables as Parquet).",
+    help="The lake to write the dataset into: a folder, a file-system URI Spark reaches "
+    "(hdfs://, s3a://...) or catalog:DATABASE (tables of Spark's catalog).",
 )
 @db_option
 @json_option
@@ -304,11 +308,12 @@ def _ingest_to_lake(
     import tempfile
 
     from analysis.lake import lake_root
-    from analysis.lake.files import partition_dir, write_dataset
+    from analysis.lake.files import lake_has_dataset, write_dataset
+    from analysis.lake.location import RemoteLake, parse_lake
     from etl.errors import BadInputError
     from etl.load import ingest
 
-    root = Path(to) if to else lake_root()
+    root = parse_lake(to) if to else lake_root()
     if root is None:
         raise BadInputError(
             "Say which lake to write to: --to PATH, or set LOANFLOW_LAKE (loanflow settings).",
@@ -319,7 +324,13 @@ def _ingest_to_lake(
             "--append is not supported for the lake: load the whole log again.",
             code="lake_no_append",
         )
-    exists = partition_dir(root, "datasets", dataset).exists()
+    if isinstance(root, RemoteLake) and engine != "spark":
+        raise BadInputError(
+            f"{root} is written through Spark: add --engine spark.",
+            code="lake_write_needs_spark",
+            lake=root,
+        )
+    exists = lake_has_dataset(root, dataset)
     if exists and not replace and not dry_run:
         raise BadInputError(
             f"The lake at {root} already has dataset {dataset!r}: --replace swaps it whole.",
@@ -347,9 +358,14 @@ def _ingest_to_lake(
 
         con = connect(staging / "staging.duckdb")
         try:
-            summary["lake_rows"] = write_dataset(con, dataset, root)
+            local = staging / "lake" if isinstance(root, RemoteLake) else root
+            summary["lake_rows"] = write_dataset(con, dataset, local)
         finally:
             con.close()
+        if isinstance(root, RemoteLake):
+            from analysis.lake.location import write_remote
+
+            write_remote(local, dataset, root)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     if engine == "spark":
@@ -367,14 +383,17 @@ def _ingest_to_lake(
     return summary
 
 
-def _spark_counts(root: Path, dataset: str) -> dict[str, int]:
+def _spark_counts(root: Lake, dataset: str) -> dict[str, int]:
     """The rows of each table of one dataset of the lake, as Spark reads them (by the
     ``dataset`` partition column, the way a cluster's jobs select it)."""
     from pyspark.sql import functions as sf
 
     from analysis.lake.engine import spark_session
     from analysis.lake.files import LAKE_TABLES
+    from analysis.lake.location import RemoteLake, remote_counts
 
+    if isinstance(root, RemoteLake):
+        return remote_counts(root, dataset)
     spark = spark_session()
     counts = {}
     for table in LAKE_TABLES:

@@ -379,6 +379,22 @@ ERRORS: dict[str, dict[str, str]] = {
         "資料湖 {root} 中已有資料集「{dataset}」：--replace 會整個取代它。",
         "数据湖 {root} 中已有数据集“{dataset}”：--replace 会整个替换它。",
     ),
+    "error.lake_catalog_database": _m(
+        "Spark's catalog has no database {database!r}: create it (CREATE DATABASE {database}) "
+        "or name one that exists.",
+        "Spark 的目錄中沒有資料庫「{database}」：請建立（"
+        "CREATE DATABASE {database}）或指定既有的資料庫。",
+        "Spark 的目录中没有数据库“{database}”：请创建（"
+        "CREATE DATABASE {database}）或指定已有的数据库。",
+    ),
+    "error.lake_catalog_name": _m(
+        "{text!r} is not a catalog database: write catalog:DATABASE or catalog:CATALOG.DATABASE, "
+        "with letters, digits and underscores.",
+        "「{text}」不是目錄中的資料庫：請寫成 catalog:DATABASE 或 catalog:CATALOG.DATABASE，"
+        "只用字母、數字與底線。",
+        "“{text}”不是目录中的数据库：请写成 catalog:DATABASE 或 catalog:CATALOG.DATABASE，"
+        "只用字母、数字和下划线。",
+    ),
     "error.lake_dataset_missing": _m(
         "The lake at {root} has no dataset {dataset!r} (it has: {known}). Load it with "
         "loanflow ingest FILE --dataset {dataset} --engine spark --to {root}.",
@@ -386,6 +402,14 @@ ERRORS: dict[str, dict[str, str]] = {
         "--dataset {dataset} --engine spark --to {root}` 載入。",
         "数据湖 {root} 中没有数据集“{dataset}”（现有：{known}）。请用 `loanflow ingest FILE --"
         "dataset {dataset} --engine spark --to {root}` 载入。",
+    ),
+    "error.lake_needs_spark": _m(
+        "DuckDB reads a lake in a folder on this machine; {lake} is reached through Spark: use "
+        "--engine spark (or copy the lake to a local folder).",
+        "DuckDB 只讀取本機資料夾中的資料湖；{lake} 需經由 Spark 存取："
+        "請改用 --engine spark（或把資料湖複製到本機資料夾）。",
+        "DuckDB 只读取本机文件夹中的数据湖；{lake} 需经由 Spark 访问："
+        "请改用 --engine spark（或把数据湖复制到本机文件夹）。",
     ),
     "error.lake_no_append": _m(
         "--append is not supported for the lake: load the whole log again.",
@@ -407,6 +431,11 @@ ERRORS: dict[str, dict[str, str]] = {
         "The lake at {lake} has no {table} of dataset {dataset!r}.",
         "資料湖 {lake} 中沒有資料集「{dataset}」的 {table}。",
         "数据湖 {lake} 中没有数据集“{dataset}”的 {table}。",
+    ),
+    "error.lake_write_needs_spark": _m(
+        "{lake} is written through Spark: add --engine spark.",
+        "{lake} 需經由 Spark 寫入：請加上 --engine spark。",
+        "{lake} 需经由 Spark 写入：请加上 --engine spark。",
     ),
     "error.last_admin_demote": _m(
         "Cannot demote {username!r}: it is the last admin. Make another user an admin first "
@@ -1018,6 +1047,12 @@ ERRORS: dict[str, dict[str, str]] = {
         "the scenario",
         "情境",
         "情景",
+    ),
+    "error.spark_conf": _m(
+        "LOANFLOW_SPARK_CONF holds {part!r}, which is not a spark.KEY=VALUE setting: separate "
+        "the settings with semicolons.",
+        "LOANFLOW_SPARK_CONF 中的「{part}」不是 spark.KEY=VALUE 形式的設定：請以分號分隔各項設定。",
+        "LOANFLOW_SPARK_CONF 中的“{part}”不是 spark.KEY=VALUE 形式的设置：请用分号分隔各项设置。",
     ),
     "error.spark_no_java": _m(
         "The spark engine needs Java 17 or later, and none was found on the PATH. Install it "
