@@ -6,7 +6,9 @@ In one run:
    ``loanflow ingest`` process into a fresh store (with the analysis preparation it does
    by default, and with ``--no-prepare``), a process that only parses the file with
    ``pm4py.read_xes`` (its default reader, which dispatches to rustxes), and a process
-   that only imports pm4py (so the parse alone is the difference). Where LoanFlow's time
+   that only imports pm4py (so the parse alone is the difference); then the ingest and
+   pm4py's parse again, alternately, each confined to one CPU (as ``taskset -c N``), where
+   CPU time is what counts. Where LoanFlow's time
    goes comes from the ingest's own JSON (``timings`` per step, ``prepare_seconds``); the
    rest of its process is start-up, imports and exit. pm4py's ``iterparse`` XML reader,
    the other yardstick, runs as a whole process too (fewer runs: it takes ~20 s).
@@ -135,12 +137,26 @@ PM4PY_PARSE = (
 )
 
 
-def run_process(args: list[str]) -> tuple[float, float, str]:
-    """Run a whole process; its wall seconds, CPU seconds (it and its children) and stdout."""
+def one_core() -> None:
+    """Confine the calling process (and its children) to one CPU, the last it may use, as
+    ``taskset -c N`` does: what a machine whose other cores are busy leaves a load."""
+    os.sched_setaffinity(0, {max(os.sched_getaffinity(0))})
+
+
+def run_process(args: list[str], *, on_one_core: bool = False) -> tuple[float, float, str]:
+    """Run a whole process; its wall seconds, CPU seconds (it and its children) and stdout.
+    ``on_one_core``: the process may use one CPU only (:func:`one_core`)."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+    done = subprocess.run(
+        args,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=one_core if on_one_core else None,
+    )
     wall = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
@@ -149,7 +165,9 @@ def run_process(args: list[str]) -> tuple[float, float, str]:
     return wall, cpu, done.stdout
 
 
-def ingest_process(path: Path, *extra: str) -> Callable[[], tuple[float, float, str]]:
+def ingest_process(
+    path: Path, *extra: str, on_one_core: bool = False
+) -> Callable[[], tuple[float, float, str]]:
     """A ``loanflow ingest`` process into a fresh store, removed afterwards."""
 
     def action() -> tuple[float, float, str]:
@@ -157,7 +175,7 @@ def ingest_process(path: Path, *extra: str) -> Callable[[], tuple[float, float, 
         try:
             db = Path(folder) / "store.duckdb"
             cmd = [str(LOANFLOW), "ingest", str(path), "--dataset", "bench", "--db", str(db)]
-            return run_process([*cmd, "--json", *extra])
+            return run_process([*cmd, "--json", *extra], on_one_core=on_one_core)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
@@ -183,9 +201,11 @@ def background_ingest_process(path: Path) -> Callable[[], tuple[float, float, st
     return action
 
 
-def python_process(code: str, *args: str) -> Callable[[], tuple[float, float, str]]:
+def python_process(
+    code: str, *args: str, on_one_core: bool = False
+) -> Callable[[], tuple[float, float, str]]:
     """A ``python -c CODE ARGS`` process."""
-    return lambda: run_process([sys.executable, "-c", code, *args])
+    return lambda: run_process([sys.executable, "-c", code, *args], on_one_core=on_one_core)
 
 
 @dataclass
@@ -323,6 +343,17 @@ def main() -> None:
         },
         args.runs,
     )
+    # The same two on one core, alternately: a load's CPU time is what is left on a machine
+    # whose other cores are busy (the loader then uses one DuckDB thread and no XES worker).
+    single = alternate(
+        {
+            "ingest_one_core": ingest_process(xes, on_one_core=True),
+            "pm4py_parse_one_core": python_process(
+                PM4PY_PARSE.format(variant=""), str(xes), on_one_core=True
+            ),
+        },
+        args.runs,
+    )
     iterparse = alternate(
         {
             "pm4py_iterparse": python_process(
@@ -344,7 +375,7 @@ def main() -> None:
         max(3, args.runs - 2),
     )
     host += f", {os.getloadavg()[0]:.1f} at the end"
-    write_results(host, started, {**bpic, **iterparse, **csv_runs}, (csv, gz, zipped))
+    write_results(host, started, {**bpic, **single, **iterparse, **csv_runs}, (csv, gz, zipped))
 
 
 def _row(label: str, runs: Runs) -> str:
@@ -437,6 +468,10 @@ def write_results(
         ),
         _row("`python -c 'import pm4py'` (its imports alone)", runs["pm4py_import"]),
         _row(
+            "`loanflow ingest` on one core (alternately with the next row)", runs["ingest_one_core"]
+        ),
+        _row("pm4py's parse process on one core", runs["pm4py_parse_one_core"]),
+        _row(
             "`pm4py.read_xes(..., variant='iterparse')` (pm4py's XML reader)",
             runs["pm4py_iterparse"],
         ),
@@ -448,6 +483,11 @@ def write_results(
             "`loanflow ingest --prepare background` / pm4py parse",
             runs["ingest_background"],
             runs["pm4py_parse"],
+        ),
+        _process_ratio(
+            "`loanflow ingest` / pm4py parse, both on one core",
+            runs["ingest_one_core"],
+            runs["pm4py_parse_one_core"],
         ),
         _process_ratio(
             "`loanflow ingest --no-prepare` / pm4py parse",
