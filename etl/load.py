@@ -286,6 +286,8 @@ def _event_attributes_sql(prepared: _Prepared) -> str:
     pairs = [
         (staged.source_name(c), quote(c)) for c in staged.others if c not in prepared.case_columns
     ]
+    if prepared.source.format.startswith("xes"):  # no order in the file (as for a trace's)
+        pairs.sort()
     return _json_object(pairs)
 
 
@@ -444,6 +446,8 @@ def _case_attribute_sql(prepared: _Prepared) -> tuple[str, dict[str, str]]:
     values = [
         (_attribute_key(prepared, c), f"any_value({quote(c)})") for c in prepared.case_columns
     ]
+    if prepared.source.format.startswith("xes"):  # by name: a trace's have no order
+        values.sort()
     canonical: dict[str, str] = {}
     selects = [f"{_json_object(values)} AS attributes"]
     for name, column in prepared.mapping.case_attributes.items():
