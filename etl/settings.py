@@ -93,7 +93,7 @@ SETTINGS: dict[str, Setting] = {
             "auto",
             "DuckDB threads for a load (auto: the cores not already busy with other work, by "
             "the cores left idle, or running only lower-priority work, since the process "
-            "began, else the load average; at least 1).",
+            "began, else the load average capped by the tasks running now; at least 1).",
         ),
         Setting(
             "xes_chunk_mb",
@@ -332,6 +332,29 @@ def idle_cores() -> float | None:
     return (now[0] - before[0]) / total * now[2]
 
 
+def runnable_tasks(text: str | None = None, samples: int = 5) -> int | None:
+    """The tasks running or ready to run on the machine now, this one included: the median
+    of a few readings of ``/proc/loadavg`` (or of the text ``text``) a few milliseconds
+    apart; None where there is no such file."""
+    readings = []
+    for i in range(1 if text is not None else samples):
+        if text is None:
+            try:
+                line = Path("/proc/loadavg").read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError):
+                return None
+            if i < samples - 1:
+                time.sleep(0.004)
+        else:
+            line = text
+        fields = line.split()
+        try:
+            readings.append(int(fields[3].split("/")[0]))
+        except (IndexError, ValueError):
+            return None
+    return sorted(readings)[len(readings) // 2]
+
+
 def free_cores() -> int:
     """The cores this process may use that other work does not already keep busy, at
     least 1.
@@ -341,8 +364,10 @@ def free_cores() -> int:
     was read before (the usable cores less it, rounded down), but it lags: right after
     another process ended it still counts that process (a benchmark's previous run kept
     it at 1-1.5 on an otherwise idle two-core machine, and every load ran on one core).
-    Later in a long-running process, and where ``/proc/stat`` is missing, the load
-    average still decides."""
+    Later in a long-running process (a dashboard, a benchmark), the cores the load average
+    leaves, or more where fewer tasks are ready to run now (:func:`runnable_tasks`, less this
+    one): the load average alone remembers a minute of work that may have ended (in a
+    benchmark's process, the previous round's: every later load ran on one core)."""
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 0
     usable = usable or os.cpu_count() or 1
     idle = idle_cores()
@@ -352,6 +377,9 @@ def free_cores() -> int:
         busy = int(os.getloadavg()[0])
     except OSError:
         busy = 0
+    now = runnable_tasks()
+    if now is not None:
+        busy = min(busy, max(0, now - 1))
     return max(1, usable - busy)
 
 

@@ -192,6 +192,7 @@ def test_a_load_holds_duckdb_to_its_limits(tmp_path: Path, monkeypatch: pytest.M
 def test_free_cores_leave_out_the_busy_ones(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1, 2, 3})
     monkeypatch.setattr(settings, "idle_cores", lambda: None)  # (a long-running process)
+    monkeypatch.setattr(settings, "runnable_tasks", lambda: None)  # (no /proc/loadavg)
     monkeypatch.setattr(os, "getloadavg", lambda: (2.7, 0.0, 0.0))
     assert settings.free_cores() == 2
     monkeypatch.setattr(os, "getloadavg", lambda: (9.0, 0.0, 0.0))
@@ -238,9 +239,28 @@ def test_free_cores_early_in_a_process_count_the_cores_left_idle(
     # Never more than the usable cores.
     monkeypatch.setattr(settings, "cpu_ticks", lambda: (1400, 5200, 4))
     assert settings.free_cores() == 2
-    # Too long after the start (a server): the load average decides (2 - 1 busy).
+    # Too long after the start (a server): the load average decides (2 - 1 busy)...
     monkeypatch.setattr(settings, "_STARTED", (time.monotonic() - 60, (1000, 5000, 2)))
+    monkeypatch.setattr(settings, "runnable_tasks", lambda: None)
     assert settings.idle_cores() is None
     assert settings.free_cores() == 1
     monkeypatch.setattr(os, "getloadavg", lambda: (0.4, 0.0, 0.0))
     assert settings.free_cores() == 2
+    # ...unless fewer tasks are ready to run now than it remembers: the work it counts ended.
+    monkeypatch.setattr(os, "getloadavg", lambda: (1.6, 0.0, 0.0))
+    monkeypatch.setattr(settings, "runnable_tasks", lambda: 1)  # this process alone
+    assert settings.free_cores() == 2
+    monkeypatch.setattr(settings, "runnable_tasks", lambda: 2)  # one other task runs
+    assert settings.free_cores() == 1
+    # It never adds busy cores the load average does not see.
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.2, 0.0, 0.0))
+    monkeypatch.setattr(settings, "runnable_tasks", lambda: 3)
+    assert settings.free_cores() == 2
+
+
+def test_runnable_tasks_read_from_the_load_file() -> None:
+    assert settings.runnable_tasks("1.52 1.20 0.90 3/812 40211\n") == 3
+    assert settings.runnable_tasks("1.52 1.20\n") is None
+    assert settings.runnable_tasks("1.52 1.20 0.90 x/812 1\n") is None
+    found = settings.runnable_tasks()  # this machine's, this process at least
+    assert found is None or found >= 1
