@@ -184,7 +184,6 @@ def conformance(
     """
     if method not in ("token_replay", "alignments"):
         raise BadInputError("method is token_replay or alignments", code="conformance_method")
-    net, im, fm = load_model(model_path)
     scope = make_scope(con, dataset, filters)
     rows, params = case_rows_sql(con, scope)
     grouped = con.execute(
@@ -194,6 +193,22 @@ def conformance(
     ).fetchall()
     variants = [list(v) for v, _ in grouped]
     case_lists = [list(c) for _, c in grouped]
+    return check_variants(model_path, method, variants, case_lists, max_alignment_variants)
+
+
+def check_variants(
+    model_path: str | Path,
+    method: Method,
+    variants: list[list[str]],
+    case_lists: list[list[str]],
+    max_alignment_variants: int = 2000,
+) -> Conformance:
+    """:func:`conformance` over the distinct variants already found (most cases first),
+    with each one's cases (the store path's, or the lake's,
+    :func:`analysis.lake.pages.conformance`)."""
+    if method not in ("token_replay", "alignments"):
+        raise BadInputError("method is token_replay or alignments", code="conformance_method")
+    net, im, fm = load_model(model_path)
     if method == "alignments" and len(variants) > max_alignment_variants:
         raise BadInputError(
             f"The selection has {len(variants):,} variants; alignments are meant for at most "

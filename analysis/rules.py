@@ -151,6 +151,12 @@ def rule_results(
 ) -> list[RuleResult]:
     """Every guardrail with the decided cases, the breaking cases and their share."""
     frame, names = rule_flags(con, dataset, filters)
+    return results_from_flags(frame, names)
+
+
+def results_from_flags(frame: pd.DataFrame, names: list[str]) -> list[RuleResult]:
+    """:func:`rule_results` from the rule flags already computed (by the store path's
+    :func:`rule_flags`, or on the lake by :func:`analysis.lake.compare.rule_flags`)."""
     decided = len(frame)
     results = []
     for rule in RULE_NAMES:

@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlencode
 
 import duckdb
+import pandas as pd
 
 from analysis.dataset_facts import DatasetTimeZone, FilterChoices, case_timeline, time_zone
 from analysis.dataset_facts import filter_choices as analysis_filter_choices
@@ -281,16 +282,16 @@ def cached(
 ) -> T:
     """``function(con, dataset, filters, *args, **kwargs)``, cached by its inputs.
 
-    With the engine setting (``LOANFLOW_ENGINE``) at ``spark``, a figure the lake computes
-    (:func:`analysis.lake.lake_equivalent`) is computed on Spark over the dataset's lake
-    (``LOANFLOW_LAKE``, or the store's dataset copied to Parquet once); only its result
-    comes back. Other figures, the filter bar and the case pages read the store."""
+    With the engine setting (``LOANFLOW_ENGINE``) at ``spark``, the figure's lake
+    equivalent (:func:`analysis.lake.lake_equivalent`; every figure of the pages has one) is
+    computed on Spark over the dataset's lake (:func:`lake_run_for`); only its result comes
+    back. A figure without one (none of the pages' today) reads the store."""
     engine = dashboard_engine()
     on_lake = None
-    if engine != "duckdb" and not args:
+    if engine != "duckdb":
         from analysis.lake import lake_equivalent
 
-        on_lake = lake_equivalent(function, kwargs)
+        on_lake = lake_equivalent(function, kwargs, args)
     key = (
         name,
         dataset,
@@ -298,20 +299,58 @@ def cached(
         repr(args),
         repr(sorted(kwargs.items())),
         engine if on_lake is not None else "duckdb",
+        lake_stamp(dataset) if on_lake is not None else "",
     )
     path = STORE.path
 
     def compute() -> T:
         if on_lake is not None:
-            from analysis.lake import lake_run
-
-            with store.using(path) as con:
-                run = lake_run(engine, dataset, con=con)
-            return on_lake(run, filters)
+            return on_lake(lake_run_for(dataset), filters)
         with store.using(path) as con:
             return function(con, dataset, filters, *args, **kwargs)
 
     return CACHE.get_or_compute(key, compute, path)
+
+
+def on_lake() -> bool:
+    """Whether the dashboard computes its figures on the lake (the engine is not duckdb)."""
+    return dashboard_engine() != "duckdb"
+
+
+def lake_datasets() -> list[str]:
+    """The datasets of the lake ``LOANFLOW_LAKE`` names (none when unset)."""
+    from analysis.lake import lake_root
+    from analysis.lake.files import lake_datasets as in_lake
+
+    root = lake_root()
+    return in_lake(root) if root is not None else []
+
+
+def lake_stamp(dataset: str) -> str:
+    """A version of a dataset's lake partitions (so a reload of the lake is seen)."""
+    from analysis.lake import lake_root
+    from analysis.lake.files import partition_dir
+
+    root = lake_root()
+    if root is None:
+        return ""
+    folder = partition_dir(root, "cases", dataset)
+    return str(folder.stat().st_mtime_ns) if folder.exists() else ""
+
+
+def lake_run_for(dataset: str) -> Any:
+    """The derivations of ``dataset`` on the dashboard's engine: from the lake
+    (``LOANFLOW_LAKE``) when it holds the dataset (the lake is authoritative, whether or
+    not the store holds it too), else from the store's dataset copied to Parquet once (a
+    dataset loaded through the Data page)."""
+    from analysis.lake import lake_root, lake_run
+
+    engine = dashboard_engine()
+    root = lake_root()
+    if root is not None and dataset in lake_datasets():
+        return lake_run(engine, dataset, lake=root)
+    with store.using(STORE.path) as con:
+        return lake_run(engine, dataset, con=con, from_store=True)
 
 
 def dashboard_engine() -> str:
@@ -359,20 +398,60 @@ def store_changed() -> None:
 
 
 def dataset_names() -> list[str]:
-    """The datasets in the store, sorted (cached until the store changes)."""
+    """The datasets in the store, sorted (cached until the store changes); on the lake
+    (engine spark), those of the lake too."""
 
     def compute() -> list[str]:
         with cursor() as con:
-            return store.dataset_names(con)
+            names = store.dataset_names(con)
+        return sorted(set(names) | set(lake_datasets())) if on_lake() else names
 
-    return CACHE.get_or_compute(("dataset_names",), compute)
+    return CACHE.get_or_compute(("dataset_names", on_lake(), _lake_folder_stamp()), compute)
+
+
+def _lake_folder_stamp() -> str:
+    """A version of the lake's list of datasets (empty when not on the lake)."""
+    from analysis.lake import lake_root
+
+    root = lake_root() if on_lake() else None
+    folder = None if root is None else root / "datasets"
+    return str(folder.stat().st_mtime_ns) if folder is not None and folder.exists() else ""
+
+
+def latest_dataset() -> str | None:
+    """The dataset shown when the URL names none: the most recently loaded (of the store,
+    and on the lake of the lake too)."""
+    from analysis.dataset_facts import latest_dataset as latest_in_store
+
+    with cursor() as con:
+        if not on_lake() or not lake_datasets():
+            return latest_in_store(con)
+        loaded = con.execute("SELECT name, loaded_at FROM datasets").fetchall()
+    from analysis.lake import lake_root
+    from analysis.lake.files import lake_dataset_rows
+
+    root = lake_root()
+    assert root is not None
+    times = {str(n): t for n, t in loaded}
+    times.update({str(r["name"]): r["loaded_at"] for r in lake_dataset_rows(root)})
+    if not times:
+        return None
+    return min(times, key=lambda n: (-_timestamp(times[n]), n))
+
+
+def _timestamp(value: Any) -> float:
+    try:
+        return float(pd.Timestamp(value).timestamp())
+    except (TypeError, ValueError):
+        return float("-inf")
 
 
 def filter_choices(dataset: str | None) -> FilterChoices:
     """Products, departments, amount bands and the date span of a dataset."""
     if not dataset:
         return FilterChoices()
-    return CACHE.get_or_compute(("filter_choices", dataset), lambda: _filter_choices(dataset))
+    key = ("filter_choices", dataset, on_lake(), lake_stamp(dataset) if on_lake() else "")
+    return CACHE.get_or_compute(key, lambda: _filter_choices(dataset))
 
 
 def dataset_colours(dataset: str | None) -> dict[str, str]:
@@ -382,30 +461,44 @@ def dataset_colours(dataset: str | None) -> dict[str, str]:
 
 
 def _filter_choices(dataset: str) -> FilterChoices:
-    with cursor() as con:
-        try:
+    try:
+        if on_lake():
+            from analysis.lake.pages import filter_choices as lake_filter_choices
+
+            return lake_filter_choices(lake_run_for(dataset))
+        with cursor() as con:
             return analysis_filter_choices(con, dataset)
-        except UnknownDatasetError:
-            return FilterChoices()
+    except UnknownDatasetError:
+        return FilterChoices()
 
 
 def dataset_time_zone(dataset: str | None) -> DatasetTimeZone:
     """The time zone of a dataset's clock, in which every page shows its times of day
-    (UTC without a dataset, or for one the store does not hold)."""
+    (UTC without a dataset, or for one the store (or the lake) does not hold)."""
     if not dataset:
         return DatasetTimeZone("UTC")
 
     def compute() -> DatasetTimeZone:
-        with cursor() as con:
-            try:
-                return time_zone(con, dataset)
-            except UnknownDatasetError:
-                return DatasetTimeZone("UTC")
+        try:
+            if on_lake():
+                from analysis.lake.pages import time_zone as lake_time_zone
 
-    return CACHE.get_or_compute(("time_zone", dataset), compute)
+                return lake_time_zone(lake_run_for(dataset))
+            with cursor() as con:
+                return time_zone(con, dataset)
+        except UnknownDatasetError:
+            return DatasetTimeZone("UTC")
+
+    key = ("time_zone", dataset, on_lake(), lake_stamp(dataset) if on_lake() else "")
+    return CACHE.get_or_compute(key, compute)
 
 
 def case_instances(dataset: str, case_id: str) -> Any:
     """The activity instances of one case, by start (for its timeline)."""
+    if on_lake():
+        from analysis.lake.pages import case_timeline as lake_case_timeline
+
+        key = ("case_timeline", dataset, case_id, lake_stamp(dataset))
+        return CACHE.get_or_compute(key, lambda: lake_case_timeline(lake_run_for(dataset), case_id))
     with cursor() as con:
         return case_timeline(con, dataset, case_id)

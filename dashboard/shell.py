@@ -17,7 +17,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html
 
-from analysis.dataset_facts import latest_dataset
 from dashboard import data
 from dashboard.audit import current_user
 from dashboard.exports import register_export_callback
@@ -247,9 +246,8 @@ def default_dataset(names: list[str]) -> str | None:
     """The dataset shown when the URL names none: the most recently loaded."""
     if not names:
         return None
-    with data.cursor() as con:
-        latest = latest_dataset(con)
-    return latest or names[0]
+    latest = data.latest_dataset()
+    return latest if latest in names else names[0]
 
 
 def resolve_state(search: str | None, stored_lang: str | None) -> data.ViewState:

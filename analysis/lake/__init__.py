@@ -89,15 +89,16 @@ def lake_run(
     db: str | None = None,
     lake: Lake | None = None,
     con: Any = None,
+    from_store: bool = False,
 ) -> LakeRun:
     """The derivations of ``dataset`` on ``engine`` (``duckdb`` or ``spark``), built on first
     use and kept for the process. Data comes from the lake at ``lake`` (or, for Spark,
-    ``LOANFLOW_LAKE``); without one, from the store (``con``, or ``db`` opened read-only),
-    the dataset copied once to Parquet in the cache folder."""
+    ``LOANFLOW_LAKE``); without one, or with ``from_store``, from the store (``con``, or
+    ``db`` opened read-only), the dataset copied once to Parquet in the cache folder."""
     from analysis.lake.files import read_profile_json, require_lake_dataset
 
     check_engine(engine)
-    root = lake or (lake_root() if engine == "spark" else None)
+    root = None if from_store else lake or (lake_root() if engine == "spark" else None)
     if engine == "duckdb":
         needs_spark(root)
     if root is not None:
@@ -158,12 +159,12 @@ def run_for(engine: str, dataset: str, db: str | None = None, lake: str | None =
     return lake_run(engine, dataset, db=db, lake=parse_lake(lake) if lake else None)
 
 
-def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
+def lake_equivalent(function: Any, options: dict[str, Any], args: tuple[Any, ...] = ()) -> Any:
     """The lake figure computing what the store path's ``function(con, dataset, filters,
-    **options)`` computes, as a callable ``(run, filters)``; None when the figure (or the
-    option asked for) is not computed on the lake. The options that only skip work on the
-    store path (``working``, ``median``) are dropped: the lake computes every column."""
-    from analysis.lake import figures, waits
+    *args, **options)`` computes, as a callable ``(run, filters)``; None when the figure (or
+    the option asked for) is not computed on the lake. The options that only skip work on
+    the store path (``working``, ``median``) are dropped: the lake computes every column."""
+    from analysis.lake import figures, pages, waits
 
     name = f"{getattr(function, '__module__', '')}.{getattr(function, '__name__', '')}"
     table: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -179,19 +180,37 @@ def lake_equivalent(function: Any, options: dict[str, Any]) -> Any:
             waits.waiting_causes,
             ("instances", "kronos", "transitions"),
         ),
+        # The dashboard's other pages (analysis.lake.pages).
+        "analysis.trends.weekly_trend": (pages.weekly_trend, ()),
+        "analysis.trends.wip_over_time": (pages.wip_over_time, ()),
+        "analysis.bottlenecks.sla_risk": (pages.sla_risk, ("limit",)),
+        "analysis.case_metrics.case_metrics": (pages.case_metrics, ()),
+        "analysis.case_metrics.case_page": (pages.case_page, ("order", "offset", "limit")),
+        "analysis.process_map.element_cases": (
+            pages.element_cases,
+            ("activity", "source", "target", "limit"),
+        ),
+        "analysis.rules.rule_results": (pages.rule_results, ()),
+        "analysis.conformance.conformance": (pages.conformance, ("max_alignment_variants",)),
+        "analysis.waits.report.department_calendars": (pages.department_calendars, ()),
+        "analysis.waits.report.selected_case_waits": (_case_waits, ()),
     }
-    if name not in table:
+    positional = {"analysis.conformance.conformance", "analysis.waits.report.selected_case_waits"}
+    if name not in table or (args and name not in positional):
         return None
     figure, accepted = table[name]
     if set(options) - set(accepted):
         return None
-    passed = {
-        k: v
-        for k, v in options.items()
-        if k in ("top", "limit", "order", "instances", "kronos", "transitions")
-    }
+    passed = {k: v for k, v in options.items() if k not in ("working", "median")}
 
     def compute(run: LakeRun, filters: Any) -> Any:
-        return figure(run, filters, **passed)
+        return figure(run, filters, *args, **passed)
 
     return compute
+
+
+def _case_waits(run: LakeRun, _filters: Any, case_id: str) -> Any:
+    """One case's waits (a case's waits do not depend on the selection)."""
+    from analysis.lake.pages import case_waits
+
+    return case_waits(run, case_id)

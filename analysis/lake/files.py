@@ -12,6 +12,8 @@ from __future__ import annotations
 import shutil
 import uuid
 from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
 
 import duckdb
 
@@ -104,6 +106,36 @@ def read_profile_json(root: Lake, dataset: str) -> str | None:
     return None if row is None or row[0] is None else str(row[0])
 
 
+def lake_dataset_rows(root: Lake) -> list[dict[str, Any]]:
+    """The lake's ``datasets`` rows (as ``loanflow datasets`` lists the store's: name,
+    cases, events, activity instances, source, loaded_at, format, layout, rows read,
+    rejected, duplicates), by name: what the dashboard's Data page shows of a lake."""
+    names = lake_datasets(root)
+    if not names:
+        return []
+    if isinstance(root, RemoteLake):
+        rows = [{**(remote_dataset_row(root, n) or {}), "name": n} for n in names]
+        keys = ("name", "cases", "events", "activity_instances", "source", "loaded_at")
+        return [{k: r.get(k) for k in keys} for r in rows]
+    files = str(Path(root) / "datasets" / "*" / "*.parquet").replace("'", "''")
+    con = duckdb.connect()
+    try:
+        result = con.execute(
+            "SELECT dataset AS name, cases, events, activity_instances, source,"
+            " strftime(loaded_at AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%SZ') AS loaded_at,"
+            " source_format AS format, layout, rows_read, rejected, duplicates"
+            f" FROM read_parquet('{files}', hive_partitioning = true) ORDER BY dataset"
+        )
+        columns = [d[0] for d in result.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in result.fetchall()]
+    finally:
+        con.close()
+    known = set(names)
+    for row in rows:
+        row["name"] = unquote(str(row["name"]))
+    return [r for r in rows if r["name"] in known]
+
+
 def lake_datasets(root: Lake) -> list[str]:
     """The datasets a lake holds (by their ``datasets`` partitions)."""
     if isinstance(root, RemoteLake):
@@ -111,8 +143,6 @@ def lake_datasets(root: Lake) -> list[str]:
     folder = Path(root) / "datasets"
     if not folder.is_dir():
         return []
-    from urllib.parse import unquote
-
     return sorted(
         unquote(p.name.split("=", 1)[1]) for p in folder.iterdir() if p.name.startswith("dataset=")
     )

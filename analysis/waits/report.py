@@ -307,6 +307,14 @@ def case_waits(
     return _instance_rows(frame[frame["case_id"].astype(str) == str(case_id)])
 
 
+def selected_case_waits(
+    con: duckdb.DuckDBPyConnection, dataset: str, _filters: Filters | None, case_id: str
+) -> list[dict[str, Any]]:
+    """:func:`case_waits` called as a figure of a view, ``(con, dataset, filters, case_id)``
+    (the filters do not change a case's waits)."""
+    return case_waits(con, dataset, case_id)
+
+
 def department_calendars(
     con: duckdb.DuckDBPyConnection, dataset: str, filters: Filters | None = None
 ) -> dict[str, dict[str, Any]]:

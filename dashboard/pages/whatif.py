@@ -16,6 +16,7 @@ from dashboard.jobs import RUNNER
 from dashboard.views.whatif import (
     PAGE,
     WEEKDAYS,
+    engine_note,
     keep_finished,
     results_body,
     saved_options,
@@ -215,9 +216,11 @@ def layout(**query: Any) -> html.Div:
         dcc.Store(id=f"{PAGE}-scenarios", storage_type="local"),
         dcc.Interval(id=f"{PAGE}-tick", interval=1000, disabled=True),
     ]
-    frame = page_frame(
-        PAGE, t("whatif.title", lang), state.to_query(), lang, _controls(state.dataset, lang)
-    )
+    note = engine_note(state.dataset, lang)
+    controls = _controls(state.dataset, lang)
+    if note:
+        controls = html.Div([html.Div(info(note), id=f"{PAGE}-engine-note"), controls])
+    frame = page_frame(PAGE, t("whatif.title", lang), state.to_query(), lang, controls)
     return html.Div([*stores, frame])
 
 

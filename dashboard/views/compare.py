@@ -50,22 +50,48 @@ def run_comparison(
         if not before or not split_at:
             return None
         day = date.fromisoformat(split_at[:10])
-        key = ("compare-split", before, day.isoformat(), filters.cache_key())
+        key = ("compare-split", before, day.isoformat(), filters.cache_key(), _where(before))
 
         def split() -> Comparison:
+            if data.on_lake():
+                from analysis.lake.compare import compare_split as lake_split
+
+                return lake_split(data.lake_run_for(before), day, filters)
             with data.cursor() as con:
                 return compare_split(con, before, day, filters)
 
         return data.CACHE.get_or_compute(key, split)
     if not before or not after:
         return None
-    key = ("compare", before, after, filters.cache_key())
+    pair = ("compare", before, after, filters.cache_key(), _where(before), _where(after))
 
     def two() -> Comparison:
+        if data.on_lake():
+            from analysis.lake.compare import compare as lake_compare
+
+            runs = data.lake_run_for(before), data.lake_run_for(after)
+            return lake_compare((runs[0], filters), (runs[1], filters))
         with data.cursor() as con:
             return compare(con, (before, filters), (after, filters))
 
-    return data.CACHE.get_or_compute(key, two)
+    return data.CACHE.get_or_compute(pair, two)
+
+
+def _where(dataset: str) -> tuple[str, str]:
+    """Where a dataset's figures are computed: the engine and its lake's version."""
+    return ("lake", data.lake_stamp(dataset)) if data.on_lake() else ("store", "")
+
+
+def _with_actual(prediction: dict[str, Any], after: str) -> dict[str, Any]:
+    """The prediction with what happened in ``after`` (measured on the lake under the
+    spark engine, :func:`analysis.lake.compare.actual_metrics`)."""
+    if data.on_lake():
+        from analysis.lake.compare import actual_metrics
+        from analysis.whatif.whatif import with_actual_metrics
+
+        return with_actual_metrics(prediction, after, actual_metrics(data.lake_run_for(after)))
+    with data.cursor() as con:
+        return with_actual(prediction, con, after)
 
 
 def metrics_table(comparison: Comparison, lang: str) -> pd.DataFrame:
@@ -235,8 +261,7 @@ def report_html(
     checked = None
     if prediction is not None and mode != "split" and after:
         try:
-            with data.cursor() as con:
-                checked = with_actual(check_prediction(prediction, "the prediction"), con, after)
+            checked = _with_actual(check_prediction(prediction, "the prediction"), after)
         except LoanFlowError:
             checked = None  # a prediction the browser kept that no longer fits: left out
     return build_report(

@@ -424,9 +424,20 @@ def rejected_rows(dataset: str) -> pd.DataFrame:
 
 def datasets_frame() -> pd.DataFrame:
     """The datasets in the store with their counts; ``source`` is the loaded file's name
-    (an upload's name as chosen, not the server's cache path)."""
+    (an upload's name as chosen, not the server's cache path). On the lake (engine spark
+    with ``LOANFLOW_LAKE``), the lake's datasets too, a dataset in both as the lake has it."""
     with data.cursor() as con:
-        frame = pd.DataFrame(list_datasets(con))
+        rows = list_datasets(con)
+    if data.on_lake() and data.lake_datasets():
+        from analysis.lake import lake_root
+        from analysis.lake.files import lake_dataset_rows
+
+        in_lake = lake_dataset_rows(lake_root())  # type: ignore[arg-type]
+        named = {str(r["name"]) for r in in_lake}
+        rows = sorted(
+            [r for r in rows if str(r["name"]) not in named] + in_lake, key=lambda r: r["name"]
+        )
+    frame = pd.DataFrame(rows)
     if not frame.empty and "source" in frame:
         frame["source"] = frame["source"].map(source_name, na_action="ignore")
     if not frame.empty and "loaded_at" in frame:  # the same in every language: 2025-03-01 09:30

@@ -207,23 +207,19 @@ def element_cases(query: str | None, element: dict[str, Any] | None) -> pd.DataF
     if not state.dataset or not element:
         return pd.DataFrame()
     source, target = element.get("source"), element.get("target")
-    with data.cursor() as con:
-        if source and target:
-            return analysis_element_cases(
-                con,
-                state.dataset,
-                state.filters(),
-                source=source,
-                target=target,
-                limit=CASE_LIST_LIMIT,
-            )
-        return analysis_element_cases(
-            con,
-            state.dataset,
-            state.filters(),
-            activity=element.get("id"),
-            limit=CASE_LIST_LIMIT,
-        )
+    where = (
+        {"source": source, "target": target}
+        if source and target
+        else {"activity": element.get("id")}
+    )
+    return data.cached(
+        "element_cases",
+        analysis_element_cases,
+        state.dataset,
+        state.filters(),
+        **where,
+        limit=CASE_LIST_LIMIT,
+    )
 
 
 def with_zone_times(frame: pd.DataFrame, zone: str) -> pd.DataFrame:

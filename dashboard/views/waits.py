@@ -11,9 +11,9 @@ from dash import html
 
 from analysis.waits.report import (
     addressable_hours,
-    case_waits,
     cause_changes,
     department_calendars,
+    selected_case_waits,
     waiting_causes,
 )
 from dashboard import data, figures
@@ -196,7 +196,9 @@ def case_body(query: str | None, case_id: str | None) -> Any:
     if not state.dataset or not case_id:
         return info(t("waits.case_none", lang))
     try:
-        rows = data.cached("waits-case", _case, state.dataset, state.filters(), case_id.strip())
+        rows = data.cached(
+            "waits-case", selected_case_waits, state.dataset, state.filters(), case_id.strip()
+        )
     except LoanFlowError as exc:
         return error_alert(exc, lang)
     if not rows:
@@ -205,16 +207,24 @@ def case_body(query: str | None, case_id: str | None) -> Any:
     return chart(f"{PAGE}-case-chart", figures.case_wait_timeline(rows, lang, zone))
 
 
-def _case(con: Any, dataset: str, _filters: Any, case_id: str) -> list[dict[str, Any]]:
-    return case_waits(con, dataset, case_id)
-
-
 def cached_cause_changes(before: tuple[str, Any], after: tuple[str, Any]) -> list[dict[str, Any]]:
     """:func:`analysis.waits.report.cause_changes` on two selections, cached (the Compare
     page's section and its downloadable report share it)."""
-    key = ("waits-compare", before[0], before[1].cache_key(), after[0], after[1].cache_key())
+    where = ("lake", data.lake_stamp(before[0]), data.lake_stamp(after[0]))
+    key = (
+        "waits-compare", before[0], before[1].cache_key(), after[0], after[1].cache_key(),
+        where if data.on_lake() else ("store",),
+    )  # fmt: skip
 
     def compute() -> list[dict[str, Any]]:
+        if data.on_lake():
+            from analysis.lake.waits import cause_changes as lake_cause_changes
+
+            sides = (
+                (data.lake_run_for(before[0]), before[1]),
+                (data.lake_run_for(after[0]), after[1]),
+            )
+            return lake_cause_changes(*sides)
         with data.cursor() as con:
             return cause_changes(con, before, after)
 

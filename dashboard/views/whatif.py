@@ -79,13 +79,46 @@ def scenario_choices(dataset: str | None) -> tuple[list[str], list[str]]:
         return [], []
 
     def read() -> tuple[list[str], list[str]]:
+        if data.on_lake():
+            from analysis.lake.pages import scenario_names as lake_scenario_names
+
+            return lake_scenario_names(data.lake_run_for(dataset))
         with data.cursor() as con:
             return scenario_names(con, dataset)
 
-    result: tuple[list[str], list[str]] = data.CACHE.get_or_compute(
-        ("whatif-choices", dataset), read
-    )
+    key = ("whatif-choices", dataset, data.on_lake(), data.lake_stamp(dataset))
+    result: tuple[list[str], list[str]] = data.CACHE.get_or_compute(key, read)
     return result
+
+
+def in_store(dataset: str) -> bool:
+    """Whether the store holds ``dataset`` (the what-if model is discovered from it)."""
+    with data.cursor() as con:
+        return (
+            con.execute("SELECT 1 FROM datasets WHERE name = ?", [dataset]).fetchone() is not None
+        )
+
+
+def engine_note(dataset: str | None, lang: str) -> str | None:
+    """What the page says under the spark engine: the model is discovered from the store's
+    copy of the dataset (docs/scale.md), or cannot be for a dataset only in the lake."""
+    if not dataset or not data.on_lake():
+        return None
+    key = "whatif.on_store" if in_store(dataset) else "whatif.lake_only"
+    return t(key, lang, dataset=dataset)
+
+
+def require_store_copy(dataset: str) -> None:
+    """Under the spark engine, a clear error for a dataset only in the lake (the model is
+    discovered from the store's copy)."""
+    if data.on_lake() and not in_store(dataset):
+        raise LoanFlowError(
+            f"{dataset!r} is only in the lake; the what-if model is discovered from a store's "
+            f"copy. Load it into the store (loanflow ingest FILE --dataset {dataset}) to "
+            "simulate it.",
+            code="lake_only_whatif",
+            dataset=dataset,
+        )
 
 
 def model_for(dataset: str, job: Job | None = None) -> dict[str, Any]:
@@ -107,6 +140,7 @@ def start_job(
     """Start the simulation in the background; its result is :func:`what_if`'s report."""
     state = data.state_from_query(query)
     dataset = state.dataset or ""
+    require_store_copy(dataset)
 
     def work(job: Job) -> dict[str, Any]:
         job.report(0.02, t("whatif.discovering", lang))

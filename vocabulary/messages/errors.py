@@ -411,6 +411,15 @@ ERRORS: dict[str, dict[str, str]] = {
         "DuckDB 只读取本机文件夹中的数据湖；{lake} 需经由 Spark 访问："
         "请改用 --engine spark（或把数据湖复制到本机文件夹）。",
     ),
+    "error.lake_only_whatif": _m(
+        "{dataset!r} is only in the lake; the what-if model is discovered from a store's "
+        "copy. Load it into the store (loanflow ingest FILE --dataset {dataset}) to simulate "
+        "it.",
+        "「{dataset}」只在資料湖中；情境模擬的模型由本機資料庫中的副本發現。請先在「資料」頁"
+        "載入後再模擬。",
+        "“{dataset}”只在数据湖中；情景模拟的模型由本机数据库中的副本发现。请先在“数据”页"
+        "载入后再模拟。",
+    ),
     "error.lake_no_append": _m(
         "--append is not supported for the lake: load the whole log again.",
         "資料湖不支援 --append：請重新載入整份日誌。",

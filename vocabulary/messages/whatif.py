@@ -12,6 +12,24 @@ WHATIF: dict[str, dict[str, str]] = {
         "情景模拟：先模拟，再改变",
     ),
     "whatif.controls": _m("Shape a scenario", "設定情境", "设定情景"),
+    "whatif.on_store": _m(
+        "The Spark engine computes the other pages on the lake; the simulation model is "
+        "discovered from every activity instance in one process, so this page discovers it "
+        "from the store's copy of {dataset} on this machine.",
+        "其他頁面由 Spark 引擎在資料湖上計算；模擬模型須在單一程序中讀取全部活動才能發現，"
+        "因此本頁以本機資料庫中「{dataset}」的副本發現模型。",
+        "其他页面由 Spark 引擎在数据湖上计算；模拟模型须在单一进程中读取全部活动才能发现，"
+        "因此本页以本机数据库中“{dataset}”的副本发现模型。",
+    ),
+    "whatif.lake_only": _m(
+        "The Spark engine computes the other pages on the lake; the simulation model is "
+        "discovered from every activity instance in one process, on the store's copy of a "
+        "dataset. {dataset} is only in the lake: load it on the Data page to simulate it.",
+        "其他頁面由 Spark 引擎在資料湖上計算；模擬模型須在單一程序中讀取全部活動，以本機資料庫"
+        "中的資料集副本發現。「{dataset}」只在資料湖中：請在「資料」頁載入後再模擬。",
+        "其他页面由 Spark 引擎在数据湖上计算；模拟模型须在单一进程中读取全部活动，以本机数据库"
+        "中的数据集副本发现。“{dataset}”只在数据湖中：请在“数据”页载入后再模拟。",
+    ),
     "whatif.staff": _m("Head count change", "人力變動", "人力变动"),
     "whatif.department": _m("Department", "部門", "部门"),
     "whatif.meetings": _m("Meeting days of", "會議日：", "会议日："),
