@@ -329,13 +329,10 @@ def lake_datasets() -> list[str]:
 def lake_stamp(dataset: str) -> str:
     """A version of a dataset's lake partitions (so a reload of the lake is seen)."""
     from analysis.lake import lake_root
-    from analysis.lake.files import partition_dir
+    from analysis.lake import lake_stamp as stamp_of
 
     root = lake_root()
-    if root is None:
-        return ""
-    folder = partition_dir(root, "cases", dataset)
-    return str(folder.stat().st_mtime_ns) if folder.exists() else ""
+    return "" if root is None else stamp_of(root, dataset)
 
 
 def lake_run_for(dataset: str) -> Any:

@@ -17,7 +17,7 @@ from analysis.bottlenecks import bottleneck_tables, open_cases_waiting, resource
 from analysis.filters import Filters
 from analysis.handoffs import handoffs
 from analysis.kpis import kpis
-from analysis.lake import figures
+from analysis.lake import figures, lake_run
 from analysis.lake.engine import DuckDBEngine, SparkEngine
 from analysis.lake.files import read_profile_json, write_dataset
 from analysis.lake.run import LakeRun
@@ -134,11 +134,12 @@ def lake_figures(run: LakeRun, f: Filters) -> dict[str, Any]:
 
 def spark_run(spark: Any, con: duckdb.DuckDBPyConnection, dataset: str, lake: Path) -> LakeRun:
     """The lake derivations of a store's dataset on Spark: the dataset written to the lake
-    at ``lake`` and read back from it (profile included)."""
+    at ``lake`` and read back from it (profile included), kept for the process by
+    :func:`analysis.lake.lake_run`, so a dashboard reading that lake in the same process
+    (tests/test_lake_pages.py) reuses them."""
     write_dataset(con, dataset, lake)
-    profile = profile_from_store(read_profile_json(lake, dataset))
-    run = LakeRun(SparkEngine(spark, lake), dataset, profile, uuid.uuid4().hex[:12])
-    run.prepare()
+    run = lake_run("spark", dataset, lake=lake)  # kept for the process, as the dashboard's
+    assert isinstance(run.engine, SparkEngine) and run.engine.spark is spark
     return run
 
 

@@ -104,7 +104,7 @@ def lake_run(
     if root is not None:
         require_lake_dataset(root, dataset)
         profile_text = read_profile_json(root, dataset)
-        stamp = remote_stamp(root, dataset) if isinstance(root, RemoteLake) else _stamp(root)
+        stamp = lake_stamp(root, dataset)
     else:
         from etl.store import connect
 
@@ -136,12 +136,17 @@ def lake_run(
         return run
 
 
-def _stamp(root: Path) -> str:
-    """A version of the lake folder: its datasets partitions' modification times."""
-    folder = root / "cases"
-    if not folder.is_dir():
-        return ""
-    return str(max((p.stat().st_mtime_ns for p in folder.iterdir()), default=0))
+def lake_stamp(root: Lake, dataset: str) -> str:
+    """A version of one dataset in the lake: in a folder, its ``cases`` partition's
+    modification time (a load swaps the partition in whole, so a reload changes it; loading
+    another dataset does not); elsewhere, a digest of its ``datasets`` row."""
+    from analysis.lake.files import partition_dir
+
+    if isinstance(root, RemoteLake):
+        return remote_stamp(root, dataset)
+
+    folder = partition_dir(root, "cases", dataset)
+    return str(folder.stat().st_mtime_ns) if folder.exists() else ""
 
 
 def forget_runs() -> None:

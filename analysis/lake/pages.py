@@ -129,11 +129,11 @@ def wip_over_time(run: LakeRun, filters: Filters | None = None) -> pd.DataFrame:
     columns = ["day", "started", "ended", "wip"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
-    numbers = frame["day"].astype("int64")
-    started = frame.set_index(numbers)["started"].astype("int64")
-    ended = frame.set_index(numbers)["ended"].astype("int64")
-    lo = int(numbers[started > 0].min()) if (started > 0).any() else int(numbers.min())
-    days = range(lo, int(numbers.max()) + 1)
+    numbers = frame["day"].astype("int64").to_numpy()
+    started = pd.Series(frame["started"].astype("int64").to_numpy(), index=numbers)
+    ended = pd.Series(frame["ended"].astype("int64").to_numpy(), index=numbers)
+    starts = numbers[started.to_numpy() > 0]
+    days = range(int(starts.min()) if len(starts) else int(numbers.min()), int(numbers.max()) + 1)
     out = pd.DataFrame(
         {
             "day": pd.to_datetime([_day(n) for n in days]),

@@ -1,0 +1,103 @@
+"""The dashboard's remaining figures on Spark (analysis.lake.pages) against the store path,
+which is itself checked against hand-worked logs and pm4py: the weekly trends, work in
+progress, the SLA early warning, the case table and its pages, one case's timeline and
+waits, the cases behind a map element, the loan rules, conformance, the departments'
+calendars, the scenario names, the filter bar's choices and the time zone.
+
+Counts, names and orders equal; real numbers within 1e-9 (tests/lake_parity.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+
+from analysis.bottlenecks import sla_risk
+from analysis.case_metrics import case_metrics, case_page
+from analysis.conformance import conformance
+from analysis.dataset_facts import case_timeline, filter_choices, time_zone
+from analysis.filters import Filters
+from analysis.lake import lake_equivalent, pages
+from analysis.process_map import END, START, element_cases
+from analysis.rules import rule_results
+from analysis.trends import weekly_trend, wip_over_time
+from analysis.waits.report import case_waits, department_calendars
+from analysis.whatif.scenario import scenario_names
+from tests.lake_parity import assert_same
+
+pytestmark = pytest.mark.xdist_group("spark")
+
+MODEL = Path(__file__).resolve().parent.parent / "sample_logs" / "to_be.bpmn"
+
+
+def _figures_agree(con: duckdb.DuckDBPyConnection, run: Any, name: str, f: Filters) -> None:
+    """Every figure of the pages on the store path and on the lake, the same."""
+    assert_same(weekly_trend(con, name, f), pages.weekly_trend(run, f), "weekly")
+    assert_same(wip_over_time(con, name, f), pages.wip_over_time(run, f), "wip")
+    assert_same(sla_risk(con, name, f, limit=10), pages.sla_risk(run, f, limit=10), "sla")
+    cases = case_metrics(con, name, f)
+    assert len(cases) > 0
+    assert_same(cases, pages.case_metrics(run, f), "case metrics")
+    for order in ((("cycle_time_hours", True),), (("product", False), ("sla_met", True))):
+        store_page, store_total = case_page(con, name, f, order=order, offset=1, limit=3)
+        lake_page, lake_total = pages.case_page(run, f, order=order, offset=1, limit=3)
+        assert store_total == lake_total == len(cases)
+        assert_same(store_page, lake_page, f"case page {order}")
+    longest = str(cases.sort_values(["instances", "case_id"]).iloc[-1]["case_id"])
+    assert_same(case_timeline(con, name, longest), pages.case_timeline(run, longest), "timeline")
+    activity = str(case_timeline(con, name, longest)["activity"].iloc[0])
+    for where in ({"activity": activity}, {"source": START, "target": activity},
+                  {"source": activity, "target": END}):  # fmt: skip
+        store_rows = element_cases(con, name, f, **where, limit=50)
+        assert_same(store_rows, pages.element_cases(run, f, **where, limit=50), str(where))
+    assert_same(
+        [r.to_json() for r in rule_results(con, name, f)],
+        [r.to_json() for r in pages.rule_results(run, f)],
+        "rules",
+    )
+    assert_same(
+        conformance(con, name, f, MODEL).to_json(),
+        pages.conformance(run, f, str(MODEL)).to_json(),
+        "conformance",
+    )
+    assert_same(department_calendars(con, name, f), pages.department_calendars(run, f), "cal")
+    assert_same(case_waits(con, name, longest), pages.case_waits(run, longest), "case waits")
+    assert_same(filter_choices(con, name).to_json(), pages.filter_choices(run).to_json(), "bar")
+    assert time_zone(con, name) == pages.time_zone(run)
+    assert_same(list(scenario_names(con, name)), list(pages.scenario_names(run)), "names")
+
+
+def test_the_pages_figures_on_the_hand_worked_logs(
+    lake_hand_store: duckdb.DuckDBPyConnection, lake_hand_runs: dict[str, Any]
+) -> None:
+    _figures_agree(lake_hand_store, lake_hand_runs["hand"], "hand", Filters())
+    # the edge cases: daylight saving inside the log, open cases without mapped outcomes
+    edge = Filters(outcomes=("approved", "rejected", "open"))
+    _figures_agree(lake_hand_store, lake_hand_runs["edge"], "edge", edge)
+
+
+def test_the_pages_figures_on_a_sample_log(
+    lake_sample_store: duckdb.DuckDBPyConnection, lake_sample_runs: Any
+) -> None:
+    f = Filters(outcomes=("approved", "rejected"), amount_min=100_000)
+    # "after": its waiting causes' decomposition is shared with tests/test_lake_waits.py
+    _figures_agree(lake_sample_store, lake_sample_runs("after"), "after", f)
+
+
+def test_every_figure_of_the_pages_has_a_lake_equivalent() -> None:
+    """The dashboard routes each of these through analysis.lake.lake_equivalent."""
+    for function, options, args in (
+        (weekly_trend, {}, ()),
+        (wip_over_time, {}, ()),
+        (sla_risk, {"limit": 10}, ()),
+        (case_metrics, {}, ()),
+        (case_page, {"order": (), "offset": 0, "limit": 100}, ()),
+        (element_cases, {"activity": "x", "limit": 200}, ()),
+        (rule_results, {}, ()),
+        (conformance, {}, (str(MODEL), "token_replay")),
+        (department_calendars, {}, ()),
+    ):
+        assert lake_equivalent(function, options, args) is not None, function
+    assert lake_equivalent(weekly_trend, {"unknown": 1}) is None
