@@ -101,3 +101,82 @@ def test_every_figure_of_the_pages_has_a_lake_equivalent() -> None:
     ):
         assert lake_equivalent(function, options, args) is not None, function
     assert lake_equivalent(weekly_trend, {"unknown": 1}) is None
+
+
+# --- a dashboard whose store does not hold the dataset, in headless Chromium --------------
+
+
+@pytest.mark.browser
+def test_a_dataset_only_in_the_lake_browsed_in_chromium(
+    lake_hand_runs: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """LOANFLOW_ENGINE=spark and LOANFLOW_LAKE at the hand-worked logs' lake, an empty
+    store: every page opens on ``hand`` and shows the lake's numbers."""
+    from analysis.lake import figures
+    from dashboard.app import create_app
+    from dashboard.browser import chromium, click, serve_in_thread, wait_for, wait_idle
+    from etl.store import close_shared, using
+    from etl.store import dataset_names as store_names
+    from tests.test_browser_dashboard import assert_clean, cases_card, heading
+    from vocabulary import t
+
+    run = lake_hand_runs["hand"]
+    monkeypatch.setenv("LOANFLOW_ENGINE", "spark")
+    monkeypatch.setenv("LOANFLOW_LAKE", str(run.engine.lake))
+    monkeypatch.setenv("LOANFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    db = tmp_path / "store.duckdb"
+    app = create_app(db, auth=False)
+    with using(db) as con:
+        assert store_names(con) == []  # the store holds no dataset at all
+    cases = pages.case_metrics(run)
+    with serve_in_thread(app) as url, chromium() as driver:
+
+        def visit(path: str, page: str) -> None:
+            driver.get(f"{url}{path}?dataset=hand")
+            wait_idle(driver, timeout=90)
+            assert heading(driver) == t(f"{page}.title", "en"), path
+            assert "dataset=hand" in driver.current_url  # the lake's dataset is offered
+
+        def rows(grid: str, column: str) -> list[str]:
+            cells = f"#{grid} .ag-center-cols-container .ag-row [col-id='{column}']"
+            return [e.text for e in driver.find_elements("css selector", cells)]
+
+        visit("/", "overview")
+        assert len(driver.find_elements("css selector", ".lf-kpi")) == 10
+        assert int(cases_card(driver)) == figures.kpis(run).cases == len(cases)
+        assert driver.find_elements("css selector", "#overview-trends .main-svg")
+        assert "hand" in driver.find_element("css selector", "#filter-dataset").text
+        visit("/map", "map")
+        assert driver.find_elements("css selector", "#map-graph canvas")
+        visit("/handoffs", "handoffs")
+        shown = wait_for(lambda: rows("handoffs-grid", "from"))
+        assert len(shown) == len(figures.handoffs(run))
+        visit("/bottlenecks", "bottlenecks")
+        assert driver.find_elements("css selector", "#bottlenecks-wip .main-svg")
+        visit("/variants", "variants")
+        assert driver.find_elements("css selector", "#variants-chart .main-svg")
+        visit("/cases", "cases")
+        shown = wait_for(lambda: rows("cases-grid", "case_id"))
+        assert sorted(shown) == sorted(cases["case_id"])
+        first = driver.find_element("css selector", "#cases-grid .ag-row [col-id='case_id']")
+        case = first.text
+        first.click()
+        wait_for(lambda: case in driver.find_element("css selector", "#cases-timeline").text)
+        visit("/waits", "waits")
+        assert driver.find_elements("css selector", "#waits-calendars .main-svg")
+        driver.find_element("css selector", "#waits-case-id").send_keys(case + "\n")
+        wait_for(lambda: driver.find_elements("css selector", "#waits-case-chart .main-svg"))
+        visit("/compare", "compare")
+        click(driver, "#compare-run")
+        wait_for(lambda: driver.find_elements("css selector", "#compare-forest .main-svg"), 120)
+        visit("/conformance", "conformance")
+        click(driver, "#conformance-run")
+        wait_for(lambda: driver.find_elements("css selector", "#conformance-hist .main-svg"), 60)
+        visit("/whatif", "whatif")
+        note = driver.find_element("css selector", "#whatif-engine-note").text
+        assert note == t("whatif.lake_only", "en", dataset="hand")
+        visit("/data", "data")
+        assert sorted(wait_for(lambda: rows("data-datasets", "name"))) == ["edge", "hand"]
+        wait_idle(driver, timeout=60)
+        assert_clean(driver)
+    close_shared(db)
