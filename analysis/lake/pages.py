@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import json
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -309,7 +310,7 @@ def department_calendars(run: LakeRun, filters: Filters | None = None) -> dict[s
     assert run.bounds is not None
     bounds, zone = run.bounds, run.profile.timezone
     holidays = tuple(sorted(run.profile.calendar.holidays))
-    name = f"{run.names.prefix}_dept_calendars"
+    name = f"{run.names.prefix}_dept_calendars_{uuid.uuid4().hex[:12]}"  # one per call
     e.grouped(
         name,
         calendar_counts_sql(

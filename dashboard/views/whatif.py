@@ -152,17 +152,25 @@ def start_job(
             )
 
         job.report(0.1, t("whatif.running", lang))
+        measured = actual if actual and data.on_lake() else None  # measured on the lake
         with data.cursor() as con:
-            return what_if(
+            report = what_if(
                 con,
                 dataset,
                 scenario_text=scenario,
                 model=model,
                 runs=min(50, max(1, int(runs or 1))),
-                actual=actual or None,
+                actual=None if measured else actual or None,
                 on_run=on_run,
                 start_method="forkserver",
             )
+        if measured:
+            from analysis.lake.compare import actual_metrics
+            from analysis.whatif.whatif import with_actual_metrics
+
+            figures = actual_metrics(data.lake_run_for(measured))
+            report = with_actual_metrics(report, measured, figures)
+        return report
 
     return RUNNER.submit(KIND, f"what if {dataset}", work)
 
