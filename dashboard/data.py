@@ -9,6 +9,7 @@ whenever a dataset is loaded, replaced or deleted through the dashboard.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -317,22 +318,49 @@ def on_lake() -> bool:
     return dashboard_engine() != "duckdb"
 
 
+# A lake only Spark reaches (a URI, catalog tables) answers "which datasets, which version"
+# with a Spark job: its answers are kept this long, a folder's are read every time.
+REMOTE_LOOKUP_SECONDS = 30.0
+_remote_lookups: dict[tuple[str, ...], tuple[float, Any]] = {}
+
+
+def _remote_lookup(key: tuple[str, ...], compute: Callable[[], T]) -> T:
+    now = time.monotonic()
+    hit = _remote_lookups.get(key)
+    if hit is not None and now - hit[0] < REMOTE_LOOKUP_SECONDS:
+        value: T = hit[1]
+        return value
+    value = compute()
+    _remote_lookups[key] = (now, value)
+    return value
+
+
 def lake_datasets() -> list[str]:
     """The datasets of the lake ``LOANFLOW_LAKE`` names (none when unset)."""
     from analysis.lake import lake_root
     from analysis.lake.files import lake_datasets as in_lake
+    from analysis.lake.location import RemoteLake
 
     root = lake_root()
-    return in_lake(root) if root is not None else []
+    if root is None:
+        return []
+    if isinstance(root, RemoteLake):
+        return _remote_lookup(("datasets", str(root)), lambda: in_lake(root))
+    return in_lake(root)
 
 
 def lake_stamp(dataset: str) -> str:
     """A version of a dataset's lake partitions (so a reload of the lake is seen)."""
     from analysis.lake import lake_root
     from analysis.lake import lake_stamp as stamp_of
+    from analysis.lake.location import RemoteLake
 
     root = lake_root()
-    return "" if root is None else stamp_of(root, dataset)
+    if root is None:
+        return ""
+    if isinstance(root, RemoteLake):
+        return _remote_lookup(("stamp", str(root), dataset), lambda: stamp_of(root, dataset))
+    return stamp_of(root, dataset)
 
 
 def lake_run_for(dataset: str) -> Any:
@@ -411,8 +439,12 @@ def _lake_folder_stamp() -> str:
     from analysis.lake import lake_root
 
     root = lake_root() if on_lake() else None
-    folder = None if root is None else root / "datasets"
-    return str(folder.stat().st_mtime_ns) if folder is not None and folder.exists() else ""
+    if root is None:
+        return ""
+    if not isinstance(root, Path):  # a remote lake: its list, kept a while
+        return ",".join(lake_datasets())
+    folder = root / "datasets"
+    return str(folder.stat().st_mtime_ns) if folder.exists() else ""
 
 
 def latest_dataset() -> str | None:
