@@ -358,6 +358,23 @@ def _widest_path(
     return path
 
 
+def element_condition(
+    activity: str | None, source: str | None, target: str | None
+) -> tuple[str, list[str]]:
+    """The condition on instance rows (and its parameters) picking one element of the map:
+    a node (``activity``), or an edge (``source``, ``target``; :data:`START`: without
+    predecessor, :data:`END`: the case's last instance)."""
+    if source is not None and target is not None:
+        if source == START:
+            return "pred_id IS NULL AND activity = ?", [target]
+        if target == END:
+            return "is_last AND activity = ?", [source]
+        return "pred_activity = ? AND activity = ?", [source, target]
+    if activity is not None:
+        return "activity = ?", [activity]
+    raise ValueError("give an activity, or a source and a target")
+
+
 def element_cases(
     con: duckdb.DuckDBPyConnection,
     dataset: str,
@@ -378,17 +395,7 @@ def element_cases(
     """
     scope = make_scope(con, dataset, filters)
     rows, params = instance_rows_sql(con, scope)
-    if source is not None and target is not None:
-        if source == START:
-            where, extra = "pred_id IS NULL AND activity = ?", [target]
-        elif target == END:
-            where, extra = "is_last AND activity = ?", [source]
-        else:
-            where, extra = "pred_activity = ? AND activity = ?", [source, target]
-    elif activity is not None:
-        where, extra = "activity = ?", [activity]
-    else:
-        raise ValueError("give an activity, or a source and a target")
+    where, extra = element_condition(activity, source, target)
     sql = f"""
     WITH hits AS (
         SELECT case_id, count(*) AS times, coalesce(sum(wait_s), 0) / 3600.0 AS wait_hours

@@ -14,8 +14,6 @@ figure comes back to the driver: a row per week or day, a page of cases, one cas
 
 from __future__ import annotations
 
-import functools
-import json
 import uuid
 from datetime import date, timedelta
 from typing import Any
@@ -24,8 +22,7 @@ import pandas as pd
 
 from analysis.bottlenecks import SLA_RISK_COLUMNS
 from analysis.calendar import utc_offset_changes
-from analysis.calendar.discover import MIN_WEEKDAY_SHARE, calendar_counts_sql
-from analysis.calendar.week import WorkingCalendar
+from analysis.calendar.discover import calendar_counts_sql
 from analysis.case_metrics import CASE_METRIC_COLUMNS, typed_case_metrics
 from analysis.dataset_facts import (
     CASE_TIMELINE_COLUMNS,
@@ -38,7 +35,7 @@ from analysis.lake import compare as lake_compare
 from analysis.lake.derive import MICROS_PER_HOUR, local_epoch
 from analysis.lake.figures import _open_cases, _selected
 from analysis.lake.run import LakeRun
-from analysis.process_map import END, START
+from analysis.process_map import element_condition
 from analysis.sla import sla_compliance_sql
 from analysis.trends import mark_complete_weeks
 
@@ -231,17 +228,7 @@ def element_cases(
 ) -> pd.DataFrame:
     """The cases behind one element of the map, longest cycle time first
     (:func:`analysis.process_map.element_cases`)."""
-    if source is not None and target is not None:
-        if source == START:
-            where, extra = "pred_id IS NULL AND activity = ?", [target]
-        elif target == END:
-            where, extra = "is_last AND activity = ?", [source]
-        else:
-            where, extra = "pred_activity = ? AND activity = ?", [source, target]
-    elif activity is not None:
-        where, extra = "activity = ?", [activity]
-    else:
-        raise ValueError("give an activity, or a source and a target")
+    where, extra = element_condition(activity, source, target)
     d = run.dialect
     frame = run.engine.query(
         f"""
@@ -304,39 +291,21 @@ def department_calendars(run: LakeRun, filters: Filters | None = None) -> dict[s
     (:func:`analysis.waits.report.department_calendars`): the counts per department, day
     and granule on the engine, each department's discovery where its counts are (the
     store path's :func:`~analysis.calendar.discover.calendars_from_counts`)."""
-    from analysis.lake.waits import discover_group
+    from analysis.lake.waits import discovered_calendars
 
     e, d = run.engine, run.dialect
     assert run.bounds is not None
     bounds, zone = run.bounds, run.profile.timezone
     holidays = tuple(sorted(run.profile.calendar.holidays))
     name = f"{run.names.prefix}_dept_calendars_{uuid.uuid4().hex[:12]}"  # one per call
-    e.grouped(
-        name,
-        calendar_counts_sql(
-            f"{_selected(run, filters, 'src_instances')} i",
-            "department",
-            lambda column: local_epoch(d, column, zone, bounds),
-            d.text(),
-        ),
-        "who",
-        functools.partial(discover_group, holidays=holidays, min_weekday_share=MIN_WEEKDAY_SHARE),
-        "who STRING, spans STRING, confidence DOUBLE, observations BIGINT",
+    counts = calendar_counts_sql(
+        f"{_selected(run, filters, 'src_instances')} i",
+        "department",
+        lambda column: local_epoch(d, column, zone, bounds),
+        d.text(),
     )
-    try:
-        rows = e.query(f"SELECT who, spans, confidence, observations FROM {name} ORDER BY who")
-    finally:
-        e.drop([name])
     out: dict[str, dict[str, Any]] = {}
-    for r in rows.to_dict(orient="records"):
-        found = WorkingCalendar(
-            str(r["who"]),
-            tuple((int(a), int(b), int(c)) for a, b, c in json.loads(r["spans"])),
-            holidays,
-            "discovered",
-            None if r["confidence"] != r["confidence"] else float(r["confidence"]),
-            int(r["observations"]),
-        )
+    for found in discovered_calendars(e, name, counts, holidays):
         out[found.name] = {**found.to_dict(), "hour_grid": found.hour_grid()}
     return out
 

@@ -52,6 +52,7 @@ from analysis.calendar.discover import (
 from analysis.calendar.week import WorkingCalendar, calendar_from_spec
 from analysis.filters import Filters
 from analysis.lake import derive
+from analysis.lake.engine import Engine
 from analysis.lake.run import LakeRun
 from analysis.waits.batches import (
     Clock,
@@ -169,32 +170,41 @@ def _calendars(run: LakeRun) -> dict[str, WorkingCalendar]:
     holidays = tuple(sorted(profile.calendar.holidays))
     found: list[dict[str, WorkingCalendar]] = []
     for by in ("resource", "department"):
-        name = f"{t.wait_calendars}_{by}"
-        e.grouped(
-            name,
-            calendar_counts_sql(t.src_instances, by, local, d.text()),
-            "who",
-            functools.partial(
-                discover_group, holidays=holidays, min_weekday_share=MIN_WEEKDAY_SHARE
-            ),
-            "who STRING, spans STRING, confidence DOUBLE, observations BIGINT",
-        )
-        rows = e.query(f"SELECT who, spans, confidence, observations FROM {name} ORDER BY who")
-        e.drop([name])
-        found.append(
-            {
-                str(r["who"]): WorkingCalendar(
-                    str(r["who"]),
-                    tuple((int(a), int(b), int(c)) for a, b, c in json.loads(r["spans"])),
-                    holidays,
-                    "discovered",
-                    None if r["confidence"] != r["confidence"] else float(r["confidence"]),
-                    int(r["observations"]),
-                )
-                for r in rows.to_dict(orient="records")
-            }
-        )
+        counts = calendar_counts_sql(t.src_instances, by, local, d.text())
+        discovered = discovered_calendars(e, f"{t.wait_calendars}_{by}", counts, holidays)
+        found.append({c.name: c for c in discovered})
     return choose_calendars(profile, home, found[0], found[1])
+
+
+def discovered_calendars(
+    e: Engine, name: str, counts_sql: str, holidays: tuple[date, ...]
+) -> list[WorkingCalendar]:
+    """The working calendar of each group (``who``) of ``counts_sql``'s counts
+    (:func:`analysis.calendar.discover.calendar_counts_sql`), each discovered where its
+    counts are (:func:`discover_group`, in the table ``name``, dropped afterwards), one row
+    each back to the driver, in the order of ``who``."""
+    e.grouped(
+        name,
+        counts_sql,
+        "who",
+        functools.partial(discover_group, holidays=holidays, min_weekday_share=MIN_WEEKDAY_SHARE),
+        "who STRING, spans STRING, confidence DOUBLE, observations BIGINT",
+    )
+    try:
+        rows = e.query(f"SELECT who, spans, confidence, observations FROM {name} ORDER BY who")
+    finally:
+        e.drop([name])
+    return [
+        WorkingCalendar(
+            str(r["who"]),
+            tuple((int(a), int(b), int(c)) for a, b, c in json.loads(r["spans"])),
+            holidays,
+            "discovered",
+            None if r["confidence"] != r["confidence"] else float(r["confidence"]),
+            int(r["observations"]),
+        )
+        for r in rows.to_dict(orient="records")
+    ]
 
 
 def decomposition(run: LakeRun, kronos: bool = False) -> LakeDecomposition:
