@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from analysis.lake.engine import ENGINES, DuckDBEngine, Engine, SparkEngine, spark_session
-from analysis.lake.location import Lake, RemoteLake, needs_spark, parse_lake, remote_stamp
+from analysis.lake.location import (
+    Lake,
+    RemoteLake,
+    needs_spark,
+    parse_lake,
+    remote_dataset_facts,
+    remote_stamp,
+)
 from analysis.lake.run import LakeRun
 from etl.errors import LoanFlowError
 from etl.profile import profile_from_store
@@ -101,9 +108,18 @@ def lake_run(
     root = None if from_store else lake or (lake_root() if engine == "spark" else None)
     if engine == "duckdb":
         needs_spark(root)
-    if root is not None:
+    profile_text: str | None = None
+    in_folder = isinstance(root, Path)  # its profile is read only to build a new run
+    if isinstance(root, RemoteLake):
+        # One read of the dataset's row (a Spark job): whether the lake holds the dataset,
+        # its version and its profile.
+        facts = remote_dataset_facts(root, dataset)
+        if facts is None:
+            require_lake_dataset(root, dataset)  # raises, naming the datasets it holds
+        assert facts is not None
+        profile_text, stamp = facts
+    elif root is not None:
         require_lake_dataset(root, dataset)
-        profile_text = read_profile_json(root, dataset)
         stamp = lake_stamp(root, dataset)
     else:
         from etl.store import connect
@@ -121,6 +137,8 @@ def lake_run(
         run = _runs.get(key)
         if run is not None:
             return run
+        if in_folder:
+            profile_text = read_profile_json(root, dataset)
         tag = hashlib.sha256("|".join(key).encode()).hexdigest()[:12]
         made: Engine
         if engine == "spark":

@@ -21,6 +21,7 @@ from analysis.lake.location import (
     Lake,
     RemoteLake,
     remote_dataset_row,
+    remote_dataset_rows,
     remote_datasets,
     remote_profile_json,
 )
@@ -110,13 +111,15 @@ def lake_dataset_rows(root: Lake) -> list[dict[str, Any]]:
     """The lake's ``datasets`` rows (as ``loanflow datasets`` lists the store's: name,
     cases, events, activity instances, source, loaded_at, format, layout, rows read,
     rejected, duplicates), by name: what the dashboard's Data page shows of a lake."""
+    if isinstance(root, RemoteLake):
+        keys = ("cases", "events", "activity_instances", "source", "loaded_at")
+        return [
+            {"name": str(r["dataset"]), **{k: r.get(k) for k in keys}}
+            for r in remote_dataset_rows(root)
+        ]
     names = lake_datasets(root)
     if not names:
         return []
-    if isinstance(root, RemoteLake):
-        rows = [{**(remote_dataset_row(root, n) or {}), "name": n} for n in names]
-        keys = ("name", "cases", "events", "activity_instances", "source", "loaded_at")
-        return [{k: r.get(k) for k in keys} for r in rows]
     files = str(Path(root) / "datasets" / "*" / "*.parquet").replace("'", "''")
     con = duckdb.connect()
     try:

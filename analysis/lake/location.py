@@ -137,16 +137,39 @@ def remote_dataset_row(lake: RemoteLake, dataset: str) -> dict[str, Any] | None:
     return rows[0].asDict() if rows else None
 
 
+def remote_dataset_rows(lake: RemoteLake) -> list[dict[str, Any]]:
+    """Every row of the lake's ``datasets`` table, in one read, by dataset."""
+    spark = _spark()
+    if not _exists(spark, lake, "datasets"):
+        return []
+    rows = [r.asDict() for r in remote_frame(spark, lake, "datasets").collect()]
+    return sorted(rows, key=lambda r: str(r["dataset"]))
+
+
 def remote_profile_json(lake: RemoteLake, dataset: str) -> str | None:
     """The profile stored with a dataset in the lake (None when it lacks one)."""
-    row = remote_dataset_row(lake, dataset)
-    return None if row is None or row.get("profile") is None else str(row["profile"])
+    return _profile_of(remote_dataset_row(lake, dataset) or {})
 
 
 def remote_stamp(lake: RemoteLake, dataset: str) -> str:
     """A version of one dataset in the lake: a digest of its ``datasets`` row, which a load
     rewrites (its time of loading, its counts, its profile)."""
-    row = remote_dataset_row(lake, dataset) or {}
+    return _stamp_of(remote_dataset_row(lake, dataset) or {})
+
+
+def remote_dataset_facts(lake: RemoteLake, dataset: str) -> tuple[str | None, str] | None:
+    """The profile and the version of one dataset of the lake (:func:`remote_profile_json`,
+    :func:`remote_stamp`) from one read of its ``datasets`` row; None when the lake lacks
+    the dataset."""
+    row = remote_dataset_row(lake, dataset)
+    return None if row is None else (_profile_of(row), _stamp_of(row))
+
+
+def _profile_of(row: dict[str, Any]) -> str | None:
+    return None if row.get("profile") is None else str(row["profile"])
+
+
+def _stamp_of(row: dict[str, Any]) -> str:
     text = json.dumps(row, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 

@@ -385,21 +385,12 @@ def _ingest_to_lake(
 
 def _spark_counts(root: Lake, dataset: str) -> dict[str, int]:
     """The rows of each table of one dataset of the lake, as Spark reads them (by the
-    ``dataset`` partition column, the way a cluster's jobs select it)."""
-    from pyspark.sql import functions as sf
-
-    from analysis.lake.engine import spark_session
-    from analysis.lake.files import LAKE_TABLES
+    ``dataset`` partition column, the way a cluster's jobs select it; a folder through its
+    ``file://`` address)."""
     from analysis.lake.location import RemoteLake, remote_counts
 
-    if isinstance(root, RemoteLake):
-        return remote_counts(root, dataset)
-    spark = spark_session()
-    counts = {}
-    for table in LAKE_TABLES:
-        frame = spark.read.parquet(str(Path(root).resolve() / table))
-        counts[table] = int(frame.where(sf.col("dataset") == dataset).count())
-    return counts
+    remote = root if isinstance(root, RemoteLake) else RemoteLake(root.resolve().as_uri())
+    return remote_counts(remote, dataset)
 
 
 def _loaded(summary: dict[str, Any]) -> str:
