@@ -363,6 +363,12 @@ def lake_stamp(dataset: str) -> str:
     return stamp_of(root, dataset)
 
 
+def computed_where(dataset: str) -> tuple[str, str]:
+    """Where a dataset's figures are computed, for the keys of cached results: the lake and
+    the dataset's version there, or the store (whose changes clear the cache anyway)."""
+    return ("lake", lake_stamp(dataset)) if on_lake() else ("store", "")
+
+
 def lake_run_for(dataset: str) -> Any:
     """The derivations of ``dataset`` on the dashboard's engine: from the lake
     (``LOANFLOW_LAKE``) when it holds the dataset (the lake is authoritative, whether or
@@ -479,7 +485,7 @@ def filter_choices(dataset: str | None) -> FilterChoices:
     """Products, departments, amount bands and the date span of a dataset."""
     if not dataset:
         return FilterChoices()
-    key = ("filter_choices", dataset, on_lake(), lake_stamp(dataset) if on_lake() else "")
+    key = ("filter_choices", dataset, computed_where(dataset))
     return CACHE.get_or_compute(key, lambda: _filter_choices(dataset))
 
 
@@ -518,7 +524,7 @@ def dataset_time_zone(dataset: str | None) -> DatasetTimeZone:
         except UnknownDatasetError:
             return DatasetTimeZone("UTC")
 
-    key = ("time_zone", dataset, on_lake(), lake_stamp(dataset) if on_lake() else "")
+    key = ("time_zone", dataset, computed_where(dataset))
     return CACHE.get_or_compute(key, compute)
 
 

@@ -325,9 +325,14 @@ def dataset_names(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in con.execute("SELECT name FROM datasets ORDER BY name").fetchall()]
 
 
+def has_dataset(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether the store holds a dataset named ``name``."""
+    return con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is not None
+
+
 def require_dataset(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Raise a clear error when ``name`` is not a dataset in the store."""
-    if con.execute("SELECT 1 FROM datasets WHERE name = ?", [name]).fetchone() is None:
+    if not has_dataset(con, name):
         known = ", ".join(dataset_names(con)) or NO_DATASETS
         raise UnknownDatasetError(
             f"No dataset named {name!r} in the store. Datasets: {known}. "

@@ -50,7 +50,10 @@ def run_comparison(
         if not before or not split_at:
             return None
         day = date.fromisoformat(split_at[:10])
-        key = ("compare-split", before, day.isoformat(), filters.cache_key(), _where(before))
+        key = (
+            "compare-split", before, day.isoformat(), filters.cache_key(),
+            data.computed_where(before),
+        )  # fmt: skip
 
         def split() -> Comparison:
             if data.on_lake():
@@ -63,7 +66,10 @@ def run_comparison(
         return data.CACHE.get_or_compute(key, split)
     if not before or not after:
         return None
-    pair = ("compare", before, after, filters.cache_key(), _where(before), _where(after))
+    pair = (
+        "compare", before, after, filters.cache_key(),
+        data.computed_where(before), data.computed_where(after),
+    )  # fmt: skip
 
     def two() -> Comparison:
         if data.on_lake():
@@ -77,12 +83,7 @@ def run_comparison(
     return data.CACHE.get_or_compute(pair, two)
 
 
-def _where(dataset: str) -> tuple[str, str]:
-    """Where a dataset's figures are computed: the engine and its lake's version."""
-    return ("lake", data.lake_stamp(dataset)) if data.on_lake() else ("store", "")
-
-
-def _with_actual(prediction: dict[str, Any], after: str) -> dict[str, Any]:
+def with_actual_figures(prediction: dict[str, Any], after: str) -> dict[str, Any]:
     """The prediction with what happened in ``after`` (measured on the lake under the
     spark engine, :func:`analysis.lake.compare.actual_metrics`)."""
     if data.on_lake():
@@ -261,7 +262,7 @@ def report_html(
     checked = None
     if prediction is not None and mode != "split" and after:
         try:
-            checked = _with_actual(check_prediction(prediction, "the prediction"), after)
+            checked = with_actual_figures(check_prediction(prediction, "the prediction"), after)
         except LoanFlowError:
             checked = None  # a prediction the browser kept that no longer fits: left out
     return build_report(

@@ -210,10 +210,9 @@ def case_body(query: str | None, case_id: str | None) -> Any:
 def cached_cause_changes(before: tuple[str, Any], after: tuple[str, Any]) -> list[dict[str, Any]]:
     """:func:`analysis.waits.report.cause_changes` on two selections, cached (the Compare
     page's section and its downloadable report share it)."""
-    where = ("lake", data.lake_stamp(before[0]), data.lake_stamp(after[0]))
     key = (
         "waits-compare", before[0], before[1].cache_key(), after[0], after[1].cache_key(),
-        where if data.on_lake() else ("store",),
+        data.computed_where(before[0]), data.computed_where(after[0]),
     )  # fmt: skip
 
     def compute() -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from dashboard import data, figures
 from dashboard.components import chart, column, error_alert, error_message, grid, info, section
 from dashboard.jobs import RUNNER, Job
 from etl.errors import LoanFlowError
+from etl.store import has_dataset
 from vocabulary import t
 from vocabulary.formats import fmt_change, fmt_number, fmt_points, fmt_share, missing
 
@@ -86,7 +87,7 @@ def scenario_choices(dataset: str | None) -> tuple[list[str], list[str]]:
         with data.cursor() as con:
             return scenario_names(con, dataset)
 
-    key = ("whatif-choices", dataset, data.on_lake(), data.lake_stamp(dataset))
+    key = ("whatif-choices", dataset, data.computed_where(dataset))
     result: tuple[list[str], list[str]] = data.CACHE.get_or_compute(key, read)
     return result
 
@@ -94,9 +95,7 @@ def scenario_choices(dataset: str | None) -> tuple[list[str], list[str]]:
 def in_store(dataset: str) -> bool:
     """Whether the store holds ``dataset`` (the what-if model is discovered from it)."""
     with data.cursor() as con:
-        return (
-            con.execute("SELECT 1 FROM datasets WHERE name = ?", [dataset]).fetchone() is not None
-        )
+        return has_dataset(con, dataset)
 
 
 def engine_note(dataset: str | None, lang: str) -> str | None:
@@ -165,11 +164,9 @@ def start_job(
                 start_method="forkserver",
             )
         if measured:
-            from analysis.lake.compare import actual_metrics
-            from analysis.whatif.whatif import with_actual_metrics
+            from dashboard.views.compare import with_actual_figures
 
-            figures = actual_metrics(data.lake_run_for(measured))
-            report = with_actual_metrics(report, measured, figures)
+            report = with_actual_figures(report, measured)
         return report
 
     return RUNNER.submit(KIND, f"what if {dataset}", work)
