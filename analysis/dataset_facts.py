@@ -9,7 +9,7 @@ JSON twins: ``loanflow filter-choices NAME``, ``loanflow case NAME CASE_ID`` and
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -132,8 +132,12 @@ class DatasetTimeZone:
 
 def time_zone(con: duckdb.DuckDBPyConnection, dataset: str) -> DatasetTimeZone:
     """The time zone of ``dataset``'s clock (:class:`DatasetTimeZone`)."""
-    name = dataset_profile(con, dataset).timezone
-    bounds = dataset_bounds(con, dataset)
+    return time_zone_over(dataset_profile(con, dataset).timezone, dataset_bounds(con, dataset))
+
+
+def time_zone_over(name: str, bounds: tuple[datetime, datetime] | None) -> DatasetTimeZone:
+    """The time zone ``name`` with the UTC offsets its clock takes between ``bounds`` (the
+    first and last instants of a dataset; none without them)."""
     if bounds is None:
         return DatasetTimeZone(name)
     offsets = sorted({offset for _, offset in utc_offset_changes(name, *bounds)})

@@ -21,7 +21,6 @@ from typing import Any
 import pandas as pd
 
 from analysis.bottlenecks import SLA_RISK_COLUMNS
-from analysis.calendar import utc_offset_changes
 from analysis.calendar.discover import calendar_counts_sql
 from analysis.case_metrics import CASE_METRIC_COLUMNS, typed_case_metrics
 from analysis.dataset_facts import (
@@ -29,6 +28,7 @@ from analysis.dataset_facts import (
     DatasetTimeZone,
     FilterChoices,
     amount_bands_from_quartiles,
+    time_zone_over,
 )
 from analysis.filters import Filters
 from analysis.lake import compare as lake_compare
@@ -357,11 +357,7 @@ def filter_choices(run: LakeRun) -> FilterChoices:
 
 def time_zone(run: LakeRun) -> DatasetTimeZone:
     """The time zone of the dataset's clock (:func:`analysis.dataset_facts.time_zone`)."""
-    name = run.profile.timezone
-    if run.bounds is None:
-        return DatasetTimeZone(name)
-    offsets = sorted({offset for _, offset in utc_offset_changes(name, *run.bounds)})
-    return DatasetTimeZone(name, tuple(offsets))
+    return time_zone_over(run.profile.timezone, run.bounds)
 
 
 def scenario_names(run: LakeRun) -> tuple[list[str], list[str]]:
