@@ -305,12 +305,7 @@ def case_attribute_columns(
     }
     candidates = [c for c in staged.others if c not in named]
     if source_format.startswith("xes"):
-        # By name: a trace's attributes have no order in XES, and the parser's column order
-        # changes from one process to the next (so would the stored attributes' key order).
-        chosen = sorted(
-            (c for c in candidates if staged.others[c].startswith(XES_CASE_PREFIX)),
-            key=lambda c: staged.others[c],
-        )
+        chosen = [c for c in candidates if staged.others[c].startswith(XES_CASE_PREFIX)]
         return sorted(named) + chosen
     if not candidates:
         return sorted(named)
