@@ -334,25 +334,31 @@ def idle_cores() -> float | None:
 
 def runnable_tasks(text: str | None = None, samples: int = 5) -> int | None:
     """The tasks running or ready to run on the machine now, this one included: the median
-    of a few readings of ``/proc/loadavg`` (or of the text ``text``) a few milliseconds
-    apart; None where there is no such file."""
+    of a few readings of ``/proc/loadavg`` a few milliseconds apart (or what the text
+    ``text`` says); None where there is no such file."""
+    if text is not None:
+        return _runnable(text)
     readings = []
-    for i in range(1 if text is not None else samples):
-        if text is None:
-            try:
-                line = Path("/proc/loadavg").read_text(encoding="ascii")
-            except (OSError, UnicodeDecodeError):
-                return None
-            if i < samples - 1:
-                time.sleep(0.004)
-        else:
-            line = text
-        fields = line.split()
+    for i in range(samples):
+        if i:
+            time.sleep(0.004)
         try:
-            readings.append(int(fields[3].split("/")[0]))
-        except (IndexError, ValueError):
+            reading = _runnable(Path("/proc/loadavg").read_text(encoding="ascii"))
+        except (OSError, UnicodeDecodeError):
             return None
+        if reading is None:
+            return None
+        readings.append(reading)
     return sorted(readings)[len(readings) // 2]
+
+
+def _runnable(line: str) -> int | None:
+    """The running tasks of a ``/proc/loadavg`` line (its fourth field, ``running/all``)."""
+    fields = line.split()
+    try:
+        return int(fields[3].split("/")[0])
+    except (IndexError, ValueError):
+        return None
 
 
 def free_cores() -> int:
