@@ -113,11 +113,12 @@ def load_in_child(
         child.stdin.write((json.dumps(job, ensure_ascii=False) + "\n").encode("utf-8"))
         child.stdin.close()
         try:
-            _watch(child, messages, cap, progress, cancel)
+            relayed = _watch(child, messages, cap, progress, cancel)
         finally:
             if child.poll() is None:
                 _stop(child)
         reader.join(timeout=10)
+        _relay(messages, relayed, progress)  # what the child said in its last moments
         return _outcome(child, messages, errors)
 
 
@@ -133,7 +134,9 @@ def _watch(
     cap: int,
     progress: Callable[[float, str], None] | None,
     cancel: Callable[[], bool] | None,
-) -> None:
+) -> int:
+    """Relay progress and enforce the memory cap and the cancel until the child exits;
+    how many of ``messages`` were relayed."""
     relayed = 0
     while child.poll() is None:
         if cancel is not None and cancel():
@@ -154,11 +157,22 @@ def _watch(
                 code="load_out_of_memory_cap",
                 megabytes=cap >> 20,
             )
-        for message in messages[relayed:]:
-            if "progress" in message and progress is not None:
-                progress(float(message["progress"]), str(message.get("message", "")))
-            relayed += 1
+        relayed = _relay(messages, relayed, progress)
         time.sleep(0.1)
+    return relayed
+
+
+def _relay(
+    messages: list[dict[str, Any]],
+    relayed: int,
+    progress: Callable[[float, str], None] | None,
+) -> int:
+    """Pass the progress messages after the first ``relayed`` on; the new count."""
+    arrived = len(messages)
+    for message in messages[relayed:arrived]:
+        if "progress" in message and progress is not None:
+            progress(float(message["progress"]), str(message.get("message", "")))
+    return arrived
 
 
 def _outcome(
