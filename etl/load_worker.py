@@ -197,13 +197,23 @@ def _outcome(
 
 def main() -> int:
     """The child: read the job, load, print progress and the outcome as JSON lines."""
+    from etl.xes import discard_early, start_early
+
+    job = json.loads(sys.stdin.readline())
+    start_early(Path(job["source"]))  # a large XES log: scanned while the loader imports
+    try:
+        return _load(job)
+    finally:
+        discard_early()
+
+
+def _load(job: dict[str, Any]) -> int:
     from etl.load import ingest
 
     def say(payload: dict[str, Any]) -> None:
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
 
-    job = json.loads(sys.stdin.readline())
     try:
         summary = ingest(
             Path(job["source"]),

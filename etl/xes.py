@@ -19,6 +19,7 @@ import gzip
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -310,7 +311,19 @@ def read_xes(
     file gets the same message either way. ``head_rows`` asks only for the first events
     (a preview): a large document is then parsed from its start. Every temporary file is
     removed and the worker stopped when the context ends.
+
+    A worker :func:`start_early` started for this file (with the same cap) has scanned and
+    cut it already and is parsing its first chunks: this process takes the rest of them.
     """
+    defaults = head_rows is None and chunk_bytes is None and split_min_bytes is None
+    early = _take_early(path, compressed, max_bytes) if defaults else None
+    if early is not None:
+        with early:
+            plan = early.plan()
+            if plan is not None:
+                yield _read_planned(early, plan, path.name)
+                return
+    # (no early worker, or its scan failed: scanned again here, for the message)
     threshold = SPLIT_MIN_BYTES if split_min_bytes is None else split_min_bytes
     in_two = head_rows is None and (split_min_bytes is not None or _usable_cores() >= 2)
     with tempfile.TemporaryDirectory(prefix="loanflow-xes-") as folder, _Worker() as worker:
@@ -348,13 +361,174 @@ def read_xes(
         )
 
 
-def _chunk_size(size: int, chosen: int | None) -> int:
+# --- A worker started before the loader's imports ---------------------------------------
+
+
+def plan_read(
+    path: Path, folder: Path, *, compressed: bool, max_bytes: int, chunk_bounds: tuple[int, int]
+) -> dict[str, Any]:
+    """Scan the log (a .gz decompressed into ``folder``) and cut it into chunks as
+    :func:`read_xes` does by default (``chunk_bounds``: the loading process's
+    :func:`_chunk_bounds`); the plan as JSON-ready data: the plain document, what the scan
+    found, the chunks (None when the document is parsed whole, with the reason in
+    ``whole``). Raises what :func:`scan_xes` raises."""
+    plain, check = _scan_to_plain(path, folder, compressed, max_bytes)
+    plan: dict[str, Any] = {"plain": str(plain), "check": _check_json(check)}
+    size = check.decompressed_bytes
+    chunk = _chunk_size(size, None, chunk_bounds)
+    if size <= chunk:
+        return plan | {"chunks": None, "whole": ""}
+    try:
+        chunks = plan_chunks(plain, folder / "header.xml", check.openings, chunk)
+    except _SplitFailed as exc:
+        return plan | {"chunks": None, "whole": str(exc)}
+    return plan | {"chunks": [c.to_json() for c in chunks], "whole": ""}
+
+
+def _check_json(check: XesCheck) -> dict[str, Any]:
+    openings = None if check.openings is None else list(check.openings)
+    return {
+        "decompressed_bytes": check.decompressed_bytes,
+        "naive_timestamps": check.naive_timestamps,
+        "openings": openings,
+    }
+
+
+def _check_from_json(data: dict[str, Any]) -> XesCheck:
+    openings = data["openings"]
+    return XesCheck(
+        int(data["decompressed_bytes"]),
+        bool(data["naive_timestamps"]),
+        None if openings is None else tuple(int(o) for o in openings),
+    )
+
+
+class _Early:
+    """A worker started for one log before the loader needed it (:func:`start_early`): it
+    scans the log, cuts it, reports the plan on its standard output and parses chunks."""
+
+    def __init__(self, path: Path, compressed: bool, max_bytes: int) -> None:
+        self.compressed = compressed
+        self.max_bytes = max_bytes
+        self.folder = Path(tempfile.mkdtemp(prefix="loanflow-xes-"))
+        self.worker = _Worker()
+        flag = "gz" if compressed else "plain"
+        sizes = [str(n) for n in (max_bytes, *_chunk_bounds())]
+        self.worker.start(["--early", str(path), str(self.folder), flag, *sizes])
+
+    def plan(self) -> dict[str, Any] | None:
+        """The worker's plan (waiting for its scan to end); None when it failed."""
+        line = self.worker.report()
+        try:
+            plan = json.loads(line) if line else None
+        except ValueError:
+            return None
+        return plan if isinstance(plan, dict) and "check" in plan else None
+
+    def close(self) -> None:
+        """Stop the worker and remove what it wrote."""
+        self.worker.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def __enter__(self) -> _Early:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_early: dict[Path, _Early] = {}
+
+
+def start_early(path: Path) -> None:
+    """Start a worker on an XES log a load is about to read, before the loader's imports
+    and the store's opening: it scans and cuts the document and begins parsing chunks
+    while this process gets ready, and :func:`read_xes` takes it over. Only for a log
+    large enough to be shared (:data:`SPLIT_MIN_BYTES`) when two cores are free; nothing
+    happens otherwise, or when the name does not end in .xes or .xes.gz. The worker's CPU
+    counts as this process's own (:func:`etl.settings.count_as_own`). Call
+    :func:`discard_early` when the load has ended, whether it read the log or not."""
+    lowered = path.name.lower()
+    compressed = lowered.endswith(".xes.gz")
+    if not (compressed or lowered.endswith(".xes")):
+        return
+    try:
+        key = path.resolve()
+        if key in _early or _expected_bytes(path, compressed) < SPLIT_MIN_BYTES:
+            return
+    except OSError:
+        return
+    if _usable_cores() < 2:
+        return
+    early = _Early(path, compressed, settings.decompressed_cap_bytes())
+    if early.worker.failure is not None:
+        early.close()
+        return
+    _early[key] = early
+
+
+def discard_early() -> None:
+    """Stop the workers of :func:`start_early` that no read took over, and remove their
+    files."""
+    while _early:
+        _early.popitem()[1].close()
+
+
+def _take_early(path: Path, compressed: bool, max_bytes: int) -> _Early | None:
+    """The early worker of this log when it was started for this read (same cap), removed
+    from the waiting ones; None otherwise."""
+    try:
+        key = path.resolve()
+    except OSError:
+        return None
+    early = _early.get(key)
+    if early is None or (early.compressed, early.max_bytes) != (compressed, max_bytes):
+        return None
+    return _early.pop(key)
+
+
+def _read_planned(early: _Early, plan: dict[str, Any], name: str) -> XesRead:
+    """The events of a log the early worker scanned and cut: this process parses the
+    chunks it claims first, the worker the others."""
+    check = _check_from_json(plan["check"])
+    plain = Path(plan["plain"])
+    if plan["chunks"] is None:
+        early.worker.stop()
+        return _read_whole(plain, early.folder, name, check, fallback=plan["whole"] or None)
+    job = {
+        "document": str(plain),
+        "header": str(early.folder / "header.xml"),
+        "folder": str(early.folder),
+        "chunks": plan["chunks"],
+    }
+    from etl.xes_worker import parse_chunks
+
+    parse_chunks(job, lambda source: parse_xes(source, name))
+    early.worker.finish()
+    files = [_chunk_events(job, index, name) for index in range(len(plan["chunks"]))]
+    return XesRead(
+        tuple(f for f, _rows in files if f is not None),
+        tuple(rows for f, rows in files if f is not None),
+        check,
+        parts=2,
+        chunks=len(plan["chunks"]),
+    )
+
+
+def _chunk_size(size: int, chosen: int | None, bounds: tuple[int, int] | None = None) -> int:
     """The chunk size for a document of ``size`` bytes: ``chosen``, else about a sixth of
-    it, at least :data:`MIN_CHUNK_BYTES` and at most :data:`CHUNK_BYTES` (the setting)."""
+    it, within ``bounds`` (default :func:`_chunk_bounds`)."""
     if chosen is not None:
         return max(chosen, 1)
+    least, largest = _chunk_bounds() if bounds is None else bounds
+    return min(largest, max(least, size // 6))
+
+
+def _chunk_bounds() -> tuple[int, int]:
+    """The least and most bytes of a chunk: :data:`MIN_CHUNK_BYTES`, and
+    :data:`CHUNK_BYTES` or else the ``xes_chunk_mb`` setting."""
     largest = CHUNK_BYTES if CHUNK_BYTES is not None else settings.xes_chunk_bytes()
-    return min(largest, max(MIN_CHUNK_BYTES, size // 6))
+    return MIN_CHUNK_BYTES, largest
 
 
 def _read_whole(
@@ -689,21 +863,36 @@ class _Worker:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    def start(self) -> None:
-        """Start the worker (it imports its libraries, then waits for a job)."""
+    def start(self, early: list[str] | None = None) -> None:
+        """Start the worker (it imports its libraries, then waits for a job); with
+        ``early``, the arguments of an early worker (:func:`start_early`), which needs no
+        job and reports its plan on its standard output (:meth:`report`)."""
         if self._process is not None or self._failure is not None:
             return
         try:
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "etl.xes_worker"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
+                [sys.executable, "-m", "etl.xes_worker", *(early or [])],
+                stdin=subprocess.DEVNULL if early else subprocess.PIPE,
+                stdout=subprocess.PIPE if early else subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=_PROJECT_ROOT,
                 env=_worker_environment(),
             )
         except OSError as exc:
             self._failure = f"the worker could not start: {exc}"
+            return
+        settings.count_as_own(self._process.pid)
+
+    def report(self) -> str:
+        """The first line an early worker writes (waiting for it); empty when it wrote
+        none (it failed, or was never started)."""
+        process = self._process
+        if process is None or process.stdout is None:
+            return ""
+        try:
+            return process.stdout.readline().decode("utf-8", errors="replace")
+        except OSError:
+            return ""
 
     def submit(self, job: dict[str, Any]) -> bool:
         """Send the job (the chunks to claim and parse); whether the worker took it. A
@@ -747,9 +936,10 @@ class _Worker:
         if process.poll() is None:
             process.kill()
         process.wait()
-        if process.stdin is not None and not process.stdin.closed:
-            with contextlib.suppress(OSError):
-                process.stdin.close()
+        for stream in (process.stdin, process.stdout):
+            if stream is not None and not stream.closed:
+                with contextlib.suppress(OSError):
+                    stream.close()
 
 
 _PROJECT_ROOT = str(Path(__file__).resolve().parent.parent)

@@ -12,8 +12,11 @@ Both processes then walk the chunks in order and parse each one they claim first
 claim is a file created exclusively in the folder), writing its events to
 ``events-<n>.parquet``; so the work is shared as it goes, whichever process is faster.
 An empty standard input means there is no job (the log turned out small) and the worker
-exits at once. For use by hand, ``python -m etl.xes_worker SOURCE TARGET`` parses SOURCE
-into the Parquet file TARGET straight away.
+exits at once. An early worker (``python -m etl.xes_worker --early LOG FOLDER gz|plain
+MAX_BYTES LEAST_CHUNK MOST_CHUNK``, :func:`etl.xes.start_early`) is started before the
+loading process has imported its libraries: it scans and cuts the log itself, prints the
+plan as one JSON line and parses chunks at once. For use by hand, ``python -m
+etl.xes_worker SOURCE TARGET`` parses SOURCE into the Parquet file TARGET straight away.
 
 Exit status: 0 when every chunk it claimed was written (or there was no job), 1 when one
 could not be parsed or written (the parent parses it again, for the message), 2 for a
@@ -142,8 +145,49 @@ def _job_from_stdin() -> dict[str, Any] | None:
     return dict(job)
 
 
+def early(path: str, folder: str, flag: str, max_bytes: str, least: str, most: str) -> int:
+    """An early worker (:func:`etl.xes.start_early`): scan and cut the log into ``folder``
+    (:func:`etl.xes.plan_read`), print the plan as one JSON line, then parse the chunks
+    it claims first. A scan that fails prints ``{"failed": ...}`` and ends the worker
+    (status 1): the loading process scans again and reports the problem itself."""
+    from etl.xes import plan_read
+
+    try:
+        plan = plan_read(
+            Path(path),
+            Path(folder),
+            compressed=flag == "gz",
+            max_bytes=int(max_bytes),
+            chunk_bounds=(int(least), int(most)),
+        )
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:
+        _say({"failed": type(exc).__name__})
+        return 1
+    _say(plan)
+    if plan["chunks"] is None:
+        return 0
+    job = {"document": plan["plain"], "header": str(Path(folder) / "header.xml")}
+    job |= {"folder": folder, "chunks": plan["chunks"]}
+    try:
+        parse_chunks(job, _rustxes_parse)
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException:  # a chunk refused: the loading process parses it again
+        return 1
+    return 0
+
+
+def _say(payload: dict[str, Any]) -> None:
+    sys.stdout.write(json.dumps(payload) + "\n")
+    sys.stdout.flush()
+
+
 def main(argv: list[str]) -> int:
     """Run one job (from the arguments, or else from standard input); the exit status."""
+    if len(argv) == 7 and argv[0] == "--early":
+        return early(*argv[1:])
     if len(argv) == 2:
         return parse_to_parquet(argv[0], argv[1])
     if argv:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import json
 import os
 import subprocess
 import sys
@@ -24,7 +25,7 @@ from typing import Any
 import polars
 import pytest
 
-from etl import xes
+from etl import settings, xes
 from etl.errors import BadInputError
 from etl.load import ingest, preview
 from tests.test_etl_support import store_counts
@@ -417,3 +418,157 @@ def test_xes_attributes_are_stored_in_name_order_as_the_file_holds_them(store):
         shared = set(stored) & set(trace)
         assert len(shared) >= 5
         assert all(str(stored[k]) == str(trace[k]) for k in shared)
+
+
+# --- The early worker: started before the loader's imports, taken over by the read ------
+
+
+@pytest.fixture
+def early_on_small_logs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Small logs get an early worker and small chunks; temporary files go to the
+    returned folder (so that the tests can see them removed)."""
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(xes.tempfile, "tempdir", str(scratch))
+    monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
+    monkeypatch.setattr(xes, "MIN_CHUNK_BYTES", SMALL_CHUNK)
+    monkeypatch.setattr(xes, "CHUNK_BYTES", SMALL_CHUNK)
+    monkeypatch.setattr(xes, "_usable_cores", lambda: 2)
+    yield scratch
+    xes.discard_early()
+
+
+def read_as_loads_do(path: Path) -> Read:
+    """A read with the loader's arguments (the cap from the settings, default sizes)."""
+    cap = settings.decompressed_cap_bytes()
+    with xes.read_xes(path, compressed=path.suffix == ".gz", max_bytes=cap) as result:
+        return Read(result)
+
+
+def taken_over(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the logs whose early worker a read took over (filled as it happens)."""
+    names: list[str] = []
+    planned = xes._read_planned
+
+    def recording(early: Any, plan: dict[str, Any], name: str) -> xes.XesRead:
+        names.append(name)
+        return planned(early, plan, name)
+
+    monkeypatch.setattr(xes, "_read_planned", recording)
+    return names
+
+
+@pytest.mark.parametrize("name", ["log.xes", "log.xes.gz"])
+def test_an_early_worker_cuts_the_log_and_the_read_takes_it_over(
+    tmp_path, monkeypatch, early_on_small_logs, name
+):
+    path = write(tmp_path / name, make_log())
+    whole = whole_parse(path)
+    taken = taken_over(monkeypatch)
+    xes.start_early(path)
+    worker = xes._early[path.resolve()].worker._process
+    result = read_as_loads_do(path)
+    assert taken == [name]
+    assert (result.parts, result.fallback) == (2, None)
+    assert result.chunks > 10
+    assert_same_frame(result.frame, whole)
+    assert result.check == read(path, split_min_bytes=1 << 62).check
+    assert xes._early == {}
+    assert worker is not None and worker.returncode is not None
+    assert list(early_on_small_logs.iterdir()) == []
+
+
+def test_a_log_the_early_worker_refuses_gets_this_process_message(
+    tmp_path, monkeypatch, early_on_small_logs
+):
+    text = make_log().replace("<log ", '<!DOCTYPE log [<!ENTITY x "y">]>\n<log ', 1)
+    path = write(tmp_path / "hostile.xes.gz", text)
+    with pytest.raises(BadInputError) as alone:
+        read(path)
+    taken = taken_over(monkeypatch)
+    xes.start_early(path)
+    with pytest.raises(BadInputError) as early:
+        read_as_loads_do(path)
+    assert str(early.value) == str(alone.value)
+    assert "DOCTYPE" in str(early.value)
+    assert taken == []  # the worker's plan never came; this process scanned and refused
+    assert xes._early == {}
+    assert list(early_on_small_logs.iterdir()) == []
+
+
+def test_an_early_worker_no_read_takes_is_stopped_and_its_files_removed(
+    tmp_path, early_on_small_logs
+):
+    path = write(tmp_path / "log.xes.gz", make_log(traces=400))
+    xes.start_early(path)
+    worker = xes._early[path.resolve()].worker._process
+    assert worker is not None
+    xes.discard_early()
+    assert worker.returncode is not None
+    assert xes._early == {}
+    assert list(early_on_small_logs.iterdir()) == []
+
+
+def test_a_preview_leaves_the_early_worker_to_the_load(tmp_path, monkeypatch, early_on_small_logs):
+    path = write(tmp_path / "log.xes", make_log())
+    taken = taken_over(monkeypatch)
+    xes.start_early(path)
+    shown = preview(path, rows=3)
+    assert taken == [] and path.resolve() in xes._early
+    assert len(shown.rows) == 3
+    assert_same_frame(read_as_loads_do(path).frame, whole_parse(path))
+    assert taken == ["log.xes"]
+
+
+def test_no_early_worker_where_it_would_not_help(tmp_path, monkeypatch):
+    small = write(tmp_path / "log.xes.gz", make_log())
+    xes.start_early(small)  # below SPLIT_MIN_BYTES
+    monkeypatch.setattr(xes, "SPLIT_MIN_BYTES", 0)
+    csv = tmp_path / "log.csv"
+    csv.write_text("case,activity,time\n")
+    xes.start_early(csv)  # not an XES log
+    xes.start_early(tmp_path / "missing.xes")
+    monkeypatch.setattr(xes, "_usable_cores", lambda: 1)
+    xes.start_early(small)  # one free core: the parse stays in one process
+    assert xes._early == {}
+
+
+def test_the_cli_load_of_a_large_log_starts_its_worker_early(
+    tmp_path, monkeypatch, early_on_small_logs
+):
+    from click.testing import CliRunner
+
+    from loanflow.cli import main
+
+    path = write(tmp_path / "log.xes.gz", make_log())
+    taken = taken_over(monkeypatch)
+    db = str(tmp_path / "store.duckdb")
+    result = CliRunner().invoke(
+        main, ["ingest", str(path), "--dataset", "early", "--db", db, "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert taken == ["log.xes.gz"]
+    summary = json.loads(result.output[result.output.index("{") :])
+    assert (summary["cases"], summary["events"]) == (TRACES, 3 * TRACES)
+    assert xes._early == {}
+    assert list(early_on_small_logs.iterdir()) == []
+
+
+def test_a_helpers_cpu_time_counts_as_this_process_own(monkeypatch):
+    """The cores an XES worker keeps busy are the load's: they count as idle when the load
+    judges how many cores other work leaves it."""
+    spin = "import time\nwhile time.process_time() < 0.3: pass\nprint(1, flush=True)\ninput()"
+    helper = subprocess.Popen(
+        [sys.executable, "-c", spin], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert helper.stdout is not None and helper.stdout.readline().strip() == "1"
+        monkeypatch.setattr(settings, "_helpers", set())
+        assert settings._helper_ticks() == 0
+        settings.count_as_own(helper.pid)
+        ticks = settings._helper_ticks() / os.sysconf("SC_CLK_TCK")
+        assert 0.25 <= ticks <= 1.0  # the helper's CPU seconds, as the kernel counted them
+    finally:
+        helper.kill()
+        helper.wait()
+    assert settings._helper_ticks() == 0  # ended and reaped: nothing more to count

@@ -205,7 +205,21 @@ def _print_preview(preview: dict[str, Any]) -> None:
 )
 @db_option
 @json_option
-def ingest_command(
+def ingest_command(file: Path, **options: Any) -> None:
+    """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES; also compressed as
+    .gz or .zip) into the store, or with --engine spark / --to into the lake."""
+    # A large XES log is scanned and parsed by a worker from now on, while this process
+    # imports the loader and opens the store (etl.xes.start_early).
+    from etl.xes import discard_early, start_early
+
+    start_early(file)
+    try:
+        _ingest(file, **options)
+    finally:
+        discard_early()
+
+
+def _ingest(
     file: Path,
     dataset: str,
     profile: str | None,
@@ -220,8 +234,6 @@ def ingest_command(
     db: str | None,
     as_json: bool,
 ) -> None:
-    """Load an event log FILE (CSV/TSV, Excel .xlsx, Parquet, XES; also compressed as
-    .gz or .zip) into the store, or with --engine spark / --to into the lake."""
     from etl.archives import ArchiveMembersError
     from etl.errors import BadInputError, LoanFlowError
     from etl.load import Mode, ingest, preview
