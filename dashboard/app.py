@@ -12,7 +12,7 @@ from flask import Response, request
 from dashboard import data
 from dashboard.shell import frame_layout, register_callbacks
 from dashboard.uploads import register_upload_route, start_sweeping
-from dashboard.warm import warm_in_background
+from dashboard.warm import warm_at_start
 from etl.errors import LoanFlowError
 from etl.store import StoreBusyError
 
@@ -26,7 +26,8 @@ def create_app(
 
     With ``auth`` on, ``dashboard.auth.install_auth(app)`` adds sign-in and the role checks;
     without it (``loanflow serve --no-auth``, local use) every page is open. With ``warm``,
-    the default view of every dataset is computed in the background at once.
+    the default views are computed in the background at once (:mod:`dashboard.warm`: every
+    dataset's, the one opened first before the others; on the lake that one's only).
     """
     path = data.configure(db_path)
     if not path.exists():
@@ -64,7 +65,7 @@ def create_app(
     if auth:
         _install_auth(app)
     if warm:
-        warm_in_background(data.dataset_names())
+        warm_at_start()
     return app
 
 

@@ -1,11 +1,12 @@
 """Warming the result cache: the default view of each dataset is computed in the background
-when the dashboard starts and after a load, so a reader's first visit is answered at once."""
+when the dashboard starts (the dataset it opens first; on the lake only that one) and after
+a load, so a reader's first visit is answered at once."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from dashboard import data
 from etl.errors import LoanFlowError
@@ -35,10 +36,40 @@ def warm_views(datasets: Iterable[str]) -> None:
             return
 
 
+def datasets_to_warm(names: list[str]) -> list[str]:
+    """The datasets to warm when the dashboard starts, in order: the one it opens when the
+    URL names none (the most recently loaded) first, then the others. On the lake (engine
+    spark) that one only: there every view is a set of Spark jobs on the bank's cluster,
+    minutes for a lake of many datasets, so the others are computed when someone opens
+    them."""
+    if not names:
+        return []
+    latest = data.latest_dataset()
+    first = latest if latest in names else names[0]
+    if data.on_lake():
+        return [first]
+    return [first, *(name for name in names if name != first)]
+
+
+def warm_at_start() -> threading.Thread:
+    """Warm :func:`datasets_to_warm` of the dashboard's datasets in a daemon thread (the
+    list itself is found there too: on a remote lake it is a Spark job)."""
+    return _in_background(lambda: warm_views(datasets_to_warm(data.dataset_names())))
+
+
 def warm_in_background(datasets: Iterable[str]) -> threading.Thread:
-    """Run :func:`warm_views` in a daemon thread."""
-    thread = threading.Thread(
-        target=warm_views, args=(list(datasets),), daemon=True, name="warm-views"
-    )
+    """Run :func:`warm_views` on these datasets in a daemon thread (after a load)."""
+    chosen = list(datasets)
+    return _in_background(lambda: warm_views(chosen))
+
+
+def _in_background(work: Callable[[], None]) -> threading.Thread:
+    def guarded() -> None:
+        try:
+            work()
+        except Exception as exc:  # the store closed or the lake is unreachable at start
+            log.warning("could not warm the views: %s", exc)
+
+    thread = threading.Thread(target=guarded, daemon=True, name="warm-views")
     thread.start()
     return thread
