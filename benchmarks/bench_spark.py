@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -171,6 +172,43 @@ def _parquet_profile(profile: Path, work: Path) -> Path:
     return out
 
 
+def _replica_views(con: Any, read: Callable[[str], str], copies: int, prefix: str) -> None:
+    """Temporary views ``{prefix}events``, ``{prefix}activity_instances`` and
+    ``{prefix}cases``: ``copies`` replicas of the base log's tables (``read(table)`` is the
+    SQL that reads one), each replica's case ids suffixed ``~k`` and its times shifted by
+    k times the log's span plus a day, so that replicas follow one another."""
+    span = con.execute(
+        f"SELECT epoch_us(max(last_ts)) - epoch_us(min(first_ts)) + 86400000000"
+        f" FROM {read('cases')}"
+    ).fetchone()
+    shift = f"to_microseconds(k * {int(span[0]) if span else 0})"
+    reps = f"(SELECT range AS k FROM range({copies}))"
+    con.execute(
+        f"CREATE TEMP VIEW {prefix}events AS SELECT * EXCLUDE (k) REPLACE ("
+        f"event_id + k * 100000000 AS event_id, case_id || '~' || k AS case_id,"
+        f" ts + {shift} AS ts) FROM {read('events')}, {reps}"
+    )
+    con.execute(
+        f"CREATE TEMP VIEW {prefix}activity_instances AS SELECT * EXCLUDE (k) REPLACE ("
+        f"instance_id + k * 100000000 AS instance_id, case_id || '~' || k AS case_id,"
+        f" start_ts + {shift} AS start_ts, end_ts + {shift} AS end_ts)"
+        f" FROM {read('activity_instances')}, {reps}"
+    )
+    con.execute(
+        f"CREATE TEMP VIEW {prefix}cases AS SELECT * EXCLUDE (k) REPLACE ("
+        f"case_id || '~' || k AS case_id, first_ts + {shift} AS first_ts,"
+        f" last_ts + {shift} AS last_ts) FROM {read('cases')}, {reps}"
+    )
+
+
+def _counts_times(copies: int) -> str:
+    """The ``REPLACE`` of a datasets row whose counts are multiplied by ``copies``."""
+    return (
+        f"REPLACE (events * {copies} AS events, activity_instances * {copies}"
+        f" AS activity_instances, cases * {copies} AS cases, rows_read * {copies} AS rows_read)"
+    )
+
+
 def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
     """A store and a lake holding ``copies`` replicas of the base log as dataset ``bank``."""
     import duckdb
@@ -185,33 +223,11 @@ def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
         con = connect(store)
         _limit_memory(con)
         con.execute(f"ATTACH '{base}' AS base (READ_ONLY)")
-        span = con.execute(
-            "SELECT epoch_us(max(last_ts)) - epoch_us(min(first_ts)) + 86400000000 FROM base.cases"
-        ).fetchone()
-        shift = f"to_microseconds(k * {int(span[0]) if span else 0})"
-        reps = f"(SELECT range AS k FROM range({copies}))"
+        _replica_views(con, lambda table: f"base.{table}", copies, "replica_")
         con.execute("BEGIN")
-        con.execute(
-            "INSERT INTO datasets SELECT * REPLACE (events * ? AS events,"
-            " activity_instances * ? AS activity_instances, cases * ? AS cases,"
-            " rows_read * ? AS rows_read) FROM base.datasets",
-            [copies] * 4,
-        )
-        con.execute(
-            f"INSERT INTO events SELECT dataset, event_id + k * 100000000, case_id || '~' || k,"
-            f" activity, ts + {shift}, lifecycle, resource, department, attributes"
-            f" FROM base.events, {reps}"
-        )
-        con.execute(
-            f"INSERT INTO activity_instances SELECT dataset, instance_id + k * 100000000,"
-            f" case_id || '~' || k, activity, department, resource, start_ts + {shift},"
-            f" end_ts + {shift} FROM base.activity_instances, {reps}"
-        )
-        con.execute(
-            f"INSERT INTO cases SELECT dataset, case_id || '~' || k, outcome,"
-            f" first_ts + {shift}, last_ts + {shift}, amount, product, branch, channel,"
-            f" attributes FROM base.cases, {reps}"
-        )
+        con.execute(f"INSERT INTO datasets SELECT * {_counts_times(copies)} FROM base.datasets")
+        for table in ("events", "activity_instances", "cases"):
+            con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM replica_{table}")
         con.execute("COMMIT")
         con.execute("DETACH base")
         con.close()
@@ -225,9 +241,10 @@ def _replicated(base: Path, work: Path, copies: int) -> tuple[Path, Path]:
 
 def _replicated_lake(base: Path, work: Path, copies: int) -> Path:
     """The lake of ``copies`` replicas written straight from the base log's lake, without the
-    replicated store in between (for runs that measure only the lake engines): views over
-    the base Parquet shift case ids and times as ``_replicated`` does, and ``write_dataset``
-    copies them out. Same rows as the lake ``_replicated`` writes, in a fraction of the time."""
+    replicated store in between (for runs that measure only the lake engines): the same
+    replica views as ``_replicated``, over the base lake's Parquet, copied out by
+    ``write_dataset``. Same rows as the lake ``_replicated`` writes, in a fraction of the
+    time."""
     import duckdb
 
     from analysis.lake.files import write_dataset
@@ -243,32 +260,10 @@ def _replicated_lake(base: Path, work: Path, copies: int) -> Path:
         files = str(base_lake / table / "*" / "*.parquet").replace("'", "''")
         return f"read_parquet('{files}', hive_partitioning = true)"
 
-    span = con.execute(
-        f"SELECT epoch_us(max(last_ts)) - epoch_us(min(first_ts)) + 86400000000"
-        f" FROM {parquet('cases')}"
-    ).fetchone()
-    shift = f"to_microseconds(k * {int(span[0]) if span else 0})"
-    reps = f"(SELECT range AS k FROM range({copies}))"
+    _replica_views(con, parquet, copies, "")
     con.execute(
-        f"CREATE VIEW datasets AS SELECT dataset AS name, * REPLACE (events * {copies} AS events,"
-        f" activity_instances * {copies} AS activity_instances, cases * {copies} AS cases,"
-        f" rows_read * {copies} AS rows_read) FROM {parquet('datasets')}"
-    )
-    con.execute(
-        f"CREATE VIEW events AS SELECT * EXCLUDE (k) REPLACE (event_id + k * 100000000 AS event_id,"
-        f" case_id || '~' || k AS case_id, ts + {shift} AS ts)"
-        f" FROM {parquet('events')}, {reps}"
-    )
-    con.execute(
-        f"CREATE VIEW activity_instances AS SELECT * EXCLUDE (k) REPLACE ("
-        f"instance_id + k * 100000000 AS instance_id, case_id || '~' || k AS case_id,"
-        f" start_ts + {shift} AS start_ts, end_ts + {shift} AS end_ts)"
-        f" FROM {parquet('activity_instances')}, {reps}"
-    )
-    con.execute(
-        f"CREATE VIEW cases AS SELECT * EXCLUDE (k) REPLACE (case_id || '~' || k AS case_id,"
-        f" first_ts + {shift} AS first_ts, last_ts + {shift} AS last_ts)"
-        f" FROM {parquet('cases')}, {reps}"
+        f"CREATE TEMP VIEW datasets AS SELECT dataset AS name, * {_counts_times(copies)}"
+        f" FROM {parquet('datasets')}"
     )
     write_dataset(con, "bank", lake)
     con.close()
