@@ -326,6 +326,11 @@ def count_as_own(pid: int) -> None:
     _helpers.add(pid)
 
 
+def no_longer_own(pid: int) -> None:
+    """Stop counting a process of :func:`count_as_own` (it has ended: its id may be reused)."""
+    _helpers.discard(pid)
+
+
 def _helper_ticks() -> int:
     """The CPU ticks (user and system) the processes of :func:`count_as_own` have used, as
     long as they run (a process that has ended and been reaped counts nothing)."""

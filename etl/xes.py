@@ -936,6 +936,7 @@ class _Worker:
         if process.poll() is None:
             process.kill()
         process.wait()
+        settings.no_longer_own(process.pid)
         for stream in (process.stdin, process.stdout):
             if stream is not None and not stream.closed:
                 with contextlib.suppress(OSError):

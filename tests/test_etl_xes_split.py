@@ -503,8 +503,10 @@ def test_an_early_worker_no_read_takes_is_stopped_and_its_files_removed(
     xes.start_early(path)
     worker = xes._early[path.resolve()].worker._process
     assert worker is not None
+    assert worker.pid in settings._helpers  # its CPU counts as the load's own
     xes.discard_early()
     assert worker.returncode is not None
+    assert worker.pid not in settings._helpers  # ended: its id may go to another process
     assert xes._early == {}
     assert list(early_on_small_logs.iterdir()) == []
 
