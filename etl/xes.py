@@ -344,21 +344,39 @@ def read_xes(
         except _SplitFailed as exc:
             yield _read_whole(plain, work, path.name, check, fallback=str(exc))
             return
-        job = {"document": str(plain), "header": str(work / "header.xml"), "folder": folder}
-        job["chunks"] = [c.to_json() for c in chunks]  # type: ignore[assignment]
+        job = chunks_job(plain, work, [c.to_json() for c in chunks])
         helped = in_two and size >= threshold and worker.submit(job)
-        from etl.xes_worker import parse_chunks
+        yield _shared_read(job, worker, path.name, check, helped=helped)
 
-        parse_chunks(job, lambda source: parse_xes(source, path.name))
-        worker.finish()
-        files = [_chunk_events(job, index, path.name) for index in range(len(chunks))]
-        yield XesRead(
-            tuple(f for f, _rows in files if f is not None),
-            tuple(rows for f, rows in files if f is not None),
-            check,
-            parts=2 if helped else 1,
-            chunks=len(chunks),
-        )
+
+def chunks_job(plain: Path, folder: Path, chunks: list[Any]) -> dict[str, Any]:
+    """The job both processes work through (see :mod:`etl.xes_worker`): the plain
+    document, the header :func:`plan_chunks` wrote into ``folder``, the chunks as JSON."""
+    return {
+        "document": str(plain),
+        "header": str(folder / "header.xml"),
+        "folder": str(folder),
+        "chunks": chunks,
+    }
+
+
+def _shared_read(
+    job: dict[str, Any], worker: _Worker, name: str, check: XesCheck, *, helped: bool
+) -> XesRead:
+    """Parse the job's chunks this process claims first, wait for the worker, and gather
+    every chunk's events (one the worker claimed but did not write is parsed here)."""
+    from etl.xes_worker import parse_chunks
+
+    parse_chunks(job, lambda source: parse_xes(source, name))
+    worker.finish()
+    files = [_chunk_events(job, index, name) for index in range(len(job["chunks"]))]
+    return XesRead(
+        tuple(f for f, _rows in files if f is not None),
+        tuple(rows for f, rows in files if f is not None),
+        check,
+        parts=2 if helped else 1,
+        chunks=len(job["chunks"]),
+    )
 
 
 # --- A worker started before the loader's imports ---------------------------------------
@@ -495,24 +513,8 @@ def _read_planned(early: _Early, plan: dict[str, Any], name: str) -> XesRead:
     if plan["chunks"] is None:
         early.worker.stop()
         return _read_whole(plain, early.folder, name, check, fallback=plan["whole"] or None)
-    job = {
-        "document": str(plain),
-        "header": str(early.folder / "header.xml"),
-        "folder": str(early.folder),
-        "chunks": plan["chunks"],
-    }
-    from etl.xes_worker import parse_chunks
-
-    parse_chunks(job, lambda source: parse_xes(source, name))
-    early.worker.finish()
-    files = [_chunk_events(job, index, name) for index in range(len(plan["chunks"]))]
-    return XesRead(
-        tuple(f for f, _rows in files if f is not None),
-        tuple(rows for f, rows in files if f is not None),
-        check,
-        parts=2,
-        chunks=len(plan["chunks"]),
-    )
+    job = chunks_job(plain, early.folder, plan["chunks"])
+    return _shared_read(job, early.worker, name, check, helped=True)
 
 
 def _chunk_size(size: int, chosen: int | None, bounds: tuple[int, int] | None = None) -> int:
@@ -689,8 +691,7 @@ def _read_head(plain: Path, work: Path, name: str, check: XesCheck, rows: int) -
         chunks = plan_chunks(plain, header, check.openings, HEAD_BYTES)
     except _SplitFailed as exc:
         return _read_whole(plain, work, name, check, fallback=str(exc))
-    job = {"document": str(plain), "header": str(header), "folder": str(work)}
-    job["chunks"] = [c.to_json() for c in chunks]  # type: ignore[assignment]
+    job = chunks_job(plain, work, [c.to_json() for c in chunks])
     files: list[Path] = []
     counts: list[int] = []
     for index in range(len(chunks)):

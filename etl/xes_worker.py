@@ -150,7 +150,7 @@ def early(path: str, folder: str, flag: str, max_bytes: str, least: str, most: s
     (:func:`etl.xes.plan_read`), print the plan as one JSON line, then parse the chunks
     it claims first. A scan that fails prints ``{"failed": ...}`` and ends the worker
     (status 1): the loading process scans again and reports the problem itself."""
-    from etl.xes import plan_read
+    from etl.xes import chunks_job, plan_read
 
     try:
         plan = plan_read(
@@ -168,8 +168,7 @@ def early(path: str, folder: str, flag: str, max_bytes: str, least: str, most: s
     _say(plan)
     if plan["chunks"] is None:
         return 0
-    job = {"document": plan["plain"], "header": str(Path(folder) / "header.xml")}
-    job |= {"folder": folder, "chunks": plan["chunks"]}
+    job = chunks_job(Path(plan["plain"]), Path(folder), plan["chunks"])
     try:
         parse_chunks(job, _rustxes_parse)
     except (KeyboardInterrupt, SystemExit, MemoryError):
