@@ -37,7 +37,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory, spark: Any) -> tuple[str, P
     assert stored.exit_code == 0, stored.output
     result = invoke(
         "ingest", source, "-d", "before", "-p", profile, "--engine", "spark", "--to", str(lake),
-        "--json",
+        "--json", "--db", db,
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
@@ -152,9 +152,9 @@ def test_duckdb_reads_the_lake_by_cli(loaded: tuple[str, Path]) -> None:
 
 
 def test_a_lake_dataset_is_replaced_only_when_asked(loaded: tuple[str, Path]) -> None:
-    _, lake = loaded
+    db, lake = loaded
     again = [str(SAMPLES / "before.csv"), "-d", "before", "-p",
-             str(SAMPLES / "before.profile.yaml"), "--to", str(lake)]  # fmt: skip
+             str(SAMPLES / "before.profile.yaml"), "--to", str(lake), "--db", db]  # fmt: skip
     refused = invoke("ingest", *again)
     assert refused.exit_code != 0 and "--replace" in refused.output
     stamp = partition_dir(lake, "cases", "before").stat().st_mtime_ns
@@ -174,7 +174,7 @@ def test_an_unknown_lake_dataset_is_a_clear_error(loaded: tuple[str, Path]) -> N
 def test_no_lake_to_write_to_is_a_clear_error(tmp_path: Path) -> None:
     result = invoke(
         "ingest", str(SAMPLES / "before.csv"), "-d", "x", "--engine", "spark",
-        env={"LOANFLOW_LAKE": ""},
+        "--db", str(tmp_path / "store.duckdb"), env={"LOANFLOW_LAKE": ""},
     )  # fmt: skip
     assert result.exit_code == 2 and "--to PATH, or set LOANFLOW_LAKE" in result.output
 

@@ -86,9 +86,11 @@ def small(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def _ingest(source: Path, dataset: str, lake: str, *extra: str) -> Any:
+    # (--db: the store that takes the load's audit line, the small fixture's own)
+    db = str(source.parent / "store.duckdb")
     return invoke(
         "ingest", str(source), "-d", dataset, "-p", PROFILE, "--engine", "spark", "--to", lake,
-        "--json", *extra,
+        "--json", "--db", db, *extra,
     )  # fmt: skip
 
 
@@ -131,6 +133,15 @@ def test_a_remote_lake_written_and_read_by_spark(
     missing = invoke("kpis", "nobody", "--engine", "spark", "--lake", lake)
     assert missing.exit_code != 0
     assert "bank, branch 2012" in missing.output
+    # Dropping one dataset removes its partition of every table and leaves the other whole.
+    db = small["db"]
+    dropped = invoke(
+        "drop", "branch 2012", "--lake", lake, "--engine", "spark", "--yes", "--db", db
+    )
+    assert dropped.exit_code == 0, dropped.output
+    assert remote_datasets(remote) == ["bank"]
+    assert remote_counts(remote, "branch 2012") == dict.fromkeys(other["spark_rows"], 0)
+    assert remote_counts(remote, "bank") == summary["lake_rows"]
 
 
 def test_remote_lakes_refused_where_they_cannot_work(spark: Any, small: dict[str, Any]) -> None:
@@ -139,9 +150,26 @@ def test_remote_lakes_refused_where_they_cannot_work(spark: Any, small: dict[str
     uri = (small["folder"] / "elsewhere").resolve().as_uri()
     on_duckdb = invoke("kpis", "bank", "--lake", uri)
     assert on_duckdb.exit_code != 0 and "--engine spark" in on_duckdb.output
-    write = invoke("ingest", str(small["second"]), "-d", "x", "-p", PROFILE, "--to", uri)
+    write = invoke(
+        "ingest", str(small["second"]), "-d", "x", "-p", PROFILE, "--to", uri, "--db", small["db"]
+    )
     assert write.exit_code != 0 and "--engine spark" in write.output
     no_database = _ingest(small["second"], "x", "catalog:no_such_database")
     assert no_database.exit_code != 0 and "CREATE DATABASE" in no_database.output
     assert not (small["folder"] / "elsewhere").exists()
     assert not spark.catalog.databaseExists("no_such_database")
+
+
+def test_a_catalog_partition_named_with_quotes_and_backslashes_is_dropped_alone(
+    spark: Any,
+) -> None:
+    from analysis.lake.location import _drop_catalog_rows
+
+    spark.sql("CREATE DATABASE IF NOT EXISTS loanflow_drop_test")
+    names = ["O'Brien \\\\ desk", "plain", "O"]
+    frame = spark.createDataFrame([(n, i) for i, n in enumerate(names)], "dataset STRING, n INT")
+    table = "`loanflow_drop_test`.`cases`"
+    frame.write.mode("overwrite").partitionBy("dataset").saveAsTable(table)
+    _drop_catalog_rows(spark, table, names[0])
+    left = sorted(r["dataset"] for r in spark.table(table).collect())
+    assert left == ["O", "plain"]

@@ -20,6 +20,7 @@ import duckdb
 from analysis.lake.location import (
     Lake,
     RemoteLake,
+    drop_remote,
     remote_dataset_row,
     remote_dataset_rows,
     remote_datasets,
@@ -170,3 +171,21 @@ def require_lake_dataset(root: Lake, dataset: str) -> None:
             dataset=dataset,
             known=known,
         )
+
+
+def drop_lake_dataset(root: Lake, dataset: str) -> None:
+    """Delete one dataset from the lake: its partition of every table, the other datasets'
+    left as they are. The ``datasets`` partition goes first, so the dataset leaves the
+    lake's list at once; a drop cut short leaves only rows that no listing reaches and
+    that the next write of the name replaces. A remote lake is changed on Spark
+    (:func:`analysis.lake.location.drop_remote`)."""
+    require_lake_dataset(root, dataset)
+    if isinstance(root, RemoteLake):
+        drop_remote(root, dataset)
+        return
+    for table in LAKE_TABLES:
+        final = partition_dir(root, table, dataset)
+        if final.exists():
+            gone = final.with_name(f".{final.name}.dropped-{uuid.uuid4().hex}")
+            final.rename(gone)  # out of every reader's sight at once, then removed
+            shutil.rmtree(gone, ignore_errors=True)

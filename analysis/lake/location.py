@@ -206,6 +206,37 @@ def write_remote(staged: Path, dataset: str, lake: RemoteLake) -> None:
         spark.conf.set(mode_key, mode_before)
 
 
+def drop_remote(lake: RemoteLake, dataset: str) -> None:
+    """Delete one dataset's partition of every table of ``lake`` on Spark, ``datasets``
+    first: at a URI its folders, through the cluster's file system; in the catalog by
+    ``ALTER TABLE ... DROP PARTITION``, or ``DELETE FROM`` for a table format that keeps
+    no partitions in the catalog (Iceberg, Delta)."""
+    from analysis.lake.files import LAKE_TABLES, escape_partition
+
+    spark = _spark()
+    for table in LAKE_TABLES:
+        if not _exists(spark, lake, table):
+            continue
+        if lake.is_catalog:
+            _drop_catalog_rows(spark, lake.table_name(table), dataset)
+            continue
+        jvm = spark.sparkContext._jvm
+        folder = f"{lake.table_path(table)}/dataset={escape_partition(dataset)}"
+        path = jvm.org.apache.hadoop.fs.Path(folder)
+        path.getFileSystem(spark.sparkContext._jsc.hadoopConfiguration()).delete(path, True)
+
+
+def _drop_catalog_rows(spark: Any, table: str, dataset: str) -> None:
+    from pyspark.errors import AnalysisException
+
+    value = "'" + dataset.replace("\\", "\\\\").replace("'", "\\'") + "'"
+    try:
+        spark.sql(f"ALTER TABLE {table} DROP IF EXISTS PARTITION (dataset = {value})")
+    except AnalysisException:  # the table format keeps its partitions itself
+        spark.sql(f"DELETE FROM {table} WHERE dataset = {value}")
+    spark.catalog.refreshTable(table)
+
+
 def _require_database(spark: Any, lake: RemoteLake) -> None:
     database = lake.text[len(CATALOG_PREFIX) :]
     if not spark.catalog.databaseExists(database):

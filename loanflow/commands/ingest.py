@@ -243,9 +243,15 @@ def _ingest(
             "Choose one of --replace and --append, not both.", code="replace_and_append"
         )
     if engine == "spark" or to:
-        summary = _ingest_to_lake(
-            file, dataset, profile, replace, append, dry_run, member, engine, to
-        )
+        into = f"{'replace' if replace else 'create'} into the lake"
+        try:
+            summary = _ingest_to_lake(
+                file, dataset, profile, replace, append, dry_run, member, engine, to
+            )
+        except LoanFlowError as exc:
+            _audit_load(db, dataset, f"{into} {to or '(LOANFLOW_LAKE)'}", dry_run, f"failed: {exc}")
+            raise
+        _audit_load(db, dataset, f"{into} {summary['lake']}", dry_run, _loaded(summary))
         if as_json:
             echo_json(summary)
         else:
@@ -460,9 +466,28 @@ def datasets_command(db: str | None, as_json: bool) -> None:
 @click.command("drop")
 @click.argument("name")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--lake",
+    "lake",
+    default=None,
+    help="Delete the dataset from this lake instead of the store: a folder, or with "
+    "--engine spark a file-system URI (hdfs://, s3a://...) or catalog:DATABASE.",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="spark: reach a lake only Spark reaches (a URI, tables of Spark's catalog).",
+)
 @db_option
-def drop_command(name: str, yes: bool, db: str | None) -> None:
-    """Delete the dataset NAME and everything derived from it."""
+def drop_command(name: str, yes: bool, lake: str | None, engine: str, db: str | None) -> None:
+    """Delete the dataset NAME and everything derived from it (from the store, or with
+    --lake from a lake: its partition of every table, the other datasets left as they
+    are)."""
+    if lake:
+        _drop_from_lake(name, yes, lake, engine, db)
+        return
     import accounts
     from etl.load import drop_dataset
     from etl.store import connect, require_dataset
@@ -477,6 +502,21 @@ def drop_command(name: str, yes: bool, db: str | None) -> None:
     finally:
         con.close()
     click.echo(f"Dropped dataset {name!r}.")
+
+
+def _drop_from_lake(name: str, yes: bool, lake: str, engine: str, db: str | None) -> None:
+    from analysis.lake.files import drop_lake_dataset, require_lake_dataset
+    from analysis.lake.location import needs_spark, parse_lake
+
+    root = parse_lake(lake)
+    if engine != "spark":
+        needs_spark(root)
+    require_lake_dataset(root, name)
+    if not yes:
+        click.confirm(f"Delete the dataset {name!r} from the lake at {root}?", abort=True)
+    drop_lake_dataset(root, name)
+    audit_cli(db, "delete", name, f"lake {root} (cli)"[:500])
+    click.echo(f"Dropped dataset {name!r} from the lake at {root}.")
 
 
 COMMANDS: list[click.Command] = [ingest_command, datasets_command, drop_command]
