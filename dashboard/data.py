@@ -421,8 +421,10 @@ def _run(call: Call) -> Any:
 
 
 def store_changed() -> None:
-    """Call after a load, replace or delete: cached results are stale."""
+    """Call after a load, replace or delete (of the store or the lake): cached results, and
+    what a remote lake was last seen to hold, are stale."""
     CACHE.bump()
+    _remote_lookups.clear()
 
 
 # --- what the filter bar offers (computed by analysis.dataset_facts) ----------------------

@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 
 from accounts import audit_entries
@@ -77,4 +78,56 @@ def test_dropping_from_a_lake_says_what_cannot_be_done(tmp_path: Path) -> None:
     assert lake_datasets(lake) == ["branch 2012", "loans"]
     # The store's dataset of the same name is not the lake's: dropping one leaves the other.
     assert invoke("drop", "loans", "--lake", str(lake), "--yes", "--db", db).exit_code == 0
+    assert invoke("datasets", "--db", db, "--json").output.count('"loans"') == 1
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("spark")
+def test_a_dataset_deleted_from_the_lake_on_the_data_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spark: Any
+) -> None:
+    """LOANFLOW_ENGINE=spark with a folder lake, in headless Chromium: the Data page lists
+    the store's and the lake's datasets, says that the chosen one goes from the lake, and
+    deletes it there; the store keeps its own dataset of the other name."""
+    from dashboard.app import create_app
+    from dashboard.browser import chromium, click, serve_in_thread, wait_for, wait_idle
+    from etl.store import close_shared
+    from vocabulary import t
+
+    lake, db = _lake_with_two(tmp_path)
+    monkeypatch.setenv("LOANFLOW_ENGINE", "spark")
+    monkeypatch.setenv("LOANFLOW_LAKE", str(lake))
+    monkeypatch.setenv("LOANFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    app = create_app(Path(db), auth=False)
+    grid = "#data-datasets .ag-center-cols-container .ag-row"
+    with serve_in_thread(app) as url, chromium() as driver:
+
+        def text_of(element_id: str) -> str:
+            found = driver.find_elements("id", element_id)
+            return found[0].text if found else ""
+
+        def names() -> list[str]:
+            cells = driver.find_elements("css selector", f"{grid} [col-id='name']")
+            return sorted(cell.text for cell in cells)
+
+        driver.get(f"{url}/data?dataset=loans")
+        wait_idle(driver, timeout=90)
+        assert wait_for(names) == ["branch 2012", "loans"]
+        heading = t("data.datasets_lake", "en", lake=str(lake))
+        assert heading in driver.find_element("tag name", "body").text
+        index = next(
+            r.get_attribute("row-index")
+            for r in driver.find_elements("css selector", grid)
+            if "branch 2012" in r.text
+        )
+        click(driver, f"{grid}[row-index='{index}'] [col-id='name']")
+        click(driver, "#data-delete")
+        asked = t("data.confirm_delete_lake", "en", name="branch 2012", lake=str(lake))
+        wait_for(lambda: text_of("data-confirm-text") == asked)
+        click(driver, "#data-confirm-yes")
+        done = t("data.deleted", "en", name="branch 2012")
+        wait_for(lambda: done in text_of("data-delete-status"))
+        wait_for(lambda: names() == ["loans"])
+    close_shared(Path(db))
+    assert lake_datasets(lake) == ["loans"]
     assert invoke("datasets", "--db", db, "--json").output.count('"loans"') == 1

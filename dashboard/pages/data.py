@@ -10,12 +10,14 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, dcc, html
 
+from analysis.lake import lake_root
 from dashboard import data
 from dashboard.audit import record
 from dashboard.components import GRID_LOCALE, error_alert, page_frame, section
 from dashboard.jobs import RUNNER
 from dashboard.views.data_page import (
     PAGE,
+    dataset_places,
     datasets_columns,
     datasets_frame,
     default_name,
@@ -128,8 +130,11 @@ def layout(**query: Any) -> html.Div:
             html.Div(id=f"{PAGE}-report", className="mt-2"),
         ]
     )
+    on_lake = data.on_lake() and bool(data.lake_datasets())
     datasets = section(
-        t("data.datasets", lang),
+        t("data.datasets_lake", lang, lake=str(lake_root()))
+        if on_lake
+        else t("data.datasets", lang),
         dag.AgGrid(
             id=f"{PAGE}-datasets",
             rowData=datasets_frame().to_dict("records"),
@@ -398,10 +403,14 @@ def cancel_load(_clicks: int | None, job_id: str | None) -> Any:
 def ask_delete(
     _delete: int | None, _no: int | None, rows: list[dict[str, Any]] | None, query: str | None
 ) -> tuple[bool, Any]:
-    """Ask before deleting the selected dataset."""
+    """Ask before deleting the selected dataset (saying so when it goes from a lake)."""
     if dash.ctx.triggered_id != f"{PAGE}-delete" or not rows:
         return False, dash.no_update
-    return True, t("data.confirm_delete", _lang(query), name=rows[0]["name"])
+    name = str(rows[0]["name"])
+    places = dataset_places(name)
+    key = {("lake",): "data.confirm_delete_lake", ("store", "lake"): "data.confirm_delete_both"}
+    message = key.get(places, "data.confirm_delete")
+    return True, t(message, _lang(query), name=name, lake=str(lake_root()))
 
 
 @callback(
@@ -422,10 +431,10 @@ def confirm_delete(
         return False, dash.no_update, dash.no_update
     name = str(rows[0]["name"])
     try:
-        delete_dataset(name)
+        places = delete_dataset(name)
     except LoanFlowError as exc:
         return False, error_alert(exc, lang), dash.no_update
-    record("delete", name)
+    record("delete", name, f"lake {lake_root()}" if "lake" in places else "")
     return (
         False,
         dbc.Alert(t("data.deleted", lang, name=name), color="success"),

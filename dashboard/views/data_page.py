@@ -28,6 +28,7 @@ from dashboard.exports import export_tools, register_export
 from dashboard.jobs import RUNNER, Job
 from dashboard.uploads import remove_upload, upload_path
 from dashboard.warm import warm_in_background
+from etl import store
 from etl.errors import BadInputError, DatasetExistsError, LoanFlowError
 from etl.load import LoadSummary, drop_dataset, list_datasets, preview
 from etl.load_worker import load_in_child
@@ -463,11 +464,35 @@ def datasets_columns(lang: str) -> list[dict[str, Any]]:
     ]
 
 
-def delete_dataset(name: str) -> None:
-    """Delete a dataset (and everything derived from it)."""
+def dataset_places(name: str) -> tuple[str, ...]:
+    """Where the dashboard holds a dataset: ``store``, and on the lake (engine spark with
+    ``LOANFLOW_LAKE``) ``lake`` too; the Data page's table shows a dataset in both as the
+    lake has it."""
     with data.cursor() as con:
-        drop_dataset(con, name)
+        places: tuple[str, ...] = ("store",) if store.has_dataset(con, name) else ()
+    if data.on_lake() and name in data.lake_datasets():
+        places += ("lake",)
+    return places
+
+
+def delete_dataset(name: str) -> tuple[str, ...]:
+    """Delete a dataset (and everything derived from it) from every place the dashboard
+    holds it (:func:`dataset_places`); those places. A lake loses the dataset's partition
+    of every table (:func:`analysis.lake.files.drop_lake_dataset`), the other datasets'
+    left as they are."""
+    places = dataset_places(name)
+    if "store" in places or not places:  # (none: the store's own clear error)
+        with data.cursor() as con:
+            drop_dataset(con, name)
+    if "lake" in places:
+        from analysis.lake import lake_root
+        from analysis.lake.files import drop_lake_dataset
+
+        root = lake_root()
+        assert root is not None  # on_lake() with a lake listed
+        drop_lake_dataset(root, name)
     data.store_changed()
+    return places
 
 
 def upload_box(lang: str) -> html.Div:

@@ -476,11 +476,32 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "Download rejected rows (CSV)", "下載被拒資料列（CSV）", "下载被拒数据行（CSV）"
     ),
     "data.datasets": _m("Datasets in the store", "儲存庫中的資料集", "存储库中的数据集"),
+    "data.datasets_lake": _m(
+        "Datasets in the store and the lake {lake}",
+        "儲存庫及資料湖 {lake} 中的資料集",
+        "存储库及数据湖 {lake} 中的数据集",
+    ),
     "data.delete": _m("Delete", "刪除", "删除"),
     "data.confirm_delete": _m(
         "Delete dataset {name}? This cannot be undone.",
         "確定刪除資料集 {name}？此動作無法復原。",
         "确定删除数据集 {name}？此操作无法撤销。",
+    ),
+    "data.confirm_delete_lake": _m(
+        "Delete dataset {name} from the lake {lake}? Its part of every table there is"
+        " removed; the lake's other datasets stay. This cannot be undone.",
+        "確定從資料湖 {lake} 刪除資料集 {name}？將移除它在各資料表中的分割，"
+        "資料湖中其他資料集不受影響。此動作無法復原。",
+        "确定从数据湖 {lake} 删除数据集 {name}？将移除它在各数据表中的分区，"
+        "数据湖中其他数据集不受影响。此操作无法撤销。",
+    ),
+    "data.confirm_delete_both": _m(
+        "Delete dataset {name} from the store and from the lake {lake}? The lake's other"
+        " datasets stay. This cannot be undone.",
+        "確定從儲存庫及資料湖 {lake} 刪除資料集 {name}？資料湖中其他資料集不受影響。"
+        "此動作無法復原。",
+        "确定从存储库及数据湖 {lake} 删除数据集 {name}？数据湖中其他数据集不受影响。"
+        "此操作无法撤销。",
     ),
     "data.deleted": _m("Deleted {name}.", "已刪除 {name}。", "已删除 {name}。"),
     "data.col.name": _m("Name", "名稱", "名称"),
