@@ -60,6 +60,10 @@ def test_split_at(db_file: Path) -> None:
     document = json.loads(out)
     assert (document["before"]["cases"], document["after"]["cases"]) == (3, 4)
     assert document["metrics"][0]["ci95"] == [None, None]  # no resamples, no interval
+    code, out, _ = run("compare", "both", "--split-at", "2024-02-01", "--db", str(db_file),
+                       "--resamples", "0")  # fmt: skip
+    assert code == 0
+    assert "Before  both: started before 2024-02-01, 3 cases, " in out  # the split says which
 
 
 def test_shared_filters(db_file: Path) -> None:
@@ -100,11 +104,12 @@ def test_readable_table_and_report(db_file: Path, tmp_path: Path) -> None:
     assert "案件週期時間中位數" in out and "校正後 p" in out
     assert f"報告已寫入 {report}" in out  # the CLI speaks --lang too
     assert "經 Benjamini-Hochberg 校正後顯著" in out
-    assert "改造前     b: 改造前, 3 案件數" in out  # the side's selection in Chinese too
+    assert "改造前     b, 3 件案件, " in out  # the side in Chinese too, its label not repeated
     html = report.read_text(encoding="utf-8")
     assert 'lang="zh-Hant"' in html and "案件週期時間中位數" in html
     code, out, _ = run("compare", "b", "a", "--db", str(db_file), "--resamples", "0")
     assert code == 0
+    assert "Before  b, 3 cases, " in out  # two datasets: the side is the dataset
     # three against four cases: halved, but not provably
     assert "Median cycle time unchanged (7.0 h → 3.5 h, not significant)" in out
     assert "Risk control was not weakened" in out

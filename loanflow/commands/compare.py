@@ -38,11 +38,13 @@ def _print_table(comparison: Any, lang: str) -> None:
     from vocabulary import normalise_language, t
 
     for key, side in (("before", comparison.before), ("after", comparison.after)):
-        # the side's own words in English (as --json has them), the catalogue's otherwise
+        # the side's own words in English (as --json has them), the catalogue's otherwise;
+        # a label that only repeats the side (two datasets) is left out
         label = side.label if normalise_language(lang) == "en" else side_label(side.label, lang)
+        shown = side.dataset if side.label == key else f"{side.dataset}: {label}"
+        cases = t("compare.side_cases", lang, cases=f"{side.cases:,}")
         click.echo(
-            f"{t(f'compare.{key}', lang):<7} {side.dataset}: {label}, {side.cases:,} "
-            f"{t('kpi.cases', lang).lower()}, {(side.first_ts or '')[:10]} – "
+            f"{t(f'compare.{key}', lang):<7} {shown}, {cases}, {(side.first_ts or '')[:10]} – "
             f"{(side.last_ts or '')[:10]}"
         )
     click.echo("")

@@ -275,6 +275,7 @@ DASHBOARD: dict[str, dict[str, str]] = {
         "One dataset split at a date", "單一資料集依日期切分", "单一数据集按日期切分"
     ),
     "compare.before": _m("Before", "改造前", "改造前"),
+    "compare.side_cases": _m("{cases} cases", "{cases} 件案件", "{cases} 件案件"),
     "compare.after": _m("After", "改造後", "改造后"),
     "compare.split_at": _m("Go-live date", "上線日期", "上线日期"),
     "compare.run": _m("Compare", "開始比較", "开始比较"),
