@@ -336,12 +336,13 @@ def _remote_lookup(key: tuple[str, ...], compute: Callable[[], T]) -> T:
 
 
 def lake_datasets() -> list[str]:
-    """The datasets of the lake ``LOANFLOW_LAKE`` names (none when unset)."""
+    """The datasets of the lake ``LOANFLOW_LAKE`` names, where the dashboard computes on
+    the lake (none when the engine is duckdb or no lake is named)."""
     from analysis.lake import lake_root
     from analysis.lake.files import lake_datasets as in_lake
     from analysis.lake.location import RemoteLake
 
-    root = lake_root()
+    root = lake_root() if on_lake() else None
     if root is None:
         return []
     if isinstance(root, RemoteLake):
@@ -437,7 +438,8 @@ def dataset_names() -> list[str]:
     def compute() -> list[str]:
         with cursor() as con:
             names = store.dataset_names(con)
-        return sorted(set(names) | set(lake_datasets())) if on_lake() else names
+        in_lake = lake_datasets()
+        return sorted(set(names) | set(in_lake)) if in_lake else names
 
     return CACHE.get_or_compute(("dataset_names", on_lake(), _lake_folder_stamp()), compute)
 
@@ -461,7 +463,7 @@ def latest_dataset() -> str | None:
     from analysis.dataset_facts import latest_dataset as latest_in_store
 
     with cursor() as con:
-        if not on_lake() or not lake_datasets():
+        if not lake_datasets():
             return latest_in_store(con)
         loaded = con.execute("SELECT name, loaded_at FROM datasets").fetchall()
     from analysis.lake import lake_root

@@ -130,10 +130,9 @@ def layout(**query: Any) -> html.Div:
             html.Div(id=f"{PAGE}-report", className="mt-2"),
         ]
     )
-    on_lake = data.on_lake() and bool(data.lake_datasets())
     datasets = section(
         t("data.datasets_lake", lang, lake=str(lake_root()))
-        if on_lake
+        if data.lake_datasets()
         else t("data.datasets", lang),
         dag.AgGrid(
             id=f"{PAGE}-datasets",

@@ -429,7 +429,7 @@ def datasets_frame() -> pd.DataFrame:
     with ``LOANFLOW_LAKE``), the lake's datasets too, a dataset in both as the lake has it."""
     with data.cursor() as con:
         rows = list_datasets(con)
-    if data.on_lake() and data.lake_datasets():
+    if data.lake_datasets():
         from analysis.lake import lake_root
         from analysis.lake.files import lake_dataset_rows
 
@@ -470,7 +470,7 @@ def dataset_places(name: str) -> tuple[str, ...]:
     lake has it."""
     with data.cursor() as con:
         places: tuple[str, ...] = ("store",) if store.has_dataset(con, name) else ()
-    if data.on_lake() and name in data.lake_datasets():
+    if name in data.lake_datasets():
         places += ("lake",)
     return places
 
