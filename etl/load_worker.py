@@ -197,14 +197,11 @@ def _outcome(
 
 def main() -> int:
     """The child: read the job, load, print progress and the outcome as JSON lines."""
-    from etl.xes import discard_early, start_early
+    from etl.xes import early_worker
 
     job = json.loads(sys.stdin.readline())
-    start_early(Path(job["source"]))  # a large XES log: scanned while the loader imports
-    try:
+    with early_worker(Path(job["source"])):  # a large XES log: scanned while loader imports
         return _load(job)
-    finally:
-        discard_early()
 
 
 def _load(job: dict[str, Any]) -> int:

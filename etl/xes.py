@@ -485,6 +485,17 @@ def start_early(path: Path) -> None:
     _early[key] = early
 
 
+@contextlib.contextmanager
+def early_worker(path: Path) -> Iterator[None]:
+    """:func:`start_early` for ``path`` now, :func:`discard_early` when the block ends: the
+    span of one load."""
+    start_early(path)
+    try:
+        yield
+    finally:
+        discard_early()
+
+
 def discard_early() -> None:
     """Stop the workers of :func:`start_early` that no read took over, and remove their
     files."""

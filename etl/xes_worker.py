@@ -168,12 +168,17 @@ def early(path: str, folder: str, flag: str, max_bytes: str, least: str, most: s
     _say(plan)
     if plan["chunks"] is None:
         return 0
-    job = chunks_job(Path(plan["plain"]), Path(folder), plan["chunks"])
+    return _parse_claimed(chunks_job(Path(plan["plain"]), Path(folder), plan["chunks"]))
+
+
+def _parse_claimed(job: dict[str, Any]) -> int:
+    """Parse the job's chunks this worker claims first; the exit status (1: a chunk was
+    refused, and the parent parses it again for the message)."""
     try:
         parse_chunks(job, _rustxes_parse)
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
-    except BaseException:  # a chunk refused: the loading process parses it again
+    except BaseException:  # rustxes reports bad XML as a Rust panic
         return 1
     return 0
 
@@ -200,13 +205,7 @@ def main(argv: list[str]) -> int:
         return 2
     if job is None:
         return 0
-    try:
-        parse_chunks(job, _rustxes_parse)
-    except (KeyboardInterrupt, SystemExit, MemoryError):
-        raise
-    except BaseException:  # a chunk refused: the parent parses it again for the message
-        return 1
-    return 0
+    return _parse_claimed(job)
 
 
 if __name__ == "__main__":

@@ -210,13 +210,10 @@ def ingest_command(file: Path, **options: Any) -> None:
     .gz or .zip) into the store, or with --engine spark / --to into the lake."""
     # A large XES log is scanned and parsed by a worker from now on, while this process
     # imports the loader and opens the store (etl.xes.start_early).
-    from etl.xes import discard_early, start_early
+    from etl.xes import early_worker
 
-    start_early(file)
-    try:
+    with early_worker(file):
         _ingest(file, **options)
-    finally:
-        discard_early()
 
 
 def _ingest(
